@@ -1,0 +1,20 @@
+//! `backupchecks`: the whole product in one process on the embedded store
+//! (`serve`), and the command-line tools around it.
+
+mod cli;
+mod parse_cmd;
+mod serve;
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let cli = cli::Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    rt.block_on(cli::run(cli))
+}

@@ -1,0 +1,370 @@
+//! Request and response bodies of `/api/v1`. Field names are the wire names.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::{MailState, Role, Status};
+
+macro_rules! dto {
+    ($($item:item)*) => {
+        $(
+            #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+            #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+            $item
+        )*
+    };
+}
+
+dto! {
+    /// Every error: `{"error": {"code", "message"}}`.
+    pub struct ErrorBody {
+        pub error: ErrorDetail,
+    }
+
+    pub struct ErrorDetail {
+        /// Stable machine code: `unauthorized`, `forbidden`, `not_found`,
+        /// `conflict`, `invalid`, `rate_limited`, `too_large`, `internal`.
+        pub code: String,
+        pub message: String,
+    }
+
+    /// `POST /api/v1/auth/login`.
+    pub struct LoginRequest {
+        pub username: String,
+        pub password: String,
+    }
+
+    /// The signed-in user, with the permissions the server grants the role.
+    pub struct Me {
+        pub id: String,
+        pub username: String,
+        pub role: Role,
+        pub permissions: Vec<String>,
+    }
+
+    /// `POST /api/v1/auth/password`: change one's own password.
+    pub struct ChangePasswordRequest {
+        pub current_password: String,
+        pub new_password: String,
+    }
+
+    pub struct Customer {
+        pub id: String,
+        pub name: String,
+        pub active: bool,
+        pub created_at: DateTime<Utc>,
+        /// Approved jobs assigned to this customer.
+        pub job_count: u64,
+    }
+
+    pub struct CreateCustomer {
+        pub name: String,
+    }
+
+    /// `PATCH /api/v1/customers/{id}`: rename and/or (de)activate.
+    pub struct UpdateCustomer {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub active: Option<bool>,
+    }
+
+    pub struct CustomerList {
+        pub items: Vec<Customer>,
+    }
+
+    /// Result of a CSV import: rows created, rows skipped (name already
+    /// present), and per-line errors.
+    pub struct CsvImportResult {
+        pub created: u32,
+        pub skipped: u32,
+        pub errors: Vec<String>,
+    }
+
+    /// One object (VM, host, share, ...) inside a report.
+    pub struct ReportObject {
+        pub name: String,
+        #[serde(rename = "type")]
+        pub object_type: Option<String>,
+        pub status: Status,
+        pub message: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub started_at: Option<DateTime<FixedOffset>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub ended_at: Option<DateTime<FixedOffset>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub size_bytes: Option<u64>,
+    }
+
+    /// Sizes a report states, in bytes.
+    #[derive(Default)]
+    pub struct Sizes {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub total_bytes: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub backup_bytes: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub read_bytes: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub transferred_bytes: Option<u64>,
+    }
+
+    /// What a parser made of a report mail.
+    pub struct Report {
+        pub parser: String,
+        pub software: String,
+        pub job_type: String,
+        pub job_name: String,
+        pub status: Status,
+        pub started_at: Option<DateTime<FixedOffset>>,
+        pub ended_at: Option<DateTime<FixedOffset>>,
+        pub duration_secs: Option<u64>,
+        pub sizes: Sizes,
+        /// Warning and error texts of the run as a whole.
+        pub messages: Vec<String>,
+        pub objects: Vec<ReportObject>,
+    }
+
+    /// The parse outcome stored with a mail.
+    pub struct ParseResult {
+        pub ok: bool,
+        /// Why no parser understood the mail (when `ok` is false).
+        pub error: Option<String>,
+        pub report: Option<Report>,
+    }
+
+    pub struct Attachment {
+        pub filename: String,
+        pub content_type: String,
+        pub size: u64,
+    }
+
+    /// A row of the Inbox list.
+    pub struct InboxItem {
+        pub id: String,
+        pub received_at: DateTime<Utc>,
+        pub sender: String,
+        pub subject: String,
+        pub state: MailState,
+        pub parsed: bool,
+        pub parse_error: Option<String>,
+        pub parser: Option<String>,
+        pub software: Option<String>,
+        pub job_type: Option<String>,
+        pub job_name: Option<String>,
+        pub status: Option<Status>,
+        pub object_count: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub deleted_at: Option<DateTime<Utc>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub deleted_by: Option<String>,
+    }
+
+    /// A page of a list; pass `next_cursor` back as `?cursor=` for the next one.
+    pub struct InboxPage {
+        pub items: Vec<InboxItem>,
+        pub next_cursor: Option<String>,
+    }
+
+    /// `GET /api/v1/inbox/{id}` and `GET /api/v1/mails/{id}`.
+    pub struct MailDetail {
+        pub id: String,
+        pub received_at: DateTime<Utc>,
+        pub sender: String,
+        pub sender_name: Option<String>,
+        pub recipients: Vec<String>,
+        pub subject: String,
+        pub date: Option<DateTime<FixedOffset>>,
+        pub message_id: Option<String>,
+        pub size: u64,
+        pub attachments: Vec<Attachment>,
+        pub has_text: bool,
+        pub has_html: bool,
+        pub state: MailState,
+        pub parse: ParseResult,
+        pub job_id: Option<String>,
+        pub run_id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub deleted_at: Option<DateTime<Utc>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub deleted_by: Option<String>,
+    }
+
+    /// `POST /api/v1/inbox/{id}/approve`.
+    pub struct ApproveRequest {
+        pub customer_id: String,
+    }
+
+    pub struct ApproveResponse {
+        pub job: Job,
+        pub run: Run,
+        /// Other Inbox mails of the same job that became runs with it.
+        pub also_processed: u32,
+    }
+
+    /// `POST /api/v1/inbox/reparse`: the given mails, or every Inbox mail.
+    pub struct ReparseRequest {
+        #[serde(default)]
+        pub mail_ids: Vec<String>,
+        #[serde(default)]
+        pub all: bool,
+    }
+
+    pub struct ReparseResponse {
+        /// Mails re-parsed now (selected mails) or queued (all, in batches).
+        pub reparsed: u32,
+        pub queued: u32,
+    }
+
+    /// `POST /api/v1/mails`: what became of an uploaded mail.
+    pub struct IngestResponse {
+        pub mail_id: String,
+        pub state: MailState,
+        pub duplicate: bool,
+        pub parsed: bool,
+        pub job_id: Option<String>,
+        pub run_id: Option<String>,
+    }
+
+    pub struct Job {
+        pub id: String,
+        pub customer_id: String,
+        pub customer_name: String,
+        pub sender: String,
+        pub software: String,
+        pub job_type: String,
+        pub job_name: String,
+        pub parser: String,
+        pub approved_at: DateTime<Utc>,
+        pub approved_by: String,
+        pub last_run_at: Option<DateTime<Utc>>,
+        pub last_status: Option<Status>,
+        pub run_count: u64,
+    }
+
+    pub struct JobPage {
+        pub items: Vec<Job>,
+        pub next_cursor: Option<String>,
+    }
+
+    pub struct Review {
+        pub by: String,
+        pub at: DateTime<Utc>,
+    }
+
+    pub struct Run {
+        pub id: String,
+        pub job_id: String,
+        pub mail_id: String,
+        pub status: Status,
+        pub started_at: Option<DateTime<Utc>>,
+        pub ended_at: Option<DateTime<Utc>>,
+        pub received_at: DateTime<Utc>,
+        pub duration_secs: Option<u64>,
+        pub sizes: Sizes,
+        pub object_count: u32,
+        /// First warning or error text, for lists.
+        pub message: Option<String>,
+        pub reviewed: bool,
+        /// Who reviewed it and when; only roles that may see reviews get it.
+        pub review: Option<Review>,
+    }
+
+    pub struct RunPage {
+        pub items: Vec<Run>,
+        pub next_cursor: Option<String>,
+    }
+
+    /// `GET /api/v1/runs/{id}`: everything the Run Checks modal shows.
+    pub struct RunDetail {
+        pub run: Run,
+        pub job: Job,
+        pub report: Option<Report>,
+        pub mail: MailDetail,
+        /// The job's most recent runs, newest first.
+        pub recent_runs: Vec<Run>,
+    }
+
+    /// One job on the Run Checks page with its unreviewed runs, newest first.
+    pub struct RunChecksJob {
+        pub id: String,
+        pub customer_id: String,
+        pub customer_name: String,
+        pub software: String,
+        pub job_type: String,
+        pub job_name: String,
+        /// The worst status among the unreviewed runs.
+        pub status: Status,
+        pub runs: Vec<Run>,
+    }
+
+    pub struct RunChecks {
+        /// Worst status first, then customer and job name.
+        pub jobs: Vec<RunChecksJob>,
+        pub run_count: u32,
+    }
+
+    /// `POST /api/v1/run-checks/review` (and `/unreview`, admins only):
+    /// whole jobs, or single runs.
+    pub struct ReviewRequest {
+        #[serde(default)]
+        pub job_ids: Vec<String>,
+        #[serde(default)]
+        pub run_ids: Vec<String>,
+    }
+
+    pub struct ReviewResponse {
+        /// Runs whose review state changed.
+        pub changed: u32,
+    }
+
+    pub struct User {
+        pub id: String,
+        pub username: String,
+        pub role: Role,
+        pub active: bool,
+        pub created_at: DateTime<Utc>,
+    }
+
+    pub struct UserList {
+        pub items: Vec<User>,
+    }
+
+    pub struct CreateUser {
+        pub username: String,
+        pub password: String,
+        pub role: Role,
+    }
+
+    /// `PATCH /api/v1/users/{id}`.
+    pub struct UpdateUser {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub role: Option<Role>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub active: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub password: Option<String>,
+    }
+
+    /// MSP-wide settings.
+    pub struct Settings {
+        /// IANA time zone the UI shows times in, e.g. `Europe/Amsterdam`.
+        pub time_zone: String,
+    }
+
+    /// `POST /api/v1/settings/test-mail`.
+    pub struct TestMailRequest {
+        pub to: String,
+    }
+
+    /// Returned by actions that only queue work.
+    pub struct Queued {
+        pub queued: u32,
+    }
+
+    /// `GET /api/v1/health`.
+    pub struct Health {
+        pub ok: bool,
+        pub version: String,
+    }
+}

@@ -1,0 +1,11 @@
+//! The JSON shapes of `/api/v1`, shared by the server and the Yew frontend so
+//! the two cannot drift apart. Pure serde; compiles to wasm32.
+
+mod enums;
+mod dto;
+
+pub use dto::*;
+pub use enums::*;
+
+/// Page size of the Inbox and other paginated lists unless the caller asks for less.
+pub const PAGE_SIZE: usize = 50;

@@ -1,0 +1,51 @@
+//! The application: the ports plugged together plus configuration. Use cases
+//! are methods on [`App`], spread over the modules named after them.
+
+use std::sync::Arc;
+
+use crate::ports::{Blobs, Clock, Mailer, Queue, Store};
+
+/// Settings that are the same for both runtimes; each runtime fills them
+/// from its own place (environment on AWS, flags locally).
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Base URL of the UI, for links in outgoing mail and tickets.
+    pub public_url: String,
+    /// Blob prefix that SES (or a local upload) writes raw mail under.
+    pub inbound_prefix: String,
+    /// Mails re-parsed per queued batch.
+    pub reparse_batch: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            public_url: "http://127.0.0.1:8080".into(),
+            inbound_prefix: "inbound/".into(),
+            reparse_batch: 50,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct App {
+    pub store: Arc<dyn Store>,
+    pub blobs: Arc<dyn Blobs>,
+    pub queue: Arc<dyn Queue>,
+    pub mailer: Arc<dyn Mailer>,
+    pub clock: Arc<dyn Clock>,
+    pub config: Config,
+}
+
+impl App {
+    pub fn new(
+        store: Arc<dyn Store>,
+        blobs: Arc<dyn Blobs>,
+        queue: Arc<dyn Queue>,
+        mailer: Arc<dyn Mailer>,
+        clock: Arc<dyn Clock>,
+        config: Config,
+    ) -> Self {
+        App { store, blobs, queue, mailer, clock, config }
+    }
+}

@@ -1,0 +1,117 @@
+//! Domain entities to API shapes (`bc-api-types`), in one place.
+
+use bc_api_types as api;
+
+use crate::model::{Customer, Job, Mail, Run, User};
+
+pub(crate) fn customer(c: &Customer) -> api::Customer {
+    api::Customer {
+        id: c.id.clone(),
+        name: c.name.clone(),
+        active: c.active,
+        created_at: c.created_at,
+        job_count: c.job_count,
+    }
+}
+
+pub(crate) fn inbox_item(m: &Mail) -> api::InboxItem {
+    api::InboxItem {
+        id: m.id.clone(),
+        received_at: m.received_at,
+        sender: m.sender.clone(),
+        subject: m.subject.clone(),
+        state: m.state,
+        parsed: m.parse.ok,
+        parse_error: m.parse.error.clone(),
+        parser: m.parse.parser.clone(),
+        software: m.parse.software.clone(),
+        job_type: m.parse.job_type.clone(),
+        job_name: m.parse.job_name.clone(),
+        status: m.parse.status,
+        object_count: m.parse.object_count,
+        deleted_at: m.deleted.as_ref().map(|d| d.at),
+        deleted_by: m.deleted.as_ref().map(|d| d.by.clone()),
+    }
+}
+
+pub(crate) fn mail_detail(m: &Mail, report: Option<api::Report>) -> api::MailDetail {
+    api::MailDetail {
+        id: m.id.clone(),
+        received_at: m.received_at,
+        sender: m.sender.clone(),
+        sender_name: m.sender_name.clone(),
+        recipients: m.recipients.clone(),
+        subject: m.subject.clone(),
+        date: m.date,
+        message_id: m.message_id.clone(),
+        size: m.size,
+        attachments: m
+            .attachments
+            .iter()
+            .map(|a| api::Attachment {
+                filename: a.filename.clone(),
+                content_type: a.content_type.clone(),
+                size: a.size,
+            })
+            .collect(),
+        has_text: m.text_key.is_some(),
+        has_html: m.html_key.is_some(),
+        state: m.state,
+        parse: api::ParseResult { ok: m.parse.ok, error: m.parse.error.clone(), report },
+        job_id: m.job_id.clone(),
+        run_id: m.run_id.clone(),
+        deleted_at: m.deleted.as_ref().map(|d| d.at),
+        deleted_by: m.deleted.as_ref().map(|d| d.by.clone()),
+    }
+}
+
+pub(crate) fn job(j: &Job, customer_name: &str) -> api::Job {
+    api::Job {
+        id: j.id.clone(),
+        customer_id: j.customer_id.clone(),
+        customer_name: customer_name.to_string(),
+        sender: j.sender.clone(),
+        software: j.software.clone(),
+        job_type: j.job_type.clone(),
+        job_name: j.job_name.clone(),
+        parser: j.parser.clone(),
+        approved_at: j.approved_at,
+        approved_by: j.approved_by.clone(),
+        last_run_at: j.last_run.as_ref().map(|l| l.at),
+        last_status: j.last_run.as_ref().map(|l| l.status),
+        run_count: j.run_count,
+    }
+}
+
+/// `with_review`: whether the caller may see who reviewed it and when.
+pub(crate) fn run(r: &Run, with_review: bool) -> api::Run {
+    api::Run {
+        id: r.id.clone(),
+        job_id: r.job_id.clone(),
+        mail_id: r.mail_id.clone(),
+        status: r.status,
+        started_at: r.started_at,
+        ended_at: r.ended_at,
+        received_at: r.received_at,
+        duration_secs: r.duration_secs,
+        sizes: r.sizes.clone(),
+        object_count: r.object_count,
+        message: r.message.clone(),
+        reviewed: r.review.is_some(),
+        review: if with_review {
+            r.review.as_ref().map(|v| api::Review { by: v.by.clone(), at: v.at })
+        } else {
+            None
+        },
+    }
+}
+
+pub(crate) fn user(u: &User) -> api::User {
+    api::User {
+        id: u.id.clone(),
+        username: u.username.clone(),
+        role: u.role,
+        active: u.active,
+        created_at: u.created_at,
+    }
+}

@@ -1,0 +1,259 @@
+//! The Inbox: mails of jobs not approved yet. List, detail, approve (which
+//! creates the job and turns the mail into its first run), soft delete and
+//! restore, re-parse.
+
+use bc_api_types::{self as api, MailState};
+use bc_parsers::read_mail;
+
+use crate::app::App;
+use crate::auth::{Actor, Permission};
+use crate::dto;
+use crate::error::{Error, Result};
+use crate::ids;
+use crate::model::{Deletion, Job, Mail};
+use crate::ports::{MailView, PortError};
+use crate::tasks::Task;
+
+/// Most ids one request may name.
+pub const MAX_IDS_PER_REQUEST: usize = 1000;
+
+pub(crate) fn check_id(id: &str, what: &'static str) -> Result<()> {
+    if ids::is_valid_id(id) { Ok(()) } else { Err(Error::NotFound(what)) }
+}
+
+pub(crate) fn check_ids(ids: &[String], what: &'static str) -> Result<()> {
+    if ids.len() > MAX_IDS_PER_REQUEST {
+        return Err(Error::Invalid(format!("at most {MAX_IDS_PER_REQUEST} ids per request")));
+    }
+    ids.iter().try_for_each(|id| check_id(id, what))
+}
+
+fn check_cursor(cursor: Option<&str>) -> Result<()> {
+    match cursor {
+        Some(c) if c.len() > 2048 => Err(Error::Invalid("cursor too long".into())),
+        _ => Ok(()),
+    }
+}
+
+impl App {
+    pub async fn inbox(&self, actor: &Actor, cursor: Option<&str>, limit: usize) -> Result<api::InboxPage> {
+        actor.require(Permission::ViewInbox)?;
+        check_cursor(cursor)?;
+        let page = self.store.list_mails(MailView::Inbox, cursor, limit.clamp(1, api::PAGE_SIZE)).await?;
+        Ok(api::InboxPage { items: page.items.iter().map(dto::inbox_item).collect(), next_cursor: page.next_cursor })
+    }
+
+    pub async fn deleted_mails(&self, actor: &Actor, cursor: Option<&str>, limit: usize) -> Result<api::InboxPage> {
+        actor.require(Permission::ViewDeletedMail)?;
+        check_cursor(cursor)?;
+        let page = self.store.list_mails(MailView::Deleted, cursor, limit.clamp(1, api::PAGE_SIZE)).await?;
+        Ok(api::InboxPage { items: page.items.iter().map(dto::inbox_item).collect(), next_cursor: page.next_cursor })
+    }
+
+    /// A mail the actor may see: Inbox mails need the Inbox right, deleted
+    /// ones the right to see deleted mail, processed ones the right to see jobs.
+    pub(crate) async fn visible_mail(&self, actor: &Actor, id: &str) -> Result<Mail> {
+        check_id(id, "mail")?;
+        let mail = self.store.get_mail(id).await?.ok_or(Error::NotFound("mail"))?;
+        let need = match mail.state {
+            MailState::Received | MailState::Inbox => Permission::ViewInbox,
+            MailState::Deleted => Permission::ViewDeletedMail,
+            MailState::Processed => Permission::ViewJobs,
+        };
+        actor.require(need)?;
+        Ok(mail)
+    }
+
+    pub async fn mail_detail(&self, actor: &Actor, id: &str) -> Result<api::MailDetail> {
+        let mail = self.visible_mail(actor, id).await?;
+        let report = self.load_report(mail.report_key.as_deref()).await?;
+        Ok(dto::mail_detail(&mail, report))
+    }
+
+    /// The raw .eml bytes and a download file name.
+    pub async fn mail_raw(&self, actor: &Actor, id: &str) -> Result<(Vec<u8>, String)> {
+        let mail = self.visible_mail(actor, id).await?;
+        let raw = self.blobs.get(&mail.raw_key).await?.ok_or(Error::NotFound("raw mail"))?;
+        Ok((raw, format!("{}.eml", mail.id)))
+    }
+
+    /// The HTML body (served under a sandboxing CSP) or the text body.
+    pub async fn mail_body(&self, actor: &Actor, id: &str, html: bool) -> Result<Option<String>> {
+        let mail = self.visible_mail(actor, id).await?;
+        let key = if html { mail.html_key } else { mail.text_key };
+        let Some(key) = key else { return Ok(None) };
+        let bytes = self.blobs.get(&key).await?.ok_or(Error::NotFound("mail body"))?;
+        Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+    }
+
+    /// Approves the job a mail names and assigns it to a customer. The mail
+    /// becomes the job's first run, and other Inbox mails of the same job
+    /// become runs with it.
+    pub async fn approve(&self, actor: &Actor, mail_id: &str, customer_id: &str) -> Result<api::ApproveResponse> {
+        actor.require(Permission::Approve)?;
+        check_id(mail_id, "mail")?;
+        check_id(customer_id, "customer")?;
+        let mail = self.store.get_mail(mail_id).await?.ok_or(Error::NotFound("mail"))?;
+        let mut customer = self.store.get_customer(customer_id).await?.ok_or(Error::NotFound("customer"))?;
+        match mail.state {
+            MailState::Inbox | MailState::Received => {}
+            MailState::Processed => return Err(Error::Conflict("this mail is already a run of an approved job".into())),
+            MailState::Deleted => return Err(Error::Conflict("this mail is deleted; restore it first".into())),
+        }
+        if !customer.active {
+            return Err(Error::Invalid(format!("customer {:?} is deactivated", customer.name)));
+        }
+        let (Some(identity), true) = (mail.identity.clone(), mail.parse.ok) else {
+            return Err(Error::Invalid(
+                "this mail was not understood by any parser; re-parse it after a parser update, or delete it".into(),
+            ));
+        };
+        let report = self
+            .load_report(mail.report_key.as_deref())
+            .await?
+            .ok_or(Error::Backend("the parsed report of this mail is missing; re-parse it".into()))?;
+
+        let now = self.clock.now();
+        let job = Job {
+            id: ids::job_id(&identity),
+            identity: identity.clone(),
+            customer_id: customer.id.clone(),
+            sender: mail.sender.clone(),
+            software: report.software.clone(),
+            job_type: report.job_type.clone(),
+            job_name: report.job_name.clone(),
+            parser: report.parser.clone(),
+            approved_at: now,
+            approved_by: actor.username.clone(),
+            last_run: None,
+            run_count: 0,
+            version: 0,
+        };
+        if self.store.insert_job(&job).await? {
+            // Keep the customer's job count; retry on a concurrent change.
+            for _ in 0..5 {
+                customer.job_count += 1;
+                match self.store.update_customer(&customer).await {
+                    Ok(()) => break,
+                    Err(PortError::Conflict(_)) => {
+                        customer = self.store.get_customer(customer_id).await?.ok_or(Error::NotFound("customer"))?;
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        let job = self.store.get_job(&job.id).await?.ok_or(Error::NotFound("job"))?;
+
+        let run = self.run_from(&mail, &job, &report);
+        let (_, run) = self.record_run(mail.clone(), run).await?;
+        let run = run.ok_or(Error::Backend("the run was not recorded".into()))?;
+
+        let mut also = 0u32;
+        for other in self.store.inbox_mails_for_identity(&identity).await? {
+            if other.id == mail.id || other.state != MailState::Inbox {
+                continue;
+            }
+            if let Some(r) = self.load_report(other.report_key.as_deref()).await? {
+                let run = self.run_from(&other, &job, &r);
+                if self.record_run(other, run).await?.1.is_some() {
+                    also += 1;
+                }
+            }
+        }
+        let job = self.store.get_job(&job.id).await?.ok_or(Error::NotFound("job"))?;
+        Ok(api::ApproveResponse {
+            job: dto::job(&job, &customer.name),
+            run: dto::run(&run, actor.can(Permission::ViewReviews)),
+            also_processed: also,
+        })
+    }
+
+    /// Soft delete: the mail leaves the Inbox; admins can list and restore it.
+    pub async fn delete_mail(&self, actor: &Actor, id: &str) -> Result<()> {
+        actor.require(Permission::DeleteMail)?;
+        check_id(id, "mail")?;
+        let mut mail = self.store.get_mail(id).await?.ok_or(Error::NotFound("mail"))?;
+        match mail.state {
+            MailState::Inbox | MailState::Received => {}
+            MailState::Deleted => return Ok(()),
+            MailState::Processed => {
+                return Err(Error::Conflict("this mail is a run of an approved job; it cannot be deleted from the Inbox".into()));
+            }
+        }
+        mail.state = MailState::Deleted;
+        mail.deleted = Some(Deletion { by: actor.username.clone(), at: self.clock.now() });
+        self.store.update_mail(&mail).await?;
+        Ok(())
+    }
+
+    pub async fn restore_mail(&self, actor: &Actor, id: &str) -> Result<()> {
+        actor.require(Permission::RestoreMail)?;
+        check_id(id, "mail")?;
+        let mut mail = self.store.get_mail(id).await?.ok_or(Error::NotFound("mail"))?;
+        if mail.state != MailState::Deleted {
+            return Ok(());
+        }
+        mail.state = MailState::Inbox;
+        mail.deleted = None;
+        self.store.update_mail(&mail).await?;
+        Ok(())
+    }
+
+    /// Re-parses the given Inbox mails now; with `all`, queues every Inbox
+    /// mail in batches. Idempotent: the same bytes give the same result.
+    pub async fn reparse(&self, actor: &Actor, mail_ids: &[String], all: bool) -> Result<api::ReparseResponse> {
+        actor.require(Permission::Reparse)?;
+        if all {
+            self.enqueue(&Task::ReparseInbox { cursor: None }).await?;
+            return Ok(api::ReparseResponse { reparsed: 0, queued: 1 });
+        }
+        if mail_ids.is_empty() {
+            return Err(Error::Invalid("name the mails to re-parse, or set \"all\"".into()));
+        }
+        check_ids(mail_ids, "mail")?;
+        let mut mails = Vec::with_capacity(mail_ids.len());
+        for id in mail_ids {
+            mails.push(self.store.get_mail(id).await?.ok_or(Error::NotFound("mail"))?);
+        }
+        let mut n = 0;
+        for mail in mails {
+            if self.reparse_mail(mail).await? {
+                n += 1;
+            }
+        }
+        Ok(api::ReparseResponse { reparsed: n, queued: 0 })
+    }
+
+    /// Re-parses one mail if it is still in the Inbox. Returns whether it did.
+    pub(crate) async fn reparse_mail(&self, mut mail: Mail) -> Result<bool> {
+        if !matches!(mail.state, MailState::Inbox | MailState::Received) {
+            return Ok(false);
+        }
+        let raw = self.blobs.get(&mail.raw_key).await?.ok_or(Error::NotFound("raw mail"))?;
+        let decoded = read_mail(&raw);
+        if let Ok(m) = &decoded {
+            if mail.text_key.is_none() && mail.html_key.is_none() && mail.attachments.is_empty() {
+                let mut parts = mail.clone();
+                self.store_parts(&mut parts, m).await?;
+                mail.text_key = parts.text_key;
+                mail.html_key = parts.html_key;
+                mail.attachments = parts.attachments;
+            }
+        }
+        let report = self.apply_parse(&mut mail, decoded.as_ref()).await?;
+        self.route(mail, report).await?;
+        Ok(true)
+    }
+
+    /// One batch of "re-parse all": a page of the Inbox, then the next page queued.
+    pub(crate) async fn reparse_inbox_batch(&self, cursor: Option<&str>) -> Result<()> {
+        let page = self.store.list_mails(MailView::Inbox, cursor, self.config.reparse_batch).await?;
+        for mail in page.items {
+            self.reparse_mail(mail).await?;
+        }
+        if let Some(next) = page.next_cursor {
+            self.enqueue(&Task::ReparseInbox { cursor: Some(next) }).await?;
+        }
+        Ok(())
+    }
+}

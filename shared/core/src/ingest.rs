@@ -1,0 +1,363 @@
+//! Mail intake: every mail is stored first, then parsed, then either becomes
+//! a run of its approved job or waits in the Inbox. Safe under redelivery: the
+//! mail id derives from Message-ID + sender (or the bytes), the run id from
+//! the mail id, and each write is conditional.
+
+use bc_api_types::{MailState, Report};
+use bc_parsers::{parse_report, read_mail, MailMessage, MimeError, MAX_MAIL_BYTES};
+use chrono::Utc;
+
+use crate::app::App;
+use crate::error::{Error, Result};
+use crate::ids;
+use crate::model::{Job, LastRun, Mail, ParseSummary, Run, StoredAttachment};
+use crate::ports::{PortError, RecordRun};
+
+/// What happened to one ingested mail.
+#[derive(Debug, Clone)]
+pub struct IngestOutcome {
+    pub mail: Mail,
+    /// The mail was already known: nothing new was written.
+    pub duplicate: bool,
+    pub run: Option<Run>,
+}
+
+/// Normalised job identity: sender + software + job name, case- and
+/// whitespace-insensitive.
+pub fn job_identity(sender: &str, software: &str, job_name: &str) -> String {
+    fn norm(s: &str) -> String {
+        s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    }
+    format!("{}|{}|{}", norm(sender), norm(software), norm(job_name))
+}
+
+/// Blob keys of what is derived from a mail.
+pub(crate) mod keys {
+    pub fn text(mail_id: &str) -> String {
+        format!("mail/{mail_id}/body.txt")
+    }
+    pub fn html(mail_id: &str) -> String {
+        format!("mail/{mail_id}/body.html")
+    }
+    pub fn report(mail_id: &str) -> String {
+        format!("mail/{mail_id}/report.json")
+    }
+    pub fn attachment(mail_id: &str, index: usize, filename: &str) -> String {
+        let safe: String = filename
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+            .take(80)
+            .collect();
+        format!("mail/{mail_id}/att/{index}-{safe}")
+    }
+}
+
+/// Best-effort header read for mails the full decoder refuses (too large,
+/// broken bodies): decode only the header block.
+fn read_headers_only(raw: &[u8]) -> Option<MailMessage> {
+    let limit = raw.len().min(256 * 1024);
+    let head = &raw[..limit];
+    let end = find(head, b"\r\n\r\n").map(|i| i + 4).or_else(|| find(head, b"\n\n").map(|i| i + 2))?;
+    let mut block = head[..end].to_vec();
+    block.extend_from_slice(b"\r\n");
+    read_mail(&block).ok().map(|mut m| {
+        m.size = raw.len();
+        m.text = None;
+        m.html = None;
+        m.attachments.clear();
+        m
+    })
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The first line of a run's messages, or of its first non-successful object.
+pub(crate) fn summary_message(report: &Report) -> Option<String> {
+    let m = report.messages.first().cloned().or_else(|| {
+        report
+            .objects
+            .iter()
+            .find(|o| o.status != bc_api_types::Status::Success)
+            .and_then(|o| o.message.clone().map(|m| format!("{}: {m}", o.name)))
+    })?;
+    let line = m.lines().next().unwrap_or("").trim().to_string();
+    Some(line.chars().take(300).collect())
+}
+
+impl App {
+    /// Stores raw bytes (upload, drop folder, CLI) under the inbound prefix,
+    /// then ingests them.
+    pub async fn ingest_bytes(&self, raw: Vec<u8>) -> Result<IngestOutcome> {
+        if raw.len() > MAX_MAIL_BYTES {
+            return Err(Error::TooLarge(format!(
+                "the mail is {} bytes; the limit is {MAX_MAIL_BYTES}",
+                raw.len()
+            )));
+        }
+        let key = format!("{}{}.eml", self.config.inbound_prefix, ids::sha256_hex(&raw));
+        self.blobs.put(&key, raw.clone(), "message/rfc822").await?;
+        self.ingest_with_bytes(&key, raw).await
+    }
+
+    /// Ingests a raw mail that is already in the blob store (SES -> S3).
+    pub async fn ingest_stored(&self, raw_key: &str) -> Result<IngestOutcome> {
+        let raw = self.blobs.get(raw_key).await?.ok_or(Error::NotFound("raw mail"))?;
+        self.ingest_with_bytes(raw_key, raw).await
+    }
+
+    async fn ingest_with_bytes(&self, raw_key: &str, raw: Vec<u8>) -> Result<IngestOutcome> {
+        let decoded = read_mail(&raw);
+        let meta = match &decoded {
+            Ok(m) => Some(m.clone()),
+            Err(_) => read_headers_only(&raw),
+        };
+        let sender = meta.as_ref().and_then(|m| m.from_address.clone()).unwrap_or_default();
+        let dedupe_key = match meta.as_ref().and_then(|m| m.message_id.clone()) {
+            Some(mid) if !mid.trim().is_empty() => format!("mid:{sender}:{}", mid.trim()),
+            _ => format!("sha256:{}", ids::sha256_hex(&raw)),
+        };
+        let id = ids::mail_id(&dedupe_key);
+
+        if let Some(existing) = self.store.get_mail(&id).await? {
+            if existing.state != MailState::Received {
+                return Ok(IngestOutcome { run: None, mail: existing, duplicate: true });
+            }
+        }
+
+        let now = self.clock.now();
+        let m = meta.unwrap_or_default();
+        let mut mail = Mail {
+            id: id.clone(),
+            dedupe_key,
+            raw_key: raw_key.to_string(),
+            received_at: now,
+            sender,
+            sender_name: m.from_name.clone(),
+            recipients: m.to.clone(),
+            subject: if m.subject.is_empty() && decoded.is_err() {
+                "(unreadable mail)".to_string()
+            } else {
+                m.subject.clone()
+            },
+            date: m.date,
+            message_id: m.message_id.clone(),
+            size: raw.len() as u64,
+            text_key: None,
+            html_key: None,
+            attachments: Vec::new(),
+            state: MailState::Received,
+            parse: ParseSummary::default(),
+            report_key: None,
+            identity: None,
+            job_id: None,
+            run_id: None,
+            deleted: None,
+            version: 0,
+        };
+        if let Ok(full) = &decoded {
+            self.store_parts(&mut mail, full).await?;
+        }
+        if !self.store.insert_mail(&mail).await? {
+            // A concurrent or earlier delivery stored it first.
+            let existing = self.store.get_mail(&id).await?.ok_or(Error::NotFound("mail"))?;
+            if existing.state != MailState::Received {
+                return Ok(IngestOutcome { run: None, mail: existing, duplicate: true });
+            }
+            mail = existing;
+        }
+
+        let report = self.apply_parse(&mut mail, decoded.as_ref()).await?;
+        let (mail, run) = self.route(mail, report).await?;
+        Ok(IngestOutcome { mail, duplicate: false, run })
+    }
+
+    /// Stores text, HTML and attachments as blobs and records their keys.
+    pub(crate) async fn store_parts(&self, mail: &mut Mail, m: &MailMessage) -> Result<()> {
+        if let Some(text) = &m.text {
+            let key = keys::text(&mail.id);
+            self.blobs.put(&key, text.as_bytes().to_vec(), "text/plain; charset=utf-8").await?;
+            mail.text_key = Some(key);
+        }
+        if let Some(html) = &m.html {
+            let key = keys::html(&mail.id);
+            self.blobs.put(&key, html.as_bytes().to_vec(), "text/html; charset=utf-8").await?;
+            mail.html_key = Some(key);
+        }
+        for (i, a) in m.attachments.iter().enumerate().take(100) {
+            let key = keys::attachment(&mail.id, i, &a.filename);
+            self.blobs.put(&key, a.data.clone(), &a.content_type).await?;
+            mail.attachments.push(StoredAttachment {
+                filename: a.filename.chars().take(255).collect(),
+                content_type: a.content_type.chars().take(100).collect(),
+                size: a.data.len() as u64,
+                key,
+            });
+        }
+        Ok(())
+    }
+
+    /// Runs the parsers over a decoded mail and records the outcome on it
+    /// (summary, report blob, job identity). Does not write the mail.
+    pub(crate) async fn apply_parse(
+        &self,
+        mail: &mut Mail,
+        decoded: std::result::Result<&MailMessage, &MimeError>,
+    ) -> Result<Option<Report>> {
+        mail.identity = None;
+        let msg = match decoded {
+            Ok(m) => m,
+            Err(e) => {
+                mail.parse = ParseSummary { ok: false, error: Some(e.to_string()), ..Default::default() };
+                return Ok(None);
+            }
+        };
+        match parse_report(msg) {
+            Ok(report) if report.job_name.trim().is_empty() => {
+                mail.parse = ParseSummary {
+                    ok: false,
+                    error: Some(format!("{}: the report names no job", report.parser)),
+                    parser: Some(report.parser.clone()),
+                    software: Some(report.software.clone()),
+                    ..Default::default()
+                };
+                Ok(None)
+            }
+            Ok(report) => {
+                let key = keys::report(&mail.id);
+                let json = serde_json::to_vec(&report)
+                    .map_err(|e| Error::Backend(format!("report serialisation: {e}")))?;
+                self.blobs.put(&key, json, "application/json").await?;
+                mail.report_key = Some(key);
+                mail.identity = Some(job_identity(&mail.sender, &report.software, &report.job_name));
+                mail.parse = ParseSummary {
+                    ok: true,
+                    error: None,
+                    parser: Some(report.parser.clone()),
+                    software: Some(report.software.clone()),
+                    job_type: Some(report.job_type.clone()),
+                    job_name: Some(report.job_name.clone()),
+                    status: Some(report.status),
+                    object_count: report.objects.len() as u32,
+                };
+                Ok(Some(report))
+            }
+            Err(e) => {
+                mail.parse = ParseSummary { ok: false, error: Some(e.to_string()), ..Default::default() };
+                Ok(None)
+            }
+        }
+    }
+
+    /// After a parse: a mail of an approved job becomes a run; anything else
+    /// waits in the Inbox.
+    pub(crate) async fn route(&self, mut mail: Mail, report: Option<Report>) -> Result<(Mail, Option<Run>)> {
+        if let (Some(report), Some(identity)) = (&report, mail.identity.clone()) {
+            if let Some(job) = self.store.get_job(&ids::job_id(&identity)).await? {
+                let run = self.run_from(&mail, &job, report);
+                return self.record_run(mail, run).await;
+            }
+        }
+        mail.state = MailState::Inbox;
+        self.store.update_mail(&mail).await?;
+        mail.version += 1;
+        Ok((mail, None))
+    }
+
+    pub(crate) fn run_from(&self, mail: &Mail, job: &Job, report: &Report) -> Run {
+        let started_at = report.started_at.map(|t| t.with_timezone(&Utc));
+        let ended_at = report.ended_at.map(|t| t.with_timezone(&Utc));
+        let duration_secs = report.duration_secs.or_else(|| match (started_at, ended_at) {
+            (Some(s), Some(e)) if e >= s => Some((e - s).num_seconds() as u64),
+            _ => None,
+        });
+        Run {
+            id: ids::run_id(&mail.id),
+            job_id: job.id.clone(),
+            customer_id: job.customer_id.clone(),
+            mail_id: mail.id.clone(),
+            status: report.status,
+            started_at,
+            ended_at,
+            received_at: mail.received_at,
+            duration_secs,
+            sizes: report.sizes.clone(),
+            object_count: report.objects.len() as u32,
+            message: summary_message(report),
+            report_key: mail.report_key.clone(),
+            review: None,
+            version: 0,
+        }
+    }
+
+    /// Writes run + job + mail in one atomic step, re-reading on a version
+    /// conflict (another mail of the same job landed at the same time).
+    pub(crate) async fn record_run(&self, mut mail: Mail, run: Run) -> Result<(Mail, Option<Run>)> {
+        for _ in 0..8 {
+            let mut job = self.store.get_job(&run.job_id).await?.ok_or(Error::NotFound("job"))?;
+            job.run_count += 1;
+            let newer = job.last_run.as_ref().is_none_or(|l| l.at <= run.sort_at());
+            if newer {
+                job.last_run = Some(LastRun { run_id: run.id.clone(), at: run.sort_at(), status: run.status });
+            }
+            let mut next = mail.clone();
+            next.state = MailState::Processed;
+            next.job_id = Some(run.job_id.clone());
+            next.run_id = Some(run.id.clone());
+            next.deleted = None;
+            match self.store.record_run(RecordRun { run: &run, job: &job, mail: &next }).await {
+                Ok(true) => {
+                    next.version += 1;
+                    return Ok((next, Some(run)));
+                }
+                Ok(false) => {
+                    // Already recorded by an earlier delivery.
+                    let m = self.store.get_mail(&mail.id).await?.unwrap_or(next);
+                    let r = self.store.get_run(&run.id).await?;
+                    return Ok((m, r));
+                }
+                Err(PortError::Conflict(_)) => {
+                    mail = self.store.get_mail(&mail.id).await?.ok_or(Error::NotFound("mail"))?;
+                    if mail.state == MailState::Processed {
+                        let r = self.store.get_run(&run.id).await?;
+                        return Ok((mail, r));
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(Error::Conflict("the job kept changing; try again".into()))
+    }
+
+    /// Loads the stored report of a mail (or run).
+    pub(crate) async fn load_report(&self, key: Option<&str>) -> Result<Option<Report>> {
+        let Some(key) = key else { return Ok(None) };
+        let Some(bytes) = self.blobs.get(key).await? else { return Ok(None) };
+        serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| Error::Backend(format!("stored report {key} is unreadable: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_ignores_case_and_spacing() {
+        assert_eq!(
+            job_identity("Backup@Example.com", "Veeam  Backup", " Daily  Job "),
+            job_identity("backup@example.com", "veeam backup", "daily job")
+        );
+        assert_ne!(job_identity("a@x", "s", "j1"), job_identity("a@x", "s", "j2"));
+    }
+
+    #[test]
+    fn header_only_read_survives_garbage() {
+        assert!(read_headers_only(b"").is_none());
+        assert!(read_headers_only(&[0xff; 100]).is_none());
+        let m = read_headers_only(b"From: a@b.example\r\nSubject: hi\r\n\r\nbody").unwrap();
+        assert_eq!(m.subject, "hi");
+    }
+}

@@ -1,0 +1,173 @@
+//! The entities the stores keep. Every entity carries a `version` for
+//! optimistic concurrency: a store writes `version + 1` only if the stored
+//! version still equals the one the caller read.
+
+use bc_api_types::{MailState, Role, Sizes, Status};
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A page of a list; `next_cursor` is opaque to everyone but the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    pub fn empty() -> Self {
+        Page { items: Vec::new(), next_cursor: None }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredAttachment {
+    pub filename: String,
+    pub content_type: String,
+    pub size: u64,
+    /// Blob key of the attachment's bytes.
+    pub key: String,
+}
+
+/// The parse outcome kept on a mail: enough for lists; the whole report
+/// (objects included) is a blob at `Mail::report_key`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ParseSummary {
+    pub ok: bool,
+    pub error: Option<String>,
+    pub parser: Option<String>,
+    pub software: Option<String>,
+    pub job_type: Option<String>,
+    pub job_name: Option<String>,
+    pub status: Option<Status>,
+    pub object_count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Deletion {
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+/// One received report mail. The raw bytes stay in the blob store at
+/// `raw_key`; everything else here can be rebuilt by re-parsing them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mail {
+    pub id: String,
+    /// `mid:{sender}:{message-id}` or `sha256:{hash of the raw bytes}`.
+    pub dedupe_key: String,
+    pub raw_key: String,
+    pub received_at: DateTime<Utc>,
+    pub sender: String,
+    pub sender_name: Option<String>,
+    pub recipients: Vec<String>,
+    pub subject: String,
+    pub date: Option<DateTime<FixedOffset>>,
+    pub message_id: Option<String>,
+    pub size: u64,
+    pub text_key: Option<String>,
+    pub html_key: Option<String>,
+    pub attachments: Vec<StoredAttachment>,
+    pub state: MailState,
+    pub parse: ParseSummary,
+    /// Blob key of the full parsed report (JSON of `api::Report`).
+    pub report_key: Option<String>,
+    /// The job identity the parse result names (normalised sender +
+    /// software + job name), when parsed.
+    pub identity: Option<String>,
+    pub job_id: Option<String>,
+    pub run_id: Option<String>,
+    pub deleted: Option<Deletion>,
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Customer {
+    pub id: String,
+    pub name: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub job_count: u64,
+    pub version: u64,
+}
+
+/// A short view of a run kept on its job, for lists and filters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LastRun {
+    pub run_id: String,
+    pub at: DateTime<Utc>,
+    pub status: Status,
+}
+
+/// An approved backup job: identified by normalised sender + software + job
+/// name, assigned to one customer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Job {
+    pub id: String,
+    pub identity: String,
+    pub customer_id: String,
+    pub sender: String,
+    pub software: String,
+    pub job_type: String,
+    pub job_name: String,
+    pub parser: String,
+    pub approved_at: DateTime<Utc>,
+    pub approved_by: String,
+    pub last_run: Option<LastRun>,
+    pub run_count: u64,
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Review {
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+/// One execution of a job, made from one mail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    pub id: String,
+    pub job_id: String,
+    pub customer_id: String,
+    pub mail_id: String,
+    pub status: Status,
+    pub started_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub received_at: DateTime<Utc>,
+    pub duration_secs: Option<u64>,
+    pub sizes: Sizes,
+    pub object_count: u32,
+    pub message: Option<String>,
+    /// Blob key of the full parsed report.
+    pub report_key: Option<String>,
+    pub review: Option<Review>,
+    pub version: u64,
+}
+
+impl Run {
+    /// The instant a run is ordered by: when it started, else when its mail came.
+    pub fn sort_at(&self) -> DateTime<Utc> {
+        self.started_at.unwrap_or(self.received_at)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub id: String,
+    pub username: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    pub role: Role,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub version: u64,
+}
+
+/// A server-side session; only the SHA-256 of the cookie token is stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub token_hash: String,
+    pub user_id: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}

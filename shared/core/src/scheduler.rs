@@ -1,0 +1,33 @@
+//! The scheduler tick (every minute): housekeeping that must happen without
+//! a request. Each duty is idempotent for its time slot, so a doubled tick is
+//! harmless.
+
+use chrono::Duration;
+
+use crate::app::App;
+use crate::error::Result;
+
+/// A mail still `received` this long after arrival was interrupted mid-ingest.
+const STUCK_AFTER_MINUTES: i64 = 5;
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct TickReport {
+    pub sessions_purged: u64,
+    pub mails_resumed: u64,
+}
+
+impl App {
+    pub async fn tick(&self) -> Result<TickReport> {
+        let now = self.clock.now();
+        let mut report = TickReport { sessions_purged: self.store.purge_expired_sessions(now).await?, ..Default::default() };
+        // Finish ingests that were cut off between "stored" and "processed".
+        let stuck = self.store.received_mails_before(now - Duration::minutes(STUCK_AFTER_MINUTES), 100).await?;
+        for mail in stuck {
+            match self.reparse_mail(mail).await {
+                Ok(_) => report.mails_resumed += 1,
+                Err(e) => tracing::warn!(error = %e, "resuming a stuck mail failed"),
+            }
+        }
+        Ok(report)
+    }
+}

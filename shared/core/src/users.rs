@@ -1,0 +1,111 @@
+//! Users: admins create them, set roles, reset passwords, deactivate. The
+//! first start of an empty store creates an admin with a one-time password.
+
+use bc_api_types::{self as api, Role};
+
+use crate::app::App;
+use crate::auth::{self, Actor, Permission};
+use crate::dto;
+use crate::error::{Error, Result};
+use crate::ids;
+use crate::inbox::check_id;
+use crate::model::User;
+use crate::ports::PortError;
+
+impl App {
+    pub async fn users(&self, actor: &Actor) -> Result<api::UserList> {
+        actor.require(Permission::ManageUsers)?;
+        Ok(api::UserList { items: self.store.list_users().await?.iter().map(dto::user).collect() })
+    }
+
+    pub async fn create_user(&self, actor: &Actor, username: &str, password: &str, role: Role) -> Result<api::User> {
+        actor.require(Permission::ManageUsers)?;
+        let username = auth::validate_username(username)?;
+        auth::validate_password(password)?;
+        let user = User {
+            id: ids::random_id("u"),
+            username: username.clone(),
+            password_hash: auth::hash_password(password)?,
+            role,
+            active: true,
+            created_at: self.clock.now(),
+            version: 0,
+        };
+        self.store.insert_user(&user).await.map_err(|e| match e {
+            PortError::Conflict(_) => Error::Conflict(format!("the username {username:?} is taken")),
+            other => other.into(),
+        })?;
+        Ok(dto::user(&user))
+    }
+
+    pub async fn update_user(&self, actor: &Actor, id: &str, change: &api::UpdateUser) -> Result<api::User> {
+        actor.require(Permission::ManageUsers)?;
+        check_id(id, "user")?;
+        if let Some(p) = &change.password {
+            auth::validate_password(p)?;
+        }
+        let mut user = self.store.get_user(id).await?.ok_or(Error::NotFound("user"))?;
+        let loses_admin = user.role == Role::Admin
+            && user.active
+            && (change.role.is_some_and(|r| r != Role::Admin) || change.active == Some(false));
+        if loses_admin {
+            let admins = self.store.list_users().await?.into_iter().filter(|u| u.role == Role::Admin && u.active).count();
+            if admins <= 1 {
+                return Err(Error::Conflict("this is the last active admin; make another admin first".into()));
+            }
+        }
+        if let Some(r) = change.role {
+            user.role = r;
+        }
+        if let Some(a) = change.active {
+            user.active = a;
+        }
+        if let Some(p) = &change.password {
+            user.password_hash = auth::hash_password(p)?;
+        }
+        self.store.update_user(&user).await?;
+        user.version += 1;
+        Ok(dto::user(&user))
+    }
+
+    /// Changes one's own password after checking the current one.
+    pub async fn change_own_password(&self, actor: &Actor, current: &str, new: &str) -> Result<()> {
+        auth::validate_password(new)?;
+        let mut user = self.store.get_user(&actor.user_id).await?.ok_or(Error::Unauthorized)?;
+        if !auth::verify_password(current, &user.password_hash) {
+            return Err(Error::Invalid("the current password is wrong".into()));
+        }
+        user.password_hash = auth::hash_password(new)?;
+        self.store.update_user(&user).await?;
+        Ok(())
+    }
+
+    /// For the CLI (`backupchecks admin create-user`): no session needed.
+    pub async fn create_user_unchecked(&self, username: &str, password: &str, role: Role) -> Result<api::User> {
+        self.create_user(&Actor::system(), username, password, role).await
+    }
+
+    /// If the store has no users, creates `admin` with a random one-time
+    /// password and returns it (to print once).
+    pub async fn bootstrap_admin(&self) -> Result<Option<(String, String)>> {
+        if !self.store.list_users().await?.is_empty() {
+            return Ok(None);
+        }
+        let password = ids::random_token(15);
+        match self.create_user_unchecked("admin", &password, Role::Admin).await {
+            Ok(_) => Ok(Some(("admin".into(), password))),
+            // Another process won the race.
+            Err(Error::Conflict(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub fn me(&self, actor: &Actor) -> api::Me {
+        api::Me {
+            id: actor.user_id.clone(),
+            username: actor.username.clone(),
+            role: actor.role,
+            permissions: auth::permissions_of(actor.role).iter().map(|p| p.as_str().to_string()).collect(),
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! The embedded adapter set: everything in one data folder, for
+//! `backupchecks serve` on one machine and for most tests.
+//!
+//! ```text
+//! data/
+//!   backupchecks.db   SQLite (WAL): all state, and the durable task queue
+//!   blobs/            raw mail, bodies, attachments, parsed reports
+//!   outbox/           outgoing mail as .eml files
+//!   drop/             the drop folder `serve` watches for .eml files
+//! ```
+
+mod blobs;
+mod mailer;
+mod queue;
+mod sql;
+mod store;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use blobs::FsBlobs;
+pub use mailer::OutboxMailer;
+pub use queue::SqliteQueue;
+pub use store::SqliteStore;
+
+/// The four embedded adapters over one data folder.
+pub struct Embedded {
+    pub dir: PathBuf,
+    pub store: Arc<SqliteStore>,
+    pub blobs: Arc<FsBlobs>,
+    pub queue: Arc<SqliteQueue>,
+    pub mailer: Arc<OutboxMailer>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("data folder: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("database: {0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
+impl Embedded {
+    /// Opens (creating if needed) the data folder and its database.
+    pub fn open(dir: &Path) -> Result<Embedded, OpenError> {
+        std::fs::create_dir_all(dir)?;
+        let db = dir.join("backupchecks.db");
+        let store = Arc::new(SqliteStore::open(&db)?);
+        let queue = Arc::new(SqliteQueue::open(&db)?);
+        let blobs = Arc::new(FsBlobs::new(dir.join("blobs"))?);
+        let mailer = Arc::new(OutboxMailer::new(dir.join("outbox"))?);
+        Ok(Embedded { dir: dir.to_path_buf(), store, blobs, queue, mailer })
+    }
+
+    pub fn drop_dir(&self) -> PathBuf {
+        self.dir.join("drop")
+    }
+}

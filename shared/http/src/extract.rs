@@ -1,0 +1,106 @@
+//! Extractors: the signed-in actor from the session cookie, JSON bodies and
+//! query strings whose rejections come out in our error shape, and the
+//! client address for rate limiting.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::header::{CONTENT_TYPE, COOKIE};
+use axum::http::request::Parts;
+use axum::http::HeaderMap;
+use bc_core::{Actor, Error};
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+use crate::AppState;
+
+pub(crate) const SESSION_COOKIE: &str = "bc_session";
+
+pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v.to_string())
+}
+
+/// The actor behind the request's session cookie; 401 without one.
+pub(crate) struct Auth(pub Actor);
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = session_token(&parts.headers).ok_or(ApiError(Error::Unauthorized))?;
+        Ok(Auth(state.app.authenticate(&token).await?))
+    }
+}
+
+/// A JSON body; requires `Content-Type: application/json` (which a
+/// cross-site form cannot send), answers 400 in our shape otherwise.
+pub(crate) struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
+        if !is_json {
+            return Err(ApiError::invalid("send the body as Content-Type: application/json"));
+        }
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(JsonBody(v)),
+            Err(rej) => Err(match rej {
+                axum::extract::rejection::JsonRejection::BytesRejection(_) => {
+                    ApiError(Error::TooLarge("the request body is too large".into()))
+                }
+                other => ApiError::invalid(other.body_text()),
+            }),
+        }
+    }
+}
+
+/// A query string, with rejections in our shape.
+pub(crate) struct Q<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Q<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Q(q.0))
+            .map_err(|e| ApiError::invalid(e.body_text()))
+    }
+}
+
+/// The caller's address, for login rate limiting.
+pub(crate) struct ClientAddr(pub String);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if state.opts.trust_forwarded_for {
+            if let Some(ip) = parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.rsplit(',').next())
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+            {
+                return Ok(ClientAddr(ip));
+            }
+        }
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+        Ok(ClientAddr(peer.unwrap_or_else(|| "unknown".into())))
+    }
+}

@@ -1,0 +1,95 @@
+//! Every route of `/api/v1`, registered together with its OpenAPI entry so
+//! the document at `/api/v1/openapi.json` cannot miss one.
+
+mod auth;
+mod customers;
+mod inbox;
+mod jobs;
+mod mails;
+mod meta;
+mod runs;
+mod settings;
+mod users;
+
+use axum::extract::DefaultBodyLimit;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+
+/// JSON bodies above this are refused (413).
+const JSON_LIMIT: usize = 1024 * 1024;
+/// Uploaded mails and CSV imports may be larger.
+const UPLOAD_LIMIT: usize = bc_core::parsers::MAX_MAIL_BYTES + 1024 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Backupchecks API",
+        description = "Backup report monitoring for MSPs. Authenticate with POST /api/v1/auth/login; \
+                       the session travels in the HttpOnly cookie `bc_session`. Errors are \
+                       `{\"error\": {\"code\", \"message\"}}`: 400 invalid, 401 no session, \
+                       403 role lacks the right, 404 unknown id, 409 conflict, 413 too large, 429 rate limited."
+    ),
+    tags(
+        (name = "auth"), (name = "inbox"), (name = "mails"), (name = "customers"),
+        (name = "jobs"), (name = "runs"), (name = "users"), (name = "settings"), (name = "meta")
+    )
+)]
+struct ApiDoc;
+
+pub(crate) fn api_router() -> OpenApiRouter<AppState> {
+    let json = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(meta::health))
+        .routes(routes!(meta::openapi_json))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(auth::change_password))
+        .routes(routes!(inbox::list))
+        .routes(routes!(inbox::list_deleted))
+        .routes(routes!(inbox::detail, inbox::delete))
+        .routes(routes!(inbox::approve))
+        .routes(routes!(inbox::restore))
+        .routes(routes!(inbox::reparse))
+        .routes(routes!(mails::detail))
+        .routes(routes!(mails::raw))
+        .routes(routes!(mails::html))
+        .routes(routes!(mails::text))
+        .routes(routes!(customers::list, customers::create))
+        .routes(routes!(customers::get, customers::update))
+        .routes(routes!(customers::export_csv))
+        .routes(routes!(jobs::list))
+        .routes(routes!(jobs::get))
+        .routes(routes!(jobs::runs))
+        .routes(routes!(runs::detail))
+        .routes(routes!(runs::run_checks))
+        .routes(routes!(runs::review))
+        .routes(routes!(runs::unreview))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::update))
+        .routes(routes!(settings::get, settings::put))
+        .routes(routes!(settings::test_mail))
+        .layer(DefaultBodyLimit::max(JSON_LIMIT));
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(mails::upload))
+        .routes(routes!(customers::import_csv))
+        .layer(DefaultBodyLimit::max(UPLOAD_LIMIT));
+    json.merge(uploads)
+}
+
+/// The OpenAPI document of every route.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().into_openapi()
+}
+
+/// Query of paginated lists.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct PageQuery {
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Page size (default and maximum 50 for the Inbox).
+    pub limit: Option<usize>,
+}
