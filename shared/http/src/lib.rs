@@ -13,11 +13,11 @@ mod static_files;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use axum::Router;
 use bc_core::App;
 
 pub use error::ApiError;
 pub use routes::openapi;
+pub use axum::Router;
 
 /// How the router behaves in its runtime.
 #[derive(Debug, Clone, Default)]

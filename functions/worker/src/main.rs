@@ -1,0 +1,15 @@
+//! `worker`: runs queued tasks from SQS, reporting partial batch failures.
+
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use lambda_runtime::{service_fn, Error, LambdaEvent};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    bc_lambda::init_tracing();
+    let app = bc_lambda::app_from_env().await?;
+    let app = &app;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
+        Ok::<SqsBatchResponse, Error>(bc_lambda::handlers::worker(app, event.payload).await)
+    }))
+    .await
+}

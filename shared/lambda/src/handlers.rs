@@ -1,0 +1,115 @@
+//! The event handlers of the functions, free of the Lambda runtime so tests
+//! drive them with real payloads.
+//!
+//! SES stores each raw mail in S3; the bucket's `ObjectCreated` events go
+//! through an SQS queue (buffering, retries with backoff, a DLQ with an
+//! alarm) to `mail-ingest`. Every SQS handler reports partial batch failures,
+//! so one bad message does not redeliver the batch.
+
+use aws_lambda_events::event::s3::S3Event;
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use bc_core::scheduler::TickReport;
+use bc_core::App;
+
+/// S3 event keys arrive URL-encoded, with `+` for spaces.
+pub fn decode_s3_key(key: &str) -> Result<String, String> {
+    let plus = key.replace('+', " ");
+    urlencoding::decode(&plus).map(|k| k.into_owned()).map_err(|e| format!("undecodable S3 key {key:?}: {e}"))
+}
+
+/// The keys of created objects in an S3 event notification body. S3's
+/// `s3:TestEvent` (sent when the notification is configured) has none.
+pub fn created_keys(body: &str) -> Result<Vec<String>, String> {
+    let v: serde_json::Value = serde_json::from_str(body).map_err(|e| format!("not JSON: {e}"))?;
+    if v.get("Event").and_then(|e| e.as_str()) == Some("s3:TestEvent") {
+        return Ok(Vec::new());
+    }
+    let event: S3Event = serde_json::from_value(v).map_err(|e| format!("not an S3 event: {e}"))?;
+    event
+        .records
+        .iter()
+        .filter(|r| r.event_name.as_deref().is_some_and(|n| n.starts_with("ObjectCreated:")))
+        .filter_map(|r| r.s3.object.key.as_deref())
+        .map(decode_s3_key)
+        .collect()
+}
+
+fn failures(ids: Vec<String>) -> SqsBatchResponse {
+    let mut resp = SqsBatchResponse::default();
+    resp.batch_item_failures = ids
+        .into_iter()
+        .map(|id| {
+            let mut f = BatchItemFailure::default();
+            f.item_identifier = id;
+            f
+        })
+        .collect();
+    resp
+}
+
+/// `mail-ingest`: SQS messages carrying S3 `ObjectCreated` notifications.
+pub async fn mail_ingest(app: &App, event: SqsEvent) -> SqsBatchResponse {
+    let mut failed = Vec::new();
+    for msg in event.records {
+        let id = msg.message_id.clone().unwrap_or_default();
+        let keys = match created_keys(msg.body.as_deref().unwrap_or("")) {
+            Ok(k) => k,
+            Err(e) => {
+                // Not retryable, but never dropped: it goes to the DLQ.
+                tracing::error!(message = %id, error = %e, "unreadable ingest message");
+                failed.push(id);
+                continue;
+            }
+        };
+        for key in keys {
+            match app.ingest_stored(&key).await {
+                Ok(out) => tracing::info!(key = %key, mail = %out.mail.id, state = ?out.mail.state,
+                    duplicate = out.duplicate, parsed = out.mail.parse.ok, "ingested"),
+                Err(e) => {
+                    tracing::error!(key = %key, error = %e, "ingest failed");
+                    failed.push(id.clone());
+                    break;
+                }
+            }
+        }
+    }
+    failures(failed)
+}
+
+/// `worker`: queued tasks (re-parse batches, outgoing mail, PSA calls).
+pub async fn worker(app: &App, event: SqsEvent) -> SqsBatchResponse {
+    let mut failed = Vec::new();
+    for msg in event.records {
+        let id = msg.message_id.clone().unwrap_or_default();
+        if let Err(e) = app.run_task(msg.body.as_deref().unwrap_or("")).await {
+            tracing::error!(message = %id, error = %e, "task failed");
+            failed.push(id);
+        }
+    }
+    failures(failed)
+}
+
+/// `scheduler`: the one-minute tick.
+pub async fn scheduler(app: &App) -> Result<TickReport, bc_core::Error> {
+    let r = app.tick().await?;
+    tracing::info!(sessions_purged = r.sessions_purged, mails_resumed = r.mails_resumed, "tick");
+    Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_url_decoded() {
+        assert_eq!(decode_s3_key("inbound/a+b%2Bc%3D.eml").unwrap(), "inbound/a b+c=.eml");
+        assert_eq!(decode_s3_key("inbound/plain").unwrap(), "inbound/plain");
+    }
+
+    #[test]
+    fn test_events_have_no_keys() {
+        let body = r#"{"Service":"Amazon S3","Event":"s3:TestEvent","Time":"2026-11-22T00:00:00Z","Bucket":"b","RequestId":"r","HostId":"h"}"#;
+        assert_eq!(created_keys(body).unwrap(), Vec::<String>::new());
+        assert!(created_keys("nope").is_err());
+    }
+}

@@ -1,0 +1,66 @@
+//! What every Lambda function shares: the [`App`] on the AWS adapters, built
+//! from the environment the SAM template sets; JSON logs; and the event
+//! handlers, kept here (not in the binaries) so tests can call them
+//! in-process with real event payloads.
+
+pub mod handlers;
+
+use std::sync::Arc;
+
+use bc_aws::AwsAdapters;
+use bc_core::{App, Config, SystemClock};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("configuration: {0}")]
+    Config(String),
+}
+
+/// Core settings from the environment: `PUBLIC_URL` (the CloudFront site,
+/// for links), `INBOUND_PREFIX` (where SES stores raw mail; default `inbound/`).
+pub fn core_config_from_env() -> Config {
+    let d = Config::default();
+    Config {
+        public_url: std::env::var("PUBLIC_URL").unwrap_or(d.public_url),
+        inbound_prefix: std::env::var("INBOUND_PREFIX").unwrap_or(d.inbound_prefix),
+        reparse_batch: d.reparse_batch,
+    }
+}
+
+/// The core on the AWS adapters.
+pub fn app_on(adapters: &AwsAdapters, config: Config) -> App {
+    App::new(
+        adapters.store.clone(),
+        adapters.blobs.clone(),
+        adapters.queue.clone(),
+        adapters.mailer.clone(),
+        Arc::new(SystemClock),
+        config,
+    )
+}
+
+/// The App as a deployed function runs it.
+pub async fn app_from_env() -> Result<App, StartError> {
+    let adapters = AwsAdapters::from_env().await.map_err(|e| StartError::Config(e.to_string()))?;
+    Ok(app_on(&adapters, core_config_from_env()))
+}
+
+/// Structured JSON logs to stdout (CloudWatch), level from `RUST_LOG`.
+pub fn init_tracing() {
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_current_span(false)
+        .without_time()
+        .init();
+}
+
+/// The API router as deployed: HTTPS only (Secure cookie), the client
+/// address from API Gateway's `X-Forwarded-For`, no static files (CloudFront
+/// serves the frontend from S3).
+pub fn api_router(app: App) -> bc_http::Router {
+    bc_http::router(
+        app,
+        bc_http::HttpOptions { cookie_secure: true, frontend_dir: None, trust_forwarded_for: true },
+    )
+}
