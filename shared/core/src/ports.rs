@@ -70,7 +70,8 @@ pub trait MailRepo: Send + Sync {
     -> PortResult<Page<Mail>>;
     /// Inbox mails (state `inbox`) whose parse names the given job identity.
     async fn inbox_mails_for_identity(&self, identity: &str) -> PortResult<Vec<Mail>>;
-    /// Mails in state `received` received before `before` (stuck ingests).
+    /// Mails in state `received` received before `before` (stuck ingests),
+    /// oldest first so none starves behind the limit.
     async fn received_mails_before(&self, before: DateTime<Utc>, limit: usize)
     -> PortResult<Vec<Mail>>;
 }

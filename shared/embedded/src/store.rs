@@ -167,7 +167,7 @@ impl MailRepo for SqliteStore {
     async fn received_mails_before(&self, before: DateTime<Utc>, limit: usize) -> PortResult<Vec<Mail>> {
         Self::docs(
             &self.db(),
-            "SELECT doc FROM mails WHERE state = 'received' AND received_at < ?1 ORDER BY received_at DESC LIMIT ?2",
+            "SELECT doc FROM mails WHERE state = 'received' AND received_at < ?1 ORDER BY received_at LIMIT ?2",
             &[&ts(before), &(limit as i64)],
         )
     }

@@ -1,0 +1,74 @@
+//! [`JobRepo`]: jobs by id (also in batches), listed by name from GSI1 (all
+//! jobs) or GSI2 (one customer's), other filters as FilterExpressions.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use bc_core::model::{Job, Page};
+use bc_core::ports::{JobFilter, JobRepo, PortResult};
+
+use super::items::{JOB_NAME_FOLDED, Record, customer_jobs_pk, s, to_item, to_item_with_version};
+use super::schema::{Index, JOBS, fold};
+use super::{Cond, DynamoStore, Filter, Query, decode_all};
+
+fn filter_of(f: &JobFilter) -> Filter {
+    let mut filter = Filter::default();
+    if let Some(software) = &f.software {
+        filter =
+            filter.and("#software = :software", &[("#software", "software")], &[(":software", s(software))]);
+    }
+    if let Some(status) = f.last_status {
+        filter = filter.and(
+            "#last_run.#status = :status",
+            &[("#last_run", "last_run"), ("#status", "status")],
+            &[(":status", s(status.as_str()))],
+        );
+    }
+    if let Some(search) = f.search.as_deref().filter(|q| !q.is_empty()) {
+        filter = filter.and(
+            "contains(#name_folded, :search)",
+            &[("#name_folded", JOB_NAME_FOLDED)],
+            &[(":search", s(fold(search)))],
+        );
+    }
+    filter
+}
+
+#[async_trait]
+impl JobRepo for DynamoStore {
+    async fn insert_job(&self, job: &Job) -> PortResult<bool> {
+        self.put(to_item(job)?, Some(Cond::Absent), "PutItem (insert_job)").await
+    }
+
+    async fn get_job(&self, id: &str) -> PortResult<Option<Job>> {
+        self.get_record(id, "GetItem (get_job)").await
+    }
+
+    /// In the order asked, each id once.
+    async fn get_jobs(&self, ids: &[String]) -> PortResult<Vec<Job>> {
+        let keys = ids.iter().map(|id| Job::key_of(id)).collect();
+        let found: Vec<Job> = decode_all(self.batch_get(keys, "BatchGetItem (get_jobs)").await?)?;
+        let mut by_id: HashMap<String, Job> = found.into_iter().map(|j| (j.id.clone(), j)).collect();
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+
+    async fn update_job(&self, job: &Job) -> PortResult<()> {
+        let item = to_item_with_version(job, job.version + 1)?;
+        self.put_versioned(item, job.version, &format!("job {}", job.id), "PutItem (update_job)").await
+    }
+
+    async fn list_jobs(
+        &self,
+        filter: &JobFilter,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> PortResult<Page<Job>> {
+        let q = match &filter.customer_id {
+            Some(customer_id) => Query::new(Index::Gsi2, customer_jobs_pk(customer_id)),
+            None => Query::new(Index::Gsi1, JOBS),
+        }
+        .filter(filter_of(filter));
+        let (items, next_cursor) = self.query_page(&q, cursor, limit, "Query (list_jobs)").await?;
+        Ok(Page { items: decode_all(items)?, next_cursor })
+    }
+}

@@ -1,0 +1,504 @@
+//! The port contract, held against both adapter sets: every test below runs
+//! once on the embedded adapters (SQLite, files, SQLite queue, outbox) and
+//! once on the AWS adapters (DynamoDB, S3, SQS, SES v2) against moto.
+
+use std::sync::Arc;
+
+use bc_api_types::{MailState, Role, Sizes, Status};
+use bc_core::model::{Customer, Deletion, Job, LastRun, Mail, ParseSummary, Review, Run, Session, User};
+use bc_core::ports::{Blobs, JobFilter, MailView, Mailer, OutboundMail, PortError, Queue, RecordRun, Store};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+struct Adapters {
+    store: Arc<dyn Store>,
+    blobs: Arc<dyn Blobs>,
+    queue: Arc<dyn Queue>,
+    mailer: Arc<dyn Mailer>,
+    _keep: Option<tempfile::TempDir>,
+}
+
+fn embedded() -> Adapters {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let e = bc_embedded::Embedded::open(dir.path()).expect("open");
+    // A short visibility timeout keeps the queue tests quick.
+    let queue = bc_embedded::SqliteQueue::open(&dir.path().join("backupchecks.db")).expect("queue").with_limits(2, 5);
+    Adapters { store: e.store, blobs: e.blobs, queue: Arc::new(queue), mailer: e.mailer, _keep: Some(dir) }
+}
+
+#[cfg(feature = "aws")]
+async fn aws(label: &str) -> Adapters {
+    let a = bc_aws::testing::adapters(label).await.expect("moto adapters");
+    Adapters { store: a.store, blobs: a.blobs, queue: a.queue, mailer: a.mailer, _keep: None }
+}
+
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod on_embedded {
+            $(#[tokio::test] async fn $name() { super::$name(super::embedded()).await })*
+        }
+        #[cfg(feature = "aws")]
+        mod on_aws {
+            $(#[tokio::test] async fn $name() { super::$name(super::aws(stringify!($name)).await).await })*
+        }
+    };
+}
+
+conformance!(
+    mails_insert_once_and_update_by_version,
+    inbox_lists_newest_first_in_pages,
+    inbox_by_identity_and_stuck_mails,
+    customers_have_unique_names,
+    jobs_insert_once_and_filter,
+    record_run_is_atomic_and_once,
+    unreviewed_index_follows_reviews,
+    runs_list_newest_first_in_pages,
+    users_have_unique_names,
+    sessions_expire,
+    counters_count,
+    settings_round_trip,
+    blobs_round_trip,
+    queue_delivers_retries_and_dead_letters,
+    mailer_sends,
+);
+
+fn t(day: u32, hour: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, day, hour, 0, 0).single().expect("time")
+}
+
+fn mail(id: &str, at: DateTime<Utc>, state: MailState, identity: Option<&str>) -> Mail {
+    Mail {
+        id: id.into(),
+        dedupe_key: format!("mid:{id}"),
+        raw_key: format!("inbound/{id}.eml"),
+        received_at: at,
+        sender: "veeam@acme.example.com".into(),
+        sender_name: Some("Veeam".into()),
+        recipients: vec!["ops@msp.example.net".into()],
+        subject: format!("[Success] {id}"),
+        date: None,
+        message_id: Some(format!("{id}@x")),
+        size: 1234,
+        text_key: None,
+        html_key: None,
+        attachments: vec![],
+        state,
+        parse: ParseSummary { ok: true, status: Some(Status::Success), object_count: 2, ..Default::default() },
+        report_key: None,
+        identity: identity.map(Into::into),
+        job_id: None,
+        run_id: None,
+        deleted: None,
+        version: 0,
+    }
+}
+
+fn customer(id: &str, name: &str) -> Customer {
+    Customer { id: id.into(), name: name.into(), active: true, created_at: t(1, 8), job_count: 0, version: 0 }
+}
+
+fn job(id: &str, customer_id: &str, name: &str, software: &str) -> Job {
+    Job {
+        id: id.into(),
+        identity: format!("x|{software}|{name}").to_lowercase(),
+        customer_id: customer_id.into(),
+        sender: "veeam@acme.example.com".into(),
+        software: software.into(),
+        job_type: "Backup".into(),
+        job_name: name.into(),
+        parser: "veeam-vbr".into(),
+        approved_at: t(1, 9),
+        approved_by: "olga".into(),
+        last_run: None,
+        run_count: 0,
+        version: 0,
+    }
+}
+
+fn run(id: &str, job_id: &str, mail_id: &str, at: DateTime<Utc>, status: Status) -> Run {
+    Run {
+        id: id.into(),
+        job_id: job_id.into(),
+        customer_id: "c1".into(),
+        mail_id: mail_id.into(),
+        status,
+        started_at: Some(at),
+        ended_at: Some(at + Duration::minutes(30)),
+        received_at: at + Duration::minutes(31),
+        duration_secs: Some(1800),
+        sizes: Sizes { total_bytes: Some(10), ..Default::default() },
+        object_count: 3,
+        message: None,
+        report_key: None,
+        review: None,
+        version: 0,
+    }
+}
+
+fn is_conflict<T: std::fmt::Debug>(r: Result<T, PortError>) -> bool {
+    matches!(r, Err(PortError::Conflict(_)))
+}
+
+async fn mails_insert_once_and_update_by_version(a: Adapters) {
+    let s = &a.store;
+    let m = mail("m1", t(2, 6), MailState::Received, None);
+    assert!(s.insert_mail(&m).await.unwrap());
+    assert!(!s.insert_mail(&m).await.unwrap(), "a second insert of the same id is refused");
+    let got = s.get_mail("m1").await.unwrap().expect("stored");
+    assert_eq!(got, m);
+    assert_eq!(s.get_mail("m404").await.unwrap(), None);
+
+    let mut next = got.clone();
+    next.state = MailState::Inbox;
+    next.identity = Some("a|b|c".into());
+    s.update_mail(&next).await.unwrap();
+    let stored = s.get_mail("m1").await.unwrap().unwrap();
+    assert_eq!(stored.version, 1);
+    assert_eq!(stored.state, MailState::Inbox);
+    // The stale copy (version 0) no longer writes.
+    assert!(is_conflict(s.update_mail(&next).await));
+    assert_eq!(s.get_mail("m1").await.unwrap().unwrap().version, 1);
+}
+
+async fn inbox_lists_newest_first_in_pages(a: Adapters) {
+    let s = &a.store;
+    for i in 0..7u32 {
+        let state = if i == 3 { MailState::Processed } else if i == 5 { MailState::Deleted } else { MailState::Inbox };
+        let mut m = mail(&format!("m{i}"), t(2, i), state, None);
+        if state == MailState::Deleted {
+            m.deleted = Some(Deletion { by: "olga".into(), at: t(3, 1) });
+        }
+        assert!(s.insert_mail(&m).await.unwrap());
+    }
+    // Same received_at for two mails: the id breaks the tie, nothing is lost.
+    assert!(s.insert_mail(&mail("m7", t(2, 6), MailState::Received, None)).await.unwrap());
+    let mut seen = vec![];
+    let mut cursor = None;
+    loop {
+        let page = s.list_mails(MailView::Inbox, cursor.as_deref(), 2).await.unwrap();
+        assert!(page.items.len() <= 2);
+        seen.extend(page.items.iter().map(|m| m.id.clone()));
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["m7", "m6", "m4", "m2", "m1", "m0"]);
+    let deleted = s.list_mails(MailView::Deleted, None, 50).await.unwrap();
+    assert_eq!(deleted.items.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["m5"]);
+    assert_eq!(deleted.next_cursor, None);
+    assert!(matches!(s.list_mails(MailView::Inbox, Some("not-a-cursor"), 2).await, Err(PortError::Invalid(_))));
+}
+
+async fn inbox_by_identity_and_stuck_mails(a: Adapters) {
+    let s = &a.store;
+    s.insert_mail(&mail("a1", t(2, 1), MailState::Inbox, Some("id|x"))).await.unwrap();
+    s.insert_mail(&mail("a2", t(2, 2), MailState::Inbox, Some("id|x"))).await.unwrap();
+    s.insert_mail(&mail("a3", t(2, 3), MailState::Processed, Some("id|x"))).await.unwrap();
+    s.insert_mail(&mail("a4", t(2, 4), MailState::Inbox, Some("id|y"))).await.unwrap();
+    s.insert_mail(&mail("r1", t(2, 5), MailState::Received, None)).await.unwrap();
+    s.insert_mail(&mail("r2", t(4, 5), MailState::Received, None)).await.unwrap();
+    let mut ids: Vec<String> = s.inbox_mails_for_identity("id|x").await.unwrap().into_iter().map(|m| m.id).collect();
+    ids.sort();
+    assert_eq!(ids, ["a1", "a2"]);
+    // Leaving the Inbox removes a mail from that index.
+    let mut a2 = s.get_mail("a2").await.unwrap().unwrap();
+    a2.state = MailState::Deleted;
+    s.update_mail(&a2).await.unwrap();
+    let ids: Vec<String> = s.inbox_mails_for_identity("id|x").await.unwrap().into_iter().map(|m| m.id).collect();
+    assert_eq!(ids, ["a1"]);
+    let stuck: Vec<String> = s.received_mails_before(t(3, 0), 10).await.unwrap().into_iter().map(|m| m.id).collect();
+    assert_eq!(stuck, ["r1"]);
+}
+
+async fn customers_have_unique_names(a: Adapters) {
+    let s = &a.store;
+    s.insert_customer(&customer("c1", "Acme BV")).await.unwrap();
+    s.insert_customer(&customer("c2", "Globex")).await.unwrap();
+    assert!(is_conflict(s.insert_customer(&customer("c3", "ACME bv")).await), "names are case-insensitive unique");
+    assert!(is_conflict(s.insert_customer(&customer("c1", "Other")).await), "ids are unique");
+    let mut c2 = s.get_customer("c2").await.unwrap().unwrap();
+    c2.name = "acme BV".into();
+    assert!(is_conflict(s.update_customer(&c2).await), "a rename cannot take a used name");
+    c2.name = "Globex Corp".into();
+    s.update_customer(&c2).await.unwrap();
+    assert!(is_conflict(s.update_customer(&c2).await), "stale version");
+    // The old name is free again.
+    s.insert_customer(&customer("c3", "Globex")).await.unwrap();
+    let names: Vec<String> = s.list_customers().await.unwrap().into_iter().map(|c| c.name).collect();
+    assert_eq!(names, ["Acme BV", "Globex", "Globex Corp"]);
+    assert_eq!(s.get_customer("c2").await.unwrap().unwrap().version, 1);
+}
+
+async fn jobs_insert_once_and_filter(a: Adapters) {
+    let s = &a.store;
+    let names = ["Daily VMs", "SQL Backup", "Copy to NAS", "daily files", "Exchange"];
+    for (i, n) in names.iter().enumerate() {
+        let cust = if i % 2 == 0 { "c1" } else { "c2" };
+        let software = if i < 3 { "Veeam Backup & Replication" } else { "Proxmox VE" };
+        let mut j = job(&format!("j{i}"), cust, n, software);
+        if i == 1 {
+            j.last_run = Some(LastRun { run_id: "r".into(), at: t(2, 2), status: Status::Failed });
+        }
+        assert!(s.insert_job(&j).await.unwrap());
+    }
+    assert!(!s.insert_job(&job("j0", "c1", "Daily VMs", "x")).await.unwrap());
+    let got = s.get_jobs(&["j4".into(), "nope".into(), "j0".into()]).await.unwrap();
+    let mut ids: Vec<_> = got.iter().map(|j| j.id.as_str()).collect();
+    ids.sort();
+    assert_eq!(ids, ["j0", "j4"]);
+
+    let all = |f: JobFilter| {
+        let s = s.clone();
+        async move {
+            let mut out = vec![];
+            let mut cursor = None;
+            loop {
+                let p = s.list_jobs(&f, cursor.as_deref(), 2).await.unwrap();
+                out.extend(p.items.into_iter().map(|j| j.job_name));
+                match p.next_cursor {
+                    Some(c) => cursor = Some(c),
+                    None => return out,
+                }
+            }
+        }
+    };
+    assert_eq!(all(JobFilter::default()).await, ["Copy to NAS", "daily files", "Daily VMs", "Exchange", "SQL Backup"]);
+    assert_eq!(all(JobFilter { customer_id: Some("c1".into()), ..Default::default() }).await, ["Copy to NAS", "Daily VMs", "Exchange"]);
+    assert_eq!(all(JobFilter { software: Some("Proxmox VE".into()), ..Default::default() }).await, ["daily files", "Exchange"]);
+    assert_eq!(all(JobFilter { last_status: Some(Status::Failed), ..Default::default() }).await, ["SQL Backup"]);
+    assert_eq!(all(JobFilter { search: Some("DAILY".into()), ..Default::default() }).await, ["daily files", "Daily VMs"]);
+    assert_eq!(
+        all(JobFilter { customer_id: Some("c1".into()), search: Some("a".into()), ..Default::default() }).await,
+        ["Copy to NAS", "Daily VMs", "Exchange"]
+    );
+}
+
+async fn record_run_is_atomic_and_once(a: Adapters) {
+    let s = &a.store;
+    s.insert_job(&job("j1", "c1", "Daily", "Veeam")).await.unwrap();
+    s.insert_mail(&mail("m1", t(2, 1), MailState::Inbox, Some("i"))).await.unwrap();
+    let j = s.get_job("j1").await.unwrap().unwrap();
+    let m = s.get_mail("m1").await.unwrap().unwrap();
+    let r = run("r1", "j1", "m1", t(2, 0), Status::Warning);
+
+    // A stale job version: nothing at all is written.
+    let mut stale_job = j.clone();
+    stale_job.version = 7;
+    let mut processed = m.clone();
+    processed.state = MailState::Processed;
+    processed.run_id = Some("r1".into());
+    assert!(is_conflict(s.record_run(RecordRun { run: &r, job: &stale_job, mail: &processed }).await));
+    assert_eq!(s.get_run("r1").await.unwrap(), None);
+    assert_eq!(s.get_mail("m1").await.unwrap().unwrap().state, MailState::Inbox);
+    // A stale mail version: likewise.
+    let mut stale_mail = processed.clone();
+    stale_mail.version = 9;
+    assert!(is_conflict(s.record_run(RecordRun { run: &r, job: &j, mail: &stale_mail }).await));
+    assert_eq!(s.get_run("r1").await.unwrap(), None);
+    assert_eq!(s.get_job("j1").await.unwrap().unwrap().version, 0);
+
+    let mut j2 = j.clone();
+    j2.run_count = 1;
+    j2.last_run = Some(LastRun { run_id: "r1".into(), at: r.sort_at(), status: r.status });
+    assert!(s.record_run(RecordRun { run: &r, job: &j2, mail: &processed }).await.unwrap());
+    assert_eq!(s.get_run("r1").await.unwrap().unwrap(), r);
+    let stored_job = s.get_job("j1").await.unwrap().unwrap();
+    assert_eq!((stored_job.version, stored_job.run_count), (1, 1));
+    assert_eq!(stored_job.last_run.as_ref().map(|l| l.status), Some(Status::Warning));
+    let stored_mail = s.get_mail("m1").await.unwrap().unwrap();
+    assert_eq!((stored_mail.version, stored_mail.state), (1, MailState::Processed));
+    // Once: the same run again writes nothing, even with fresh versions.
+    let mut j3 = stored_job.clone();
+    j3.run_count = 2;
+    assert!(!s.record_run(RecordRun { run: &r, job: &j3, mail: &stored_mail }).await.unwrap());
+    assert_eq!(s.get_job("j1").await.unwrap().unwrap().run_count, 1);
+    // The job filter on last status follows the write.
+    let p = s.list_jobs(&JobFilter { last_status: Some(Status::Warning), ..Default::default() }, None, 10).await.unwrap();
+    assert_eq!(p.items.len(), 1);
+}
+
+async fn seed_runs(s: &Arc<dyn Store>, job_id: &str, n: u32, base_day: u32) -> Vec<Run> {
+    s.insert_job(&job(job_id, "c1", job_id, "Veeam")).await.unwrap();
+    let mut runs = vec![];
+    for i in 0..n {
+        let mut j = s.get_job(job_id).await.unwrap().unwrap();
+        j.run_count += 1;
+        let mid = format!("{job_id}-m{i}");
+        s.insert_mail(&mail(&mid, t(base_day, i), MailState::Inbox, None)).await.unwrap();
+        let mut m = s.get_mail(&mid).await.unwrap().unwrap();
+        m.state = MailState::Processed;
+        let status = [Status::Success, Status::Warning, Status::Failed][i as usize % 3];
+        let r = run(&format!("{job_id}-r{i}"), job_id, &mid, t(base_day, i), status);
+        assert!(s.record_run(RecordRun { run: &r, job: &j, mail: &m }).await.unwrap());
+        runs.push(r);
+    }
+    runs
+}
+
+async fn unreviewed_index_follows_reviews(a: Adapters) {
+    let s = &a.store;
+    let runs_a = seed_runs(s, "ja", 3, 2).await;
+    seed_runs(s, "jb", 2, 3).await;
+    assert_eq!(s.list_unreviewed_runs(None).await.unwrap().len(), 5);
+    assert_eq!(s.list_unreviewed_runs(Some("ja")).await.unwrap().len(), 3);
+
+    let mut r = s.get_run(&runs_a[1].id).await.unwrap().unwrap();
+    r.review = Some(Review { by: "olga".into(), at: t(5, 8) });
+    s.update_run(&r).await.unwrap();
+    assert!(is_conflict(s.update_run(&r).await), "stale run version");
+    let left: Vec<String> = s.list_unreviewed_runs(Some("ja")).await.unwrap().into_iter().map(|r| r.id).collect();
+    assert_eq!(left.len(), 2);
+    assert!(!left.contains(&runs_a[1].id));
+    assert_eq!(s.list_unreviewed_runs(None).await.unwrap().len(), 4);
+    let stored = s.get_run(&runs_a[1].id).await.unwrap().unwrap();
+    assert_eq!(stored.review.as_ref().map(|v| v.by.as_str()), Some("olga"));
+
+    // Unreview puts it back in the index.
+    let mut back = stored.clone();
+    back.review = None;
+    s.update_run(&back).await.unwrap();
+    assert_eq!(s.list_unreviewed_runs(Some("ja")).await.unwrap().len(), 3);
+}
+
+async fn runs_list_newest_first_in_pages(a: Adapters) {
+    let s = &a.store;
+    let runs = seed_runs(s, "jh", 5, 6).await;
+    seed_runs(s, "jother", 2, 6).await;
+    let mut seen = vec![];
+    let mut cursor = None;
+    loop {
+        let p = s.list_runs("jh", cursor.as_deref(), 2).await.unwrap();
+        seen.extend(p.items.into_iter().map(|r| r.id));
+        match p.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    let want: Vec<String> = runs.iter().rev().map(|r| r.id.clone()).collect();
+    assert_eq!(seen, want);
+}
+
+async fn users_have_unique_names(a: Adapters) {
+    let s = &a.store;
+    let u = User {
+        id: "u1".into(),
+        username: "Olga".into(),
+        password_hash: "$argon2id$x".into(),
+        role: Role::Operator,
+        active: true,
+        created_at: t(1, 1),
+        version: 0,
+    };
+    s.insert_user(&u).await.unwrap();
+    let mut dup = u.clone();
+    dup.id = "u2".into();
+    dup.username = "OLGA".into();
+    assert!(is_conflict(s.insert_user(&dup).await));
+    assert_eq!(s.get_user_by_username("olga").await.unwrap().map(|u| u.id), Some("u1".into()));
+    assert_eq!(s.get_user_by_username("nobody").await.unwrap(), None);
+    let mut changed = s.get_user("u1").await.unwrap().unwrap();
+    changed.role = Role::Admin;
+    s.update_user(&changed).await.unwrap();
+    assert!(is_conflict(s.update_user(&changed).await));
+    dup.username = "victor".into();
+    s.insert_user(&dup).await.unwrap();
+    let users = s.list_users().await.unwrap();
+    assert_eq!(users.iter().map(|u| (u.username.as_str(), u.role)).collect::<Vec<_>>(), [("Olga", Role::Admin), ("victor", Role::Operator)]);
+}
+
+async fn sessions_expire(a: Adapters) {
+    let s = &a.store;
+    let live = Session { token_hash: "h1".into(), user_id: "u1".into(), created_at: t(5, 8), expires_at: t(5, 20) };
+    let old = Session { token_hash: "h2".into(), user_id: "u1".into(), created_at: t(4, 8), expires_at: t(4, 20) };
+    s.insert_session(&live).await.unwrap();
+    s.insert_session(&old).await.unwrap();
+    assert_eq!(s.get_session("h1").await.unwrap(), Some(live.clone()));
+    assert_eq!(s.purge_expired_sessions(t(5, 9)).await.unwrap(), 1);
+    assert_eq!(s.get_session("h2").await.unwrap(), None);
+    assert_eq!(s.get_session("h1").await.unwrap(), Some(live));
+    s.delete_session("h1").await.unwrap();
+    assert_eq!(s.get_session("h1").await.unwrap(), None);
+    s.delete_session("h1").await.unwrap();
+}
+
+async fn counters_count(a: Adapters) {
+    let s = &a.store;
+    let exp = Utc::now() + Duration::hours(1);
+    assert_eq!(s.get_counter("k").await.unwrap(), 0);
+    assert_eq!(s.bump_counter("k", exp).await.unwrap(), 1);
+    assert_eq!(s.bump_counter("k", exp).await.unwrap(), 2);
+    assert_eq!(s.bump_counter("other", exp).await.unwrap(), 1);
+    assert_eq!(s.get_counter("k").await.unwrap(), 2);
+    s.reset_counter("k").await.unwrap();
+    assert_eq!(s.get_counter("k").await.unwrap(), 0);
+}
+
+async fn settings_round_trip(a: Adapters) {
+    let s = &a.store;
+    assert_eq!(s.get_setting("time_zone").await.unwrap(), None);
+    s.put_setting("time_zone", "Europe/Amsterdam").await.unwrap();
+    s.put_setting("time_zone", "Europe/Brussels").await.unwrap();
+    assert_eq!(s.get_setting("time_zone").await.unwrap().as_deref(), Some("Europe/Brussels"));
+}
+
+async fn blobs_round_trip(a: Adapters) {
+    let b = &a.blobs;
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(3 * 1024 * 1024 + 7).collect();
+    b.put("mail/m1/body.html", bytes.clone(), "text/html").await.unwrap();
+    assert_eq!(b.get("mail/m1/body.html").await.unwrap(), Some(bytes));
+    b.put("mail/m1/body.html", b"v2".to_vec(), "text/html").await.unwrap();
+    assert_eq!(b.get("mail/m1/body.html").await.unwrap().as_deref(), Some(&b"v2"[..]));
+    assert_eq!(b.get("mail/none").await.unwrap(), None);
+    b.put("inbound/with space+plus.eml", b"raw".to_vec(), "message/rfc822").await.unwrap();
+    assert_eq!(b.get("inbound/with space+plus.eml").await.unwrap().as_deref(), Some(&b"raw"[..]));
+    b.delete("mail/m1/body.html").await.unwrap();
+    b.delete("mail/m1/body.html").await.unwrap();
+    assert_eq!(b.get("mail/m1/body.html").await.unwrap(), None);
+}
+
+async fn queue_delivers_retries_and_dead_letters(a: Adapters) {
+    let q = &a.queue;
+    q.send(r#"{"n":1}"#).await.unwrap();
+    let got = q.receive(10).await.unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!((got[0].body.as_str(), got[0].attempts), (r#"{"n":1}"#, 1));
+    assert!(q.receive(10).await.unwrap().is_empty(), "in flight messages are invisible");
+    q.release(&got[0], 0).await.unwrap();
+    let again = q.receive(10).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].attempts, 2);
+    q.ack(&again[0]).await.unwrap();
+    assert!(q.receive(10).await.unwrap().is_empty());
+
+    // A message that keeps failing ends in the dead-letter queue.
+    q.send("poison").await.unwrap();
+    for attempt in 1..=5 {
+        let d = q.receive(1).await.unwrap();
+        assert_eq!(d.len(), 1, "receive #{attempt}");
+        q.release(&d[0], 0).await.unwrap();
+    }
+    assert!(q.receive(10).await.unwrap().is_empty(), "dead-lettered after 5 receives");
+    let mut dead = 0;
+    for _ in 0..20 {
+        dead = q.dead_letter_count().await.unwrap();
+        if dead == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(dead, 1);
+}
+
+async fn mailer_sends(a: Adapters) {
+    let id = a
+        .mailer
+        .send(&OutboundMail {
+            to: vec!["ops@msp.example.net".into()],
+            subject: "Test".into(),
+            text: "Hello".into(),
+            html: Some("<p>Hello</p>".into()),
+        })
+        .await
+        .unwrap();
+    assert!(!id.is_empty());
+}
