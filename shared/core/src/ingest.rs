@@ -90,6 +90,9 @@ impl App {
     /// Stores raw bytes (upload, drop folder, CLI) under the inbound prefix,
     /// then ingests them.
     pub async fn ingest_bytes(&self, raw: Vec<u8>) -> Result<IngestOutcome> {
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            return Err(Error::Invalid("the mail is empty".into()));
+        }
         if raw.len() > MAX_MAIL_BYTES {
             return Err(Error::TooLarge(format!(
                 "the mail is {} bytes; the limit is {MAX_MAIL_BYTES}",
@@ -109,12 +112,13 @@ impl App {
 
     async fn ingest_with_bytes(&self, raw_key: &str, raw: Vec<u8>) -> Result<IngestOutcome> {
         let decoded = read_mail(&raw);
-        let meta = match &decoded {
-            Ok(m) => Some(m.clone()),
+        let fallback = match &decoded {
+            Ok(_) => None,
             Err(_) => read_headers_only(&raw),
         };
-        let sender = meta.as_ref().and_then(|m| m.from_address.clone()).unwrap_or_default();
-        let dedupe_key = match meta.as_ref().and_then(|m| m.message_id.clone()) {
+        let m: Option<&MailMessage> = decoded.as_ref().ok().or(fallback.as_ref());
+        let sender = m.and_then(|m| m.from_address.clone()).unwrap_or_default();
+        let dedupe_key = match m.and_then(|m| m.message_id.as_deref()) {
             Some(mid) if !mid.trim().is_empty() => format!("mid:{sender}:{}", mid.trim()),
             _ => format!("sha256:{}", ids::sha256_hex(&raw)),
         };
@@ -127,22 +131,18 @@ impl App {
         }
 
         let now = self.clock.now();
-        let m = meta.unwrap_or_default();
+        let subject = m.map(|m| m.subject.clone()).unwrap_or_default();
         let mut mail = Mail {
             id: id.clone(),
             dedupe_key,
             raw_key: raw_key.to_string(),
             received_at: now,
             sender,
-            sender_name: m.from_name.clone(),
-            recipients: m.to.clone(),
-            subject: if m.subject.is_empty() && decoded.is_err() {
-                "(unreadable mail)".to_string()
-            } else {
-                m.subject.clone()
-            },
-            date: m.date,
-            message_id: m.message_id.clone(),
+            sender_name: m.and_then(|m| m.from_name.clone()),
+            recipients: m.map(|m| m.to.clone()).unwrap_or_default(),
+            subject: if subject.is_empty() && decoded.is_err() { "(unreadable mail)".to_string() } else { subject },
+            date: m.and_then(|m| m.date),
+            message_id: m.and_then(|m| m.message_id.clone()),
             size: raw.len() as u64,
             text_key: None,
             html_key: None,

@@ -1,0 +1,241 @@
+//! The `backupchecks` binary as a user runs it: `parse`, `ingest`,
+//! `admin create-user`, and `serve` with its first-start admin, drop folder,
+//! API and static frontend.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use bc_api_types::Status;
+use bc_tests::mails::{newsletter, VeeamMail};
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_backupchecks");
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/parsers/tests/fixtures")
+}
+
+fn lines(out: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(out).lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect()
+}
+
+#[test]
+fn parse_prints_one_json_object_per_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let veeam = dir.path().join("veeam.eml");
+    std::fs::write(&veeam, VeeamMail::new("v@a.example.com", "Daily", Status::Warning, 3).objects(2).eml()).unwrap();
+    let vzdump = fixtures().join("proxmox-vzdump/failed-guest-text-only.eml");
+    let out = Command::new(BIN).arg("parse").arg(&veeam).arg(&vzdump).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let l = lines(&out.stdout);
+    assert_eq!(l.len(), 2);
+    let keys = ["file", "ok", "parser", "software", "job_type", "job_name", "status", "started_at", "ended_at", "objects", "error"];
+    for v in &l {
+        let obj = v.as_object().unwrap();
+        assert_eq!(obj.len(), keys.len(), "{v}");
+        assert!(keys.iter().all(|k| obj.contains_key(*k)), "{v}");
+    }
+    assert_eq!(l[0]["parser"], "veeam-vbr");
+    assert_eq!(l[0]["job_name"], "Daily");
+    assert_eq!(l[0]["status"], "Warning");
+    assert_eq!(l[0]["started_at"], "2026-03-04T22:00:00+01:00", "anchored at the mail's Date offset");
+    assert_eq!(l[0]["objects"].as_array().unwrap().len(), 2);
+    assert_eq!(l[0]["objects"][0]["status"], "Warning");
+    assert!(l[0]["objects"][0].as_object().unwrap().keys().eq(["message", "name", "status", "type"].iter()));
+    assert_eq!(l[0]["error"], Value::Null);
+    assert_eq!(l[1]["parser"], "proxmox-vzdump");
+    assert_eq!(l[1]["status"], "Failed");
+}
+
+#[test]
+fn parse_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let news = dir.path().join("news.eml");
+    std::fs::write(&news, newsletter(1)).unwrap();
+    let empty = dir.path().join("empty.eml");
+    std::fs::write(&empty, b"").unwrap();
+    let out = Command::new(BIN).arg("parse").arg(&news).arg(&empty).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let l = lines(&out.stdout);
+    assert_eq!(l.len(), 2);
+    assert_eq!((l[0]["ok"].clone(), l[0]["error"].clone()), (json!(false), json!("no parser recognises this mail")));
+    assert_eq!(l[1]["error"], "the mail is empty");
+    let out = Command::new(BIN).arg("parse").arg(&news).arg(dir.path().join("missing.eml")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "an I/O error wins");
+    assert_eq!(lines(&out.stdout).len(), 1, "the readable file is still reported");
+}
+
+#[test]
+fn ingest_and_create_user_from_the_command_line() {
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["admin", "create-user", "--username", "olga", "--role", "operator", "--data"])
+        .arg(data.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"operator-password-1\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("created olga (operator)"));
+    let bad = Command::new(BIN)
+        .args(["admin", "create-user", "--username", "x", "--role", "root", "--data"])
+        .arg(data.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown role"));
+
+    let f = data.path().join("m.eml");
+    std::fs::write(&f, VeeamMail::new("v@a.example.com", "Daily", Status::Success, 1).eml()).unwrap();
+    let out = Command::new(BIN).args(["ingest", "--data"]).arg(data.path()).arg(&f).arg(&f).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let l = lines(&out.stdout);
+    assert_eq!((l[0]["state"].clone(), l[0]["duplicate"].clone()), (json!("inbox"), json!(false)));
+    assert_eq!((l[1]["mail_id"].clone(), l[1]["duplicate"].clone()), (l[0]["mail_id"].clone(), json!(true)));
+}
+
+struct Serve {
+    child: Child,
+    base: String,
+    password: String,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn serve(data: &Path, frontend: &Path) -> Serve {
+    let port = free_port();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data"])
+        .arg(data)
+        .arg("--frontend")
+        .arg(frontend)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut password = String::new();
+    let stdout = child.stdout.take().unwrap();
+    let mut reader = BufReader::new(stdout);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut line = String::new();
+    while Instant::now() < deadline {
+        line.clear();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            break;
+        }
+        if let Some(p) = line.trim().strip_prefix("password: ") {
+            password = p.to_string();
+        }
+        if line.contains("is running at") {
+            break;
+        }
+    }
+    std::thread::spawn(move || for _ in reader.lines() {});
+    Serve { child, base: format!("http://127.0.0.1:{port}"), password }
+}
+
+async fn until<F, Fut>(what: &str, mut f: F) -> Value
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<Value>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Some(v) = f().await {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[tokio::test]
+async fn serve_runs_the_morning_end_to_end() {
+    let data = tempfile::tempdir().unwrap();
+    let site = tempfile::tempdir().unwrap();
+    std::fs::write(site.path().join("index.html"), "<!doctype html><title>Backupchecks</title>").unwrap();
+    let s = serve(data.path(), site.path());
+    assert!(s.password.len() >= 16, "the first start prints a one-time admin password");
+
+    let c = bc_tests::server::Client {
+        base: s.base.clone(),
+        http: reqwest::Client::builder().cookie_store(true).build().unwrap(),
+    };
+    // The frontend and its deep links are served.
+    let (st, headers, body) = c.get_text("/").await;
+    assert_eq!(st, 200);
+    assert!(body.contains("Backupchecks"));
+    assert!(headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    assert_eq!(c.get_text("/runs/r123").await.2, body, "SPA fallback");
+
+    let (st, me) = c.post("/api/v1/auth/login", &json!({"username": "admin", "password": s.password})).await;
+    assert_eq!(st, 200, "{me}");
+    let (_, cust) = c.post("/api/v1/customers", &json!({"name": "Acme"})).await;
+
+    // A mail dropped in the drop folder shows up in the Inbox.
+    let drop = data.path().join("drop");
+    let write = |name: &str, eml: Vec<u8>| {
+        let tmp = drop.join(format!(".{name}.part"));
+        std::fs::write(&tmp, eml).unwrap();
+        std::fs::rename(&tmp, drop.join(name)).unwrap();
+    };
+    write("first.eml", VeeamMail::new("v@a.example.com", "Nightly", Status::Success, 1).eml());
+    let item = until("the Inbox entry", || async {
+        let (_, inbox) = c.get("/api/v1/inbox").await;
+        inbox["items"].as_array().and_then(|i| i.first().cloned())
+    })
+    .await;
+    assert_eq!(item["job_name"], "Nightly");
+    assert!(!drop.join("first.eml").exists(), "ingested files leave the drop folder");
+    let (st, a) = c.post(&format!("/api/v1/inbox/{}/approve", item["id"].as_str().unwrap()), &json!({"customer_id": cust["id"]})).await;
+    assert_eq!(st, 200, "{a}");
+    let job = a["job"]["id"].clone();
+    c.post("/api/v1/run-checks/review", &json!({"job_ids": [job]})).await;
+
+    // The next mail of that job lands straight in Run Checks.
+    write("second.eml", VeeamMail::new("v@a.example.com", "Nightly", Status::Failed, 2).eml());
+    let entry = until("Run Checks", || async {
+        let (_, rc) = c.get("/api/v1/run-checks").await;
+        rc["jobs"].as_array().and_then(|j| j.first().cloned())
+    })
+    .await;
+    assert_eq!((entry["id"].clone(), entry["status"].clone()), (job.clone(), json!("Failed")));
+    let (_, inbox) = c.get("/api/v1/inbox").await;
+    assert_eq!(inbox["items"], json!([]));
+    let (st, r) = c.post("/api/v1/run-checks/review", &json!({"job_ids": [job]})).await;
+    assert_eq!((st, r["changed"].clone()), (reqwest::StatusCode::OK, json!(1)));
+    let (_, rc) = c.get("/api/v1/run-checks").await;
+    assert_eq!(rc["jobs"], json!([]));
+
+    // A file that is not a mail at all moves to failed/ with the reason;
+    // an oversized one too — nothing is lost.
+    write("garbage.eml", vec![]);
+    until("failed/ entry", || async {
+        drop.join("failed/garbage.eml.error.txt").exists().then_some(Value::Null)
+    })
+    .await;
+    assert!(std::fs::read_to_string(drop.join("failed/garbage.eml.error.txt")).unwrap().contains("empty"));
+
+    // A second start does not create another admin.
+    drop_serve(s);
+    let again = serve(data.path(), site.path());
+    assert!(again.password.is_empty());
+}
+
+fn drop_serve(s: Serve) {
+    drop(s);
+}

@@ -1,0 +1,106 @@
+//! Run Checks latency with a long history: 100,000 runs stored (default;
+//! `BENCH_RUNS`), 200 of them unreviewed, spread over 2,000 jobs of 100
+//! customers. Reports p50/p99/max of the Run Checks use case, and of
+//! `GET /api/v1/run-checks` over loopback HTTP.
+//!
+//! `cargo bench -p bc-tests --bench run_checks`
+
+use std::time::{Duration, Instant};
+
+use bc_api_types::{MailState, Sizes, Status};
+use bc_core::model::{Customer, Job, Mail, ParseSummary, Review, Run};
+use bc_core::ports::RecordRun;
+use bc_core::Actor;
+use bc_tests::server::TestServer;
+use bc_tests::Runtime;
+use chrono::{Duration as CDuration, TimeZone, Utc};
+
+fn pct(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1e3
+}
+
+fn main() {
+    let total: u64 = std::env::var("BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let unreviewed = 200u64;
+    let jobs = 2_000u64;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    rt.block_on(async move {
+        let r = Runtime::embedded().with_users().await;
+        let store = r.app.store.clone();
+        let base = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).single().expect("time");
+        for c in 0..100 {
+            store
+                .insert_customer(&Customer { id: format!("c{c:03}"), name: format!("Customer {c:03}"), active: true, created_at: base, job_count: 20, version: 0 })
+                .await
+                .expect("customer");
+        }
+        for j in 0..jobs {
+            let job = Job {
+                id: format!("j{j:05}"), identity: format!("s|veeam|job {j}"), customer_id: format!("c{:03}", j % 100),
+                sender: "s".into(), software: "Veeam Backup & Replication".into(), job_type: "Backup".into(),
+                job_name: format!("Job {j}"), parser: "veeam-vbr".into(), approved_at: base, approved_by: "admin".into(),
+                last_run: None, run_count: 0, version: 0,
+            };
+            store.insert_job(&job).await.expect("job");
+        }
+        let seed = Instant::now();
+        let mut versions = vec![0u64; jobs as usize];
+        for i in 0..total {
+            let j = i % jobs;
+            let at = base + CDuration::minutes(i as i64);
+            let mail = Mail {
+                id: format!("m{i:07}"), dedupe_key: format!("k{i}"), raw_key: format!("inbound/{i}"), received_at: at,
+                sender: "s".into(), sender_name: None, recipients: vec![], subject: "s".into(), date: None,
+                message_id: None, size: 1, text_key: None, html_key: None, attachments: vec![], state: MailState::Processed,
+                parse: ParseSummary::default(), report_key: None, identity: None, job_id: None, run_id: None,
+                deleted: None, version: 0,
+            };
+            store.insert_mail(&mail).await.expect("mail");
+            let review = (i < total - unreviewed).then(|| Review { by: "olga".into(), at });
+            let run = Run {
+                id: format!("r{i:07}"), job_id: format!("j{j:05}"), customer_id: format!("c{:03}", j % 100),
+                mail_id: mail.id.clone(), status: [Status::Success, Status::Warning, Status::Failed][(i % 3) as usize],
+                started_at: Some(at), ended_at: Some(at), received_at: at, duration_secs: Some(60), sizes: Sizes::default(),
+                object_count: 5, message: None, report_key: None, review, version: 0,
+            };
+            let mut job = store.get_job(&run.job_id).await.expect("get").expect("job");
+            job.run_count += 1;
+            assert!(store.record_run(RecordRun { run: &run, job: &job, mail: &mail }).await.expect("record"));
+            versions[j as usize] += 1;
+        }
+        eprintln!("seeded {total} runs in {:.1} s", seed.elapsed().as_secs_f64());
+
+        let actor = Actor::system();
+        let checks = r.app.run_checks(&actor).await.expect("run checks");
+        assert_eq!(checks.run_count as u64, unreviewed);
+        let mut samples = Vec::with_capacity(1000);
+        for _ in 0..1000 {
+            let t = Instant::now();
+            let c = r.app.run_checks(&actor).await.expect("run checks");
+            samples.push(t.elapsed());
+            assert_eq!(c.run_count as u64, unreviewed);
+        }
+        samples.sort();
+        println!(
+            "run checks (use case): {total} runs stored, {unreviewed} unreviewed in {} jobs: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            checks.jobs.len(), pct(&samples, 0.5), pct(&samples, 0.99), pct(&samples, 1.0)
+        );
+
+        let server = TestServer::start(r.app.clone()).await;
+        let client = server.login(bc_tests::ADMIN).await;
+        let mut samples = Vec::with_capacity(1000);
+        for _ in 0..1000 {
+            let t = Instant::now();
+            let resp = client.http.get(client.url("/api/v1/run-checks")).send().await.expect("GET");
+            let body = resp.bytes().await.expect("body");
+            samples.push(t.elapsed());
+            assert!(body.len() > 1000);
+        }
+        samples.sort();
+        println!(
+            "run checks (HTTP, loopback): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            pct(&samples, 0.5), pct(&samples, 0.99), pct(&samples, 1.0)
+        );
+    });
+}
