@@ -160,6 +160,19 @@ async fn flow(ui: &Ui, server: &Server) {
     assert_eq!(ui.path().await, "/inbox", "back to the Inbox after approving");
     ui.wait_gone("table.inbox td", JOB).await;
 
+    // The newsletter is no report: delete it, find it among the deleted mails, restore it.
+    ui.wait_text("table.inbox a", "newsletter").await.click().await.expect("open the newsletter");
+    ui.wait_text(".alert-error", "No parser understood this mail").await;
+    ui.wait_text(".actions-row button", "Delete").await.click().await.expect("delete");
+    ui.wait_text(".confirm button", "Yes").await.click().await.expect("confirm delete");
+    ui.wait_text(".toast", "Mail deleted").await;
+    ui.wait_gone("table.inbox a", "newsletter").await;
+    ui.wait_text(".page-head a", "Deleted mails").await.click().await.expect("open deleted mails");
+    ui.wait_text("table.inbox a", "newsletter").await.click().await.expect("open the deleted mail");
+    ui.wait_text(".actions-row button", "Restore to Inbox").await.click().await.expect("restore");
+    ui.wait_text(".toast", "Mail restored").await;
+    ui.reload_until("/inbox", "table.inbox a", "newsletter").await;
+
     // The other jobs are approved through the API.
     let api = Api::login(&server.base, "admin", &server.admin_password).await;
     let customer = api.call(reqwest::Method::POST, "/customers", Some(json!({"name": OTHER_CUSTOMER}))).await;
@@ -189,6 +202,12 @@ async fn flow(ui: &Ui, server: &Server) {
     assert!(texts[0].contains("Büro Offsite") && texts[0].contains("Failed"), "the Failed job first: {texts:?}");
     assert!(texts[1].contains(JOB) && texts[1].contains(CUSTOMER) && texts[1].contains("Warning"), "then the Warning: {texts:?}");
     ui.shot("run-checks").await;
+
+    // ? shows the keyboard shortcuts; Escape closes them.
+    ui.key('?').await;
+    ui.wait_text(".modal h2", "Keyboard shortcuts").await;
+    ui.key(Key::Escape.into()).await;
+    ui.wait_gone(".modal h2", "Keyboard shortcuts").await;
 
     // From the keyboard: j to the Warning job, Enter opens its newest run.
     // The detail has its own URL and shows status, objects and the mail.

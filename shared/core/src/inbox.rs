@@ -145,7 +145,7 @@ impl App {
         let job = self.store.get_job(&job.id).await?.ok_or(Error::NotFound("job"))?;
 
         let run = self.run_from(&mail, &job, &report);
-        let (_, run) = self.record_run(mail.clone(), run).await?;
+        let (_, run) = self.record_run(mail.clone(), run, Some(job.clone())).await?;
         let run = run.ok_or(Error::Backend("the run was not recorded".into()))?;
 
         let mut also = 0u32;
@@ -155,7 +155,7 @@ impl App {
             }
             if let Some(r) = self.load_report(other.report_key.as_deref()).await? {
                 let run = self.run_from(&other, &job, &r);
-                if self.record_run(other, run).await?.1.is_some() {
+                if self.record_run(other, run, None).await?.1.is_some() {
                     also += 1;
                 }
             }

@@ -256,7 +256,7 @@ impl App {
         if let (Some(report), Some(identity)) = (&report, mail.identity.clone()) {
             if let Some(job) = self.store.get_job(&ids::job_id(&identity)).await? {
                 let run = self.run_from(&mail, &job, report);
-                return self.record_run(mail, run).await;
+                return self.record_run(mail, run, Some(job)).await;
             }
         }
         mail.state = MailState::Inbox;
@@ -293,9 +293,13 @@ impl App {
 
     /// Writes run + job + mail in one atomic step, re-reading on a version
     /// conflict (another mail of the same job landed at the same time).
-    pub(crate) async fn record_run(&self, mut mail: Mail, run: Run) -> Result<(Mail, Option<Run>)> {
+    /// `job` is the job as just read, if the caller has it (saves a read).
+    pub(crate) async fn record_run(&self, mut mail: Mail, run: Run, mut job: Option<Job>) -> Result<(Mail, Option<Run>)> {
         for _ in 0..8 {
-            let mut job = self.store.get_job(&run.job_id).await?.ok_or(Error::NotFound("job"))?;
+            let mut job = match job.take() {
+                Some(j) => j,
+                None => self.store.get_job(&run.job_id).await?.ok_or(Error::NotFound("job"))?,
+            };
             job.run_count += 1;
             let newer = job.last_run.as_ref().is_none_or(|l| l.at <= run.sort_at());
             if newer {
