@@ -1,0 +1,498 @@
+//! The HTML layout of Veeam job reports, shared by Backup & Replication
+//! and the Agent: a header row `"{Type} job: {Name}"` with the result, a
+//! session date line, a grid of bold labels and values, and a table of
+//! objects `Name | Status | Start time | End time | Size | Read |
+//! Transferred | Duration | Details`.
+//!
+//! Built from Veeam's own report layout as reproduced by
+//! `VeeamHub/powershell` `BR-MimicReport` and `grufocom/vee-mail`.
+
+use std::ops::ControlFlow;
+
+use bc_api_types::{ReportObject, Status};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime};
+
+use crate::mail_view::MailView;
+use crate::report::{Draft, status_word};
+use crate::util::datetime::{
+    ClockTime, at_offset, find_date, latest_before, local_date, parse_clock_time, plausible,
+};
+use crate::util::duration::parse_duration;
+use crate::util::html::{Row, for_each_row};
+use crate::util::size::parse_size;
+use crate::util::text::{eq_ci, strip_prefix_ci};
+
+/// Job types Backup & Replication names in the header row.
+pub(crate) const VBR_TYPES: [&str; 11] = [
+    "Backup Copy",
+    "Backup to Tape",
+    "Backup",
+    "Replication",
+    "Configuration Backup",
+    "File to Tape",
+    "File Backup Copy",
+    "File Backup",
+    "Object Storage Backup",
+    "SureBackup",
+    "VM Copy",
+];
+
+/// Job types of Veeam Agent reports.
+pub(crate) const AGENT_TYPES: [&str; 1] = ["Agent Backup"];
+
+/// Reads `"{Type} job: {Name}"` (also `policy:`) for one of `types`;
+/// returns the type as spelt in `types` and the name.
+pub(crate) fn header_line<'a>(
+    line: &'a str,
+    types: &[&'static str],
+) -> Option<(&'static str, &'a str)> {
+    let line = line.trim();
+    types.iter().find_map(|ty| {
+        let rest = strip_prefix_ci(line, ty)?;
+        let rest = strip_prefix_ci(rest, " job:").or_else(|| strip_prefix_ci(rest, " policy:"))?;
+        let name = rest.trim();
+        (!name.is_empty()).then_some((*ty, name))
+    })
+}
+
+/// Whether the text of a mail carries a Veeam header for `types` and a
+/// summary grid (`Start time`): the body-based match rule.
+pub(crate) fn text_has_header(text: &str, types: &[&'static str]) -> bool {
+    text.split(['\n', '\t'])
+        .any(|seg| header_line(seg, types).is_some())
+        && crate::util::text::contains_ci(text, "start time")
+}
+
+/// `[Success] ...` / `[Warning] ...` / `[Failed] ...` at the start of a subject.
+pub(crate) fn subject_result(subject: &str) -> Option<Status> {
+    let inner = subject.trim_start().strip_prefix('[')?;
+    let (word, _) = inner.split_once(']')?;
+    status_word(word)
+}
+
+/// What a Veeam report's grid can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Label {
+    SuccessCount,
+    WarningCount,
+    ErrorCount,
+    StartTime,
+    EndTime,
+    Duration,
+    TotalSize,
+    BackupSize,
+    DataRead,
+    Transferred,
+    /// Dedupe, compression, bottleneck, processing rate: read, not kept.
+    Other,
+}
+
+fn label(cell: &str) -> Option<Label> {
+    let c = cell.trim().trim_end_matches(':').trim_end();
+    const LABELS: [(&str, Label); 15] = [
+        ("Success", Label::SuccessCount),
+        ("Warning", Label::WarningCount),
+        ("Warnings", Label::WarningCount),
+        ("Error", Label::ErrorCount),
+        ("Errors", Label::ErrorCount),
+        ("Start time", Label::StartTime),
+        ("End time", Label::EndTime),
+        ("Duration", Label::Duration),
+        ("Total size", Label::TotalSize),
+        ("Backup size", Label::BackupSize),
+        ("Data read", Label::DataRead),
+        ("Transferred", Label::Transferred),
+        ("Dedupe", Label::Other),
+        ("Compression", Label::Other),
+        ("Bottleneck", Label::Other),
+    ];
+    if eq_ci(c, "Processing rate") {
+        return Some(Label::Other);
+    }
+    LABELS
+        .iter()
+        .find(|(name, _)| eq_ci(c, name))
+        .map(|(_, l)| *l)
+}
+
+#[derive(Debug, Default)]
+struct Columns {
+    name: usize,
+    status: usize,
+    start: Option<usize>,
+    end: Option<usize>,
+    size: Option<usize>,
+    transferred: Option<usize>,
+    details: Option<usize>,
+}
+
+impl Columns {
+    fn from_header(row: &Row) -> Option<Self> {
+        let find = |label: &str| row.cells.iter().position(|c| eq_ci(c.trim(), label));
+        let name = find("Name")?;
+        let status = find("Status")?;
+        let start = find("Start time");
+        if start.is_none() && find("Duration").is_none() {
+            return None;
+        }
+        Some(Self {
+            name,
+            status,
+            start,
+            end: find("End time"),
+            size: find("Size"),
+            transferred: find("Transferred"),
+            details: find("Details"),
+        })
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Phase {
+    Header,
+    Summary,
+    Objects,
+}
+
+/// Where dates come from: the run's start, as a local date and time.
+#[derive(Debug, Clone, Copy)]
+struct Anchor {
+    start: NaiveDateTime,
+    offset: FixedOffset,
+}
+
+impl Anchor {
+    /// An object's start and end, given as clock times on the run's days.
+    fn object_times(
+        &self,
+        start: Option<ClockTime>,
+        end: Option<ClockTime>,
+    ) -> (Option<DateTime<FixedOffset>>, Option<DateTime<FixedOffset>>) {
+        let Some(start) = start else {
+            return (None, None);
+        };
+        let mut date = self.start.date();
+        // Objects start after the run; an earlier clock time is the next day.
+        if start.time < self.start.time() {
+            date += Duration::days(1);
+        }
+        date += Duration::days(i64::from(start.plus_days));
+        let started = date.and_time(start.time);
+        let ended = end.map(|end| {
+            let mut end_date = started.date() + Duration::days(i64::from(end.plus_days));
+            if end.plus_days == 0 && end.time < start.time {
+                end_date += Duration::days(1);
+            }
+            end_date.and_time(end.time)
+        });
+        (
+            at_offset(started, self.offset),
+            ended.and_then(|e| at_offset(e, self.offset)),
+        )
+    }
+}
+
+/// How a parser wants the common layout read.
+pub(crate) struct Options {
+    pub types: &'static [&'static str],
+    /// `type` of the objects (`VM`, `Computer`), by job type.
+    pub object_type: fn(&str) -> Option<&'static str>,
+}
+
+/// Reads the Veeam layout into `draft`. Errors when there is no header
+/// row: then the mail is not a Veeam report we can read.
+pub(crate) fn read(
+    view: &MailView<'_>,
+    draft: &mut Draft,
+    options: &Options,
+) -> Result<(), String> {
+    let html = view
+        .mail
+        .html
+        .as_deref()
+        .ok_or("the mail has no HTML body; Veeam reports are read from their HTML")?;
+    let mail_date = view.mail.date;
+    let near = mail_date.map(local_date);
+
+    let mut phase = Phase::Header;
+    let mut session_line: Option<String> = None;
+    let mut grid: Vec<(Label, String)> = Vec::new();
+    let mut columns: Option<Columns> = None;
+    let mut anchor: Option<Anchor> = None;
+    let mut object_type: Option<&'static str> = None;
+    let mut after_details_band = false;
+
+    for_each_row(html, |row| {
+        match phase {
+            Phase::Header => {
+                let Some(i) = row
+                    .cells
+                    .iter()
+                    .position(|c| header_line(first_line(c), options.types).is_some())
+                else {
+                    return ControlFlow::Continue(());
+                };
+                if let Some((ty, name)) = header_line(first_line(&row.cells[i]), options.types) {
+                    draft.job_type = ty.to_string();
+                    draft.job_name = name.to_string();
+                    object_type = (options.object_type)(ty);
+                }
+                draft.status = row
+                    .cells
+                    .get(i + 1)
+                    .and_then(|c| status_word(first_line(c)));
+                phase = Phase::Summary;
+            }
+            Phase::Summary => {
+                if let Some(cols) = Columns::from_header(&row) {
+                    anchor = run_anchor(draft, &grid, session_line.as_deref(), mail_date, near);
+                    columns = Some(cols);
+                    phase = Phase::Objects;
+                    return ControlFlow::Continue(());
+                }
+                read_grid_row(&row, &mut grid, &mut session_line, draft);
+            }
+            Phase::Objects => {
+                let Some(cols) = columns.as_ref() else {
+                    return ControlFlow::Continue(());
+                };
+                let non_empty: Vec<&str> = row.non_empty().collect();
+                // vee-mail puts the session's log after the objects: one
+                // row under a "Details" band.
+                if after_details_band && non_empty.len() <= 1 {
+                    after_details_band = false;
+                    for line in non_empty.first().map(|t| t.lines()).into_iter().flatten() {
+                        draft.message(line);
+                    }
+                    return ControlFlow::Continue(());
+                }
+                after_details_band = false;
+                if let [only] = non_empty.as_slice() {
+                    after_details_band = eq_ci(only, "Details");
+                    return ControlFlow::Continue(());
+                }
+                if let Some(object) = read_object(&row, cols, anchor.as_ref(), object_type) {
+                    draft.object(object);
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    });
+
+    if phase == Phase::Header {
+        return Err("no Veeam header row (\"<type> job: <name>\") in the HTML body".into());
+    }
+    if phase == Phase::Summary {
+        // No object table: still take the grid's times.
+        run_anchor(draft, &grid, session_line.as_deref(), mail_date, near);
+    }
+    apply_grid(draft, &grid);
+    Ok(())
+}
+
+fn first_line(cell: &str) -> &str {
+    cell.lines().next().unwrap_or("")
+}
+
+/// One row of the summary grid: labels pair with the next cell; other
+/// non-empty cells of a grid row are the session's warning and error text.
+fn read_grid_row(
+    row: &Row,
+    grid: &mut Vec<(Label, String)>,
+    session_line: &mut Option<String>,
+    draft: &mut Draft,
+) {
+    let has_label = row.cells.iter().any(|c| label(c).is_some());
+    if !has_label {
+        let cells: Vec<&str> = row.non_empty().collect();
+        if let [only] = cells.as_slice()
+            && session_line.is_none()
+            && !eq_ci(only, "Details")
+        {
+            *session_line = Some((*only).to_string());
+        }
+        return;
+    }
+    let mut i = 0;
+    while i < row.cells.len() {
+        let cell = &row.cells[i];
+        if let Some(l) = label(cell) {
+            let value = row.cells.get(i + 1).map(String::as_str).unwrap_or("");
+            if l == Label::Other || !grid.iter().any(|(seen, _)| *seen == l) {
+                grid.push((l, value.to_string()));
+            }
+            i += 2;
+        } else {
+            if !cell.is_empty() {
+                for line in cell.lines() {
+                    draft.message(line);
+                }
+            }
+            i += 1;
+        }
+    }
+}
+
+fn grid_value(grid: &[(Label, String)], l: Label) -> Option<&str> {
+    grid.iter()
+        .find(|(seen, _)| *seen == l)
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.is_empty())
+}
+
+fn apply_grid(draft: &mut Draft, grid: &[(Label, String)]) {
+    draft.duration_secs = grid_value(grid, Label::Duration)
+        .and_then(parse_duration)
+        .or(draft.duration_secs);
+    draft.sizes.total_bytes = grid_value(grid, Label::TotalSize).and_then(parse_size);
+    draft.sizes.backup_bytes = grid_value(grid, Label::BackupSize).and_then(parse_size);
+    draft.sizes.read_bytes = grid_value(grid, Label::DataRead).and_then(parse_size);
+    draft.sizes.transferred_bytes = grid_value(grid, Label::Transferred).and_then(parse_size);
+    if draft.status.is_none() {
+        // Counts in the grid, when the header gave no result.
+        let count = |l| {
+            grid_value(grid, l)
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        draft.status = if count(Label::ErrorCount) > 0 {
+            Some(Status::Failed)
+        } else if count(Label::WarningCount) > 0 {
+            Some(Status::Warning)
+        } else if count(Label::SuccessCount) > 0 {
+            Some(Status::Success)
+        } else {
+            None
+        };
+    }
+}
+
+/// Sets the run's start and end from the grid, and returns where object
+/// times are counted from.
+fn run_anchor(
+    draft: &mut Draft,
+    grid: &[(Label, String)],
+    session_line: Option<&str>,
+    mail_date: Option<DateTime<FixedOffset>>,
+    near: Option<NaiveDate>,
+) -> Option<Anchor> {
+    let offset = *mail_date?.offset();
+    let session_date = session_line
+        .and_then(|l| find_date(l, near))
+        .filter(|d| plausible(*d));
+    let start = grid_value(grid, Label::StartTime)
+        .and_then(parse_clock_time)
+        .or_else(|| session_line.and_then(parse_clock_time));
+    let end = grid_value(grid, Label::EndTime).and_then(parse_clock_time);
+
+    let start_local = match (session_date, start, end) {
+        (Some(date), Some(start), _) => Some(date.and_time(start.time)),
+        (None, Some(start), Some(end)) => {
+            let ended = latest_before(mail_date?, end.time)?;
+            let mut date = local_date(ended) - Duration::days(i64::from(end.plus_days));
+            if end.plus_days == 0 && start.time > end.time {
+                date -= Duration::days(1);
+            }
+            Some(date.and_time(start.time))
+        }
+        (None, Some(start), None) => latest_before(mail_date?, start.time).map(|s| s.naive_local()),
+        (_, None, _) => None,
+    };
+    let anchor = start_local.map(|start| Anchor { start, offset });
+    if let Some(a) = anchor {
+        draft.started_at = at_offset(a.start, offset);
+        let (_, ended) = a.object_times(start, end);
+        draft.ended_at = ended;
+    } else if let Some(end) = end {
+        draft.ended_at = latest_before(mail_date?, end.time);
+    }
+    anchor
+}
+
+fn read_object(
+    row: &Row,
+    cols: &Columns,
+    anchor: Option<&Anchor>,
+    object_type: Option<&'static str>,
+) -> Option<ReportObject> {
+    let name = first_line(row.cells.get(cols.name)?).trim();
+    let status = status_word(row.cells.get(cols.status)?)?;
+    if name.is_empty() {
+        return None;
+    }
+    let cell = |i: Option<usize>| {
+        i.and_then(|i| row.cells.get(i))
+            .map(String::as_str)
+            .filter(|c| !c.is_empty())
+    };
+    let start = cell(cols.start).and_then(parse_clock_time);
+    let end = cell(cols.end).and_then(parse_clock_time);
+    let (started_at, ended_at) = anchor
+        .map(|a| a.object_times(start, end))
+        .unwrap_or((None, None));
+    let size_bytes = cell(cols.size)
+        .and_then(parse_size)
+        .or_else(|| cell(cols.transferred).and_then(parse_size));
+    Some(ReportObject {
+        name: name.to_string(),
+        object_type: object_type.map(str::to_string),
+        status,
+        message: cell(cols.details).map(str::to_string),
+        started_at,
+        ended_at,
+        size_bytes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_lines() {
+        assert_eq!(
+            header_line("Backup job: Daily VMs", &VBR_TYPES),
+            Some(("Backup", "Daily VMs"))
+        );
+        assert_eq!(
+            header_line("Backup Copy job: Offsite\\Daily", &VBR_TYPES),
+            Some(("Backup Copy", "Offsite\\Daily"))
+        );
+        assert_eq!(
+            header_line("backup to tape JOB: Weekly", &VBR_TYPES),
+            Some(("Backup to Tape", "Weekly"))
+        );
+        assert_eq!(
+            header_line("Agent Backup job: Backup Job PC01", &VBR_TYPES),
+            None
+        );
+        assert_eq!(
+            header_line("Agent Backup job: Backup Job PC01", &AGENT_TYPES),
+            Some(("Agent Backup", "Backup Job PC01"))
+        );
+        assert_eq!(header_line("Backup job:", &VBR_TYPES), None);
+        assert_eq!(header_line("Backupjob: x", &VBR_TYPES), None);
+    }
+
+    #[test]
+    fn subject_results() {
+        assert_eq!(
+            subject_result("[Success] Daily (3 objects)"),
+            Some(Status::Success)
+        );
+        assert_eq!(
+            subject_result("[Warning] Daily (3 VMs) 1 warning"),
+            Some(Status::Warning)
+        );
+        assert_eq!(subject_result("[Error] x"), Some(Status::Failed));
+        assert_eq!(subject_result("Success x"), None);
+    }
+
+    #[test]
+    fn labels() {
+        assert_eq!(label(" Start time "), Some(Label::StartTime));
+        assert_eq!(label("Processing rate:"), Some(Label::Other));
+        assert_eq!(label("Backup size"), Some(Label::BackupSize));
+        assert_eq!(label("VM01"), None);
+    }
+}
