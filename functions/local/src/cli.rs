@@ -58,7 +58,8 @@ enum AdminCmd {
 /// The core on the embedded adapters of a data folder.
 pub fn embedded_app(data: &Path, config: Config) -> anyhow::Result<(App, Embedded)> {
     let e = Embedded::open(data).with_context(|| format!("opening the data folder {}", data.display()))?;
-    let app = App::new(e.store.clone(), e.blobs.clone(), e.queue.clone(), e.mailer.clone(), Arc::new(SystemClock), config);
+    let app =
+        App::new(e.store.clone(), e.blobs.clone(), e.queue.clone(), e.mailer.clone(), Arc::new(SystemClock), config);
     Ok((app, e))
 }
 

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use bc_parsers::{parse_report, read_mail};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn line(file: &str, result: Result<bc_api_types::Report, String>) -> Value {
     match result {
@@ -56,7 +56,8 @@ pub fn run(files: &[PathBuf]) -> ExitCode {
                 continue;
             }
         };
-        let result = read_mail(&raw).map_err(|e| e.to_string()).and_then(|m| parse_report(&m).map_err(|e| e.to_string()));
+        let result =
+            read_mail(&raw).map_err(|e| e.to_string()).and_then(|m| parse_report(&m).map_err(|e| e.to_string()));
         any_failed |= result.is_err();
         println!("{}", line(&name, result));
     }

@@ -45,7 +45,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let (app, embedded) = crate::cli::embedded_app(&args.data, config)?;
 
     if let Some((user, password)) = app.bootstrap_admin().await? {
-        println!("\n  First start: created the admin user.\n    username: {user}\n    password: {password}\n  It is shown only now; change it after signing in.\n");
+        println!(
+            "\n  First start: created the admin user.\n    username: {user}\n    password: {password}\n  It is shown only now; change it after signing in.\n"
+        );
     }
 
     let frontend = if args.frontend.join("index.html").is_file() {
@@ -65,8 +67,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     tokio::spawn(scheduler(app.clone(), Duration::from_secs(args.tick_secs.max(1))));
     tokio::spawn(worker(app.clone(), embedded.queue.notifier()));
 
-    let listener = tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("listening on {}", args.addr))?;
-    println!("Backupchecks is running at http://{}  (data: {}, drop folder: {})", args.addr, args.data.display(), drop_dir.display());
+    let listener =
+        tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("listening on {}", args.addr))?;
+    println!(
+        "Backupchecks is running at http://{}  (data: {}, drop folder: {})",
+        args.addr,
+        args.data.display(),
+        drop_dir.display()
+    );
     axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
@@ -102,7 +110,11 @@ pub async fn scan_drop_folder(app: &App, dir: &Path) -> anyhow::Result<usize> {
         if !is_eml || hidden || !meta.is_file() {
             continue;
         }
-        let settled = meta.modified().ok().and_then(|m| SystemTime::now().duration_since(m).ok()).is_some_and(|age| age >= SETTLE);
+        let settled = meta
+            .modified()
+            .ok()
+            .and_then(|m| SystemTime::now().duration_since(m).ok())
+            .is_some_and(|age| age >= SETTLE);
         if !settled {
             continue;
         }

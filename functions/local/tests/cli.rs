@@ -8,8 +8,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use bc_api_types::Status;
-use bc_tests::mails::{newsletter, VeeamMail};
-use serde_json::{json, Value};
+use bc_tests::mails::{VeeamMail, newsletter};
+use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_backupchecks");
 
@@ -31,7 +31,19 @@ fn parse_prints_one_json_object_per_file() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let l = lines(&out.stdout);
     assert_eq!(l.len(), 2);
-    let keys = ["file", "ok", "parser", "software", "job_type", "job_name", "status", "started_at", "ended_at", "objects", "error"];
+    let keys = [
+        "file",
+        "ok",
+        "parser",
+        "software",
+        "job_type",
+        "job_name",
+        "status",
+        "started_at",
+        "ended_at",
+        "objects",
+        "error",
+    ];
     for v in &l {
         let obj = v.as_object().unwrap();
         assert_eq!(obj.len(), keys.len(), "{v}");
@@ -201,7 +213,9 @@ async fn serve_runs_the_morning_end_to_end() {
     .await;
     assert_eq!(item["job_name"], "Nightly");
     assert!(!drop.join("first.eml").exists(), "ingested files leave the drop folder");
-    let (st, a) = c.post(&format!("/api/v1/inbox/{}/approve", item["id"].as_str().unwrap()), &json!({"customer_id": cust["id"]})).await;
+    let (st, a) = c
+        .post(&format!("/api/v1/inbox/{}/approve", item["id"].as_str().unwrap()), &json!({"customer_id": cust["id"]}))
+        .await;
     assert_eq!(st, 200, "{a}");
     let job = a["job"]["id"].clone();
     c.post("/api/v1/run-checks/review", &json!({"job_ids": [job]})).await;
@@ -224,10 +238,8 @@ async fn serve_runs_the_morning_end_to_end() {
     // A file that is not a mail at all moves to failed/ with the reason;
     // an oversized one too — nothing is lost.
     write("garbage.eml", vec![]);
-    until("failed/ entry", || async {
-        drop.join("failed/garbage.eml.error.txt").exists().then_some(Value::Null)
-    })
-    .await;
+    until("failed/ entry", || async { drop.join("failed/garbage.eml.error.txt").exists().then_some(Value::Null) })
+        .await;
     assert!(std::fs::read_to_string(drop.join("failed/garbage.eml.error.txt")).unwrap().contains("empty"));
 
     // A second start does not create another admin.

@@ -1,6 +1,6 @@
 //! `scheduler`: the one-minute EventBridge tick.
 
-use lambda_runtime::{service_fn, Error, LambdaEvent};
+use lambda_runtime::{Error, LambdaEvent, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {

@@ -1,8 +1,8 @@
 //! The JSON shapes of `/api/v1`, shared by the server and the Yew frontend so
 //! the two cannot drift apart. Pure serde; compiles to wasm32.
 
-mod enums;
 mod dto;
+mod enums;
 
 pub use dto::*;
 pub use enums::*;

@@ -38,11 +38,7 @@ impl AwsAdapters {
         AwsAdapters {
             store: Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(sdk), &cfg.table_name)),
             blobs: Arc::new(S3Blobs::new(s3_client(sdk, path_style), &cfg.mail_bucket)),
-            queue: Arc::new(SqsQueue::new(
-                aws_sdk_sqs::Client::new(sdk),
-                &cfg.task_queue_url,
-                &cfg.task_dlq_url,
-            )),
+            queue: Arc::new(SqsQueue::new(aws_sdk_sqs::Client::new(sdk), &cfg.task_queue_url, &cfg.task_dlq_url)),
             mailer: Arc::new(SesMailer::new(aws_sdk_sesv2::Client::new(sdk), &cfg.mail_from)),
             config: cfg,
         }

@@ -45,11 +45,8 @@ impl Blobs for S3Blobs {
             Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => return Ok(None),
             Err(e) => return Err(backend("S3", &format!("GetObject {key}"), e)),
         };
-        let body = out
-            .body
-            .collect()
-            .await
-            .map_err(|e| backend("S3", &format!("GetObject {key} (reading the body)"), e))?;
+        let body =
+            out.body.collect().await.map_err(|e| backend("S3", &format!("GetObject {key} (reading the body)"), e))?;
         Ok(Some(body.into_bytes().to_vec()))
     }
 

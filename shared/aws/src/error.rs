@@ -11,10 +11,6 @@ pub(crate) fn backend<E: std::error::Error>(service: &str, op: &str, err: E) -> 
 
 /// A request the SDK refused to build (a missing required field): a bug here,
 /// reported as a backend failure rather than a panic.
-pub(crate) fn build(
-    service: &str,
-    op: &str,
-    err: aws_smithy_types::error::operation::BuildError,
-) -> PortError {
+pub(crate) fn build(service: &str, op: &str, err: aws_smithy_types::error::operation::BuildError) -> PortError {
     PortError::Backend(format!("{service} {op}: invalid request: {err}"))
 }

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use aws_config::SdkConfig;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, IndexStatus, KeySchemaElement, KeyType,
-    Projection, ProjectionType, ScalarAttributeType, TableStatus, TimeToLiveSpecification, TimeToLiveStatus,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, IndexStatus, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TableStatus, TimeToLiveSpecification, TimeToLiveStatus,
 };
 use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
 use aws_sdk_sqs::types::QueueAttributeName;
@@ -71,8 +71,7 @@ impl Names {
 pub async fn provision(sdk: &SdkConfig, names: &Names) -> Result<AwsConfig, ProvisionError> {
     let endpoint_url = sdk.endpoint_url().map(str::to_string);
     ensure_table(&aws_sdk_dynamodb::Client::new(sdk), &names.table).await?;
-    ensure_bucket(&s3_client(sdk, endpoint_url.is_some()), &names.bucket, sdk.region().map(|r| r.as_ref()))
-        .await?;
+    ensure_bucket(&s3_client(sdk, endpoint_url.is_some()), &names.bucket, sdk.region().map(|r| r.as_ref())).await?;
     let (queue_url, dlq_url) =
         ensure_queues(&aws_sdk_sqs::Client::new(sdk), &names.queue, &names.dead_letter_queue).await?;
     ensure_email_identity(&aws_sdk_sesv2::Client::new(sdk), &names.mail_from).await?;
@@ -163,12 +162,8 @@ pub async fn ensure_table(client: &aws_sdk_dynamodb::Client, table: &str) -> Res
 async fn wait_for_table(client: &aws_sdk_dynamodb::Client, table: &str) -> Result<(), ProvisionError> {
     let started = std::time::Instant::now();
     loop {
-        let out = client
-            .describe_table()
-            .table_name(table)
-            .send()
-            .await
-            .map_err(|e| fail("table (DescribeTable)", e))?;
+        let out =
+            client.describe_table().table_name(table).send().await.map_err(|e| fail("table (DescribeTable)", e))?;
         let desc = out.table();
         let table_active = desc.and_then(|t| t.table_status()) == Some(&TableStatus::Active);
         let indexes_active = desc
@@ -198,9 +193,7 @@ pub async fn ensure_bucket(
     // us-east-1 is the one region that takes no location constraint.
     if let Some(region) = region.filter(|r| *r != "us-east-1") {
         create = create.create_bucket_configuration(
-            CreateBucketConfiguration::builder()
-                .location_constraint(BucketLocationConstraint::from(region))
-                .build(),
+            CreateBucketConfiguration::builder().location_constraint(BucketLocationConstraint::from(region)).build(),
         );
     }
     match create.send().await {
@@ -250,8 +243,7 @@ async fn ensure_queue(
     let existing = client.get_queue_url().queue_name(name).send().await;
     let url = match existing {
         Ok(out) => {
-            let url =
-                out.queue_url().ok_or_else(|| fail_msg("queue", "GetQueueUrl without a URL"))?.to_string();
+            let url = out.queue_url().ok_or_else(|| fail_msg("queue", "GetQueueUrl without a URL"))?.to_string();
             if !attributes.is_empty() {
                 client
                     .set_queue_attributes()
@@ -279,10 +271,7 @@ async fn ensure_queue(
 }
 
 /// Starts verification of the sender address (on moto: verifies it at once).
-pub async fn ensure_email_identity(
-    client: &aws_sdk_sesv2::Client,
-    address: &str,
-) -> Result<(), ProvisionError> {
+pub async fn ensure_email_identity(client: &aws_sdk_sesv2::Client, address: &str) -> Result<(), ProvisionError> {
     match client.create_email_identity().email_identity(address).send().await {
         Ok(_) => Ok(()),
         Err(e) if e.as_service_error().is_some_and(|x| x.is_already_exists_exception()) => Ok(()),

@@ -117,11 +117,8 @@ impl Queue for SqsQueue {
         let raw = out
             .attributes()
             .and_then(|a| a.get(&QueueAttributeName::ApproximateNumberOfMessages))
-            .ok_or_else(|| {
-                PortError::Backend("SQS GetQueueAttributes: no ApproximateNumberOfMessages".into())
-            })?;
-        raw.parse::<u64>().map_err(|_| {
-            PortError::Backend(format!("SQS GetQueueAttributes: ApproximateNumberOfMessages {raw:?}"))
-        })
+            .ok_or_else(|| PortError::Backend("SQS GetQueueAttributes: no ApproximateNumberOfMessages".into()))?;
+        raw.parse::<u64>()
+            .map_err(|_| PortError::Backend(format!("SQS GetQueueAttributes: ApproximateNumberOfMessages {raw:?}")))
     }
 }

@@ -95,9 +95,7 @@ wait "$server""#;
                 return Err(err(format!("moto_server exited at start ({status}); is port {port} taken?")));
             }
             if started.elapsed() > START_TIMEOUT {
-                return Err(err(format!(
-                    "moto_server did not answer on port {port} within {START_TIMEOUT:?}"
-                )));
+                return Err(err(format!("moto_server did not answer on port {port} within {START_TIMEOUT:?}")));
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -175,22 +173,13 @@ pub async fn sdk_config(endpoint: &str) -> SdkConfig {
 /// lower case, fit for S3 bucket names.
 pub fn unique_prefix(label: &str) -> String {
     static NEXT: AtomicU32 = AtomicU32::new(0);
-    let clean: String = label
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
-        .take(20)
-        .collect();
+    let clean: String =
+        label.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).take(20).collect();
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or_default();
-    format!(
-        "bc{}-{:x}-{}-{}",
-        std::process::id(),
-        nanos,
-        NEXT.fetch_add(1, Ordering::Relaxed),
-        clean.trim_matches('-')
-    )
+    format!("bc{}-{:x}-{}-{}", std::process::id(), nanos, NEXT.fetch_add(1, Ordering::Relaxed), clean.trim_matches('-'))
 }
 
 /// Provisions a fresh table, bucket, queues and sender identity on moto and
@@ -198,8 +187,7 @@ pub fn unique_prefix(label: &str) -> String {
 pub async fn adapters(label: &str) -> Result<AwsAdapters, TestingError> {
     let endpoint = moto_endpoint()?;
     let sdk = sdk_config(&endpoint).await;
-    let cfg =
-        provision(&sdk, &Names::with_prefix(&unique_prefix(label))).await.map_err(|e| err(e.to_string()))?;
+    let cfg = provision(&sdk, &Names::with_prefix(&unique_prefix(label))).await.map_err(|e| err(e.to_string()))?;
     Ok(AwsAdapters::with_sdk_config(&sdk, cfg))
 }
 

@@ -19,11 +19,7 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config {
-            public_url: "http://127.0.0.1:8080".into(),
-            inbound_prefix: "inbound/".into(),
-            reparse_batch: 50,
-        }
+        Config { public_url: "http://127.0.0.1:8080".into(), inbound_prefix: "inbound/".into(), reparse_batch: 50 }
     }
 }
 

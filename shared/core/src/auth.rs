@@ -1,8 +1,8 @@
 //! Who may do what, passwords, sessions and login rate limiting. Every use
 //! case checks its permission here on the server, whatever the UI shows.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use bc_api_types::Role;
 use chrono::{DateTime, Duration, Utc};
 
@@ -187,9 +187,7 @@ pub fn validate_username(username: &str) -> Result<String> {
     let ok = (2..=64).contains(&u.len())
         && u.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
     if !ok {
-        return Err(Error::Invalid(
-            "a username has 2 to 64 characters: letters, digits, '.', '_', '-', '@'".into(),
-        ));
+        return Err(Error::Invalid("a username has 2 to 64 characters: letters, digits, '.', '_', '-', '@'".into()));
     }
     Ok(u.to_string())
 }
@@ -219,9 +217,8 @@ fn window_key(kind: &str, who: &str, now: DateTime<Utc>) -> String {
 
 // A valid hash to verify against when the user does not exist, so a login for
 // an unknown name costs the same time as one with a wrong password.
-static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    hash_password("not-a-real-password-0").unwrap_or_default()
-});
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| hash_password("not-a-real-password-0").unwrap_or_default());
 
 impl App {
     /// Checks the credentials and opens a session. `client` is the caller's

@@ -67,7 +67,13 @@ impl App {
         Ok(dto::customer(&c))
     }
 
-    pub async fn update_customer(&self, actor: &Actor, id: &str, name: Option<&str>, active: Option<bool>) -> Result<api::Customer> {
+    pub async fn update_customer(
+        &self,
+        actor: &Actor,
+        id: &str,
+        name: Option<&str>,
+        active: Option<bool>,
+    ) -> Result<api::Customer> {
         actor.require(Permission::ManageCustomers)?;
         check_id(id, "customer")?;
         let name = name.map(clean_name).transpose()?;

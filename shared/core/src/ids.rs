@@ -46,8 +46,7 @@ pub fn random_token(bytes: usize) -> String {
 /// Ids arrive from URLs and JSON bodies: accept only our own shape before
 /// they reach a store key.
 pub fn is_valid_id(id: &str) -> bool {
-    (2..=64).contains(&id.len())
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    (2..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 #[cfg(test)]

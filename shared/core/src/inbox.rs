@@ -97,7 +97,9 @@ impl App {
         let mut customer = self.store.get_customer(customer_id).await?.ok_or(Error::NotFound("customer"))?;
         match mail.state {
             MailState::Inbox | MailState::Received => {}
-            MailState::Processed => return Err(Error::Conflict("this mail is already a run of an approved job".into())),
+            MailState::Processed => {
+                return Err(Error::Conflict("this mail is already a run of an approved job".into()));
+            }
             MailState::Deleted => return Err(Error::Conflict("this mail is deleted; restore it first".into())),
         }
         if !customer.active {
@@ -177,7 +179,9 @@ impl App {
             MailState::Inbox | MailState::Received => {}
             MailState::Deleted => return Ok(()),
             MailState::Processed => {
-                return Err(Error::Conflict("this mail is a run of an approved job; it cannot be deleted from the Inbox".into()));
+                return Err(Error::Conflict(
+                    "this mail is a run of an approved job; it cannot be deleted from the Inbox".into(),
+                ));
             }
         }
         mail.state = MailState::Deleted;
@@ -231,14 +235,16 @@ impl App {
         }
         let raw = self.blobs.get(&mail.raw_key).await?.ok_or(Error::NotFound("raw mail"))?;
         let decoded = read_mail(&raw);
-        if let Ok(m) = &decoded {
-            if mail.text_key.is_none() && mail.html_key.is_none() && mail.attachments.is_empty() {
-                let mut parts = mail.clone();
-                self.store_parts(&mut parts, m).await?;
-                mail.text_key = parts.text_key;
-                mail.html_key = parts.html_key;
-                mail.attachments = parts.attachments;
-            }
+        if let Ok(m) = &decoded
+            && mail.text_key.is_none()
+            && mail.html_key.is_none()
+            && mail.attachments.is_empty()
+        {
+            let mut parts = mail.clone();
+            self.store_parts(&mut parts, m).await?;
+            mail.text_key = parts.text_key;
+            mail.html_key = parts.html_key;
+            mail.attachments = parts.attachments;
         }
         let report = self.apply_parse(&mut mail, decoded.as_ref()).await?;
         self.route(mail, report).await?;

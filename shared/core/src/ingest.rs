@@ -4,7 +4,7 @@
 //! the mail id, and each write is conditional.
 
 use bc_api_types::{MailState, Report};
-use bc_parsers::{parse_report, read_mail, MailMessage, MimeError, MAX_MAIL_BYTES};
+use bc_parsers::{MAX_MAIL_BYTES, MailMessage, MimeError, parse_report, read_mail};
 use chrono::Utc;
 
 use crate::app::App;
@@ -43,11 +43,8 @@ pub(crate) mod keys {
         format!("mail/{mail_id}/report.json")
     }
     pub fn attachment(mail_id: &str, index: usize, filename: &str) -> String {
-        let safe: String = filename
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
-            .take(80)
-            .collect();
+        let safe: String =
+            filename.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).take(80).collect();
         format!("mail/{mail_id}/att/{index}-{safe}")
     }
 }
@@ -94,10 +91,7 @@ impl App {
             return Err(Error::Invalid("the mail is empty".into()));
         }
         if raw.len() > MAX_MAIL_BYTES {
-            return Err(Error::TooLarge(format!(
-                "the mail is {} bytes; the limit is {MAX_MAIL_BYTES}",
-                raw.len()
-            )));
+            return Err(Error::TooLarge(format!("the mail is {} bytes; the limit is {MAX_MAIL_BYTES}", raw.len())));
         }
         let key = format!("{}{}.eml", self.config.inbound_prefix, ids::sha256_hex(&raw));
         self.blobs.put(&key, raw.clone(), "message/rfc822").await?;
@@ -124,10 +118,10 @@ impl App {
         };
         let id = ids::mail_id(&dedupe_key);
 
-        if let Some(existing) = self.store.get_mail(&id).await? {
-            if existing.state != MailState::Received {
-                return Ok(IngestOutcome { run: None, mail: existing, duplicate: true });
-            }
+        if let Some(existing) = self.store.get_mail(&id).await?
+            && existing.state != MailState::Received
+        {
+            return Ok(IngestOutcome { run: None, mail: existing, duplicate: true });
         }
 
         let now = self.clock.now();
@@ -226,8 +220,8 @@ impl App {
             }
             Ok(report) => {
                 let key = keys::report(&mail.id);
-                let json = serde_json::to_vec(&report)
-                    .map_err(|e| Error::Backend(format!("report serialisation: {e}")))?;
+                let json =
+                    serde_json::to_vec(&report).map_err(|e| Error::Backend(format!("report serialisation: {e}")))?;
                 self.blobs.put(&key, json, "application/json").await?;
                 mail.report_key = Some(key);
                 mail.identity = Some(job_identity(&mail.sender, &report.software, &report.job_name));
@@ -253,11 +247,11 @@ impl App {
     /// After a parse: a mail of an approved job becomes a run; anything else
     /// waits in the Inbox.
     pub(crate) async fn route(&self, mut mail: Mail, report: Option<Report>) -> Result<(Mail, Option<Run>)> {
-        if let (Some(report), Some(identity)) = (&report, mail.identity.clone()) {
-            if let Some(job) = self.store.get_job(&ids::job_id(&identity)).await? {
-                let run = self.run_from(&mail, &job, report);
-                return self.record_run(mail, run, Some(job)).await;
-            }
+        if let (Some(report), Some(identity)) = (&report, mail.identity.clone())
+            && let Some(job) = self.store.get_job(&ids::job_id(&identity)).await?
+        {
+            let run = self.run_from(&mail, &job, report);
+            return self.record_run(mail, run, Some(job)).await;
         }
         mail.state = MailState::Inbox;
         self.store.update_mail(&mail).await?;
@@ -294,7 +288,12 @@ impl App {
     /// Writes run + job + mail in one atomic step, re-reading on a version
     /// conflict (another mail of the same job landed at the same time).
     /// `job` is the job as just read, if the caller has it (saves a read).
-    pub(crate) async fn record_run(&self, mut mail: Mail, run: Run, mut job: Option<Job>) -> Result<(Mail, Option<Run>)> {
+    pub(crate) async fn record_run(
+        &self,
+        mut mail: Mail,
+        run: Run,
+        mut job: Option<Job>,
+    ) -> Result<(Mail, Option<Run>)> {
         for _ in 0..8 {
             let mut job = match job.take() {
                 Some(j) => j,

@@ -10,12 +10,20 @@ use crate::inbox::check_id;
 use crate::ports::JobFilter;
 
 impl App {
-    pub async fn jobs(&self, actor: &Actor, filter: &JobFilter, cursor: Option<&str>, limit: usize) -> Result<api::JobPage> {
+    pub async fn jobs(
+        &self,
+        actor: &Actor,
+        filter: &JobFilter,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<api::JobPage> {
         actor.require(Permission::ViewJobs)?;
         if let Some(c) = &filter.customer_id {
             check_id(c, "customer")?;
         }
-        if filter.search.as_ref().is_some_and(|s| s.len() > 200) || filter.software.as_ref().is_some_and(|s| s.len() > 200) {
+        if filter.search.as_ref().is_some_and(|s| s.len() > 200)
+            || filter.software.as_ref().is_some_and(|s| s.len() > 200)
+        {
             return Err(Error::Invalid("filter text too long".into()));
         }
         let page = self.store.list_jobs(filter, cursor, limit.clamp(1, 200)).await?;

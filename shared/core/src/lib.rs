@@ -6,6 +6,7 @@
 pub mod app;
 pub mod auth;
 pub mod customers;
+mod dto;
 pub mod error;
 pub mod ids;
 pub mod inbox;
@@ -18,7 +19,6 @@ pub mod scheduler;
 pub mod settings;
 pub mod tasks;
 pub mod users;
-mod dto;
 
 pub use app::{App, Config};
 pub use auth::{Actor, Permission};

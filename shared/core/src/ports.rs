@@ -66,14 +66,12 @@ pub trait MailRepo: Send + Sync {
     /// `mail.version`; `Conflict` otherwise.
     async fn update_mail(&self, mail: &Mail) -> PortResult<()>;
     /// Newest first, `limit` at most.
-    async fn list_mails(&self, view: MailView, cursor: Option<&str>, limit: usize)
-    -> PortResult<Page<Mail>>;
+    async fn list_mails(&self, view: MailView, cursor: Option<&str>, limit: usize) -> PortResult<Page<Mail>>;
     /// Inbox mails (state `inbox`) whose parse names the given job identity.
     async fn inbox_mails_for_identity(&self, identity: &str) -> PortResult<Vec<Mail>>;
     /// Mails in state `received` received before `before` (stuck ingests),
     /// oldest first so none starves behind the limit.
-    async fn received_mails_before(&self, before: DateTime<Utc>, limit: usize)
-    -> PortResult<Vec<Mail>>;
+    async fn received_mails_before(&self, before: DateTime<Utc>, limit: usize) -> PortResult<Vec<Mail>>;
 }
 
 #[async_trait]
@@ -96,8 +94,7 @@ pub trait JobRepo: Send + Sync {
     async fn get_jobs(&self, ids: &[String]) -> PortResult<Vec<Job>>;
     async fn update_job(&self, job: &Job) -> PortResult<()>;
     /// By job name (case-insensitive), then id.
-    async fn list_jobs(&self, filter: &JobFilter, cursor: Option<&str>, limit: usize)
-    -> PortResult<Page<Job>>;
+    async fn list_jobs(&self, filter: &JobFilter, cursor: Option<&str>, limit: usize) -> PortResult<Page<Job>>;
 }
 
 #[async_trait]
@@ -109,8 +106,7 @@ pub trait RunRepo: Send + Sync {
     /// Versioned write (review and unreview).
     async fn update_run(&self, run: &Run) -> PortResult<()>;
     /// A job's runs, newest first by [`Run::sort_at`].
-    async fn list_runs(&self, job_id: &str, cursor: Option<&str>, limit: usize)
-    -> PortResult<Page<Run>>;
+    async fn list_runs(&self, job_id: &str, cursor: Option<&str>, limit: usize) -> PortResult<Page<Run>>;
     /// Unreviewed runs, of one job or of all. Served from an index that holds
     /// only unreviewed runs: the cost follows their number, not history.
     async fn list_unreviewed_runs(&self, job_id: Option<&str>) -> PortResult<Vec<Run>>;

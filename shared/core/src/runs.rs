@@ -135,7 +135,13 @@ impl App {
     }
 
     /// A job's runs, newest first. Who reviewed them is shown to admins.
-    pub async fn job_runs(&self, actor: &Actor, job_id: &str, cursor: Option<&str>, limit: usize) -> Result<api::RunPage> {
+    pub async fn job_runs(
+        &self,
+        actor: &Actor,
+        job_id: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<api::RunPage> {
         actor.require(Permission::ViewJobs)?;
         check_id(job_id, "job")?;
         self.store.get_job(job_id).await?.ok_or(Error::NotFound("job"))?;

@@ -21,10 +21,9 @@ impl App {
 
     pub async fn update_settings(&self, actor: &Actor, s: &api::Settings) -> Result<api::Settings> {
         actor.require(Permission::ManageSettings)?;
-        let tz: chrono_tz::Tz = s
-            .time_zone
-            .parse()
-            .map_err(|_| Error::Invalid(format!("unknown time zone {:?} (use an IANA name like Europe/Amsterdam)", s.time_zone)))?;
+        let tz: chrono_tz::Tz = s.time_zone.parse().map_err(|_| {
+            Error::Invalid(format!("unknown time zone {:?} (use an IANA name like Europe/Amsterdam)", s.time_zone))
+        })?;
         self.store.put_setting(TIME_ZONE, tz.name()).await?;
         Ok(api::Settings { time_zone: tz.name().to_string() })
     }

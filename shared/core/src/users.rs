@@ -49,7 +49,8 @@ impl App {
             && user.active
             && (change.role.is_some_and(|r| r != Role::Admin) || change.active == Some(false));
         if loses_admin {
-            let admins = self.store.list_users().await?.into_iter().filter(|u| u.role == Role::Admin && u.active).count();
+            let admins =
+                self.store.list_users().await?.into_iter().filter(|u| u.role == Role::Admin && u.active).count();
             if admins <= 1 {
                 return Err(Error::Conflict("this is the last active admin; make another admin first".into()));
             }

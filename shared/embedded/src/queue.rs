@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use bc_core::ports::{Delivery, PortError, PortResult, Queue};
-use rusqlite::{params, Connection};
+use rusqlite::{Connection, params};
 use tokio::sync::Notify;
 
 use crate::sql::backend;
@@ -81,7 +81,9 @@ impl Queue for SqliteQueue {
         .map_err(backend("dead-letter"))?;
         let rows: Vec<(i64, String, i64)> = {
             let mut stmt = tx
-                .prepare_cached("SELECT id, body, attempts FROM queue WHERE dead = 0 AND visible_at <= ?1 ORDER BY id LIMIT ?2")
+                .prepare_cached(
+                    "SELECT id, body, attempts FROM queue WHERE dead = 0 AND visible_at <= ?1 ORDER BY id LIMIT ?2",
+                )
                 .map_err(backend("prepare"))?;
             stmt.query_map(params![now, max as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .map_err(backend("receive"))?
@@ -96,7 +98,12 @@ impl Queue for SqliteQueue {
                 params![id, attempts, now + self.visibility_secs * 1000],
             )
             .map_err(backend("receive"))?;
-            out.push(Delivery { id: id.to_string(), receipt: format!("{id}:{attempts}"), body, attempts: attempts as u32 });
+            out.push(Delivery {
+                id: id.to_string(),
+                receipt: format!("{id}:{attempts}"),
+                body,
+                attempts: attempts as u32,
+            });
         }
         tx.commit().map_err(backend("commit"))?;
         Ok(out)

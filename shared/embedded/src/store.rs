@@ -11,7 +11,7 @@ use bc_core::ports::{
     SessionRepo, SettingsRepo, UserRepo,
 };
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::sql::{backend, decode_cursor, encode_cursor, from_doc, is_unique_violation, to_doc, ts};
 
@@ -182,7 +182,11 @@ impl CustomerRepo for SqliteStore {
                 params![c.id, c.name.to_lowercase(), c.version as i64, to_doc(c)?],
             )
             .map_err(|e| {
-                if is_unique_violation(&e) { PortError::Conflict("customer exists".into()) } else { backend("insert customer")(e) }
+                if is_unique_violation(&e) {
+                    PortError::Conflict("customer exists".into())
+                } else {
+                    backend("insert customer")(e)
+                }
             })?;
         Ok(())
     }
@@ -201,7 +205,11 @@ impl CustomerRepo for SqliteStore {
                 params![next.id, next.name.to_lowercase(), next.version as i64, to_doc(&next)?, c.version as i64],
             )
             .map_err(|e| {
-                if is_unique_violation(&e) { PortError::Conflict("name taken".into()) } else { backend("update customer")(e) }
+                if is_unique_violation(&e) {
+                    PortError::Conflict("name taken".into())
+                } else {
+                    backend("update customer")(e)
+                }
             })?;
         if n == 0 { Err(conflict("customer")) } else { Ok(()) }
     }
@@ -369,7 +377,11 @@ impl RunRepo for SqliteStore {
     async fn list_unreviewed_runs(&self, job_id: Option<&str>) -> PortResult<Vec<Run>> {
         let db = self.db();
         match job_id {
-            Some(j) => Self::docs(&db, "SELECT doc FROM runs WHERE unreviewed = 1 AND job_id = ?1 ORDER BY sort_at DESC", &[&j]),
+            Some(j) => Self::docs(
+                &db,
+                "SELECT doc FROM runs WHERE unreviewed = 1 AND job_id = ?1 ORDER BY sort_at DESC",
+                &[&j],
+            ),
             None => Self::docs(&db, "SELECT doc FROM runs WHERE unreviewed = 1", &[]),
         }
     }
@@ -384,7 +396,11 @@ impl UserRepo for SqliteStore {
                 params![u.id, u.username.to_lowercase(), u.version as i64, to_doc(u)?],
             )
             .map_err(|e| {
-                if is_unique_violation(&e) { PortError::Conflict("user exists".into()) } else { backend("insert user")(e) }
+                if is_unique_violation(&e) {
+                    PortError::Conflict("user exists".into())
+                } else {
+                    backend("insert user")(e)
+                }
             })?;
         Ok(())
     }
@@ -407,7 +423,11 @@ impl UserRepo for SqliteStore {
                 params![next.id, next.username.to_lowercase(), next.version as i64, to_doc(&next)?, u.version as i64],
             )
             .map_err(|e| {
-                if is_unique_violation(&e) { PortError::Conflict("username taken".into()) } else { backend("update user")(e) }
+                if is_unique_violation(&e) {
+                    PortError::Conflict("username taken".into())
+                } else {
+                    backend("update user")(e)
+                }
             })?;
         if n == 0 { Err(conflict("user")) } else { Ok(()) }
     }
@@ -434,13 +454,16 @@ impl SessionRepo for SqliteStore {
     }
 
     async fn delete_session(&self, token_hash: &str) -> PortResult<()> {
-        self.db().execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash]).map_err(backend("delete session"))?;
+        self.db()
+            .execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])
+            .map_err(backend("delete session"))?;
         Ok(())
     }
 
     async fn purge_expired_sessions(&self, now: DateTime<Utc>) -> PortResult<u64> {
         let db = self.db();
-        let n = db.execute("DELETE FROM sessions WHERE expires_at < ?1", [ts(now)]).map_err(backend("purge sessions"))?;
+        let n =
+            db.execute("DELETE FROM sessions WHERE expires_at < ?1", [ts(now)]).map_err(backend("purge sessions"))?;
         db.execute("DELETE FROM counters WHERE expires_at < ?1", [ts(now)]).map_err(backend("purge counters"))?;
         Ok(n as u64)
     }
@@ -496,4 +519,3 @@ impl SettingsRepo for SqliteStore {
         Ok(())
     }
 }
-

@@ -1,8 +1,8 @@
 //! Errors as `{"error": {"code", "message"}}` with the matching status.
 
+use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use bc_api_types::{ErrorBody, ErrorDetail};
 use bc_core::Error;
 

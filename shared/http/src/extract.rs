@@ -5,14 +5,14 @@
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::HeaderMap;
 use axum::http::header::{CONTENT_TYPE, COOKIE};
 use axum::http::request::Parts;
-use axum::http::HeaderMap;
 use bc_core::{Actor, Error};
 use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
 use crate::AppState;
+use crate::error::ApiError;
 
 pub(crate) const SESSION_COOKIE: &str = "bc_session";
 
@@ -47,11 +47,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_json = req
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
+        let is_json =
+            req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+                v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+            });
         if !is_json {
             return Err(ApiError::invalid("send the body as Content-Type: application/json"));
         }
@@ -88,17 +87,16 @@ impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        if state.opts.trust_forwarded_for {
-            if let Some(ip) = parts
+        if state.opts.trust_forwarded_for
+            && let Some(ip) = parts
                 .headers
                 .get("x-forwarded-for")
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.rsplit(',').next())
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty())
-            {
-                return Ok(ClientAddr(ip));
-            }
+        {
+            return Ok(ClientAddr(ip));
         }
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
         Ok(ClientAddr(peer.unwrap_or_else(|| "unknown".into())))

@@ -15,9 +15,9 @@ use std::sync::Arc;
 
 use bc_core::App;
 
+pub use axum::Router;
 pub use error::ApiError;
 pub use routes::openapi;
-pub use axum::Router;
 
 /// How the router behaves in its runtime.
 #[derive(Debug, Clone, Default)]

@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use axum::http::HeaderValue;
 use axum::Router;
+use axum::http::HeaderValue;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 

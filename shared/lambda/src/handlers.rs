@@ -8,8 +8,8 @@
 
 use aws_lambda_events::event::s3::S3Event;
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
-use bc_core::scheduler::TickReport;
 use bc_core::App;
+use bc_core::scheduler::TickReport;
 
 /// S3 event keys arrive URL-encoded, with `+` for spaces.
 pub fn decode_s3_key(key: &str) -> Result<String, String> {

@@ -59,8 +59,5 @@ pub fn init_tracing() {
 /// address from API Gateway's `X-Forwarded-For`, no static files (CloudFront
 /// serves the frontend from S3).
 pub fn api_router(app: App) -> bc_http::Router {
-    bc_http::router(
-        app,
-        bc_http::HttpOptions { cookie_secure: true, frontend_dir: None, trust_forwarded_for: true },
-    )
+    bc_http::router(app, bc_http::HttpOptions { cookie_secure: true, frontend_dir: None, trust_forwarded_for: true })
 }

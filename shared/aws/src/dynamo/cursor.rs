@@ -21,9 +21,7 @@ fn invalid() -> PortError {
 pub fn after_item(index: Index, item: &Item) -> PortResult<String> {
     let mut key = Item::new();
     for name in [PK, SK, index.pk(), index.sk()] {
-        let value = item
-            .get(name)
-            .ok_or_else(|| PortError::Backend(format!("DynamoDB: index item without {name}")))?;
+        let value = item.get(name).ok_or_else(|| PortError::Backend(format!("DynamoDB: index item without {name}")))?;
         key.insert(name.to_string(), value.clone());
     }
     encode(&key)
@@ -63,11 +61,10 @@ mod tests {
 
     #[test]
     fn round_trips_and_rejects_foreign_cursors() {
-        let item: Item =
-            [("pk", "RUN#r1"), ("sk", "RUN"), ("gsi1pk", "RUNS#j1"), ("gsi1sk", "t#r1"), ("x", "y")]
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), s(v)))
-                .collect();
+        let item: Item = [("pk", "RUN#r1"), ("sk", "RUN"), ("gsi1pk", "RUNS#j1"), ("gsi1sk", "t#r1"), ("x", "y")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), s(v)))
+            .collect();
         let c = after_item(Index::Gsi1, &item).expect("encodes");
         let key = decode(&c, Index::Gsi1, "RUNS#j1").expect("decodes");
         assert_eq!(key.len(), 4);

@@ -46,8 +46,7 @@ impl CustomerRepo for DynamoStore {
         let rename = (fold(&stored.name) != fold(&customer.name))
             .then(|| (customer_name_key(&stored.name), customer_name_item(&customer.name, &customer.id)));
         let item = to_item_with_version(customer, customer.version + 1)?;
-        self.put_versioned_renamed(item, customer.version, rename, &what, &customer.name, "update_customer")
-            .await
+        self.put_versioned_renamed(item, customer.version, rename, &what, &customer.name, "update_customer").await
     }
 
     async fn list_customers(&self) -> PortResult<Vec<Customer>> {

@@ -13,8 +13,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::schema::{
-    CUSTOMERS, ENTITY, Index, JOBS, MAILS_DELETED, MAILS_INBOX, MAILS_RECEIVED, NAME_SEP, PK, SESSIONS, SK,
-    TTL, UNREVIEWED, USERS, VERSION, fold, key_part, key_time,
+    CUSTOMERS, ENTITY, Index, JOBS, MAILS_DELETED, MAILS_INBOX, MAILS_RECEIVED, NAME_SEP, PK, SESSIONS, SK, TTL,
+    UNREVIEWED, USERS, VERSION, fold, key_part, key_time,
 };
 
 pub type Item = HashMap<String, AttributeValue>;
@@ -96,9 +96,9 @@ pub fn get_s<'a>(item: &'a Item, name: &str) -> PortResult<&'a str> {
 pub fn get_u64(item: &Item, name: &str) -> PortResult<u64> {
     match item.get(name) {
         None => Ok(0),
-        Some(AttributeValue::N(v)) => v
-            .parse()
-            .map_err(|_| PortError::Backend(format!("DynamoDB: attribute {name} is not a count: {v}"))),
+        Some(AttributeValue::N(v)) => {
+            v.parse().map_err(|_| PortError::Backend(format!("DynamoDB: attribute {name} is not a count: {v}")))
+        }
         Some(_) => Err(PortError::Backend(format!("DynamoDB: attribute {name} is not a number"))),
     }
 }
@@ -178,10 +178,7 @@ impl Record for Job {
     }
     fn indexes(&self) -> Vec<(Index, String, String)> {
         let by_name = name_id(&self.job_name, &self.id);
-        vec![
-            (Index::Gsi1, JOBS.into(), by_name.clone()),
-            (Index::Gsi2, customer_jobs_pk(&self.customer_id), by_name),
-        ]
+        vec![(Index::Gsi1, JOBS.into(), by_name.clone()), (Index::Gsi2, customer_jobs_pk(&self.customer_id), by_name)]
     }
     fn extra(&self) -> Vec<(&'static str, AttributeValue)> {
         vec![(JOB_NAME_FOLDED, s(fold(&self.job_name)))]

@@ -14,8 +14,7 @@ use super::{Cond, DynamoStore, Filter, Query, decode_all};
 fn filter_of(f: &JobFilter) -> Filter {
     let mut filter = Filter::default();
     if let Some(software) = &f.software {
-        filter =
-            filter.and("#software = :software", &[("#software", "software")], &[(":software", s(software))]);
+        filter = filter.and("#software = :software", &[("#software", "software")], &[(":software", s(software))]);
     }
     if let Some(status) = f.last_status {
         filter = filter.and(
@@ -57,12 +56,7 @@ impl JobRepo for DynamoStore {
         self.put_versioned(item, job.version, &format!("job {}", job.id), "PutItem (update_job)").await
     }
 
-    async fn list_jobs(
-        &self,
-        filter: &JobFilter,
-        cursor: Option<&str>,
-        limit: usize,
-    ) -> PortResult<Page<Job>> {
+    async fn list_jobs(&self, filter: &JobFilter, cursor: Option<&str>, limit: usize) -> PortResult<Page<Job>> {
         let q = match &filter.customer_id {
             Some(customer_id) => Query::new(Index::Gsi2, customer_jobs_pk(customer_id)),
             None => Query::new(Index::Gsi1, JOBS),

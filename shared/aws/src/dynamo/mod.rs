@@ -137,21 +137,13 @@ impl DynamoStore {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(|x| x.is_conditional_check_failed_exception()) => {
-                Ok(false)
-            }
+            Err(e) if e.as_service_error().is_some_and(|x| x.is_conditional_check_failed_exception()) => Ok(false),
             Err(e) => Err(backend(SERVICE, op, e)),
         }
     }
 
     /// A versioned overwrite; `Conflict` naming `what` when the version moved on.
-    pub(crate) async fn put_versioned(
-        &self,
-        item: Item,
-        read_version: u64,
-        what: &str,
-        op: &str,
-    ) -> PortResult<()> {
+    pub(crate) async fn put_versioned(&self, item: Item, read_version: u64, what: &str, op: &str) -> PortResult<()> {
         if self.put(item, Some(Cond::Version(read_version)), op).await? {
             Ok(())
         } else {
@@ -187,12 +179,8 @@ impl DynamoStore {
             .table_name(&self.table)
             .set_key(Some(key))
             .update_expression(expr)
-            .set_expression_attribute_names(Some(
-                names.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-            ))
-            .set_expression_attribute_values(Some(
-                values.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
-            ))
+            .set_expression_attribute_names(Some(names.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()))
+            .set_expression_attribute_values(Some(values.into_iter().map(|(k, v)| (k.to_string(), v)).collect()))
             .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
             .send()
             .await
@@ -216,11 +204,8 @@ impl DynamoStore {
 
     /// A Delete action of a transaction.
     pub(crate) fn tx_delete(&self, key: Item, op: &str) -> PortResult<TransactWriteItem> {
-        let delete = Delete::builder()
-            .table_name(&self.table)
-            .set_key(Some(key))
-            .build()
-            .map_err(|e| build(SERVICE, op, e))?;
+        let delete =
+            Delete::builder().table_name(&self.table).set_key(Some(key)).build().map_err(|e| build(SERVICE, op, e))?;
         Ok(TransactWriteItem::builder().delete(delete).build())
     }
 
@@ -272,8 +257,7 @@ impl DynamoStore {
     }
 }
 
-type ConditionParts =
-    (Option<String>, Option<HashMap<String, String>>, Option<HashMap<String, AttributeValue>>);
+type ConditionParts = (Option<String>, Option<HashMap<String, String>>, Option<HashMap<String, AttributeValue>>);
 
 fn condition(cond: Option<Cond>) -> ConditionParts {
     match cond {
@@ -299,8 +283,7 @@ pub(crate) fn version_conflict(what: &str, read_version: u64) -> PortError {
 pub(crate) fn primary_key(item: &Item) -> PortResult<Item> {
     let mut key = Item::new();
     for name in [PK, SK] {
-        let value =
-            item.get(name).ok_or_else(|| PortError::Backend(format!("{SERVICE}: item without {name}")))?;
+        let value = item.get(name).ok_or_else(|| PortError::Backend(format!("{SERVICE}: item without {name}")))?;
         key.insert(name.to_string(), value.clone());
     }
     Ok(key)

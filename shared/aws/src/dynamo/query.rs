@@ -35,12 +35,7 @@ pub(crate) struct Filter {
 }
 
 impl Filter {
-    pub(crate) fn and(
-        mut self,
-        expr: &str,
-        names: &[(&str, &str)],
-        values: &[(&str, AttributeValue)],
-    ) -> Self {
+    pub(crate) fn and(mut self, expr: &str, names: &[(&str, &str)], values: &[(&str, AttributeValue)]) -> Self {
         self.parts.push(expr.to_string());
         self.names.extend(names.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         self.values.extend(values.iter().map(|(k, v)| (k.to_string(), v.clone())));
@@ -64,13 +59,7 @@ pub(crate) struct Query {
 
 impl Query {
     pub(crate) fn new(index: Index, partition: impl Into<String>) -> Self {
-        Query {
-            index,
-            partition: partition.into(),
-            range: Range::All,
-            filter: Filter::default(),
-            newest_first: false,
-        }
+        Query { index, partition: partition.into(), range: Range::All, filter: Filter::default(), newest_first: false }
     }
 
     pub(crate) fn range(mut self, range: Range) -> Self {

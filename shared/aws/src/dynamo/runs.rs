@@ -18,11 +18,7 @@ impl RunRepo for DynamoStore {
         let actions = vec![
             self.tx_put(to_item(run)?, Some(Cond::Absent), op)?,
             self.tx_put(to_item_with_version(job, job.version + 1)?, Some(Cond::Version(job.version)), op)?,
-            self.tx_put(
-                to_item_with_version(mail, mail.version + 1)?,
-                Some(Cond::Version(mail.version)),
-                op,
-            )?,
+            self.tx_put(to_item_with_version(mail, mail.version + 1)?, Some(Cond::Version(mail.version)), op)?,
         ];
         match self.transact(actions, op).await? {
             Tx::Written => Ok(true),

@@ -35,8 +35,7 @@ impl UserRepo for DynamoStore {
     }
 
     async fn get_user_by_username(&self, username: &str) -> PortResult<Option<User>> {
-        let Some(reservation) = self.get(username_key(username), "GetItem (get_user_by_username)").await?
-        else {
+        let Some(reservation) = self.get(username_key(username), "GetItem (get_user_by_username)").await? else {
             return Ok(None);
         };
         let user_id = get_s(&reservation, "user_id")?;

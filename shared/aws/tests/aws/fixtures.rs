@@ -40,12 +40,7 @@ pub fn mail(id: &str, state: MailState, received_minute: i64) -> Mail {
         html_key: None,
         attachments: vec![],
         state,
-        parse: ParseSummary {
-            ok: true,
-            status: Some(Status::Success),
-            object_count: 2,
-            ..Default::default()
-        },
+        parse: ParseSummary { ok: true, status: Some(Status::Success), object_count: 2, ..Default::default() },
         report_key: None,
         identity: None,
         job_id: None,
@@ -115,12 +110,7 @@ pub fn user(id: &str, username: &str) -> User {
 }
 
 pub fn session(hash: &str, user_id: &str, expires_minute: i64) -> Session {
-    Session {
-        token_hash: hash.into(),
-        user_id: user_id.into(),
-        created_at: at(0),
-        expires_at: at(expires_minute),
-    }
+    Session { token_hash: hash.into(), user_id: user_id.into(), created_at: at(0), expires_at: at(expires_minute) }
 }
 
 pub fn ids<T>(items: &[T], id: impl Fn(&T) -> &str) -> Vec<String> {

@@ -20,9 +20,7 @@ async fn insert_get_update_and_batches() {
 
     // More than one BatchGetItem's worth, with duplicates and missing ids.
     for i in 0..120 {
-        assert!(
-            store.insert_job(&job(&format!("b{i:03}"), "c1", &format!("Job {i}"))).await.expect("insert")
-        );
+        assert!(store.insert_job(&job(&format!("b{i:03}"), "c1", &format!("Job {i}"))).await.expect("insert"));
     }
     let mut wanted: Vec<String> = (0..130).rev().map(|i| format!("b{i:03}")).collect();
     wanted.push("b005".into());
@@ -75,8 +73,7 @@ async fn list_by_name_with_filters_fills_pages() {
     assert_eq!(all_pages(&store, &failed, 10).await, [["j5", "j6"]]);
     let search = JobFilter { search: Some("NIGHT".into()), ..Default::default() };
     assert_eq!(all_pages(&store, &search, 10).await, [["j5", "j4"]]);
-    let both =
-        JobFilter { customer_id: Some("c2".into()), search: Some("nightly".into()), ..Default::default() };
+    let both = JobFilter { customer_id: Some("c2".into()), search: Some("nightly".into()), ..Default::default() };
     assert_eq!(all_pages(&store, &both, 10).await, [["j4"]]);
 }
 

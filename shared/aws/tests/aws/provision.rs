@@ -33,8 +33,7 @@ async fn provisioning_twice_is_fine_and_builds_the_documented_table() {
         .send()
         .await
         .expect("attributes");
-    let redrive =
-        attrs.attributes().and_then(|a| a.get(&QueueAttributeName::RedrivePolicy)).expect("redrive");
+    let redrive = attrs.attributes().and_then(|a| a.get(&QueueAttributeName::RedrivePolicy)).expect("redrive");
     let redrive: serde_json::Value = serde_json::from_str(redrive).expect("json");
     assert_eq!(redrive["maxReceiveCount"].to_string().trim_matches('"'), MAX_RECEIVE_COUNT.to_string());
     assert!(redrive["deadLetterTargetArn"].as_str().is_some_and(|a| a.ends_with(&names.dead_letter_queue)));

@@ -23,10 +23,7 @@ async fn record_run_writes_all_three_or_nothing() {
     assert_eq!(store.request_count() - before, 1, "one TransactWriteItems");
     assert_eq!(store.get_run("r1").await.expect("get"), Some(r.clone()));
     assert_eq!(store.get_job("j1").await.expect("get").map(|j| (j.run_count, j.version)), Some((1, 1)));
-    assert_eq!(
-        store.get_mail("m1").await.expect("get").map(|m| (m.state, m.version)),
-        Some((MailState::Processed, 1))
-    );
+    assert_eq!(store.get_mail("m1").await.expect("get").map(|m| (m.state, m.version)), Some((MailState::Processed, 1)));
 
     // Redelivery: the run exists, nothing is written (not even with fresh versions).
     let mut j3 = store.get_job("j1").await.expect("get").expect("present");
@@ -125,8 +122,7 @@ async fn run_checks_reads_only_unreviewed_runs() {
 #[tokio::test]
 async fn a_jobs_runs_page_newest_first_by_sort_time() {
     let store = store("runs-list").await;
-    for (id, minute, started) in
-        [("a", 10, true), ("b", 30, false), ("c", 20, true), ("d", 40, true), ("e", 5, false)]
+    for (id, minute, started) in [("a", 10, true), ("b", 30, false), ("c", 20, true), ("d", 40, true), ("e", 5, false)]
     {
         let mut r = run(id, "j1", minute);
         if !started {

@@ -48,10 +48,7 @@ async fn counters_add_atomically_and_carry_a_ttl() {
         .expect("get")
         .item
         .expect("present");
-    assert_eq!(
-        item.get("ttl"),
-        Some(&aws_sdk_dynamodb::types::AttributeValue::N(at(15).timestamp().to_string()))
-    );
+    assert_eq!(item.get("ttl"), Some(&aws_sdk_dynamodb::types::AttributeValue::N(at(15).timestamp().to_string())));
 
     store.reset_counter("login:alice").await.expect("reset");
     assert_eq!(store.get_counter("login:alice").await.expect("get"), 0);

@@ -1,16 +1,16 @@
 //! Login, logout, the current user, and changing one's own password.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use bc_api_types::{ChangePasswordRequest, ErrorBody, LoginRequest, Me};
 use bc_core::auth::SESSION_HOURS;
 
-use crate::error::ApiResult;
-use crate::extract::{session_token, Auth, ClientAddr, JsonBody, SESSION_COOKIE};
 use crate::AppState;
+use crate::error::ApiResult;
+use crate::extract::{Auth, ClientAddr, JsonBody, SESSION_COOKIE, session_token};
 
 fn cookie(value: &str, max_age: i64, secure: bool) -> HeaderValue {
     let s = format!(

@@ -1,16 +1,16 @@
 //! Customers: list, create, get, rename/(de)activate, CSV export and import.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use bc_api_types::{CreateCustomer, CsvImportResult, Customer, CustomerList, ErrorBody, UpdateCustomer};
 
+use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{Auth, JsonBody};
-use crate::AppState;
 
 #[utoipa::path(get, path = "/api/v1/customers", tag = "customers",
     responses((status = 200, body = CustomerList), (status = 401, body = ErrorBody)))]
@@ -54,8 +54,7 @@ pub(crate) async fn export_csv(State(s): State<AppState>, Auth(a): Auth) -> ApiR
     let csv = s.app.export_customers_csv(&a).await?;
     let mut resp = csv.into_response();
     resp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    resp.headers_mut()
-        .insert(CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"customers.csv\""));
+    resp.headers_mut().insert(CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"customers.csv\""));
     Ok(resp)
 }
 

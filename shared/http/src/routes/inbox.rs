@@ -1,14 +1,16 @@
 //! The Inbox: list, deleted list, detail, approve, delete, restore, re-parse.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
-use bc_api_types::{ApproveRequest, ApproveResponse, ErrorBody, InboxPage, MailDetail, ReparseRequest, ReparseResponse};
+use bc_api_types::{
+    ApproveRequest, ApproveResponse, ErrorBody, InboxPage, MailDetail, ReparseRequest, ReparseResponse,
+};
 
 use super::PageQuery;
+use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{Auth, JsonBody, Q};
-use crate::AppState;
 
 #[utoipa::path(get, path = "/api/v1/inbox", tag = "inbox", params(PageQuery),
     responses((status = 200, body = InboxPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
@@ -18,13 +20,21 @@ pub(crate) async fn list(State(s): State<AppState>, Auth(a): Auth, Q(q): Q<PageQ
 
 #[utoipa::path(get, path = "/api/v1/inbox/deleted", tag = "inbox", params(PageQuery),
     responses((status = 200, body = InboxPage, description = "Deleted mails (admins)"), (status = 403, body = ErrorBody)))]
-pub(crate) async fn list_deleted(State(s): State<AppState>, Auth(a): Auth, Q(q): Q<PageQuery>) -> ApiResult<Json<InboxPage>> {
+pub(crate) async fn list_deleted(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Q(q): Q<PageQuery>,
+) -> ApiResult<Json<InboxPage>> {
     Ok(Json(s.app.deleted_mails(&a, q.cursor.as_deref(), q.limit.unwrap_or(bc_api_types::PAGE_SIZE)).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/inbox/{id}", tag = "inbox", params(("id" = String, Path)),
     responses((status = 200, body = MailDetail), (status = 404, body = ErrorBody)))]
-pub(crate) async fn detail(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<Json<MailDetail>> {
+pub(crate) async fn detail(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<MailDetail>> {
     Ok(Json(s.app.mail_detail(&a, &id).await?))
 }
 

@@ -1,14 +1,14 @@
 //! Jobs: filtered list, one job, a job's run history.
 
-use axum::extract::{Path, State};
 use axum::Json;
+use axum::extract::{Path, State};
 use bc_api_types::{ErrorBody, Job, JobPage, RunPage, Status};
 use bc_core::ports::JobFilter;
 
 use super::PageQuery;
+use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Auth, Q};
-use crate::AppState;
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

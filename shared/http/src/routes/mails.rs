@@ -2,18 +2,18 @@
 //! bodies. The HTML body is served under a CSP sandbox so nothing in a
 //! report mail can run script or load remote content.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use bc_api_types::{ErrorBody, IngestResponse, MailDetail};
 use bc_core::Permission;
 
+use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Auth;
-use crate::AppState;
 
 #[utoipa::path(post, path = "/api/v1/mails", tag = "mails",
     request_body(content = Vec<u8>, content_type = "message/rfc822", description = "The raw .eml"),
@@ -46,7 +46,11 @@ pub(crate) async fn upload(
 
 #[utoipa::path(get, path = "/api/v1/mails/{id}", tag = "mails", params(("id" = String, Path)),
     responses((status = 200, body = MailDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub(crate) async fn detail(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<Json<MailDetail>> {
+pub(crate) async fn detail(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<MailDetail>> {
     Ok(Json(s.app.mail_detail(&a, &id).await?))
 }
 

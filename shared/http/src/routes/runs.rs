@@ -1,17 +1,21 @@
 //! Runs and Run Checks: one run's detail, the Run Checks list, review and
 //! unreview.
 
-use axum::extract::{Path, State};
 use axum::Json;
+use axum::extract::{Path, State};
 use bc_api_types::{ErrorBody, ReviewRequest, ReviewResponse, RunChecks, RunDetail};
 
+use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{Auth, JsonBody};
-use crate::AppState;
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}", tag = "runs", params(("id" = String, Path)),
     responses((status = 200, body = RunDetail), (status = 404, body = ErrorBody)))]
-pub(crate) async fn detail(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<Json<RunDetail>> {
+pub(crate) async fn detail(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RunDetail>> {
     Ok(Json(s.app.run_detail(&a, &id).await?))
 }
 

@@ -1,13 +1,13 @@
 //! Settings: the MSP's time zone, and a test mail.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use bc_api_types::{ErrorBody, Settings, TestMailRequest};
 
+use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{Auth, JsonBody};
-use crate::AppState;
 
 #[utoipa::path(get, path = "/api/v1/settings", tag = "settings",
     responses((status = 200, body = Settings), (status = 401, body = ErrorBody)))]

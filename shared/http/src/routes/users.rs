@@ -1,13 +1,13 @@
 //! Users (admins): list, create, change role / active / password.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
 use bc_api_types::{CreateUser, ErrorBody, UpdateUser, User, UserList};
 
+use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{Auth, JsonBody};
-use crate::AppState;
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "users",
     responses((status = 200, body = UserList), (status = 403, body = ErrorBody)))]
