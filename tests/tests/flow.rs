@@ -216,4 +216,30 @@ mod aws {
         })
         .await;
     }
+
+    /// The first admin on AWS: an operator invokes the scheduler function
+    /// with `{"admin_command": "bootstrap-admin"}` and gets the one-time
+    /// password back; it signs in; a second bootstrap creates nothing.
+    #[tokio::test]
+    async fn first_admin_is_bootstrapped_by_invoking_the_scheduler() {
+        let rt = Runtime::aws("bootstrap").await;
+        let out = bc_lambda::handlers::scheduler_invocation(&rt.app, &json!({"admin_command": "bootstrap-admin"}))
+            .await
+            .expect("bootstrap");
+        assert_eq!(out["created"], true);
+        let password = out["password"].as_str().expect("password").to_string();
+        let server = TestServer::start(rt.app.clone()).await;
+        let admin = server.login(("admin", &password)).await;
+        assert_eq!(admin.get("/api/v1/auth/me").await.1["role"], "admin");
+        let again = bc_lambda::handlers::scheduler_invocation(&rt.app, &json!({"admin_command": "bootstrap-admin"}))
+            .await
+            .expect("second bootstrap");
+        assert_eq!(again["created"], false);
+        assert!(bc_lambda::handlers::scheduler_invocation(&rt.app, &json!({"admin_command": "drop-tables"})).await.is_err());
+        // An EventBridge scheduled event is a tick.
+        let tick = json!({"version": "0", "id": "e1", "detail-type": "Scheduled Event", "source": "aws.scheduler",
+            "account": "123456789012", "time": "2026-11-22T06:00:00Z", "region": "us-east-1", "resources": [], "detail": {}});
+        let r = bc_lambda::handlers::scheduler_invocation(&rt.app, &tick).await.expect("tick");
+        assert_eq!(r["mails_resumed"], 0);
+    }
 }

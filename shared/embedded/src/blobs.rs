@@ -39,12 +39,18 @@ fn io<'a>(op: &'static str, key: &'a str) -> impl Fn(std::io::Error) -> PortErro
 impl Blobs for FsBlobs {
     async fn put(&self, key: &str, bytes: Vec<u8>, _content_type: &str) -> PortResult<()> {
         let path = self.path(key)?;
-        if let Some(dir) = path.parent() {
-            tokio::fs::create_dir_all(dir).await.map_err(io("mkdir", key))?;
-        }
-        let tmp = path.with_extension(format!("tmp{}", rand::random::<u32>()));
-        tokio::fs::write(&tmp, &bytes).await.map_err(io("write", key))?;
-        tokio::fs::rename(&tmp, &path).await.map_err(io("rename", key))
+        // One blocking hop for mkdir + write + rename, not three.
+        let owned = key.to_string();
+        tokio::task::spawn_blocking(move || {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(io("mkdir", &owned))?;
+            }
+            let tmp = path.with_extension(format!("tmp{}", rand::random::<u32>()));
+            std::fs::write(&tmp, &bytes).map_err(io("write", &owned))?;
+            std::fs::rename(&tmp, &path).map_err(io("rename", &owned))
+        })
+        .await
+        .map_err(|e| PortError::Backend(format!("blob put {key}: {e}")))?
     }
 
     async fn get(&self, key: &str) -> PortResult<Option<Vec<u8>>> {

@@ -36,46 +36,52 @@ impl SqliteStore {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// `execute` through the statement cache (ingest runs the same few
+    /// statements thousands of times).
+    fn exec(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
+        conn.prepare_cached(sql)?.execute(params)
+    }
+
     fn write_mail(tx: &Transaction<'_>, mail: &Mail) -> PortResult<()> {
         let mut next = mail.clone();
         next.version += 1;
-        let n = tx
-            .execute(
-                "UPDATE mails SET state = ?2, received_at = ?3, identity = ?4, version = ?5, doc = ?6
+        let n = Self::exec(
+            tx,
+            "UPDATE mails SET state = ?2, received_at = ?3, identity = ?4, version = ?5, doc = ?6
                  WHERE id = ?1 AND version = ?7",
-                params![
-                    next.id,
-                    mail_state_col(&next),
-                    ts(next.received_at),
-                    next.identity,
-                    next.version as i64,
-                    to_doc(&next)?,
-                    mail.version as i64
-                ],
-            )
-            .map_err(backend("update mail"))?;
+            params![
+                next.id,
+                mail_state_col(&next),
+                ts(next.received_at),
+                next.identity,
+                next.version as i64,
+                to_doc(&next)?,
+                mail.version as i64
+            ],
+        )
+        .map_err(backend("update mail"))?;
         if n == 0 { Err(conflict("mail")) } else { Ok(()) }
     }
 
     fn write_job(tx: &Transaction<'_>, job: &Job) -> PortResult<()> {
         let mut next = job.clone();
         next.version += 1;
-        let n = tx
-            .execute(
-                "UPDATE jobs SET customer_id = ?2, name_key = ?3, software = ?4, last_status = ?5, version = ?6, doc = ?7
+        let n = Self::exec(
+            tx,
+            "UPDATE jobs SET customer_id = ?2, name_key = ?3, software = ?4, last_status = ?5, version = ?6, doc = ?7
                  WHERE id = ?1 AND version = ?8",
-                params![
-                    next.id,
-                    next.customer_id,
-                    next.job_name.to_lowercase(),
-                    next.software,
-                    next.last_run.as_ref().map(|l| l.status.as_str()),
-                    next.version as i64,
-                    to_doc(&next)?,
-                    job.version as i64
-                ],
-            )
-            .map_err(backend("update job"))?;
+            params![
+                next.id,
+                next.customer_id,
+                next.job_name.to_lowercase(),
+                next.software,
+                next.last_run.as_ref().map(|l| l.status.as_str()),
+                next.version as i64,
+                to_doc(&next)?,
+                job.version as i64
+            ],
+        )
+        .map_err(backend("update job"))?;
         if n == 0 { Err(conflict("job")) } else { Ok(()) }
     }
 
@@ -107,9 +113,7 @@ impl SqliteStore {
 #[async_trait]
 impl MailRepo for SqliteStore {
     async fn insert_mail(&self, mail: &Mail) -> PortResult<bool> {
-        let n = self
-            .db()
-            .execute(
+        let n = Self::exec(&self.db(),
                 "INSERT OR IGNORE INTO mails (id, state, received_at, identity, version, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![mail.id, mail_state_col(mail), ts(mail.received_at), mail.identity, mail.version as i64, to_doc(mail)?],
             )
@@ -176,18 +180,18 @@ impl MailRepo for SqliteStore {
 #[async_trait]
 impl CustomerRepo for SqliteStore {
     async fn insert_customer(&self, c: &Customer) -> PortResult<()> {
-        self.db()
-            .execute(
-                "INSERT INTO customers (id, name_key, version, doc) VALUES (?1, ?2, ?3, ?4)",
-                params![c.id, c.name.to_lowercase(), c.version as i64, to_doc(c)?],
-            )
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    PortError::Conflict("customer exists".into())
-                } else {
-                    backend("insert customer")(e)
-                }
-            })?;
+        Self::exec(
+            &self.db(),
+            "INSERT INTO customers (id, name_key, version, doc) VALUES (?1, ?2, ?3, ?4)",
+            params![c.id, c.name.to_lowercase(), c.version as i64, to_doc(c)?],
+        )
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                PortError::Conflict("customer exists".into())
+            } else {
+                backend("insert customer")(e)
+            }
+        })?;
         Ok(())
     }
 
@@ -198,19 +202,18 @@ impl CustomerRepo for SqliteStore {
     async fn update_customer(&self, c: &Customer) -> PortResult<()> {
         let mut next = c.clone();
         next.version += 1;
-        let n = self
-            .db()
-            .execute(
-                "UPDATE customers SET name_key = ?2, version = ?3, doc = ?4 WHERE id = ?1 AND version = ?5",
-                params![next.id, next.name.to_lowercase(), next.version as i64, to_doc(&next)?, c.version as i64],
-            )
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    PortError::Conflict("name taken".into())
-                } else {
-                    backend("update customer")(e)
-                }
-            })?;
+        let n = Self::exec(
+            &self.db(),
+            "UPDATE customers SET name_key = ?2, version = ?3, doc = ?4 WHERE id = ?1 AND version = ?5",
+            params![next.id, next.name.to_lowercase(), next.version as i64, to_doc(&next)?, c.version as i64],
+        )
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                PortError::Conflict("name taken".into())
+            } else {
+                backend("update customer")(e)
+            }
+        })?;
         if n == 0 { Err(conflict("customer")) } else { Ok(()) }
     }
 
@@ -222,22 +225,21 @@ impl CustomerRepo for SqliteStore {
 #[async_trait]
 impl JobRepo for SqliteStore {
     async fn insert_job(&self, job: &Job) -> PortResult<bool> {
-        let n = self
-            .db()
-            .execute(
-                "INSERT OR IGNORE INTO jobs (id, customer_id, name_key, software, last_status, version, doc)
+        let n = Self::exec(
+            &self.db(),
+            "INSERT OR IGNORE INTO jobs (id, customer_id, name_key, software, last_status, version, doc)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    job.id,
-                    job.customer_id,
-                    job.job_name.to_lowercase(),
-                    job.software,
-                    job.last_run.as_ref().map(|l| l.status.as_str()),
-                    job.version as i64,
-                    to_doc(job)?
-                ],
-            )
-            .map_err(backend("insert job"))?;
+            params![
+                job.id,
+                job.customer_id,
+                job.job_name.to_lowercase(),
+                job.software,
+                job.last_run.as_ref().map(|l| l.status.as_str()),
+                job.version as i64,
+                to_doc(job)?
+            ],
+        )
+        .map_err(backend("insert job"))?;
         Ok(n == 1)
     }
 
@@ -305,8 +307,7 @@ impl RunRepo for SqliteStore {
     async fn record_run(&self, w: RecordRun<'_>) -> PortResult<bool> {
         let mut db = self.db();
         let tx = db.transaction().map_err(backend("begin"))?;
-        let inserted = tx
-            .execute(
+        let inserted = Self::exec(&tx,
                 "INSERT OR IGNORE INTO runs (id, job_id, sort_at, unreviewed, version, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
                     w.run.id,
@@ -334,20 +335,19 @@ impl RunRepo for SqliteStore {
     async fn update_run(&self, run: &Run) -> PortResult<()> {
         let mut next = run.clone();
         next.version += 1;
-        let n = self
-            .db()
-            .execute(
-                "UPDATE runs SET sort_at = ?2, unreviewed = ?3, version = ?4, doc = ?5 WHERE id = ?1 AND version = ?6",
-                params![
-                    next.id,
-                    ts(next.sort_at()),
-                    next.review.is_none().then_some(1),
-                    next.version as i64,
-                    to_doc(&next)?,
-                    run.version as i64
-                ],
-            )
-            .map_err(backend("update run"))?;
+        let n = Self::exec(
+            &self.db(),
+            "UPDATE runs SET sort_at = ?2, unreviewed = ?3, version = ?4, doc = ?5 WHERE id = ?1 AND version = ?6",
+            params![
+                next.id,
+                ts(next.sort_at()),
+                next.review.is_none().then_some(1),
+                next.version as i64,
+                to_doc(&next)?,
+                run.version as i64
+            ],
+        )
+        .map_err(backend("update run"))?;
         if n == 0 { Err(conflict("run")) } else { Ok(()) }
     }
 
@@ -390,18 +390,14 @@ impl RunRepo for SqliteStore {
 #[async_trait]
 impl UserRepo for SqliteStore {
     async fn insert_user(&self, u: &User) -> PortResult<()> {
-        self.db()
-            .execute(
-                "INSERT INTO users (id, username_key, version, doc) VALUES (?1, ?2, ?3, ?4)",
-                params![u.id, u.username.to_lowercase(), u.version as i64, to_doc(u)?],
-            )
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    PortError::Conflict("user exists".into())
-                } else {
-                    backend("insert user")(e)
-                }
-            })?;
+        Self::exec(
+            &self.db(),
+            "INSERT INTO users (id, username_key, version, doc) VALUES (?1, ?2, ?3, ?4)",
+            params![u.id, u.username.to_lowercase(), u.version as i64, to_doc(u)?],
+        )
+        .map_err(|e| {
+            if is_unique_violation(&e) { PortError::Conflict("user exists".into()) } else { backend("insert user")(e) }
+        })?;
         Ok(())
     }
 
@@ -416,19 +412,18 @@ impl UserRepo for SqliteStore {
     async fn update_user(&self, u: &User) -> PortResult<()> {
         let mut next = u.clone();
         next.version += 1;
-        let n = self
-            .db()
-            .execute(
-                "UPDATE users SET username_key = ?2, version = ?3, doc = ?4 WHERE id = ?1 AND version = ?5",
-                params![next.id, next.username.to_lowercase(), next.version as i64, to_doc(&next)?, u.version as i64],
-            )
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    PortError::Conflict("username taken".into())
-                } else {
-                    backend("update user")(e)
-                }
-            })?;
+        let n = Self::exec(
+            &self.db(),
+            "UPDATE users SET username_key = ?2, version = ?3, doc = ?4 WHERE id = ?1 AND version = ?5",
+            params![next.id, next.username.to_lowercase(), next.version as i64, to_doc(&next)?, u.version as i64],
+        )
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                PortError::Conflict("username taken".into())
+            } else {
+                backend("update user")(e)
+            }
+        })?;
         if n == 0 { Err(conflict("user")) } else { Ok(()) }
     }
 
@@ -440,12 +435,12 @@ impl UserRepo for SqliteStore {
 #[async_trait]
 impl SessionRepo for SqliteStore {
     async fn insert_session(&self, s: &Session) -> PortResult<()> {
-        self.db()
-            .execute(
-                "INSERT INTO sessions (token_hash, user_id, expires_at, doc) VALUES (?1, ?2, ?3, ?4)",
-                params![s.token_hash, s.user_id, ts(s.expires_at), to_doc(s)?],
-            )
-            .map_err(backend("insert session"))?;
+        Self::exec(
+            &self.db(),
+            "INSERT INTO sessions (token_hash, user_id, expires_at, doc) VALUES (?1, ?2, ?3, ?4)",
+            params![s.token_hash, s.user_id, ts(s.expires_at), to_doc(s)?],
+        )
+        .map_err(backend("insert session"))?;
         Ok(())
     }
 
@@ -454,17 +449,16 @@ impl SessionRepo for SqliteStore {
     }
 
     async fn delete_session(&self, token_hash: &str) -> PortResult<()> {
-        self.db()
-            .execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])
+        Self::exec(&self.db(), "DELETE FROM sessions WHERE token_hash = ?1", [token_hash])
             .map_err(backend("delete session"))?;
         Ok(())
     }
 
     async fn purge_expired_sessions(&self, now: DateTime<Utc>) -> PortResult<u64> {
         let db = self.db();
-        let n =
-            db.execute("DELETE FROM sessions WHERE expires_at < ?1", [ts(now)]).map_err(backend("purge sessions"))?;
-        db.execute("DELETE FROM counters WHERE expires_at < ?1", [ts(now)]).map_err(backend("purge counters"))?;
+        let n = Self::exec(&db, "DELETE FROM sessions WHERE expires_at < ?1", [ts(now)])
+            .map_err(backend("purge sessions"))?;
+        Self::exec(&db, "DELETE FROM counters WHERE expires_at < ?1", [ts(now)]).map_err(backend("purge counters"))?;
         Ok(n as u64)
     }
 }
@@ -495,7 +489,7 @@ impl CounterRepo for SqliteStore {
     }
 
     async fn reset_counter(&self, key: &str) -> PortResult<()> {
-        self.db().execute("DELETE FROM counters WHERE key = ?1", [key]).map_err(backend("reset counter"))?;
+        Self::exec(&self.db(), "DELETE FROM counters WHERE key = ?1", [key]).map_err(backend("reset counter"))?;
         Ok(())
     }
 }
@@ -510,12 +504,12 @@ impl SettingsRepo for SqliteStore {
     }
 
     async fn put_setting(&self, key: &str, value: &str) -> PortResult<()> {
-        self.db()
-            .execute(
-                "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [key, value],
-            )
-            .map_err(backend("put setting"))?;
+        Self::exec(
+            &self.db(),
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )
+        .map_err(backend("put setting"))?;
         Ok(())
     }
 }

@@ -96,6 +96,45 @@ pub async fn scheduler(app: &App) -> Result<TickReport, bc_core::Error> {
     Ok(r)
 }
 
+/// What the `scheduler` function is invoked with: EventBridge's tick, or an
+/// operator's one-off admin command (`aws lambda invoke`, which IAM guards).
+#[derive(Debug, PartialEq)]
+pub enum SchedulerEvent {
+    Tick,
+    /// `{"admin_command": "bootstrap-admin"}`: create the first admin if the
+    /// store has no users, and return its one-time password to the invoker.
+    BootstrapAdmin,
+}
+
+impl SchedulerEvent {
+    pub fn from_json(v: &serde_json::Value) -> Result<SchedulerEvent, String> {
+        match v.get("admin_command").and_then(|c| c.as_str()) {
+            None => Ok(SchedulerEvent::Tick),
+            Some("bootstrap-admin") => Ok(SchedulerEvent::BootstrapAdmin),
+            Some(other) => Err(format!("unknown admin_command {other:?} (known: bootstrap-admin)")),
+        }
+    }
+}
+
+/// Handles one invocation of the `scheduler` function; the JSON it returns
+/// is the invocation's response.
+pub async fn scheduler_invocation(app: &App, event: &serde_json::Value) -> Result<serde_json::Value, String> {
+    match SchedulerEvent::from_json(event)? {
+        SchedulerEvent::Tick => {
+            let r = scheduler(app).await.map_err(|e| e.to_string())?;
+            Ok(serde_json::json!({"sessions_purged": r.sessions_purged, "mails_resumed": r.mails_resumed}))
+        }
+        SchedulerEvent::BootstrapAdmin => match app.bootstrap_admin().await.map_err(|e| e.to_string())? {
+            Some((username, password)) => {
+                // Never log the password; it goes only to the invoker.
+                tracing::warn!(%username, "first admin created by bootstrap-admin");
+                Ok(serde_json::json!({"created": true, "username": username, "password": password}))
+            }
+            None => Ok(serde_json::json!({"created": false, "reason": "users exist already"})),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
