@@ -1,0 +1,29 @@
+//! Pieces the pages share.
+
+mod confirm_button;
+mod customer_picker;
+mod layout;
+mod mail_view;
+mod modal;
+mod objects_table;
+mod pager_nav;
+pub mod report_summary;
+mod runs_table;
+mod shortcuts_help;
+mod states;
+mod status_badge;
+mod time;
+
+pub use confirm_button::ConfirmButton;
+pub use customer_picker::CustomerPicker;
+pub use layout::Layout;
+pub use mail_view::MailView;
+pub use modal::Modal;
+pub use objects_table::ObjectsTable;
+pub use pager_nav::PagerNav;
+pub use report_summary::ReportSummary;
+pub use runs_table::RunsTable;
+pub use shortcuts_help::ShortcutsHelp;
+pub use states::{ErrorView, Loading, Refused};
+pub use status_badge::StatusBadge;
+pub use time::Time;

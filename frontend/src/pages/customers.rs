@@ -1,0 +1,244 @@
+//! Customers: list, create, rename, (de)activate, CSV export and import.
+
+use bc_api_types::{Customer, UpdateCustomer};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::HtmlInputElement;
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use crate::api;
+use crate::components::{ErrorView, Loading, PagerNav, Time};
+use crate::hooks::use_fetch;
+use crate::session::{perm, use_session};
+use crate::toast::use_notify;
+
+const PAGE: usize = 100;
+
+#[component]
+pub fn CustomersPage() -> Html {
+    let session = use_session();
+    let notify = use_notify();
+    let list = use_fetch((), |_| async { api::customers::list().await });
+    let search = use_state(String::new);
+    let page = use_state(|| 0usize);
+    let new_name = use_node_ref();
+    let file = use_node_ref();
+    let can_manage = session.can(perm::MANAGE_CUSTOMERS);
+
+    let create = {
+        let (new_name, notify, reload) = (new_name.clone(), notify.clone(), list.reload.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Some(input) = new_name.cast::<HtmlInputElement>() else { return };
+            let name = input.value();
+            if name.trim().is_empty() {
+                notify.error("Enter a name for the new customer.");
+                return;
+            }
+            let (notify, reload) = (notify.clone(), reload.clone());
+            spawn_local(async move {
+                match api::customers::create(name.trim()).await {
+                    Ok(c) => {
+                        notify.ok(format!("Created customer {}", c.name));
+                        input.set_value("");
+                        reload.emit(());
+                    }
+                    Err(e) => notify.error(e),
+                }
+            });
+        })
+    };
+    let import = {
+        let (file, notify, reload) = (file.clone(), notify.clone(), list.reload.clone());
+        Callback::from(move |_: Event| {
+            let Some(input) = file.cast::<HtmlInputElement>() else { return };
+            let Some(f) = input.files().and_then(|l| l.get(0)) else { return };
+            let (notify, reload) = (notify.clone(), reload.clone());
+            spawn_local(async move {
+                let text = JsFuture::from(f.text()).await.ok().and_then(|v| v.as_string());
+                input.set_value("");
+                let Some(text) = text else {
+                    notify.error("The file could not be read as text.");
+                    return;
+                };
+                match api::customers::import_csv(text).await {
+                    // The server checks the whole file first: with any error, nothing changed.
+                    Ok(r) if !r.errors.is_empty() => notify.error(format!(
+                        "Nothing imported; fix {} line(s) and try again: {}",
+                        r.errors.len(),
+                        r.errors.join("; ")
+                    )),
+                    Ok(r) => {
+                        notify.ok(format!("Imported: {} created, {} skipped (already there)", r.created, r.skipped));
+                        reload.emit(());
+                    }
+                    Err(e) => notify.error(e),
+                }
+            });
+        })
+    };
+    let on_search = {
+        let (search, page) = (search.clone(), page.clone());
+        Callback::from(move |e: InputEvent| {
+            search.set(e.target_unchecked_into::<HtmlInputElement>().value());
+            page.set(0);
+        })
+    };
+
+    let body = match (&list.data, &list.error) {
+        (_, Some(e)) => html! { <ErrorView error={e.clone()} onretry={Some(list.reload.clone())} /> },
+        (None, None) => html! { <Loading what="customers" /> },
+        (Some(l), None) => {
+            let needle = search.trim().to_lowercase();
+            let matching: Vec<&Customer> =
+                l.items.iter().filter(|c| needle.is_empty() || c.name.to_lowercase().contains(&needle)).collect();
+            let pages = matching.len().div_ceil(PAGE).max(1);
+            let at = (*page).min(pages - 1);
+            if matching.is_empty() {
+                html! {
+                    <div class="state empty" role="status">
+                        <h2>{ if l.items.is_empty() { "No customers yet" } else { "No customer matches" } }</h2>
+                        <p>{ if l.items.is_empty() { "Create one here, or while approving a job in the Inbox." } else { "Try another search." } }</p>
+                    </div>
+                }
+            } else {
+                let to = |p: usize| {
+                    let page = page.clone();
+                    Callback::from(move |_| page.set(p))
+                };
+                html! {
+                    <>
+                        <div class="table-wrap">
+                            <table class="table customers">
+                                <thead><tr>
+                                    <th scope="col">{ "Name" }</th><th scope="col">{ "Jobs" }</th>
+                                    <th scope="col">{ "Status" }</th><th scope="col" class="hide-narrow">{ "Created" }</th>
+                                    if can_manage { <th scope="col"><span class="sr-only">{ "Actions" }</span></th> }
+                                </tr></thead>
+                                <tbody>
+                                    { for matching.iter().skip(at * PAGE).take(PAGE).map(|c| html! {
+                                        <CustomerRow key={c.id.clone()} customer={(*c).clone()} {can_manage} reload={list.reload.clone()} />
+                                    }) }
+                                </tbody>
+                            </table>
+                        </div>
+                        <PagerNav page={at + 1} total_pages={Some(pages)} has_prev={at > 0} has_next={at + 1 < pages}
+                                  onprev={to(at.saturating_sub(1))} onnext={to(at + 1)} />
+                    </>
+                }
+            }
+        }
+    };
+
+    html! {
+        <section class="page">
+            <div class="page-head">
+                <h1>{ "Customers" }</h1>
+                <div class="head-actions">
+                    <a class="btn btn-ghost" href={api::customers::export_url()} download="customers.csv">{ "Export CSV" }</a>
+                    if can_manage {
+                        <label class="btn btn-ghost file-button">
+                            { "Import CSV" }
+                            <input type="file" accept=".csv,text/csv" ref={file} onchange={import} class="sr-only" />
+                        </label>
+                    }
+                </div>
+            </div>
+            <div class="toolbar">
+                <div class="field grow">
+                    <label for="c-search">{ "Search" }</label>
+                    <input id="c-search" type="search" value={(*search).clone()} oninput={on_search} placeholder="Customer name" />
+                </div>
+                if can_manage {
+                    <form class="inline-form" onsubmit={create} aria-label="New customer">
+                        <div class="field">
+                            <label for="c-new">{ "New customer" }</label>
+                            <input id="c-new" type="text" ref={new_name} placeholder="Name" />
+                        </div>
+                        <button class="btn btn-primary" type="submit">{ "Create" }</button>
+                    </form>
+                }
+            </div>
+            <p class="hint">{ "CSV import takes a header row with name (and optionally active); existing names are skipped, and a file with an error changes nothing." }</p>
+            { body }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct RowProps {
+    customer: Customer,
+    can_manage: bool,
+    reload: Callback<()>,
+}
+
+#[component]
+fn CustomerRow(props: &RowProps) -> Html {
+    let notify = use_notify();
+    let editing = use_state(|| false);
+    let name_ref = use_node_ref();
+    let c = &props.customer;
+    let update = {
+        let (notify, reload, id) = (notify.clone(), props.reload.clone(), c.id.clone());
+        Callback::from(move |(change, what): (UpdateCustomer, String)| {
+            let (notify, reload, id) = (notify.clone(), reload.clone(), id.clone());
+            spawn_local(async move {
+                match api::customers::update(&id, &change).await {
+                    Ok(_) => {
+                        notify.ok(what);
+                        reload.emit(());
+                    }
+                    Err(e) => notify.error(e),
+                }
+            });
+        })
+    };
+    let save = {
+        let (update, editing, name_ref) = (update.clone(), editing.clone(), name_ref.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let name = name_ref.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
+            editing.set(false);
+            update.emit((UpdateCustomer { name: Some(name.trim().to_string()), active: None }, format!("Renamed to {}", name.trim())));
+        })
+    };
+    let toggle_active = {
+        let (update, active, name) = (update.clone(), c.active, c.name.clone());
+        Callback::from(move |_| {
+            let what = if active { format!("Deactivated {name}") } else { format!("Activated {name}") };
+            update.emit((UpdateCustomer { name: None, active: Some(!active) }, what));
+        })
+    };
+    let edit = {
+        let editing = editing.clone();
+        Callback::from(move |_| editing.set(true))
+    };
+    let cancel = {
+        let editing = editing.clone();
+        Callback::from(move |_| editing.set(false))
+    };
+    html! {
+        <tr class={classes!((!c.active).then_some("inactive"))}>
+            <td>
+                if *editing {
+                    <form class="inline-form" onsubmit={save}>
+                        <input type="text" ref={name_ref} value={c.name.clone()} aria-label={format!("New name for {}", c.name)} />
+                        <button class="btn btn-small btn-primary" type="submit">{ "Save" }</button>
+                        <button class="btn btn-small" type="button" onclick={cancel}>{ "Cancel" }</button>
+                    </form>
+                } else {
+                    { &c.name }
+                }
+            </td>
+            <td>{ c.job_count }</td>
+            <td>{ if c.active { "Active" } else { "Inactive" } }</td>
+            <td class="hide-narrow"><Time at={c.created_at} /></td>
+            if props.can_manage {
+                <td><div class="row-actions">
+                    if !*editing { <button class="btn btn-small" onclick={edit} aria-label={format!("Rename {}", c.name)}>{ "Rename" }</button> }
+                    <button class="btn btn-small" onclick={toggle_active}>{ if c.active { "Deactivate" } else { "Activate" } }</button>
+                </div></td>
+            }
+        </tr>
+    }
+}

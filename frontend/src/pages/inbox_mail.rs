@@ -1,0 +1,191 @@
+//! One Inbox mail: what the parser made of it, its objects and the mail
+//! itself; approve its job for a customer, re-parse, delete or restore.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use bc_api_types::{Customer, MailDetail, MailState};
+use yew::platform::spawn_local;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::api;
+use crate::components::{ConfirmButton, CustomerPicker, ErrorView, Loading, MailView, ObjectsTable, ReportSummary, Time};
+use crate::hooks::use_fetch;
+use crate::route::Route;
+use crate::session::{perm, use_session};
+use crate::toast::use_notify;
+
+#[derive(Properties, PartialEq)]
+pub struct InboxMailProps {
+    pub id: String,
+}
+
+#[component]
+pub fn InboxMailPage(props: &InboxMailProps) -> Html {
+    let mail = use_fetch(props.id.clone(), |id| async move { api::inbox::detail(&id).await });
+    let body = match (&mail.data, &mail.error) {
+        (_, Some(e)) => html! { <ErrorView error={e.clone()} onretry={Some(mail.reload.clone())} /> },
+        (None, None) => html! { <Loading what="the mail" /> },
+        (Some(m), None) => html! { <MailDetailView mail={(**m).clone()} reload={mail.reload.clone()} /> },
+    };
+    html! {
+        <section class="page">
+            <p class="crumbs"><Link<Route> to={Route::Inbox}>{ "← Inbox" }</Link<Route>></p>
+            { body }
+        </section>
+    }
+}
+
+type Pending = Pin<Box<dyn Future<Output = Result<String, api::ApiError>>>>;
+
+#[derive(Properties, PartialEq)]
+struct DetailProps {
+    mail: MailDetail,
+    reload: Callback<()>,
+}
+
+#[component]
+fn MailDetailView(props: &DetailProps) -> Html {
+    let session = use_session();
+    let notify = use_notify();
+    let navigator = use_navigator();
+    let customer = use_state(|| None::<Customer>);
+    let busy = use_state(|| false);
+    let m = &props.mail;
+    let report = m.parse.report.clone();
+
+    let approve = {
+        let (customer, busy, notify, navigator, id) =
+            (customer.clone(), busy.clone(), notify.clone(), navigator.clone(), m.id.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Some(c) = (*customer).clone() else {
+                notify.error("Choose a customer first (or type a new name and pick “Create customer”).");
+                return;
+            };
+            busy.set(true);
+            let (busy, notify, navigator, id) = (busy.clone(), notify.clone(), navigator.clone(), id.clone());
+            spawn_local(async move {
+                match api::inbox::approve(&id, &c.id).await {
+                    Ok(r) => {
+                        let more = if r.also_processed > 0 { format!(" ({} more mail(s) of this job processed)", r.also_processed) } else { String::new() };
+                        notify.ok(format!("Approved {} for {}{more}", r.job.job_name, r.job.customer_name));
+                        if let Some(n) = navigator {
+                            n.push(&Route::Inbox);
+                        }
+                    }
+                    Err(e) => notify.error(e),
+                }
+                busy.set(false);
+            });
+        })
+    };
+    // One mail action: run it, tell the outcome, then reload or go back.
+    let simple = |work: fn(String) -> Pending, back: bool| {
+        let (busy, notify, navigator, reload, id) =
+            (busy.clone(), notify.clone(), navigator.clone(), props.reload.clone(), m.id.clone());
+        Callback::from(move |_: ()| {
+            busy.set(true);
+            let (busy, notify, navigator, reload, id) =
+                (busy.clone(), notify.clone(), navigator.clone(), reload.clone(), id.clone());
+            spawn_local(async move {
+                match work(id).await {
+                    Ok(msg) => {
+                        notify.ok(msg);
+                        match (&navigator, back) {
+                            (Some(n), true) => n.push(&Route::Inbox),
+                            _ => reload.emit(()),
+                        }
+                    }
+                    Err(e) => notify.error(e),
+                }
+                busy.set(false);
+            });
+        })
+    };
+    let reparse = simple(|id| Box::pin(async move {
+        api::inbox::reparse(vec![id], false).await.map(|_| "Re-parsed the mail".to_string())
+    }), false);
+    let delete = simple(|id| Box::pin(async move {
+        api::inbox::delete(&id).await.map(|_| "Mail deleted; admins can restore it".to_string())
+    }), true);
+    let restore = simple(|id| Box::pin(async move {
+        api::inbox::restore(&id).await.map(|_| "Mail restored to the Inbox".to_string())
+    }), false);
+
+    let in_inbox = matches!(m.state, MailState::Inbox | MailState::Received);
+    let state_note = match m.state {
+        MailState::Processed => html! {
+            <p class="alert alert-info">{ "This mail's job is approved; the mail became a run. " }
+                if let Some(run) = &m.run_id { <Link<Route> to={Route::Run { id: run.clone() }}>{ "Open the run" }</Link<Route>> }
+            </p>
+        },
+        MailState::Deleted => html! {
+            <p class="alert alert-warn">{ "Deleted" }
+                if let Some(at) = m.deleted_at { { " " }<Time at={at} relative=true /> }
+                { m.deleted_by.clone().map(|b| format!(" by {b}")).unwrap_or_default() }
+                { ". Admins can restore it to the Inbox." }
+            </p>
+        },
+        _ => html! {},
+    };
+    let parse = match (&report, m.parse.ok) {
+        (Some(r), true) => html! { <ReportSummary report={r.clone()} /> },
+        _ => html! {
+            <p class="alert alert-error">
+                { format!("No parser understood this mail: {}", m.parse.error.clone().unwrap_or_else(|| "unknown format".into())) }
+            </p>
+        },
+    };
+    let can_approve = in_inbox && m.parse.ok && session.can(perm::APPROVE);
+    let set_customer = {
+        let customer = customer.clone();
+        Callback::from(move |c: Option<Customer>| customer.set(c))
+    };
+
+    html! {
+        <>
+            <h1 class="subject">{ if m.subject.is_empty() { "(no subject)" } else { m.subject.as_str() } }</h1>
+            { state_note }
+            <div class="actions-row">
+                if in_inbox && session.can(perm::REPARSE) {
+                    <button class="btn" disabled={*busy} onclick={reparse.reform(|_: MouseEvent| ())}>{ "Re-parse" }</button>
+                }
+                if in_inbox && session.can(perm::DELETE_MAIL) {
+                    <ConfirmButton label="Delete" confirm="Delete this mail?" disabled={*busy} onconfirm={delete} />
+                }
+                if m.state == MailState::Deleted && session.can(perm::RESTORE_MAIL) {
+                    <button class="btn btn-primary" disabled={*busy} onclick={restore.reform(|_: MouseEvent| ())}>{ "Restore to Inbox" }</button>
+                }
+            </div>
+            if can_approve {
+                <form class="card approve" onsubmit={approve} aria-labelledby="approve-title">
+                    <h2 id="approve-title">{ "Approve this job" }</h2>
+                    <p class="muted">{ "Assign the job to a customer. This mail and later mails of the job become runs in Run Checks." }</p>
+                    <label for="approve-customer">{ "Customer" }</label>
+                    <div class="approve-row">
+                        <CustomerPicker id="approve-customer" onselect={set_customer} />
+                        <button class="btn btn-primary" type="submit" disabled={*busy || customer.is_none()} data-testid="approve">
+                            { match &*customer { Some(c) => format!("Approve for {}", c.name), None => "Approve".to_string() } }
+                        </button>
+                    </div>
+                </form>
+            }
+            <div class="grid-2">
+                <section aria-labelledby="parse-title">
+                    <h2 id="parse-title">{ "Parse result" }</h2>
+                    { parse }
+                </section>
+                <section aria-labelledby="objects-title">
+                    <h2 id="objects-title">{ "Objects" }</h2>
+                    <ObjectsTable objects={report.as_ref().map(|r| r.objects.clone()).unwrap_or_default()} />
+                </section>
+            </div>
+            <section aria-labelledby="mail-title">
+                <h2 id="mail-title">{ "Mail" }</h2>
+                <MailView mail={m.clone()} />
+            </section>
+        </>
+    }
+}

@@ -1,0 +1,27 @@
+//! One module per page.
+
+mod account;
+mod customers;
+mod inbox;
+mod inbox_mail;
+mod job;
+mod jobs;
+mod login;
+mod not_found;
+mod run_checks;
+mod run_detail;
+mod settings;
+mod users;
+
+pub use account::AccountPage;
+pub use customers::CustomersPage;
+pub use inbox::InboxPage;
+pub use inbox_mail::InboxMailPage;
+pub use job::JobPage;
+pub use jobs::JobsPage;
+pub use login::LoginPage;
+pub use not_found::NotFoundPage;
+pub use run_checks::RunChecksPage;
+pub use run_detail::RunPage;
+pub use settings::SettingsPage;
+pub use users::UsersPage;
