@@ -254,9 +254,22 @@ impl App {
             return self.record_run(mail, run, Some(job)).await;
         }
         mail.state = MailState::Inbox;
-        self.store.update_mail(&mail).await?;
-        mail.version += 1;
-        Ok((mail, None))
+        match self.store.update_mail(&mail).await {
+            Ok(()) => {
+                mail.version += 1;
+                Ok((mail, None))
+            }
+            // A concurrent delivery of the same mail routed it first.
+            Err(PortError::Conflict(_)) => {
+                let current = self.store.get_mail(&mail.id).await?.ok_or(Error::NotFound("mail"))?;
+                let run = match &current.run_id {
+                    Some(id) => self.store.get_run(id).await?,
+                    None => None,
+                };
+                Ok((current, run))
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     pub(crate) fn run_from(&self, mail: &Mail, job: &Job, report: &Report) -> Run {
