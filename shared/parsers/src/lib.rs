@@ -2,17 +2,26 @@
 //!
 //! [`read_mail`] turns RFC 5322 bytes into a bounded [`MailMessage`];
 //! [`parse_report`] asks the registry's parsers in order and the first whose
-//! match rules fit the mail produces the report.
+//! match rules fit the mail produces the report. [`parse_report_with`] adds
+//! the keyword rules an MSP configures per sender; [`parsers_markdown`]
+//! renders the registry as `docs/parsers.md`.
 
 pub use bc_api_types::{Report, ReportObject, Sizes, Status};
 
+mod docs;
+mod keyword_rules;
 mod mail_view;
 mod mime;
+mod options;
 mod parsers;
 mod registry;
 mod report;
 pub mod util;
 
+pub use docs::parsers_markdown;
 pub use mime::{MAX_MAIL_BYTES, MailAttachment, MailMessage, MimeError, read_mail};
-pub use registry::{ParseError, ParserInfo, matching_parsers, parse_report, registry};
+pub use options::{KeywordRule, ParseOptions, Scope};
+pub use registry::{
+    ParseError, ParserInfo, matching_parsers, matching_parsers_with, parse_report, parse_report_with, registry,
+};
 pub use report::{MAX_MESSAGE_LEN, MAX_MESSAGES, MAX_NAME_LEN, MAX_OBJECTS};

@@ -56,22 +56,15 @@ pub fn read_mail(raw: &[u8]) -> Result<MailMessage, MimeError> {
         return Err(MimeError::TooLarge(raw.len()));
     }
     check_starts_with_header(raw)?;
-    let message = MessageParser::default()
-        .parse(raw)
-        .ok_or_else(|| MimeError::Malformed("no message could be read".into()))?;
+    let message =
+        MessageParser::default().parse(raw).ok_or_else(|| MimeError::Malformed("no message could be read".into()))?;
     if message.headers().is_empty() {
         return Err(MimeError::Malformed("no header fields".into()));
     }
 
     let from = message.from().and_then(|a| a.first());
-    let from_address = from
-        .and_then(|a| a.address())
-        .map(|a| a.trim().to_ascii_lowercase())
-        .filter(|a| !a.is_empty());
-    let from_name = from
-        .and_then(|a| a.name())
-        .map(one_line)
-        .filter(|n| !n.is_empty());
+    let from_address = from.and_then(|a| a.address()).map(|a| a.trim().to_ascii_lowercase()).filter(|a| !a.is_empty());
+    let from_name = from.and_then(|a| a.name()).map(one_line).filter(|n| !n.is_empty());
     let to = message
         .to()
         .into_iter()
@@ -85,12 +78,7 @@ pub fn read_mail(raw: &[u8]) -> Result<MailMessage, MimeError> {
     let date = message.date().and_then(to_chrono);
     let message_id = message
         .message_id()
-        .map(|id| {
-            id.trim()
-                .trim_start_matches('<')
-                .trim_end_matches('>')
-                .to_string()
-        })
+        .map(|id| id.trim().trim_start_matches('<').trim_end_matches('>').to_string())
         .filter(|id| !id.is_empty());
 
     let (mut text, mut html) = bodies(&message);
@@ -122,18 +110,7 @@ pub fn read_mail(raw: &[u8]) -> Result<MailMessage, MimeError> {
         })
         .collect();
 
-    Ok(MailMessage {
-        from_address,
-        from_name,
-        to,
-        subject,
-        date,
-        message_id,
-        text,
-        html,
-        attachments,
-        size: raw.len(),
-    })
+    Ok(MailMessage { from_address, from_name, to, subject, date, message_id, text, html, attachments, size: raw.len() })
 }
 
 /// The first line must be a header field (`Name: value`), possibly after an
@@ -150,9 +127,7 @@ fn check_starts_with_header(raw: &[u8]) -> Result<(), MimeError> {
     let name_len = rest.iter().take(128).position(|&b| b == b':');
     match name_len {
         Some(n) if n > 0 && rest[..n].iter().all(|&b| (33..=126).contains(&b)) => Ok(()),
-        _ => Err(MimeError::Malformed(
-            "the first line is not a header field".into(),
-        )),
+        _ => Err(MimeError::Malformed("the first line is not a header field".into())),
     }
 }
 
@@ -176,10 +151,7 @@ fn bodies(message: &Message<'_>) -> (Option<String>, Option<String>) {
         }
         (!out.trim().is_empty()).then_some(out)
     };
-    (
-        collect(&message.text_body, false),
-        collect(&message.html_body, true),
-    )
+    (collect(&message.text_body, false), collect(&message.html_body, true))
 }
 
 /// Header text on one line: folded whitespace becomes one space.
@@ -199,13 +171,12 @@ fn one_line(s: &str) -> String {
 
 fn to_chrono(d: &mail_parser::DateTime) -> Option<DateTime<FixedOffset>> {
     let offset_secs = i32::from(d.tz_hour) * 3600 + i32::from(d.tz_minute) * 60;
-    let offset = FixedOffset::east_opt(if d.tz_before_gmt {
-        -offset_secs
-    } else {
-        offset_secs
-    })?;
-    let local = NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))?
-        .and_hms_opt(u32::from(d.hour), u32::from(d.minute), u32::from(d.second))?;
+    let offset = FixedOffset::east_opt(if d.tz_before_gmt { -offset_secs } else { offset_secs })?;
+    let local = NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))?.and_hms_opt(
+        u32::from(d.hour),
+        u32::from(d.minute),
+        u32::from(d.second),
+    )?;
     offset.from_local_datetime(&local).single()
 }
 
@@ -217,18 +188,9 @@ mod tests {
     fn refuses_what_is_not_a_mail() {
         assert_eq!(read_mail(b""), Err(MimeError::Empty));
         assert_eq!(read_mail(b" \r\n\t"), Err(MimeError::Empty));
-        assert!(matches!(
-            read_mail(b"hello world\n"),
-            Err(MimeError::Malformed(_))
-        ));
-        assert!(matches!(
-            read_mail(b": no name\n"),
-            Err(MimeError::Malformed(_))
-        ));
-        assert!(matches!(
-            read_mail(b"\x00\x01\x02:"),
-            Err(MimeError::Malformed(_))
-        ));
+        assert!(matches!(read_mail(b"hello world\n"), Err(MimeError::Malformed(_))));
+        assert!(matches!(read_mail(b": no name\n"), Err(MimeError::Malformed(_))));
+        assert!(matches!(read_mail(b"\x00\x01\x02:"), Err(MimeError::Malformed(_))));
     }
 
     #[test]
@@ -245,10 +207,7 @@ mod tests {
         let mail = read_mail(raw).unwrap();
         assert_eq!(mail.from_address.as_deref(), Some("veeam@example.com"));
         assert_eq!(mail.from_name.as_deref(), Some("Backup Server"));
-        assert_eq!(
-            mail.to,
-            vec!["a@example.com", "b@example.net", "c@example.org"]
-        );
+        assert_eq!(mail.to, vec!["a@example.com", "b@example.net", "c@example.org"]);
         assert_eq!(mail.subject, "[Success] Täglich folded");
         assert_eq!(mail.date.unwrap().to_rfc3339(), "2026-03-03T22:15:02-05:00");
         assert_eq!(mail.message_id.as_deref(), Some("abc@example.com"));
@@ -286,9 +245,6 @@ mod tests {
     #[test]
     fn too_large() {
         let raw = vec![b'a'; MAX_MAIL_BYTES + 1];
-        assert_eq!(
-            read_mail(&raw),
-            Err(MimeError::TooLarge(MAX_MAIL_BYTES + 1))
-        );
+        assert_eq!(read_mail(&raw), Err(MimeError::TooLarge(MAX_MAIL_BYTES + 1)));
     }
 }

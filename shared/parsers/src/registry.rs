@@ -3,8 +3,9 @@
 use std::sync::LazyLock;
 
 use crate::mail_view::MailView;
+use crate::options::ParseOptions;
 use crate::parsers::PARSERS;
-use crate::{MailMessage, Report};
+use crate::{MailMessage, Report, keyword_rules};
 
 /// What the registry says about one parser (for docs and the API).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,9 +21,13 @@ pub struct ParserInfo {
     pub order: u32,
     /// How the job name is formed, in words.
     pub job_name_rule: &'static str,
+    /// What the parser reads from a mail, in words.
+    pub fields: &'static str,
+    /// What its fixtures were built from.
+    pub fixtures: &'static str,
     /// What the parser was built from, and so how far to trust it:
     /// `high` (vendor templates or source), `medium` (public parsers of real
-    /// mails), `low` (public fragments only).
+    /// mails), `low` (public fragments and descriptions only).
     pub confidence: &'static str,
 }
 
@@ -31,10 +36,7 @@ pub enum ParseError {
     #[error("no parser recognises this mail")]
     NoParser,
     #[error("{parser}: {reason}")]
-    Failed {
-        parser: &'static str,
-        reason: String,
-    },
+    Failed { parser: &'static str, reason: String },
 }
 
 /// One parser: what it is, whether it claims a mail, and how it reads one.
@@ -47,36 +49,62 @@ pub(crate) struct Parser {
 }
 
 static INFOS: LazyLock<Vec<ParserInfo>> =
-    LazyLock::new(|| PARSERS.iter().map(|p| p.info.clone()).collect());
+    LazyLock::new(|| PARSERS.iter().map(|p| p.info.clone()).chain([keyword_rules::INFO]).collect());
 
-/// Every parser, in the order they are asked.
+/// Every parser, in the order they are asked; the last entry is the
+/// keyword rules, asked only when [`ParseOptions`] configure some.
 pub fn registry() -> &'static [ParserInfo] {
     &INFOS
 }
 
 /// Parses a report mail with the first parser whose match rules fit.
+/// The same as [`parse_report_with`] without keyword rules.
 pub fn parse_report(mail: &MailMessage) -> Result<Report, ParseError> {
+    parse_report_with(mail, &ParseOptions::default())
+}
+
+/// Parses a report mail: the first product parser whose match rules fit
+/// reads it; when none fits, or the one that fits cannot read it, the
+/// first keyword rule for the sender with a keyword hit decides.
+pub fn parse_report_with(mail: &MailMessage, options: &ParseOptions) -> Result<Report, ParseError> {
     let view = MailView::new(mail);
-    let parser = PARSERS
-        .iter()
-        .find(|p| (p.claims)(&view))
-        .ok_or(ParseError::NoParser)?;
-    (parser.parse)(&view).map_err(|reason| ParseError::Failed {
-        parser: parser.info.id,
-        reason,
-    })
+    let claimed = PARSERS.iter().find(|p| (p.claims)(&view));
+    let error = match claimed {
+        Some(parser) => match (parser.parse)(&view) {
+            Ok(report) => return Ok(report),
+            Err(reason) => ParseError::Failed { parser: parser.info.id, reason },
+        },
+        None => ParseError::NoParser,
+    };
+    match keyword_rules::find(&view, options) {
+        Some((rule, status, keyword)) => {
+            let unread = match &error {
+                ParseError::Failed { .. } => Some(error.to_string()),
+                ParseError::NoParser => None,
+            };
+            keyword_rules::report(&view, rule, status, keyword, unread.as_deref())
+                .map_err(|reason| ParseError::Failed { parser: keyword_rules::ID, reason })
+        }
+        None => Err(error),
+    }
 }
 
 /// The ids of every parser whose match rules fit the mail, in registry
 /// order; the first one is the one [`parse_report`] uses. For diagnostics
 /// ("why did this mail go to that parser?") and tests.
 pub fn matching_parsers(mail: &MailMessage) -> Vec<&'static str> {
+    matching_parsers_with(mail, &ParseOptions::default())
+}
+
+/// [`matching_parsers`] with keyword rules: `keyword-rule` is listed last
+/// when a rule fits the mail.
+pub fn matching_parsers_with(mail: &MailMessage, options: &ParseOptions) -> Vec<&'static str> {
     let view = MailView::new(mail);
-    PARSERS
-        .iter()
-        .filter(|p| (p.claims)(&view))
-        .map(|p| p.info.id)
-        .collect()
+    let mut ids: Vec<&'static str> = PARSERS.iter().filter(|p| (p.claims)(&view)).map(|p| p.info.id).collect();
+    if keyword_rules::find(&view, options).is_some() {
+        ids.push(keyword_rules::ID);
+    }
+    ids
 }
 
 #[cfg(test)]
@@ -88,12 +116,7 @@ mod tests {
         let infos = registry();
         assert!(infos.len() >= 4);
         for pair in infos.windows(2) {
-            assert!(
-                pair[0].order < pair[1].order,
-                "{} before {}",
-                pair[0].id,
-                pair[1].id
-            );
+            assert!(pair[0].order < pair[1].order, "{} before {}", pair[0].id, pair[1].id);
         }
         let mut ids: Vec<&str> = infos.iter().map(|i| i.id).collect();
         ids.sort_unstable();
@@ -104,6 +127,11 @@ mod tests {
                 !info.job_types.is_empty()
                     && !info.languages.is_empty()
                     && !info.match_rules.is_empty()
+                    && !info.fields.is_empty()
+                    && !info.fixtures.is_empty()
+                    && !info.job_name_rule.is_empty(),
+                "{} documents itself",
+                info.id
             );
             assert!(matches!(info.confidence, "high" | "medium" | "low"));
         }
@@ -111,10 +139,7 @@ mod tests {
 
     #[test]
     fn an_empty_mail_has_no_parser() {
-        assert_eq!(
-            parse_report(&MailMessage::default()),
-            Err(ParseError::NoParser)
-        );
+        assert_eq!(parse_report(&MailMessage::default()), Err(ParseError::NoParser));
         assert!(matching_parsers(&MailMessage::default()).is_empty());
     }
 }

@@ -17,17 +17,11 @@ pub const MAX_NAME_LEN: usize = 256;
 /// Reads a status word as reports print it: `Success`, `Warning`,
 /// `Failed`, `Error`, `ok`, `err`, ... (first word, any case).
 pub(crate) fn status_word(s: &str) -> Option<Status> {
-    let word = s
-        .trim()
-        .split(|c: char| !c.is_alphanumeric())
-        .next()?
-        .to_ascii_lowercase();
+    let word = s.trim().split(|c: char| !c.is_alphanumeric()).next()?.to_ascii_lowercase();
     match word.as_str() {
         "success" | "successful" | "succeeded" | "ok" | "completed" => Some(Status::Success),
         "warning" | "warnings" | "partial" | "pending" => Some(Status::Warning),
-        "failed" | "failure" | "error" | "errors" | "err" | "fatal" | "aborted" => {
-            Some(Status::Failed)
-        }
+        "failed" | "failure" | "error" | "errors" | "err" | "fatal" | "aborted" => Some(Status::Failed),
         _ => None,
     }
 }
@@ -44,6 +38,9 @@ pub(crate) struct Draft {
     pub duration_secs: Option<u64>,
     pub sizes: Sizes,
     messages: Vec<String>,
+    /// Facts about the run (`Retry 2`, `3 of 4 VMs processed`), listed
+    /// after the warning and error texts so those stay first.
+    notes: Vec<String>,
     objects: Vec<ReportObject>,
     objects_left_out: usize,
     worst_object: Option<Status>,
@@ -62,6 +59,7 @@ impl Draft {
             duration_secs: None,
             sizes: Sizes::default(),
             messages: Vec::new(),
+            notes: Vec::new(),
             objects: Vec::new(),
             objects_left_out: 0,
             worst_object: None,
@@ -80,6 +78,14 @@ impl Draft {
         }
     }
 
+    /// Adds a fact about the run, listed after the messages.
+    pub fn note(&mut self, text: &str) {
+        let text = clean_message(text);
+        if !text.is_empty() && !self.notes.contains(&text) && self.notes.len() < 8 {
+            self.notes.push(text);
+        }
+    }
+
     pub fn has_messages(&self) -> bool {
         !self.messages.is_empty()
     }
@@ -93,12 +99,18 @@ impl Draft {
             self.objects_left_out += 1;
             return;
         }
-        object.message = object
-            .message
-            .as_deref()
-            .map(clean_message)
-            .filter(|m| !m.is_empty());
+        object.message = object.message.as_deref().map(clean_message).filter(|m| !m.is_empty());
         self.objects.push(object);
+    }
+
+    /// Counts an object that is not kept (past [`MAX_OBJECTS`]) but whose
+    /// status still counts.
+    pub fn object_left_out(&mut self, status: Status) {
+        self.worst_object = Some(match self.worst_object {
+            Some(w) => w.worst(status),
+            None => status,
+        });
+        self.objects_left_out += 1;
     }
 
     /// The worst status of all objects seen, kept or not.
@@ -121,11 +133,17 @@ impl Draft {
         {
             self.duration_secs = u64::try_from((end - start).num_seconds()).ok();
         }
+        for note in std::mem::take(&mut self.notes) {
+            if self.messages.len() >= MAX_MESSAGES {
+                break;
+            }
+            if !self.messages.contains(&note) {
+                self.messages.push(note);
+            }
+        }
         if self.objects_left_out > 0 {
-            let note = format!(
-                "{} more objects were left out; a report keeps at most {MAX_OBJECTS}",
-                self.objects_left_out
-            );
+            let note =
+                format!("{} more objects were left out; a report keeps at most {MAX_OBJECTS}", self.objects_left_out);
             if self.messages.len() >= MAX_MESSAGES {
                 self.messages.pop();
             }
@@ -148,12 +166,32 @@ impl Draft {
 }
 
 fn clean_message(text: &str) -> String {
-    let lines: Vec<String> = text
-        .lines()
-        .map(collapse_ws)
-        .filter(|l| !l.is_empty())
-        .collect();
-    truncate_chars(&lines.join("\n"), MAX_MESSAGE_LEN)
+    // Direction and zero-width marks (Windows puts U+200E into event times).
+    let unmarked: String;
+    let text = if text.contains(['\u{200e}', '\u{200f}', '\u{200b}', '\u{feff}']) {
+        unmarked = text.chars().filter(|c| !matches!(c, '\u{200e}' | '\u{200f}' | '\u{200b}' | '\u{feff}')).collect();
+        unmarked.as_str()
+    } else {
+        text
+    };
+    if !text.contains('\n') {
+        return truncate_chars(&collapse_ws(text), MAX_MESSAGE_LEN);
+    }
+    let mut out = String::with_capacity(text.len().min(MAX_MESSAGE_LEN + 4));
+    for line in text.lines() {
+        let line = collapse_ws(line);
+        if line.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&line);
+        if out.len() > MAX_MESSAGE_LEN {
+            break;
+        }
+    }
+    truncate_chars(&out, MAX_MESSAGE_LEN)
 }
 
 #[cfg(test)]
@@ -187,21 +225,12 @@ mod tests {
         let mut d = Draft::new("p", "s");
         d.job_name = "job".into();
         for i in 0..MAX_OBJECTS + 5 {
-            d.object(object(if i == MAX_OBJECTS + 2 {
-                Status::Failed
-            } else {
-                Status::Success
-            }));
+            d.object(object(if i == MAX_OBJECTS + 2 { Status::Failed } else { Status::Success }));
         }
         let r = d.finish().unwrap();
         assert_eq!(r.objects.len(), MAX_OBJECTS);
         assert_eq!(r.status, Status::Failed, "a left-out failure still counts");
-        assert_eq!(
-            r.messages,
-            vec![format!(
-                "5 more objects were left out; a report keeps at most {MAX_OBJECTS}"
-            )]
-        );
+        assert_eq!(r.messages, vec![format!("5 more objects were left out; a report keeps at most {MAX_OBJECTS}")]);
     }
 
     #[test]

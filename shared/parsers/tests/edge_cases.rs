@@ -23,20 +23,12 @@ const VEEAM_MINI: &str = "<table><tr><td>Backup job: Mini</td><td>Success</td></
 
 #[test]
 fn a_claimed_mail_whose_body_is_not_understood_fails_with_a_reason() {
-    let raw = mail(
-        "Subject: [Success] Daily (3 objects)\r\n",
-        "text/plain",
-        "The report was stripped.\r\n",
-    );
+    let raw = mail("Subject: [Success] Daily (3 objects)\r\n", "text/plain", "The report was stripped.\r\n");
     let (parser, reason) = failed_reason(&raw);
     assert_eq!(parser, "veeam-vbr");
     assert!(reason.contains("no HTML body"), "{reason}");
 
-    let raw = mail(
-        "Subject: [Success] Daily (3 objects)\r\n",
-        "text/html",
-        "<p>no table here</p>\r\n",
-    );
+    let raw = mail("Subject: [Success] Daily (3 objects)\r\n", "text/html", "<p>no table here</p>\r\n");
     let (_, reason) = failed_reason(&raw);
     assert!(reason.contains("no Veeam header row"), "{reason}");
 
@@ -61,57 +53,25 @@ fn a_claimed_mail_whose_body_is_not_understood_fails_with_a_reason() {
 
 #[test]
 fn veeam_times_without_a_session_date_are_anchored_to_the_mail_date() {
-    let raw = mail(
-        "Subject: whatever\r\nDate: Wed, 04 Mar 2026 00:10:30 -0500\r\n",
-        "text/html; charset=utf-8",
-        VEEAM_MINI,
-    );
+    let raw =
+        mail("Subject: whatever\r\nDate: Wed, 04 Mar 2026 00:10:30 -0500\r\n", "text/html; charset=utf-8", VEEAM_MINI);
     let report = parse_report(&read_mail(&raw).expect("a mail")).expect("a report");
-    assert_eq!(
-        report.status,
-        Status::Success,
-        "the header's result wins over the objects"
-    );
-    assert_eq!(
-        report.started_at.expect("start").to_rfc3339(),
-        "2026-03-03T23:50:00-05:00"
-    );
-    assert_eq!(
-        report.ended_at.expect("end").to_rfc3339(),
-        "2026-03-04T00:10:00-05:00"
-    );
+    assert_eq!(report.status, Status::Success, "the header's result wins over the objects");
+    assert_eq!(report.started_at.expect("start").to_rfc3339(), "2026-03-03T23:50:00-05:00");
+    assert_eq!(report.ended_at.expect("end").to_rfc3339(), "2026-03-04T00:10:00-05:00");
     assert_eq!(report.duration_secs, Some(1200));
-    assert_eq!(
-        report.objects[0].ended_at.expect("end").to_rfc3339(),
-        "2026-03-04T00:09:00-05:00"
-    );
-    assert_eq!(
-        report.objects[1].status,
-        Status::Failed,
-        "Error reads as Failed"
-    );
-    assert_eq!(
-        report.objects[1].started_at.expect("start").to_rfc3339(),
-        "2026-03-04T00:01:00-05:00"
-    );
+    assert_eq!(report.objects[0].ended_at.expect("end").to_rfc3339(), "2026-03-04T00:09:00-05:00");
+    assert_eq!(report.objects[1].status, Status::Failed, "Error reads as Failed");
+    assert_eq!(report.objects[1].started_at.expect("start").to_rfc3339(), "2026-03-04T00:01:00-05:00");
 }
 
 #[test]
 fn without_a_date_header_local_times_stay_unknown() {
-    let raw = mail(
-        "Subject: whatever\r\n",
-        "text/html; charset=utf-8",
-        VEEAM_MINI,
-    );
+    let raw = mail("Subject: whatever\r\n", "text/html; charset=utf-8", VEEAM_MINI);
     let report = parse_report(&read_mail(&raw).expect("a mail")).expect("a report");
     assert_eq!(report.started_at, None);
     assert_eq!(report.ended_at, None);
-    assert!(
-        report
-            .objects
-            .iter()
-            .all(|o| o.started_at.is_none() && o.ended_at.is_none())
-    );
+    assert!(report.objects.iter().all(|o| o.started_at.is_none() && o.ended_at.is_none()));
     assert_eq!(report.job_name, "Mini");
 }
 
@@ -142,9 +102,81 @@ fn absurd_durations_and_sizes_do_not_overflow() {
     );
     let report = parse_report(&read_mail(&raw).expect("a mail")).expect("a report");
     assert_eq!(report.job_name, "Huge");
-    assert_eq!(
-        report.ended_at, None,
-        "an end beyond the calendar is unknown"
-    );
+    assert_eq!(report.ended_at, None, "an end beyond the calendar is unknown");
     assert_eq!(report.sizes.backup_bytes, None);
+}
+
+fn rule(sender: &str) -> bc_parsers::KeywordRule {
+    bc_parsers::KeywordRule {
+        sender: sender.into(),
+        failure: vec!["ERROR".into()],
+        warning: vec!["WARN".into()],
+        success: vec!["Success".into()],
+        ..bc_parsers::KeywordRule::default()
+    }
+}
+
+#[test]
+fn a_product_parser_wins_over_a_keyword_rule() {
+    let raw =
+        mail("Subject: whatever\r\nDate: Wed, 04 Mar 2026 00:10:30 -0500\r\n", "text/html; charset=utf-8", VEEAM_MINI);
+    let mail = read_mail(&raw).expect("a mail");
+    let options = bc_parsers::ParseOptions { keyword_rules: vec![rule("sender@example.com")] };
+    let report = bc_parsers::parse_report_with(&mail, &options).expect("a report");
+    assert_eq!(report.parser, "veeam-vbr");
+    assert_eq!(bc_parsers::matching_parsers_with(&mail, &options), vec!["veeam-vbr", "keyword-rule"]);
+    assert_eq!(parse_report(&mail), bc_parsers::parse_report_with(&mail, &Default::default()));
+}
+
+#[test]
+fn a_keyword_rule_catches_a_claimed_mail_its_parser_cannot_read() {
+    let raw =
+        mail("Subject: [Success] Daily (3 objects)\r\n", "text/plain", "The report was stripped by a gateway.\r\n");
+    let mail = read_mail(&raw).expect("a mail");
+    assert!(matches!(parse_report(&mail), Err(ParseError::Failed { parser: "veeam-vbr", .. })));
+    let options = bc_parsers::ParseOptions { keyword_rules: vec![rule("@example.com")] };
+    let report = bc_parsers::parse_report_with(&mail, &options).expect("the rule decides");
+    assert_eq!(report.parser, "keyword-rule");
+    assert_eq!(report.status, Status::Success);
+    assert_eq!(report.job_name, "Daily (3 objects)");
+    assert!(
+        report.messages.iter().any(|m| m.starts_with("read by the keyword rule because veeam-vbr:")),
+        "{:?}",
+        report.messages
+    );
+}
+
+#[test]
+fn keyword_rules_match_the_original_sender_of_a_forwarded_mail() {
+    let raw = "From: Jane <jane@customer.example.org>\r\nSubject: Fwd: nightly script WARN\r\n\
+               Content-Type: text/plain\r\n\r\n---------- Forwarded message ---------\r\n\
+               From: Script Runner <script@host.example.net>\r\nSubject: nightly script WARN\r\n\r\n\
+               2 files skipped\r\n";
+    let mail = read_mail(raw.as_bytes()).expect("a mail");
+    let options = bc_parsers::ParseOptions { keyword_rules: vec![rule("script@host.example.net")] };
+    let report = bc_parsers::parse_report_with(&mail, &options).expect("a report");
+    assert_eq!(report.status, Status::Warning);
+    assert_eq!(report.job_name, "nightly script");
+    // Exact senders before domains, whatever the order given.
+    let options = bc_parsers::ParseOptions {
+        keyword_rules: vec![
+            bc_parsers::KeywordRule { failure: vec!["skipped".into()], ..rule("@host.example.net") },
+            rule("script@host.example.net"),
+        ],
+    };
+    let report = bc_parsers::parse_report_with(&mail, &options).expect("a report");
+    assert_eq!(report.status, Status::Warning, "the exact-address rule decides");
+}
+
+#[test]
+fn keywords_are_case_sensitive_and_respect_the_scope() {
+    let raw = mail("Subject: backup error in subject\r\n", "text/plain", "all fine: Success\r\n");
+    let mail = read_mail(&raw).expect("a mail");
+    let with = |scope| bc_parsers::ParseOptions {
+        keyword_rules: vec![bc_parsers::KeywordRule { scope, ..rule("@example.com") }],
+    };
+    // "error" is not "ERROR".
+    let r = bc_parsers::parse_report_with(&mail, &with(bc_parsers::Scope::Both)).expect("a report");
+    assert_eq!(r.status, Status::Success);
+    assert_eq!(bc_parsers::parse_report_with(&mail, &with(bc_parsers::Scope::Subject)), Err(ParseError::NoParser));
 }

@@ -4,12 +4,17 @@
 //!
 //! `BLESS_FIXTURES=1 cargo test -p bc-parsers --test fixtures` rewrites
 //! the expected files from the current output (review the diff!).
+//!
+//! A fixture may come with `NAME.options.json` (a `ParseOptions`): it is
+//! then parsed with `parse_report_with` (keyword rules).
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use bc_parsers::{ParseError, Report, Status, matching_parsers, parse_report, read_mail, registry};
+use bc_parsers::{
+    ParseError, ParseOptions, Report, Status, matching_parsers_with, parse_report_with, read_mail, registry,
+};
 
 const NO_PARSER: &str = "no-parser";
 
@@ -25,11 +30,7 @@ fn fixtures() -> Vec<(String, PathBuf)> {
         if !dir.is_dir() {
             continue;
         }
-        let name = dir
-            .file_name()
-            .and_then(|n| n.to_str())
-            .expect("utf-8 folder name")
-            .to_string();
+        let name = dir.file_name().and_then(|n| n.to_str()).expect("utf-8 folder name").to_string();
         for file in fs::read_dir(&dir).expect("readable fixture folder") {
             let path = file.expect("readable dir entry").path();
             if path.extension().is_some_and(|e| e == "eml") {
@@ -45,6 +46,15 @@ fn expected_path(eml: &Path) -> PathBuf {
     eml.with_extension("expected.json")
 }
 
+/// The fixture's `NAME.options.json`, or no options.
+fn options(eml: &Path) -> ParseOptions {
+    let path = eml.with_extension("options.json");
+    match fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+        Err(_) => ParseOptions::default(),
+    }
+}
+
 #[test]
 fn fixtures_parse_to_their_expected_reports() {
     let bless = std::env::var_os("BLESS_FIXTURES").is_some();
@@ -52,37 +62,25 @@ fn fixtures_parse_to_their_expected_reports() {
     for (folder, path) in fixtures().into_iter().filter(|(f, _)| f != NO_PARSER) {
         let raw = fs::read(&path).expect("readable fixture");
         let mail = read_mail(&raw).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let report = match parse_report(&mail) {
+        let report = match parse_report_with(&mail, &options(&path)) {
             Ok(r) => r,
             Err(e) => {
                 failures.push(format!("{}: {e}", path.display()));
                 continue;
             }
         };
-        assert_eq!(
-            report.parser,
-            folder,
-            "{}: parsed by the wrong parser",
-            path.display()
-        );
+        assert_eq!(report.parser, folder, "{}: parsed by the wrong parser", path.display());
         let actual = serde_json::to_string_pretty(&report).expect("a report serialises") + "\n";
         let expected_file = expected_path(&path);
         if bless {
             fs::write(&expected_file, &actual).expect("writable fixture folder");
             continue;
         }
-        let expected = fs::read_to_string(&expected_file).unwrap_or_else(|_| {
-            panic!(
-                "{} is missing; run with BLESS_FIXTURES=1",
-                expected_file.display()
-            )
-        });
+        let expected = fs::read_to_string(&expected_file)
+            .unwrap_or_else(|_| panic!("{} is missing; run with BLESS_FIXTURES=1", expected_file.display()));
         let expected: Report = serde_json::from_str(&expected).expect("expected file is a Report");
         if expected != report {
-            failures.push(format!(
-                "{}: the report differs from the expected one:\n{actual}",
-                path.display()
-            ));
+            failures.push(format!("{}: the report differs from the expected one:\n{actual}", path.display()));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
@@ -94,12 +92,7 @@ fn mails_that_are_not_reports_have_no_parser() {
     for (_, path) in fixtures().into_iter().filter(|(f, _)| f == NO_PARSER) {
         let raw = fs::read(&path).expect("readable fixture");
         let mail = read_mail(&raw).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert_eq!(
-            parse_report(&mail),
-            Err(ParseError::NoParser),
-            "{}",
-            path.display()
-        );
+        assert_eq!(parse_report_with(&mail, &options(&path)), Err(ParseError::NoParser), "{}", path.display());
         seen += 1;
     }
     assert!(seen >= 3, "at least three non-report mails");
@@ -112,12 +105,8 @@ fn each_fixture_is_claimed_by_exactly_its_own_parser() {
     for (folder, path) in fixtures() {
         let raw = fs::read(&path).expect("readable fixture");
         let mail = read_mail(&raw).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let claimed = matching_parsers(&mail);
-        let expected: Vec<&str> = if folder == NO_PARSER {
-            vec![]
-        } else {
-            vec![folder.as_str()]
-        };
+        let claimed = matching_parsers_with(&mail, &options(&path));
+        let expected: Vec<&str> = if folder == NO_PARSER { vec![] } else { vec![folder.as_str()] };
         assert_eq!(claimed, expected, "{}", path.display());
     }
 }
@@ -128,10 +117,7 @@ fn every_parser_has_fixtures_for_its_results() {
     let folders: BTreeSet<&str> = fixtures.iter().map(|(f, _)| f.as_str()).collect();
     let ids: BTreeSet<&str> = registry().iter().map(|p| p.id).collect();
     for folder in &folders {
-        assert!(
-            *folder == NO_PARSER || ids.contains(folder),
-            "folder {folder} names no parser"
-        );
+        assert!(*folder == NO_PARSER || ids.contains(folder), "folder {folder} names no parser");
     }
     let mut statuses = BTreeSet::new();
     for id in ids {
@@ -146,10 +132,7 @@ fn every_parser_has_fixtures_for_its_results() {
         statuses.insert((folder.clone(), format!("{:?}", report.status)));
     }
     for status in [Status::Success, Status::Warning, Status::Failed] {
-        assert!(
-            statuses.iter().any(|(_, s)| *s == format!("{status:?}")),
-            "no fixture with status {status}"
-        );
+        assert!(statuses.iter().any(|(_, s)| *s == format!("{status:?}")), "no fixture with status {status}");
     }
     assert!(fixtures.iter().filter(|(f, _)| f != NO_PARSER).count() >= 14);
 }

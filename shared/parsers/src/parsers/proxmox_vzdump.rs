@@ -44,6 +44,8 @@ pub(crate) const PARSER: Parser = Parser {
         order: 10,
         job_name_rule: "The host FQDN in the subject's parentheses, e.g. \"pve1.example.com\" (falls back to the \
                         sender address's domain); every vzdump job of that host is one Job.",
+        fields: "Host and result from the subject (`backup failed: <error>` as a message); one object per guest (`VMID name`, VM/CT, status, start and end from the task log, size, the failure text); total running time, total size",
+        fixtures: "The upstream templates `proxmox/pve-manager` `templates/default/vzdump-*.hbs` and `proxmox-notify` renderers (PVE 8.1+), and the pre-8.1 `PVE::VZDump::sendmail` layout",
         confidence: "high",
     },
     claims,
@@ -53,8 +55,7 @@ pub(crate) const PARSER: Parser = Parser {
 const SUBJECT_PREFIX: &str = "vzdump backup status";
 
 fn claims(view: &MailView<'_>) -> bool {
-    strip_prefix_ci(view.subject, SUBJECT_PREFIX).is_some()
-        || eq_ci(view.sender_name().trim(), "vzdump backup tool")
+    strip_prefix_ci(view.subject, SUBJECT_PREFIX).is_some() || eq_ci(view.sender_name().trim(), "vzdump backup tool")
 }
 
 /// One row of the Details table.
@@ -85,30 +86,14 @@ fn parse(view: &MailView<'_>) -> Result<Report, String> {
     let (host, status_text) = read_subject(view.subject);
     draft.job_name = host
         .map(str::to_string)
-        .or_else(|| {
-            view.mail
-                .from_address
-                .as_deref()
-                .and_then(|a| a.rsplit_once('@'))
-                .map(|(_, d)| d.to_string())
-        })
+        .or_else(|| view.mail.from_address.as_deref().and_then(|a| a.rsplit_once('@')).map(|(_, d)| d.to_string()))
         .ok_or("no host name in the subject and no sender address")?;
 
-    let (guests, body) = match view
-        .mail
-        .text
-        .as_deref()
-        .and_then(|t| text_table(t).map(|g| (g, t)))
-    {
+    let (guests, body) = match view.mail.text.as_deref().and_then(|t| text_table(t).map(|g| (g, t))) {
         Some(found) => found,
         None => {
-            let html = view
-                .mail
-                .html
-                .as_deref()
-                .ok_or("no Details table (VMID, Name, Status) in the text body")?;
-            let guests = html_table(html, &mut draft)
-                .ok_or("no Details table (VMID, Name, Status) in the body")?;
+            let html = view.mail.html.as_deref().ok_or("no Details table (VMID, Name, Status) in the text body")?;
+            let guests = html_table(html, &mut draft).ok_or("no Details table (VMID, Name, Status) in the body")?;
             (guests, view.html_text().unwrap_or(""))
         }
     };
@@ -116,18 +101,14 @@ fn parse(view: &MailView<'_>) -> Result<Report, String> {
     for line in error_lines(body) {
         draft.message(line);
     }
-    if let Some(err) = status_text
-        .and_then(|s| strip_prefix_ci(s, "backup failed:"))
-        .map(str::trim)
+    if let Some(err) = status_text.and_then(|s| strip_prefix_ci(s, "backup failed:")).map(str::trim)
         && !err.is_empty()
         && !eq_ci(err, "multiple problems")
     {
         draft.message(err);
     }
 
-    draft.duration_secs = labeled_value(body, &["Total running time"])
-        .and_then(parse_duration)
-        .or(draft.duration_secs);
+    draft.duration_secs = labeled_value(body, &["Total running time"]).and_then(parse_duration).or(draft.duration_secs);
     let total = labeled_value(body, &["Total size"]).and_then(parse_size);
 
     let offset = view.mail.date.map(|d| *d.offset());
@@ -138,10 +119,7 @@ fn parse(view: &MailView<'_>) -> Result<Report, String> {
     for guest in &guests {
         let log = logs.get(&guest.vmid);
         let at = |t: Option<NaiveDateTime>| t.zip(offset).and_then(|(t, o)| at_offset(t, o));
-        let (s, e) = (
-            at(log.and_then(|l| l.started)),
-            at(log.and_then(|l| l.ended)),
-        );
+        let (s, e) = (at(log.and_then(|l| l.started)), at(log.and_then(|l| l.ended)));
         started = match (started, s) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -155,26 +133,11 @@ fn parse(view: &MailView<'_>) -> Result<Report, String> {
             size_sum = Some(size_sum.unwrap_or(0).saturating_add(size));
         }
         let kind = guest_kind(guest.filename.as_deref()).or(log.and_then(|l| l.kind));
-        let message = if guest.ok {
-            None
-        } else {
-            guest
-                .message
-                .clone()
-                .or_else(|| log.and_then(|l| l.error.clone()))
-        };
+        let message = if guest.ok { None } else { guest.message.clone().or_else(|| log.and_then(|l| l.error.clone())) };
         draft.object(ReportObject {
-            name: if guest.name.is_empty() {
-                guest.vmid.to_string()
-            } else {
-                format!("{} {}", guest.vmid, guest.name)
-            },
+            name: if guest.name.is_empty() { guest.vmid.to_string() } else { format!("{} {}", guest.vmid, guest.name) },
             object_type: kind.map(str::to_string),
-            status: if guest.ok {
-                Status::Success
-            } else {
-                Status::Failed
-            },
+            status: if guest.ok { Status::Success } else { Status::Failed },
             message,
             started_at: s,
             ended_at: e,
@@ -227,9 +190,7 @@ const COLUMNS: [&str; 6] = ["VMID", "Name", "Status", "Time", "Size", "Filename"
 
 fn is_header_line(line: &str) -> bool {
     let mut words = line.split_whitespace();
-    COLUMNS
-        .iter()
-        .all(|c| words.next().is_some_and(|w| eq_ci(w, c)))
+    COLUMNS.iter().all(|c| words.next().is_some_and(|w| eq_ci(w, c)))
 }
 
 /// The Details table of the text body. `None` without a header line.
@@ -255,11 +216,8 @@ fn text_table(text: &str) -> Option<Vec<Guest>> {
         if trimmed.is_empty() || strip_prefix_ci(trimmed, "Total running time").is_some() {
             break;
         }
-        let guest = if legacy || positions.len() != COLUMNS.len() {
-            legacy_row(trimmed)
-        } else {
-            column_row(line, &positions)
-        };
+        let guest =
+            if legacy || positions.len() != COLUMNS.len() { legacy_row(trimmed) } else { column_row(line, &positions) };
         if let Some(g) = guest {
             guests.push(g);
         }
@@ -270,17 +228,17 @@ fn text_table(text: &str) -> Option<Vec<Guest>> {
 /// A row of the padded table the notification system renders: every
 /// column left-aligned at the header's positions.
 fn column_row(line: &str, positions: &[usize]) -> Option<Guest> {
-    let chars: Vec<char> = line.chars().collect();
+    // Positions count characters; an ASCII line is sliced by bytes directly.
+    let chars: Vec<char> = if line.is_ascii() { Vec::new() } else { line.chars().collect() };
+    let len = if line.is_ascii() { line.len() } else { chars.len() };
     let field = |i: usize| -> String {
-        let start = positions[i].min(chars.len());
-        let end = positions
-            .get(i + 1)
-            .map_or(chars.len(), |p| (*p).min(chars.len()));
-        chars[start..end.max(start)]
-            .iter()
-            .collect::<String>()
-            .trim()
-            .to_string()
+        let start = positions[i].min(len);
+        let end = positions.get(i + 1).map_or(len, |p| (*p).min(len)).max(start);
+        if chars.is_empty() {
+            line[start..end].trim().to_string()
+        } else {
+            chars[start..end].iter().collect::<String>().trim().to_string()
+        }
     };
     let vmid = field(0).parse().ok()?;
     let status = field(2);
@@ -300,12 +258,9 @@ fn column_row(line: &str, positions: &[usize]) -> Option<Guest> {
 fn legacy_row(line: &str) -> Option<Guest> {
     let words: Vec<&str> = line.split_whitespace().collect();
     let vmid = words.first()?.parse().ok()?;
-    let status_at = (2..words.len()).rev().find(|&i| {
-        matches!(
-            words[i].to_ascii_lowercase().as_str(),
-            "ok" | "err" | "todo"
-        ) && words.len() >= i + 3
-    })?;
+    let status_at = (2..words.len())
+        .rev()
+        .find(|&i| matches!(words[i].to_ascii_lowercase().as_str(), "ok" | "err" | "todo") && words.len() >= i + 3)?;
     let filename = words[status_at + 3..].join(" ");
     Some(Guest {
         vmid,
@@ -324,27 +279,14 @@ fn html_table(html: &str, draft: &mut Draft) -> Option<Vec<Guest>> {
     let mut guests = Vec::new();
     for_each_row(html, |row| {
         let Some(cols) = columns.as_ref() else {
-            let starts = row.cells.len() >= 3
-                && COLUMNS[..3]
-                    .iter()
-                    .zip(&row.cells)
-                    .all(|(c, cell)| eq_ci(cell.trim(), c));
+            let starts =
+                row.cells.len() >= 3 && COLUMNS[..3].iter().zip(&row.cells).all(|(c, cell)| eq_ci(cell.trim(), c));
             if starts {
-                columns = Some(
-                    row.cells
-                        .iter()
-                        .map(|c| c.trim().to_ascii_lowercase())
-                        .collect(),
-                );
+                columns = Some(row.cells.iter().map(|c| c.trim().to_ascii_lowercase()).collect());
             }
             return ControlFlow::Continue(());
         };
-        let cell = |name: &str| {
-            cols.iter()
-                .position(|c| c == name)
-                .and_then(|i| row.cells.get(i))
-                .map(String::as_str)
-        };
+        let cell = |name: &str| cols.iter().position(|c| c == name).and_then(|i| row.cells.get(i)).map(String::as_str);
         let first = row.cells.first().map(String::as_str).unwrap_or("");
         if eq_ci(first.trim(), "TOTAL") {
             draft.duration_secs = row.cells.get(1).and_then(|t| parse_duration(t));
@@ -357,24 +299,14 @@ fn html_table(html: &str, draft: &mut Draft) -> Option<Vec<Guest>> {
         let status = cell("status").unwrap_or("");
         let ok = eq_ci(status, "ok");
         let legacy_failed = !ok && row.cells.len() < cols.len();
-        let filename = cell("filename")
-            .filter(|f| !f.is_empty())
-            .map(str::to_string);
+        let filename = cell("filename").filter(|f| !f.is_empty()).map(str::to_string);
         guests.push(Guest {
             vmid,
             name: cell("name").unwrap_or("").to_string(),
             ok,
-            size: if legacy_failed {
-                None
-            } else {
-                cell("size").and_then(parse_size)
-            },
+            size: if legacy_failed { None } else { cell("size").and_then(parse_size) },
             filename: if legacy_failed { None } else { filename },
-            message: if legacy_failed {
-                row.cells.last().filter(|m| !m.is_empty()).cloned()
-            } else {
-                None
-            },
+            message: if legacy_failed { row.cells.last().filter(|m| !m.is_empty()).cloned() } else { None },
         });
         ControlFlow::Continue(())
     });
@@ -397,11 +329,12 @@ fn guest_kind(filename: Option<&str>) -> Option<&'static str> {
 /// guests in the table: first line = start, `Finished Backup of VM` = end;
 /// a guest that failed ends at its last line, with its first `ERROR:`.
 fn read_logs(body: &str, guests: &[Guest]) -> HashMap<u32, GuestLog> {
-    let mut logs: HashMap<u32, (GuestLog, Option<NaiveDateTime>)> = guests
-        .iter()
-        .map(|g| (g.vmid, (GuestLog::default(), None)))
-        .collect();
+    let mut logs: HashMap<u32, (GuestLog, Option<NaiveDateTime>)> =
+        guests.iter().map(|g| (g.vmid, (GuestLog::default(), None))).collect();
     for line in body.lines() {
+        if !line.starts_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
         let Some((id, rest)) = line.split_once(": ") else {
             continue;
         };
@@ -411,10 +344,7 @@ fn read_logs(body: &str, guests: &[Guest]) -> HashMap<u32, GuestLog> {
         let Some((log, last)) = logs.get_mut(&vmid) else {
             continue;
         };
-        let Some(stamp) = rest
-            .get(..19)
-            .and_then(|s| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").ok())
-        else {
+        let Some(stamp) = rest.get(..19).and_then(crate::util::datetime::parse_iso_local) else {
             continue;
         };
         let text = rest[19..].trim_start();
@@ -484,13 +414,8 @@ mod tests {
             (Some("pve1.example.com"), Some("backup successful"))
         );
         assert_eq!(
-            read_subject(
-                "vzdump backup status (pve1) : backup failed: storage 'nas' is not online"
-            ),
-            (
-                Some("pve1"),
-                Some("backup failed: storage 'nas' is not online")
-            )
+            read_subject("vzdump backup status (pve1) : backup failed: storage 'nas' is not online"),
+            (Some("pve1"), Some("backup failed: storage 'nas' is not online"))
         );
         assert_eq!(read_subject("vzdump backup status"), (None, None));
     }
@@ -502,10 +427,7 @@ mod tests {
                     101     VM 101   err       2s        0 B           null    \n\nTotal running time: 1m 25s\n";
         let guests = text_table(text).unwrap();
         assert_eq!(guests.len(), 2);
-        assert_eq!(
-            (guests[0].vmid, guests[0].name.as_str(), guests[0].ok),
-            (100, "web01", true)
-        );
+        assert_eq!((guests[0].vmid, guests[0].name.as_str(), guests[0].ok), (100, "web01", true));
         assert_eq!(guests[0].size, Some(1_610_612_736));
         assert_eq!(guests[1].name, "VM 101");
         assert!(!guests[1].ok);
@@ -514,13 +436,12 @@ mod tests {
 
     #[test]
     fn legacy_rows() {
-        let g = legacy_row("100        web01                ok       00:01:23     1.23GB  /var/lib/vz/dump/vzdump-qemu-100.vma.zst").unwrap();
-        assert_eq!(
-            (g.vmid, g.name.as_str(), g.ok, g.size),
-            (100, "web01", true, Some(1_320_702_444))
-        );
-        let g =
-            legacy_row("105        VM 105               err      00:00:02    0.00MB  -").unwrap();
+        let g = legacy_row(
+            "100        web01                ok       00:01:23     1.23GB  /var/lib/vz/dump/vzdump-qemu-100.vma.zst",
+        )
+        .unwrap();
+        assert_eq!((g.vmid, g.name.as_str(), g.ok, g.size), (100, "web01", true, Some(1_320_702_444)));
+        let g = legacy_row("105        VM 105               err      00:00:02    0.00MB  -").unwrap();
         assert_eq!((g.name.as_str(), g.ok, g.filename), ("VM 105", false, None));
         assert!(legacy_row("TOTAL 00:01:25").is_none());
     }

@@ -29,13 +29,15 @@ pub(crate) const PARSER: Parser = Parser {
         id: ID,
         software: SOFTWARE,
         job_types: &[JOB_TYPE],
-        languages: &["en", "de"],
+        languages: &["en", "de", "nl", "fr", "it"],
         match_rules: "Subject or body mentions \"Hyper Backup\" or \"Synology\", and the subject names a backup \
                       task (\"Backup task\", \"Sicherungsaufgabe\", \"Back-uptaak\", \"Tâche de sauvegarde\") or a \
-                      body line names one with a result word. Not Active Backup for Business mails. Any sender.",
+                      body line names one with a result word. Not Active Backup for Business mails, not DSM system-event mails. Any sender.",
         order: 40,
         job_name_rule: "The backup task's name: the \"Task:\"/\"Aufgabe:\" line, else the name in \"Backup task \
                         <name> on <host>\" / \"Sicherungsaufgabe <name> auf <host>\".",
+        fields: "Result from the subject (then the body line naming the task); task name; start, end, duration (an end is derived from start + duration); increased target size (`backup_bytes`), transferred, source size; error, reason and warning lines",
+        fixtures: "German fragments in `Herbertholzkopf/backup-monitor3` and DSM's notification style; English, German, Dutch, French and Italian fixtures follow that structure",
         confidence: "low",
     },
     claims,
@@ -43,7 +45,9 @@ pub(crate) const PARSER: Parser = Parser {
 };
 
 /// Words that introduce a task name in subjects and first lines.
-const TASK_PHRASES: [&str; 6] = [
+const TASK_PHRASES: [&str; 8] = [
+    "attività di backup",
+    "attivita di backup",
     "backup task",
     "datensicherungsaufgabe",
     "sicherungsaufgabe",
@@ -54,13 +58,13 @@ const TASK_PHRASES: [&str; 6] = [
 
 fn claims(view: &MailView<'_>) -> bool {
     let text = view.text();
-    if contains_ci(text, "active backup for business") || contains_ci(view.subject, "active backup")
+    if view.mentions("active backup for business")
+        || contains_ci(view.subject, "active backup")
+        || crate::parsers::synology_dsm_event::is_system_event(text)
     {
         return false;
     }
-    let synology = ["hyper backup", "hyperbackup", "synology"]
-        .iter()
-        .any(|w| contains_ci(view.subject, w) || contains_ci(text, w));
+    let synology = ["hyper backup", "hyperbackup", "synology"].iter().any(|w| view.subject_or_body_mentions(w));
     synology && (names_task(view.subject) || headline(text).is_some_and(|h| status_in(h).is_some()))
 }
 
@@ -73,18 +77,11 @@ fn headline(text: &str) -> Option<&str> {
     text.lines().map(str::trim).find(|l| names_task(l))
 }
 
-const FAILED_WORDS: [&str; 8] = [
-    "fehlgeschlagen",
-    "failed",
-    "mislukt",
-    "échoué",
-    "echoue",
-    "non riuscit",
-    "has been cancelled",
-    "abgebrochen",
-];
-const WARNING_WORDS: [&str; 7] = [
+const FAILED_WORDS: [&str; 8] =
+    ["fehlgeschlagen", "failed", "mislukt", "échoué", "echoue", "non riuscit", "has been cancelled", "abgebrochen"];
+const WARNING_WORDS: [&str; 8] = [
     "partially completed",
+    "parzialmente",
     "teilweise",
     "gedeeltelijk",
     "partiellement",
@@ -92,7 +89,8 @@ const WARNING_WORDS: [&str; 7] = [
     "mit warnungen",
     "warning",
 ];
-const SUCCESS_WORDS: [&str; 10] = [
+const SUCCESS_WORDS: [&str; 11] = [
+    "completat",
     "successfully",
     "succeeded",
     "erfolgreich",
@@ -140,6 +138,8 @@ fn parse(view: &MailView<'_>) -> Result<Report, String> {
             "Taak",
             "Nom de la tâche",
             "Tâche",
+            "Nome attività",
+            "Attività",
         ],
     )
     .map(clean_name)
@@ -150,31 +150,13 @@ fn parse(view: &MailView<'_>) -> Result<Report, String> {
     let near = view.mail.date.map(local_date);
     let offset = view.mail.date.map(|d| *d.offset());
     let when = |labels: &[&str]| {
-        labeled_value(text, labels)
-            .and_then(|v| find_datetime(v, near))
-            .zip(offset)
-            .and_then(|(t, o)| at_offset(t, o))
+        labeled_value(text, labels).and_then(|v| find_datetime(v, near)).zip(offset).and_then(|(t, o)| at_offset(t, o))
     };
-    draft.started_at = when(&[
-        "Start time",
-        "Startzeit",
-        "Starttijd",
-        "Heure de début",
-        "Ora di inizio",
-    ]);
-    draft.ended_at = when(&[
-        "End time",
-        "Endzeit",
-        "Eindtijd",
-        "Heure de fin",
-        "Ora di fine",
-    ]);
-    draft.duration_secs = labeled_value(text, &["Duration", "Dauer", "Duur", "Durée", "Durata"])
-        .and_then(parse_duration);
-    let span = draft
-        .duration_secs
-        .and_then(|d| i64::try_from(d).ok())
-        .and_then(Duration::try_seconds);
+    draft.started_at = when(&["Start time", "Startzeit", "Starttijd", "Heure de début", "Ora di inizio", "Ora inizio"]);
+    draft.ended_at = when(&["End time", "Endzeit", "Eindtijd", "Heure de fin", "Ora di fine", "Ora fine"]);
+    draft.duration_secs =
+        labeled_value(text, &["Duration", "Dauer", "Duur", "Durée", "Durata"]).and_then(parse_duration);
+    let span = draft.duration_secs.and_then(|d| i64::try_from(d).ok()).and_then(Duration::try_seconds);
     if let Some(span) = span {
         match (draft.started_at, draft.ended_at) {
             (Some(s), None) => draft.ended_at = s.checked_add_signed(span),
@@ -190,23 +172,31 @@ fn parse(view: &MailView<'_>) -> Result<Report, String> {
         "Erhöhte Zielgrösse",
         "Toegenomen doelgrootte",
         "Augmentation de la taille de la cible",
+        "Taille de la cible augmentée",
+        "Dimensione destinazione aumentata",
+        "Aumento dimensione destinazione",
     ]);
-    draft.sizes.transferred_bytes = size(&[
-        "Transferred data",
-        "Transferred",
-        "Übertragene Daten",
-        "Übertragen",
-    ]);
-    draft.sizes.total_bytes = size(&[
-        "Source size",
-        "Quellgröße",
-        "Brongrootte",
-        "Taille de la source",
-    ]);
+    draft.sizes.transferred_bytes = size(&["Transferred data", "Transferred", "Übertragene Daten", "Übertragen"]);
+    draft.sizes.total_bytes = size(&["Source size", "Quellgröße", "Brongrootte", "Taille de la source"]);
 
-    const REASONS: [&str; 12] = [
-        "Error", "Reason", "Cause", "Warning", "Fehler", "Ursache", "Grund", "Warnung", "Fout",
-        "Oorzaak", "Erreur", "Raison",
+    const REASONS: [&str; 17] = [
+        "Error",
+        "Reason",
+        "Cause",
+        "Warning",
+        "Fehler",
+        "Ursache",
+        "Grund",
+        "Warnung",
+        "Fout",
+        "Oorzaak",
+        "Erreur",
+        "Raison",
+        "Avertissement",
+        "Waarschuwing",
+        "Errore",
+        "Causa",
+        "Avviso",
     ];
     for line in text.lines() {
         if let Some(v) = line_value(line, &REASONS) {
@@ -232,13 +222,14 @@ fn clean_name(name: &str) -> String {
 
 /// `Backup task Offsite-C2 on NAS01 ...` -> `Offsite-C2`.
 fn name_after_phrase(s: &str) -> Option<String> {
-    let (at, phrase) = TASK_PHRASES
-        .iter()
-        .find_map(|p| find_ci(s, p).map(|i| (i, *p)))?;
+    let (at, phrase) = TASK_PHRASES.iter().find_map(|p| find_ci(s, p).map(|i| (i, *p)))?;
     let rest = s[at + phrase.len()..].trim_start();
     let rest = rest.strip_prefix(':').unwrap_or(rest).trim_start();
-    const STOPS: [&str; 18] = [
+    const STOPS: [&str; 21] = [
         " on ",
+        " su ",
+        " è ",
+        " completat",
         " auf ",
         " op ",
         " sur ",
@@ -259,11 +250,7 @@ fn name_after_phrase(s: &str) -> Option<String> {
     ];
     // Stops match with their leading space, so pad: "completed" alone is no name.
     let padded = format!(" {rest}");
-    let end = STOPS
-        .iter()
-        .filter_map(|stop| find_ci(&padded, stop))
-        .min()
-        .unwrap_or(padded.len());
+    let end = STOPS.iter().filter_map(|stop| find_ci(&padded, stop)).min().unwrap_or(padded.len());
     let name = clean_name(padded[..end].trim_end_matches(['.', ',']));
     (!name.is_empty() && name.len() <= 128).then_some(name)
 }
@@ -279,32 +266,22 @@ mod tests {
             Some("Offsite-C2")
         );
         assert_eq!(
-            name_after_phrase("Die Sicherungsaufgabe \"Nacht Sicherung\" auf DS-BUERO wurde erfolgreich abgeschlossen.")
-                .as_deref(),
+            name_after_phrase(
+                "Die Sicherungsaufgabe \"Nacht Sicherung\" auf DS-BUERO wurde erfolgreich abgeschlossen."
+            )
+            .as_deref(),
             Some("Nacht Sicherung")
         );
-        assert_eq!(
-            name_after_phrase("[DS] Sicherungsaufgabe USB-Kopie fehlgeschlagen").as_deref(),
-            Some("USB-Kopie")
-        );
+        assert_eq!(name_after_phrase("[DS] Sicherungsaufgabe USB-Kopie fehlgeschlagen").as_deref(), Some("USB-Kopie"));
         assert_eq!(name_after_phrase("nothing here"), None);
         assert_eq!(name_after_phrase("[NAS] Backup task completed"), None);
     }
 
     #[test]
     fn result_words() {
-        assert_eq!(
-            status_in("Backup task X partially completed"),
-            Some(Status::Warning)
-        );
-        assert_eq!(
-            status_in("Sicherungsaufgabe X fehlgeschlagen"),
-            Some(Status::Failed)
-        );
-        assert_eq!(
-            status_in("Sicherungsaufgabe X erfolgreich abgeschlossen"),
-            Some(Status::Success)
-        );
+        assert_eq!(status_in("Backup task X partially completed"), Some(Status::Warning));
+        assert_eq!(status_in("Sicherungsaufgabe X fehlgeschlagen"), Some(Status::Failed));
+        assert_eq!(status_in("Sicherungsaufgabe X erfolgreich abgeschlossen"), Some(Status::Success));
         assert_eq!(status_in("Backup task X"), None);
     }
 }

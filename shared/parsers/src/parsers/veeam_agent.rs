@@ -22,6 +22,8 @@ pub(crate) const PARSER: Parser = Parser {
         order: 20,
         job_name_rule: "The name after \"Agent Backup job:\", e.g. \"Backup Job PC01\" (vee-mail names the job \
                         after the host).",
+        fields: "As for Backup & Replication: header, grid (start, end, duration, sizes), one `Computer` object per table row; vee-mail's session log under the Details band as messages",
+        fixtures: "`grufocom/vee-mail`'s template and script (Linux), Veeam's shared layout (Windows, managed by VBR)",
         confidence: "medium",
     },
     claims,
@@ -29,7 +31,7 @@ pub(crate) const PARSER: Parser = Parser {
 };
 
 fn claims(view: &MailView<'_>) -> bool {
-    veeam_layout::text_has_header(view.html_first_text(), &AGENT_TYPES)
+    veeam_layout::has_header(view, &AGENT_TYPES)
 }
 
 fn object_type(_job_type: &str) -> Option<&'static str> {
@@ -38,14 +40,7 @@ fn object_type(_job_type: &str) -> Option<&'static str> {
 
 fn parse(view: &MailView<'_>) -> Result<Report, String> {
     let mut draft = Draft::new(ID, SOFTWARE);
-    veeam_layout::read(
-        view,
-        &mut draft,
-        &Options {
-            types: &AGENT_TYPES,
-            object_type,
-        },
-    )?;
+    veeam_layout::read(view, &mut draft, &Options { types: &AGENT_TYPES, object_type })?;
     if draft.status.is_none() {
         draft.status = veeam_layout::subject_result(view.subject);
     }

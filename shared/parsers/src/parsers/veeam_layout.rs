@@ -13,14 +13,36 @@ use bc_api_types::{ReportObject, Status};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime};
 
 use crate::mail_view::MailView;
+use crate::parsers::common::{processed_count, take_retry};
 use crate::report::{Draft, status_word};
-use crate::util::datetime::{
-    ClockTime, at_offset, find_date, latest_before, local_date, parse_clock_time, plausible,
-};
+use crate::util::datetime::{ClockTime, at_offset, find_date, latest_before, local_date, parse_clock_time, plausible};
 use crate::util::duration::parse_duration;
 use crate::util::html::{Row, for_each_row};
 use crate::util::size::parse_size;
 use crate::util::text::{eq_ci, strip_prefix_ci};
+
+/// Session suffixes Veeam adds to the job's name: `(Retry 2)` becomes a
+/// run message; `(Full)`, `(Incremental)`, `(Active Full)` go, so that every
+/// session of a job is one Job.
+pub(crate) fn take_session_suffixes(name: &str, draft: &mut Draft) -> String {
+    let mut name = name.trim().to_string();
+    // Bounded: each round removes a suffix or stops.
+    loop {
+        let before = name.len();
+        name = take_retry(&name, draft);
+        for suffix in ["(Full)", "(Incremental)", "(Active Full)", "(Synthetic Full)"] {
+            if name.len() > suffix.len()
+                && let Some(head) = name.get(..name.len() - suffix.len())
+                && eq_ci(&name[head.len()..], suffix)
+            {
+                name = head.trim_end().to_string();
+            }
+        }
+        if name.len() == before {
+            return name;
+        }
+    }
+}
 
 /// Job types Backup & Replication names in the header row.
 pub(crate) const VBR_TYPES: [&str; 11] = [
@@ -42,10 +64,7 @@ pub(crate) const AGENT_TYPES: [&str; 1] = ["Agent Backup"];
 
 /// Reads `"{Type} job: {Name}"` (also `policy:`) for one of `types`;
 /// returns the type as spelt in `types` and the name.
-pub(crate) fn header_line<'a>(
-    line: &'a str,
-    types: &[&'static str],
-) -> Option<(&'static str, &'a str)> {
+pub(crate) fn header_line<'a>(line: &'a str, types: &[&'static str]) -> Option<(&'static str, &'a str)> {
     let line = line.trim();
     types.iter().find_map(|ty| {
         let rest = strip_prefix_ci(line, ty)?;
@@ -55,12 +74,125 @@ pub(crate) fn header_line<'a>(
     })
 }
 
-/// Whether the text of a mail carries a Veeam header for `types` and a
-/// summary grid (`Start time`): the body-based match rule.
-pub(crate) fn text_has_header(text: &str, types: &[&'static str]) -> bool {
-    text.split(['\n', '\t'])
-        .any(|seg| header_line(seg, types).is_some())
-        && crate::util::text::contains_ci(text, "start time")
+/// Every header type any Veeam parser knows, longest first where one is
+/// the start of another; the match rules look the mail's type up here once.
+const ALL_TYPES: [&str; 15] = [
+    "Agent Backup",
+    "Backup Copy",
+    "Backup to Tape",
+    "Backup",
+    "Replication",
+    "Configuration Backup",
+    "File to Tape",
+    "File Backup Copy",
+    "File Backup",
+    "Object Storage Backup",
+    "SureBackup",
+    "VM Copy",
+    "Snapshot",
+    "Archive",
+    "Replica",
+];
+
+/// Whether a mail carries a Veeam header for one of `types` and a summary
+/// grid (`Start time`): the body-based match rule. The header's type is
+/// found once per mail (the four Veeam parsers share it); with an HTML body
+/// only the rows down to the grid are read (the header is at the top), so
+/// asking costs a few KB of tokenizing, not the whole report.
+pub(crate) fn has_header(view: &MailView<'_>, types: &[&'static str]) -> bool {
+    view.veeam_header
+        .get_or_init(|| match view.mail.html.as_deref() {
+            Some(html) => html_header(html),
+            None => text_header(view.text()),
+        })
+        .is_some_and(|ty| types.contains(&ty))
+}
+
+fn html_header(html: &str) -> Option<&'static str> {
+    // The header row is among the first rows to close (after a forwarding
+    // client's quoted-header table at most); the grid follows right after.
+    const HEADER_WITHIN_ROWS: usize = 12;
+    const GRID_WITHIN_ROWS: usize = 16;
+    let mut header: Option<&'static str> = None;
+    let mut found = false;
+    let mut rows = 0;
+    for_each_row(html, |row| {
+        rows += 1;
+        if header.is_none() {
+            header = row
+                .cells
+                .iter()
+                .find_map(|c| c.split(['\n', '\t']).find_map(|seg| header_line(seg, &ALL_TYPES).map(|(ty, _)| ty)));
+            if header.is_some() {
+                rows = 0;
+            }
+            return if header.is_none() && rows >= HEADER_WITHIN_ROWS {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            };
+        }
+        if row.cells.iter().any(|c| crate::util::text::contains_ci(c, "start time")) {
+            found = true;
+            return ControlFlow::Break(());
+        }
+        if rows > GRID_WITHIN_ROWS { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+    });
+    header.filter(|_| found)
+}
+
+fn text_header(text: &str) -> Option<&'static str> {
+    let ty = text.split(['\n', '\t']).find_map(|seg| header_line(seg, &ALL_TYPES).map(|(ty, _)| ty))?;
+    crate::util::text::contains_ci(text, "start time").then_some(ty)
+}
+
+/// Veeam products that share the layout but are not Backup & Replication,
+/// told apart by the product name the body carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Product {
+    Microsoft365,
+    Cloud,
+}
+
+/// [`other_product`] of a mail: its raw HTML and its text part (the
+/// product names hold no markup), without rendering the HTML.
+pub(crate) fn mail_product(view: &MailView<'_>) -> Option<Product> {
+    *view.veeam_product.get_or_init(|| {
+        let mail = view.mail;
+        mail.html.as_deref().and_then(other_product).or_else(|| mail.text.as_deref().and_then(other_product))
+    })
+}
+
+pub(crate) fn other_product(text: &str) -> Option<Product> {
+    use crate::util::text::strip_prefix_ci;
+    // Veeam spells its product names one way: find "Veeam Backup for " fast,
+    // then read what follows.
+    const STEM: &str = "Veeam Backup for ";
+    memchr::memmem::find_iter(text.as_bytes(), STEM.as_bytes()).find_map(|at| {
+        let rest = text.get(at + STEM.len()..)?;
+        if strip_prefix_ci(rest, "Microsoft 365").is_some() || strip_prefix_ci(rest, "Microsoft Office 365").is_some() {
+            Some(Product::Microsoft365)
+        } else if ["AWS", "Microsoft Azure", "Google Cloud"].iter().any(|p| strip_prefix_ci(rest, p).is_some()) {
+            Some(Product::Cloud)
+        } else {
+            None
+        }
+    })
+}
+
+/// `(3 objects)`, `(1 VM)`, `(12 instances)` in a subject: the counted word.
+pub(crate) fn subject_count_word(subject: &str) -> Option<&str> {
+    subject.match_indices('(').find_map(|(i, _)| {
+        let rest = &subject[i + 1..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        let word = rest[digits..].strip_prefix(' ')?;
+        let (word, _) = word.split_once(')')?;
+        matches!(word, "objects" | "object" | "VMs" | "VM" | "instances" | "instance" | "machines" | "machine")
+            .then_some(word)
+    })
 }
 
 /// `[Success] ...` / `[Warning] ...` / `[Failed] ...` at the start of a subject.
@@ -89,7 +221,7 @@ enum Label {
 
 fn label(cell: &str) -> Option<Label> {
     let c = cell.trim().trim_end_matches(':').trim_end();
-    const LABELS: [(&str, Label); 15] = [
+    const LABELS: [(&str, Label); 17] = [
         ("Success", Label::SuccessCount),
         ("Warning", Label::WarningCount),
         ("Warnings", Label::WarningCount),
@@ -99,6 +231,8 @@ fn label(cell: &str) -> Option<Label> {
         ("End time", Label::EndTime),
         ("Duration", Label::Duration),
         ("Total size", Label::TotalSize),
+        ("Data size", Label::TotalSize),
+        ("Processed", Label::Other),
         ("Backup size", Label::BackupSize),
         ("Data read", Label::DataRead),
         ("Transferred", Label::Transferred),
@@ -109,10 +243,7 @@ fn label(cell: &str) -> Option<Label> {
     if eq_ci(c, "Processing rate") {
         return Some(Label::Other);
     }
-    LABELS
-        .iter()
-        .find(|(name, _)| eq_ci(c, name))
-        .map(|(_, l)| *l)
+    LABELS.iter().find(|(name, _)| eq_ci(c, name)).map(|(_, l)| *l)
 }
 
 #[derive(Debug, Default)]
@@ -124,6 +255,8 @@ struct Columns {
     size: Option<usize>,
     transferred: Option<usize>,
     details: Option<usize>,
+    /// `Type` (Microsoft 365: User, Site, Team, Group).
+    kind: Option<usize>,
 }
 
 impl Columns {
@@ -143,6 +276,7 @@ impl Columns {
             size: find("Size"),
             transferred: find("Transferred"),
             details: find("Details"),
+            kind: find("Type"),
         })
     }
 }
@@ -185,10 +319,7 @@ impl Anchor {
             }
             end_date.and_time(end.time)
         });
-        (
-            at_offset(started, self.offset),
-            ended.and_then(|e| at_offset(e, self.offset)),
-        )
+        (at_offset(started, self.offset), ended.and_then(|e| at_offset(e, self.offset)))
     }
 }
 
@@ -201,16 +332,8 @@ pub(crate) struct Options {
 
 /// Reads the Veeam layout into `draft`. Errors when there is no header
 /// row: then the mail is not a Veeam report we can read.
-pub(crate) fn read(
-    view: &MailView<'_>,
-    draft: &mut Draft,
-    options: &Options,
-) -> Result<(), String> {
-    let html = view
-        .mail
-        .html
-        .as_deref()
-        .ok_or("the mail has no HTML body; Veeam reports are read from their HTML")?;
+pub(crate) fn read(view: &MailView<'_>, draft: &mut Draft, options: &Options) -> Result<(), String> {
+    let html = view.mail.html.as_deref().ok_or("the mail has no HTML body; Veeam reports are read from their HTML")?;
     let mail_date = view.mail.date;
     let near = mail_date.map(local_date);
 
@@ -225,22 +348,19 @@ pub(crate) fn read(
     for_each_row(html, |row| {
         match phase {
             Phase::Header => {
-                let Some(i) = row
-                    .cells
-                    .iter()
-                    .position(|c| header_line(first_line(c), options.types).is_some())
-                else {
+                let Some(i) = row.cells.iter().position(|c| header_line(first_line(c), options.types).is_some()) else {
                     return ControlFlow::Continue(());
                 };
                 if let Some((ty, name)) = header_line(first_line(&row.cells[i]), options.types) {
                     draft.job_type = ty.to_string();
-                    draft.job_name = name.to_string();
+                    draft.job_name = take_session_suffixes(name, draft);
                     object_type = (options.object_type)(ty);
                 }
-                draft.status = row
-                    .cells
-                    .get(i + 1)
-                    .and_then(|c| status_word(first_line(c)));
+                let result = row.cells.get(i + 1);
+                draft.status = result.and_then(|c| status_word(first_line(c)));
+                if let Some(cell) = result {
+                    processed_count(cell, draft);
+                }
                 phase = Phase::Summary;
             }
             Phase::Summary => {
@@ -296,12 +416,7 @@ fn first_line(cell: &str) -> &str {
 
 /// One row of the summary grid: labels pair with the next cell; other
 /// non-empty cells of a grid row are the session's warning and error text.
-fn read_grid_row(
-    row: &Row,
-    grid: &mut Vec<(Label, String)>,
-    session_line: &mut Option<String>,
-    draft: &mut Draft,
-) {
+fn read_grid_row(row: &Row, grid: &mut Vec<(Label, String)>, session_line: &mut Option<String>, draft: &mut Draft) {
     let has_label = row.cells.iter().any(|c| label(c).is_some());
     if !has_label {
         let cells: Vec<&str> = row.non_empty().collect();
@@ -322,6 +437,10 @@ fn read_grid_row(
                 grid.push((l, value.to_string()));
             }
             i += 2;
+        } else if i % 2 == 0 && i + 1 < row.cells.len() && looks_like_label(cell) {
+            // A label this reader does not know (`Media pool`, `Catalog`):
+            // skip it with its value rather than report it as a message.
+            i += 2;
         } else {
             if !cell.is_empty() {
                 for line in cell.lines() {
@@ -333,28 +452,24 @@ fn read_grid_row(
     }
 }
 
+/// A short, one-line cell without sentence punctuation: a grid label.
+fn looks_like_label(cell: &str) -> bool {
+    !cell.is_empty() && cell.len() <= 40 && !cell.contains('\n') && !cell.ends_with(['.', '!']) && !cell.contains(": ")
+}
+
 fn grid_value(grid: &[(Label, String)], l: Label) -> Option<&str> {
-    grid.iter()
-        .find(|(seen, _)| *seen == l)
-        .map(|(_, v)| v.as_str())
-        .filter(|v| !v.is_empty())
+    grid.iter().find(|(seen, _)| *seen == l).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
 }
 
 fn apply_grid(draft: &mut Draft, grid: &[(Label, String)]) {
-    draft.duration_secs = grid_value(grid, Label::Duration)
-        .and_then(parse_duration)
-        .or(draft.duration_secs);
+    draft.duration_secs = grid_value(grid, Label::Duration).and_then(parse_duration).or(draft.duration_secs);
     draft.sizes.total_bytes = grid_value(grid, Label::TotalSize).and_then(parse_size);
     draft.sizes.backup_bytes = grid_value(grid, Label::BackupSize).and_then(parse_size);
     draft.sizes.read_bytes = grid_value(grid, Label::DataRead).and_then(parse_size);
     draft.sizes.transferred_bytes = grid_value(grid, Label::Transferred).and_then(parse_size);
     if draft.status.is_none() {
         // Counts in the grid, when the header gave no result.
-        let count = |l| {
-            grid_value(grid, l)
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .unwrap_or(0)
-        };
+        let count = |l| grid_value(grid, l).and_then(|v| v.trim().parse::<u64>().ok()).unwrap_or(0);
         draft.status = if count(Label::ErrorCount) > 0 {
             Some(Status::Failed)
         } else if count(Label::WarningCount) > 0 {
@@ -377,9 +492,7 @@ fn run_anchor(
     near: Option<NaiveDate>,
 ) -> Option<Anchor> {
     let offset = *mail_date?.offset();
-    let session_date = session_line
-        .and_then(|l| find_date(l, near))
-        .filter(|d| plausible(*d));
+    let session_date = session_line.and_then(|l| find_date(l, near)).filter(|d| plausible(*d));
     let start = grid_value(grid, Label::StartTime)
         .and_then(parse_clock_time)
         .or_else(|| session_line.and_then(parse_clock_time));
@@ -420,22 +533,14 @@ fn read_object(
     if name.is_empty() {
         return None;
     }
-    let cell = |i: Option<usize>| {
-        i.and_then(|i| row.cells.get(i))
-            .map(String::as_str)
-            .filter(|c| !c.is_empty())
-    };
+    let cell = |i: Option<usize>| i.and_then(|i| row.cells.get(i)).map(String::as_str).filter(|c| !c.is_empty());
     let start = cell(cols.start).and_then(parse_clock_time);
     let end = cell(cols.end).and_then(parse_clock_time);
-    let (started_at, ended_at) = anchor
-        .map(|a| a.object_times(start, end))
-        .unwrap_or((None, None));
-    let size_bytes = cell(cols.size)
-        .and_then(parse_size)
-        .or_else(|| cell(cols.transferred).and_then(parse_size));
+    let (started_at, ended_at) = anchor.map(|a| a.object_times(start, end)).unwrap_or((None, None));
+    let size_bytes = cell(cols.size).and_then(parse_size).or_else(|| cell(cols.transferred).and_then(parse_size));
     Some(ReportObject {
         name: name.to_string(),
-        object_type: object_type.map(str::to_string),
+        object_type: cell(cols.kind).map(str::to_string).or_else(|| object_type.map(str::to_string)),
         status,
         message: cell(cols.details).map(str::to_string),
         started_at,
@@ -450,22 +555,10 @@ mod tests {
 
     #[test]
     fn header_lines() {
-        assert_eq!(
-            header_line("Backup job: Daily VMs", &VBR_TYPES),
-            Some(("Backup", "Daily VMs"))
-        );
-        assert_eq!(
-            header_line("Backup Copy job: Offsite\\Daily", &VBR_TYPES),
-            Some(("Backup Copy", "Offsite\\Daily"))
-        );
-        assert_eq!(
-            header_line("backup to tape JOB: Weekly", &VBR_TYPES),
-            Some(("Backup to Tape", "Weekly"))
-        );
-        assert_eq!(
-            header_line("Agent Backup job: Backup Job PC01", &VBR_TYPES),
-            None
-        );
+        assert_eq!(header_line("Backup job: Daily VMs", &VBR_TYPES), Some(("Backup", "Daily VMs")));
+        assert_eq!(header_line("Backup Copy job: Offsite\\Daily", &VBR_TYPES), Some(("Backup Copy", "Offsite\\Daily")));
+        assert_eq!(header_line("backup to tape JOB: Weekly", &VBR_TYPES), Some(("Backup to Tape", "Weekly")));
+        assert_eq!(header_line("Agent Backup job: Backup Job PC01", &VBR_TYPES), None);
         assert_eq!(
             header_line("Agent Backup job: Backup Job PC01", &AGENT_TYPES),
             Some(("Agent Backup", "Backup Job PC01"))
@@ -476,14 +569,8 @@ mod tests {
 
     #[test]
     fn subject_results() {
-        assert_eq!(
-            subject_result("[Success] Daily (3 objects)"),
-            Some(Status::Success)
-        );
-        assert_eq!(
-            subject_result("[Warning] Daily (3 VMs) 1 warning"),
-            Some(Status::Warning)
-        );
+        assert_eq!(subject_result("[Success] Daily (3 objects)"), Some(Status::Success));
+        assert_eq!(subject_result("[Warning] Daily (3 VMs) 1 warning"), Some(Status::Warning));
         assert_eq!(subject_result("[Error] x"), Some(Status::Failed));
         assert_eq!(subject_result("Success x"), None);
     }

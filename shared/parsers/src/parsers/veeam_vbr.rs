@@ -21,9 +21,12 @@ pub(crate) const PARSER: Parser = Parser {
         languages: &["en"],
         match_rules: "Body (HTML or text) has a header \"<Type> job: <Name>\" for a Backup & Replication job type \
                       and a \"Start time\" label; or the subject reads \"[Success|Warning|Failed] <Job> (<n> \
-                      objects|VMs|instances)\" and the body is not a Veeam Agent report. Any sender.",
+                      objects|VMs)\". Not when the body is a Veeam Agent report or names Veeam Backup for \
+                      Microsoft 365 / AWS / Azure / Google Cloud. Any sender.",
         order: 30,
         job_name_rule: "The name after \"<Type> job:\" in the body's header row, e.g. \"Daily VMs\".",
+        fields: "Header row (job type, job name, result, `n of m VMs processed`), session date, grid (start, end with `(+1)`, duration, total/backup size, data read, transferred, session warnings and errors), one object per table row (name, status, start, end, size, details); `(Retry N)` off the name as a message",
+        fixtures: "Veeam's report layout as `VeeamHub/powershell` BR-MimicReport renders it and `Herbertholzkopf/backup-monitor3` reads real mails; one fixture per job type (Backup, Backup Copy, Replication, Configuration Backup, Backup to Tape, File to Tape, SureBackup), `objects`/`VMs` and customised subjects, a retry, QP/base64/HTML-only/cp1252/forwarded variants",
         confidence: "medium",
     },
     claims,
@@ -31,54 +34,21 @@ pub(crate) const PARSER: Parser = Parser {
 };
 
 fn claims(view: &MailView<'_>) -> bool {
-    let text = view.html_first_text();
-    if veeam_layout::text_has_header(text, &AGENT_TYPES) {
+    if veeam_layout::mail_product(view).is_some() || veeam_layout::has_header(view, &AGENT_TYPES) {
         return false;
     }
-    veeam_layout::text_has_header(text, &VBR_TYPES)
+    veeam_layout::has_header(view, &VBR_TYPES)
         || (veeam_layout::subject_result(view.subject).is_some()
-            && subject_counts_objects(view.subject))
-}
-
-/// `(3 objects)`, `(1 VM)`, `(12 instances)` somewhere in the subject.
-fn subject_counts_objects(subject: &str) -> bool {
-    subject.match_indices('(').any(|(i, _)| {
-        let rest = &subject[i + 1..];
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return false;
-        }
-        let Some(word) = rest[digits..].strip_prefix(' ') else {
-            return false;
-        };
-        let Some((word, _)) = word.split_once(')') else {
-            return false;
-        };
-        matches!(
-            word,
-            "objects" | "object" | "VMs" | "VM" | "instances" | "instance" | "machines" | "machine"
-        )
-    })
+            && veeam_layout::subject_count_word(view.subject).is_some_and(|w| !w.starts_with("instance")))
 }
 
 fn object_type(job_type: &str) -> Option<&'static str> {
-    matches!(
-        job_type,
-        "Backup" | "Replication" | "VM Copy" | "SureBackup"
-    )
-    .then_some("VM")
+    matches!(job_type, "Backup" | "Replication" | "VM Copy" | "SureBackup").then_some("VM")
 }
 
 fn parse(view: &MailView<'_>) -> Result<Report, String> {
     let mut draft = Draft::new(ID, SOFTWARE);
-    veeam_layout::read(
-        view,
-        &mut draft,
-        &Options {
-            types: &VBR_TYPES,
-            object_type,
-        },
-    )?;
+    veeam_layout::read(view, &mut draft, &Options { types: &VBR_TYPES, object_type })?;
     if draft.status.is_none() {
         draft.status = veeam_layout::subject_result(view.subject);
     }
@@ -91,13 +61,12 @@ mod tests {
 
     #[test]
     fn subject_object_counts() {
-        assert!(subject_counts_objects("[Success] Daily (3 objects)"));
-        assert!(subject_counts_objects("[Warning] Daily (1 VM) 1 warning"));
-        assert!(subject_counts_objects(
-            "[Failed] EC2 (12 instances) 2 errors"
-        ));
-        assert!(!subject_counts_objects("[Success] Daily (three objects)"));
-        assert!(!subject_counts_objects("[Success] Daily (3 apples)"));
-        assert!(!subject_counts_objects("[Success] Daily ("));
+        use veeam_layout::subject_count_word as w;
+        assert_eq!(w("[Success] Daily (3 objects)"), Some("objects"));
+        assert_eq!(w("[Warning] Daily (1 VM) 1 warning"), Some("VM"));
+        assert_eq!(w("[Failed] EC2 (12 instances) 2 errors"), Some("instances"));
+        assert_eq!(w("[Success] Daily (three objects)"), None);
+        assert_eq!(w("[Success] Daily (3 apples)"), None);
+        assert_eq!(w("[Success] Daily ("), None);
     }
 }

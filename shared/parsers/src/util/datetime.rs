@@ -8,9 +8,7 @@
 //! German, Dutch, French and Italian (`Tuesday, March 3, 2026`,
 //! `Dienstag, 3. März 2026`).
 
-use chrono::{
-    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
-};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 
 /// A wall-clock time as printed, with the `(+N)` day marker Veeam adds
 /// when an end time falls on a later day.
@@ -31,10 +29,7 @@ pub fn parse_clock_time(s: &str) -> Option<ClockTime> {
             && let Some((time, end)) = time_at(s, i)
         {
             let rest = &s[end..];
-            return Some(ClockTime {
-                time,
-                plus_days: plus_days(rest),
-            });
+            return Some(ClockTime { time, plus_days: plus_days(rest) });
         }
         i += 1;
     }
@@ -107,12 +102,7 @@ fn plus_days(rest: &str) -> u32 {
         return 0;
     };
     let end = inner.find(')').unwrap_or(0);
-    inner[..end]
-        .trim()
-        .parse::<u32>()
-        .ok()
-        .filter(|d| *d < 366)
-        .unwrap_or(0)
+    inner[..end].trim().parse::<u32>().ok().filter(|d| *d < 366).unwrap_or(0)
 }
 
 const MONTHS: [(&str, u32); 51] = [
@@ -207,11 +197,34 @@ enum Token<'a> {
     Sep(char),
 }
 
-fn tokenize(s: &str) -> Vec<Token<'_>> {
-    let mut out = Vec::new();
+/// At most this many tokens of a string are looked at for a date.
+const MAX_TOKENS: usize = 64;
+
+/// Tokens in a fixed buffer: date look-ups run per table cell and log
+/// line, so they do not allocate.
+struct Tokens<'a> {
+    buf: [Token<'a>; MAX_TOKENS],
+    len: usize,
+}
+
+impl<'a> Tokens<'a> {
+    fn push(&mut self, t: Token<'a>) {
+        if self.len < MAX_TOKENS {
+            self.buf[self.len] = t;
+            self.len += 1;
+        }
+    }
+
+    fn as_slice(&self) -> &[Token<'a>] {
+        &self.buf[..self.len]
+    }
+}
+
+fn tokenize(s: &str) -> Tokens<'_> {
+    let mut out = Tokens { buf: [Token::Sep(' '); MAX_TOKENS], len: 0 };
     let mut chars = s.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
-        if out.len() > 64 {
+        if out.len >= MAX_TOKENS {
             break;
         }
         if c.is_ascii_digit() {
@@ -249,20 +262,14 @@ fn tokenize(s: &str) -> Vec<Token<'_>> {
 /// Finds a calendar date in `s`. `near`, when given, settles day/month
 /// order for numeric dates that read both ways.
 pub fn find_date(s: &str, near: Option<NaiveDate>) -> Option<NaiveDate> {
-    let t = tokenize(s);
-    numeric_date(&t, near).or_else(|| named_month_date(&t))
+    let tokens = tokenize(s);
+    let t = tokens.as_slice();
+    numeric_date(t, near).or_else(|| named_month_date(t))
 }
 
 fn numeric_date(t: &[Token<'_>], near: Option<NaiveDate>) -> Option<NaiveDate> {
     for w in t.windows(5) {
-        let [
-            Token::Num(a, la),
-            Token::Sep(s1),
-            Token::Num(b, _),
-            Token::Sep(s2),
-            Token::Num(c, lc),
-        ] = *w
-        else {
+        let [Token::Num(a, la), Token::Sep(s1), Token::Num(b, _), Token::Sep(s2), Token::Num(c, lc)] = *w else {
             continue;
         };
         if s1 != s2 || !matches!(s1, '.' | '/' | '-') {
@@ -283,11 +290,7 @@ fn numeric_date(t: &[Token<'_>], near: Option<NaiveDate>) -> Option<NaiveDate> {
         let md = NaiveDate::from_ymd_opt(year, a, b);
         let pick = match (dm, md, s1) {
             (Some(x), Some(y), _) if x != y => match near {
-                Some(n) => Some(if (x - n).num_days().abs() <= (y - n).num_days().abs() {
-                    x
-                } else {
-                    y
-                }),
+                Some(n) => Some(if (x - n).num_days().abs() <= (y - n).num_days().abs() { x } else { y }),
                 // Without a witness: the dot and dash are day-first
                 // everywhere; the slash is read day-first too (Europe).
                 None => Some(x),
@@ -343,6 +346,24 @@ pub fn find_datetime(s: &str, near: Option<NaiveDate>) -> Option<NaiveDateTime> 
     Some(date.and_time(time.time))
 }
 
+/// `YYYY-MM-DD HH:MM:SS` exactly (log lines); a hand-written reader, as
+/// logs hold thousands of them.
+pub fn parse_iso_local(s: &str) -> Option<NaiveDateTime> {
+    let b = s.as_bytes();
+    if b.len() != 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b' ' | b'T') || b[13] != b':' || b[16] != b':'
+    {
+        return None;
+    }
+    let num = |from: usize, len: usize| -> Option<u32> {
+        b[from..from + len].iter().try_fold(0u32, |acc, &d| d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0')))
+    };
+    NaiveDate::from_ymd_opt(i32::try_from(num(0, 4)?).ok()?, num(5, 2)?, num(8, 2)?)?.and_hms_opt(
+        num(11, 2)?,
+        num(14, 2)?,
+        num(17, 2)?,
+    )
+}
+
 /// Places a local date-time at `offset`.
 pub fn at_offset(local: NaiveDateTime, offset: FixedOffset) -> Option<DateTime<FixedOffset>> {
     offset.from_local_datetime(&local).single()
@@ -352,10 +373,7 @@ pub fn at_offset(local: NaiveDateTime, offset: FixedOffset) -> Option<DateTime<F
 /// little tolerance for clocks that disagree), in `sent`'s offset. A report
 /// is sent after the job ended, so an end time without a date belongs to
 /// the day the mail was sent, or the day before.
-pub fn latest_before(
-    sent: DateTime<FixedOffset>,
-    time: NaiveTime,
-) -> Option<DateTime<FixedOffset>> {
+pub fn latest_before(sent: DateTime<FixedOffset>, time: NaiveTime) -> Option<DateTime<FixedOffset>> {
     const TOLERANCE_MINUTES: i64 = 15;
     let offset = *sent.offset();
     let local_sent = sent.naive_local();
@@ -389,15 +407,9 @@ mod tests {
     #[test]
     fn clock_times() {
         let t = parse_clock_time("22:00:14").unwrap();
-        assert_eq!(
-            (t.time, t.plus_days),
-            (NaiveTime::from_hms_opt(22, 0, 14).unwrap(), 0)
-        );
+        assert_eq!((t.time, t.plus_days), (NaiveTime::from_hms_opt(22, 0, 14).unwrap(), 0));
         let t = parse_clock_time("03:15:10 (+1)").unwrap();
-        assert_eq!(
-            (t.time, t.plus_days),
-            (NaiveTime::from_hms_opt(3, 15, 10).unwrap(), 1)
-        );
+        assert_eq!((t.time, t.plus_days), (NaiveTime::from_hms_opt(3, 15, 10).unwrap(), 1));
         let t = parse_clock_time("10:00:14 PM").unwrap();
         assert_eq!(t.time, NaiveTime::from_hms_opt(22, 0, 14).unwrap());
         let t = parse_clock_time("12:05 AM").unwrap();
@@ -407,10 +419,7 @@ mod tests {
         assert_eq!(parse_clock_time("1:2:3"), None);
         assert_eq!(
             parse_clock_time("Start 7:05"),
-            Some(ClockTime {
-                time: NaiveTime::from_hms_opt(7, 5, 0).unwrap(),
-                plus_days: 0
-            })
+            Some(ClockTime { time: NaiveTime::from_hms_opt(7, 5, 0).unwrap(), plus_days: 0 })
         );
     }
 
@@ -419,14 +428,8 @@ mod tests {
         assert_eq!(find_date("2026-03-03 22:00:02", None), Some(d(2026, 3, 3)));
         assert_eq!(find_date("03.04.2026", None), Some(d(2026, 4, 3)));
         // Day/month swap settled by the mail date.
-        assert_eq!(
-            find_date("3/4/2026", Some(d(2026, 3, 5))),
-            Some(d(2026, 3, 4))
-        );
-        assert_eq!(
-            find_date("3/4/2026", Some(d(2026, 4, 3))),
-            Some(d(2026, 4, 3))
-        );
+        assert_eq!(find_date("3/4/2026", Some(d(2026, 3, 5))), Some(d(2026, 3, 4)));
+        assert_eq!(find_date("3/4/2026", Some(d(2026, 4, 3))), Some(d(2026, 4, 3)));
         assert_eq!(find_date("13/4/2026", None), Some(d(2026, 4, 13)));
         assert_eq!(find_date("4/13/2026", None), Some(d(2026, 4, 13)));
         assert_eq!(find_date("99.99.2026", None), None);
@@ -434,22 +437,21 @@ mod tests {
 
     #[test]
     fn long_dates() {
-        assert_eq!(
-            find_date("Tuesday, March 3, 2026 22:00:14", None),
-            Some(d(2026, 3, 3))
-        );
-        assert_eq!(
-            find_date("Tuesday, 3 March 2026 22:00:14", None),
-            Some(d(2026, 3, 3))
-        );
-        assert_eq!(
-            find_date("Dienstag, 3. März 2026 22:00:14", None),
-            Some(d(2026, 3, 3))
-        );
+        assert_eq!(find_date("Tuesday, March 3, 2026 22:00:14", None), Some(d(2026, 3, 3)));
+        assert_eq!(find_date("Tuesday, 3 March 2026 22:00:14", None), Some(d(2026, 3, 3)));
+        assert_eq!(find_date("Dienstag, 3. März 2026 22:00:14", None), Some(d(2026, 3, 3)));
         assert_eq!(find_date("dinsdag 3 maart 2026", None), Some(d(2026, 3, 3)));
         assert_eq!(find_date("mardi 3 février 2026", None), Some(d(2026, 2, 3)));
         assert_eq!(find_date("3 Okt. 2026", None), Some(d(2026, 10, 3)));
         assert_eq!(find_date("in May we trust", None), None);
+    }
+
+    #[test]
+    fn iso_local() {
+        assert_eq!(parse_iso_local("2026-03-03 22:00:02"), Some(d(2026, 3, 3).and_hms_opt(22, 0, 2).unwrap()));
+        assert_eq!(parse_iso_local("2026-13-03 22:00:02"), None);
+        assert_eq!(parse_iso_local("2026-03-03 22:00"), None);
+        assert_eq!(parse_iso_local("2026-03-0x 22:00:02"), None);
     }
 
     #[test]
@@ -464,20 +466,11 @@ mod tests {
     fn anchoring_to_the_mail_date() {
         let sent = DateTime::parse_from_rfc3339("2026-03-04T03:16:00+01:00").unwrap();
         let t = NaiveTime::from_hms_opt(3, 15, 10).unwrap();
-        assert_eq!(
-            latest_before(sent, t).unwrap().to_rfc3339(),
-            "2026-03-04T03:15:10+01:00"
-        );
+        assert_eq!(latest_before(sent, t).unwrap().to_rfc3339(), "2026-03-04T03:15:10+01:00");
         let t = NaiveTime::from_hms_opt(22, 0, 14).unwrap();
-        assert_eq!(
-            latest_before(sent, t).unwrap().to_rfc3339(),
-            "2026-03-03T22:00:14+01:00"
-        );
+        assert_eq!(latest_before(sent, t).unwrap().to_rfc3339(), "2026-03-03T22:00:14+01:00");
         // The sender's clock runs a few minutes behind the job's.
         let t = NaiveTime::from_hms_opt(3, 20, 0).unwrap();
-        assert_eq!(
-            latest_before(sent, t).unwrap().to_rfc3339(),
-            "2026-03-04T03:20:00+01:00"
-        );
+        assert_eq!(latest_before(sent, t).unwrap().to_rfc3339(), "2026-03-04T03:20:00+01:00");
     }
 }

@@ -40,9 +40,7 @@ fn parse_clock(s: &str) -> Option<u64> {
     if minutes >= 60 || seconds >= 60 {
         return None;
     }
-    days.checked_mul(86_400)?
-        .checked_add(hours.checked_mul(3_600)?)?
-        .checked_add(minutes * 60 + seconds)
+    days.checked_mul(86_400)?.checked_add(hours.checked_mul(3_600)?)?.checked_add(minutes * 60 + seconds)
 }
 
 fn number(s: &str) -> Option<u64> {
@@ -68,9 +66,7 @@ fn parse_units(s: &str) -> Option<u64> {
                 rest = r.trim_start();
             }
         }
-        let digits_end = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
+        let digits_end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
         let value = number(&rest[..digits_end])?;
         rest = &rest[digits_end..];
         // Fractions of a second ("1.5s") count as whole seconds.
@@ -78,9 +74,7 @@ fn parse_units(s: &str) -> Option<u64> {
             rest = r.trim_start_matches(|c: char| c.is_ascii_digit());
         }
         rest = rest.trim_start();
-        let word_end = rest
-            .find(|c: char| !c.is_alphabetic())
-            .unwrap_or(rest.len());
+        let word_end = rest.find(|c: char| !c.is_alphabetic()).unwrap_or(rest.len());
         let word = &rest[..word_end];
         rest = &rest[word_end..];
         // Plural markers: "Stunde(n)", "hour(s)", "seconde(s)".
@@ -110,8 +104,7 @@ fn unit_seconds(word: &str) -> Option<u64> {
     }
     let w = word.to_lowercase();
     let w = w.as_str();
-    if matches!(w, "ms" | "msec" | "us" | "µs" | "usec" | "ns" | "nsec") || w.starts_with("milli")
-    {
+    if matches!(w, "ms" | "msec" | "us" | "µs" | "usec" | "ns" | "nsec") || w.starts_with("milli") {
         return Some(0);
     }
     // Longest, most specific prefixes first.
@@ -180,25 +173,13 @@ mod tests {
 
     #[test]
     fn localized_words() {
-        assert_eq!(
-            parse_duration("1 Stunde(n) 2 Minute(n) 3 Sekunde(n)"),
-            Some(3723)
-        );
+        assert_eq!(parse_duration("1 Stunde(n) 2 Minute(n) 3 Sekunde(n)"), Some(3723));
         assert_eq!(parse_duration("2 Stunden 5 Minuten"), Some(7500));
         assert_eq!(parse_duration("12 Minuten 7 Sekunden"), Some(727));
-        assert_eq!(
-            parse_duration("1 hour(s) 12 minute(s) 45 second(s)"),
-            Some(4365)
-        );
-        assert_eq!(
-            parse_duration("3 hours, 1 minute and 2 seconds"),
-            Some(10_862)
-        );
+        assert_eq!(parse_duration("1 hour(s) 12 minute(s) 45 second(s)"), Some(4365));
+        assert_eq!(parse_duration("3 hours, 1 minute and 2 seconds"), Some(10_862));
         assert_eq!(parse_duration("1 uur 2 minuten 3 seconden"), Some(3723));
-        assert_eq!(
-            parse_duration("1 heure(s) 2 minute(s) 3 seconde(s)"),
-            Some(3723)
-        );
+        assert_eq!(parse_duration("1 heure(s) 2 minute(s) 3 seconde(s)"), Some(3723));
         assert_eq!(parse_duration("1 Tag 1 Stunde"), Some(90_000));
         assert_eq!(parse_duration("2 jours"), Some(172_800));
     }

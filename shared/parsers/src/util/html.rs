@@ -51,10 +51,9 @@ fn classify(name: &[u8]) -> Tag {
         b"td" | b"th" => Tag::Td,
         b"br" => Tag::Br,
         b"pre" => Tag::Pre,
-        b"div" | b"p" | b"li" | b"ul" | b"ol" | b"h1" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6"
-        | b"hr" | b"blockquote" | b"section" | b"header" | b"footer" | b"article" | b"dt"
-        | b"dd" | b"caption" | b"thead" | b"tbody" | b"tfoot" | b"body" | b"html" | b"center"
-        | b"address" => Tag::Block,
+        b"div" | b"p" | b"li" | b"ul" | b"ol" | b"h1" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6" | b"hr"
+        | b"blockquote" | b"section" | b"header" | b"footer" | b"article" | b"dt" | b"dd" | b"caption" | b"thead"
+        | b"tbody" | b"tfoot" | b"body" | b"html" | b"center" | b"address" => Tag::Block,
         _ => Tag::Other,
     }
 }
@@ -63,9 +62,7 @@ fn classify(name: &[u8]) -> Tag {
 fn is_raw_text(name: &[u8]) -> bool {
     // Only elements that are always closed in practice: an unclosed one
     // hides the rest of the document, as it does in a browser.
-    ["script", "style", "title"]
-        .iter()
-        .any(|raw| name.eq_ignore_ascii_case(raw.as_bytes()))
+    ["script", "style", "title"].iter().any(|raw| name.eq_ignore_ascii_case(raw.as_bytes()))
 }
 
 struct Tokenizer<'a> {
@@ -83,26 +80,30 @@ impl<'a> Tokenizer<'a> {
     }
 
     /// Index just past the `>` that ends a tag begun before `from`, skipping
-    /// quoted attribute values. The end of input if there is none.
+    /// quoted attribute values (a quote right after `=`, spaces allowed).
+    /// The end of input if there is none. Jumps from `>`/quote to `>`/quote
+    /// (report mails carry long `style` attributes).
     fn tag_end(&self, from: usize) -> usize {
         let b = self.src.as_bytes();
         let mut i = from;
-        let mut after_eq = false;
         while i < b.len() {
-            match b[i] {
-                b'>' => return i + 1,
-                b'=' => after_eq = true,
-                q @ (b'"' | b'\'') if after_eq => {
-                    i = match memchr(q, &b[i + 1..]) {
-                        Some(off) => i + 1 + off,
-                        None => return b.len(),
-                    };
-                    after_eq = false;
-                }
-                c if c.is_ascii_whitespace() => {}
-                _ => after_eq = false,
+            let Some(off) = memchr::memchr3(b'>', b'"', b'\'', &b[i..]) else {
+                return b.len();
+            };
+            let at = i + off;
+            let q = b[at];
+            if q == b'>' {
+                return at + 1;
             }
-            i += 1;
+            let after_eq = b[from..at].iter().rev().find(|c| !c.is_ascii_whitespace()).is_some_and(|&c| c == b'=');
+            if after_eq {
+                match memchr(q, &b[at + 1..]) {
+                    Some(close) => i = at + 1 + close + 1,
+                    None => return b.len(),
+                }
+            } else {
+                i = at + 1;
+            }
         }
         b.len()
     }
@@ -110,9 +111,7 @@ impl<'a> Tokenizer<'a> {
     fn name_end(&self, from: usize) -> usize {
         let b = self.src.as_bytes();
         let mut i = from;
-        while i < b.len()
-            && (b[i].is_ascii_alphanumeric() || b[i] == b'-' || b[i] == b':' || b[i] == b'_')
-        {
+        while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'-' || b[i] == b':' || b[i] == b'_') {
             i += 1;
         }
         i
@@ -167,8 +166,7 @@ impl<'a> Iterator for Tokenizer<'a> {
                 Some(b'/') => {
                     let name_start = start + 2;
                     let name_end = self.name_end(name_start);
-                    self.pos =
-                        memchr(b'>', &b[name_end..]).map_or(b.len(), |off| name_end + off + 1);
+                    self.pos = memchr(b'>', &b[name_end..]).map_or(b.len(), |off| name_end + off + 1);
                     if name_end > name_start {
                         return Some(Token::End(classify(&b[name_start..name_end])));
                     }
@@ -238,9 +236,8 @@ fn decode_one(s: &str) -> Option<(char, usize)> {
 
 fn cp1252_c1(code: u32) -> char {
     const TABLE: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
-        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
-        'ž', 'Ÿ',
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}', '‘',
+        '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
     ];
     TABLE[(code - 0x80) as usize]
 }
@@ -325,10 +322,15 @@ pub fn html_to_text(html: &str) -> String {
     for token in Tokenizer::new(html) {
         match token {
             Token::Text(raw) => {
-                scratch.clear();
-                decode_entities_into(raw, &mut scratch);
+                let decoded = if raw.contains('&') {
+                    scratch.clear();
+                    decode_entities_into(raw, &mut scratch);
+                    scratch.as_str()
+                } else {
+                    raw
+                };
                 if pre_depth > 0 {
-                    for c in scratch.chars() {
+                    for c in decoded.chars() {
                         match c {
                             '\r' => {}
                             '\u{a0}' => out.push(' '),
@@ -338,15 +340,19 @@ pub fn html_to_text(html: &str) -> String {
                     pending_space = false;
                     continue;
                 }
-                for c in scratch.chars() {
-                    if is_space(c) {
-                        pending_space = true;
-                    } else {
+                let mut rest = decoded;
+                while !rest.is_empty() {
+                    let run = rest.find(is_space).unwrap_or(rest.len());
+                    if run > 0 {
                         if pending_space && !out.is_empty() && !out.ends_with(['\n', '\t', ' ']) {
                             out.push(' ');
                         }
                         pending_space = false;
-                        out.push(c);
+                        out.push_str(&rest[..run]);
+                        rest = &rest[run..];
+                    } else if let Some(c) = rest.chars().next() {
+                        pending_space = true;
+                        rest = &rest[c.len_utf8()..];
                     }
                 }
             }
@@ -372,8 +378,7 @@ pub fn html_to_text(html: &str) -> String {
                 pre_depth = pre_depth.saturating_sub(1);
                 newline(&mut out);
             }
-            Token::Start(Tag::Block | Tag::Tr | Tag::Table)
-            | Token::End(Tag::Block | Tag::Tr | Tag::Table) => {
+            Token::Start(Tag::Block | Tag::Tr | Tag::Table) | Token::End(Tag::Block | Tag::Tr | Tag::Table) => {
                 newline(&mut out);
                 pending_space = false;
             }
@@ -402,18 +407,12 @@ pub struct Row {
 impl Row {
     /// The first line of cell `i`, or "".
     pub fn first_line(&self, i: usize) -> &str {
-        self.cells
-            .get(i)
-            .and_then(|c| c.lines().next())
-            .unwrap_or("")
+        self.cells.get(i).and_then(|c| c.lines().next()).unwrap_or("")
     }
 
     /// Cells that are not empty.
     pub fn non_empty(&self) -> impl Iterator<Item = &str> {
-        self.cells
-            .iter()
-            .map(String::as_str)
-            .filter(|c| !c.is_empty())
+        self.cells.iter().map(String::as_str).filter(|c| !c.is_empty())
     }
 }
 
@@ -476,13 +475,8 @@ pub fn for_each_row(html: &str, mut f: impl FnMut(Row) -> ControlFlow<()>) {
                 }
                 let depth = frames.len();
                 if let Some(frame) = frames.last_mut() {
-                    let previous = frame.row.replace(OpenRow {
-                        row: Row {
-                            cells: Vec::new(),
-                            depth,
-                        },
-                        ..OpenRow::default()
-                    });
+                    let previous =
+                        frame.row.replace(OpenRow { row: Row { cells: Vec::new(), depth }, ..OpenRow::default() });
                     flush!(previous);
                 }
             }
@@ -498,13 +492,9 @@ pub fn for_each_row(html: &str, mut f: impl FnMut(Row) -> ControlFlow<()>) {
                 }
                 let depth = frames.len();
                 if let Some(frame) = frames.last_mut() {
-                    let open = frame.row.get_or_insert_with(|| OpenRow {
-                        row: Row {
-                            cells: Vec::new(),
-                            depth,
-                        },
-                        ..OpenRow::default()
-                    });
+                    let open = frame
+                        .row
+                        .get_or_insert_with(|| OpenRow { row: Row { cells: Vec::new(), depth }, ..OpenRow::default() });
                     if open.row.cells.len() < MAX_CELLS_PER_ROW {
                         open.row.cells.push(String::new());
                     } else {
@@ -519,8 +509,7 @@ pub fn for_each_row(html: &str, mut f: impl FnMut(Row) -> ControlFlow<()>) {
                     open.cell_open = false;
                 }
             }
-            Token::Start(Tag::Br | Tag::Block | Tag::Pre)
-            | Token::End(Tag::Br | Tag::Block | Tag::Pre) => {
+            Token::Start(Tag::Br | Tag::Block | Tag::Pre) | Token::End(Tag::Br | Tag::Block | Tag::Pre) => {
                 if let Some(open) = frames.last_mut().and_then(|f| f.row.as_mut()) {
                     push_text(open, "\n");
                 }
@@ -529,9 +518,13 @@ pub fn for_each_row(html: &str, mut f: impl FnMut(Row) -> ControlFlow<()>) {
                 if let Some(open) = frames.last_mut().and_then(|f| f.row.as_mut())
                     && open.cell_open
                 {
-                    scratch.clear();
-                    decode_entities_into(raw, &mut scratch);
-                    push_text(open, &scratch);
+                    if raw.contains('&') {
+                        scratch.clear();
+                        decode_entities_into(raw, &mut scratch);
+                        push_text(open, &scratch);
+                    } else {
+                        push_text(open, raw);
+                    }
                 }
             }
             _ => {}
@@ -543,37 +536,47 @@ pub fn for_each_row(html: &str, mut f: impl FnMut(Row) -> ControlFlow<()>) {
 }
 
 /// Appends text to the last cell, collapsing whitespace runs to one space.
+/// Runs of non-space characters are copied whole.
 fn push_text(open: &mut OpenRow, text: &str) {
     let Some(cell) = open.row.cells.last_mut() else {
         return;
     };
-    for c in text.chars() {
+    let mut rest = text;
+    while !rest.is_empty() {
         if cell.len() >= MAX_CELL_TEXT {
             return;
         }
-        if c == '\n' {
-            cell.push('\n');
-            open.pending_space = false;
-        } else if is_space(c) {
-            open.pending_space = true;
-        } else {
+        let run = rest.find(|c: char| c == '\n' || is_space(c)).unwrap_or(rest.len());
+        if run > 0 {
             if open.pending_space && !cell.is_empty() && !cell.ends_with('\n') {
                 cell.push(' ');
             }
             open.pending_space = false;
-            cell.push(c);
+            let mut take = run.min(MAX_CELL_TEXT.saturating_sub(cell.len()));
+            while !rest.is_char_boundary(take) {
+                take -= 1;
+            }
+            cell.push_str(&rest[..take]);
+            rest = &rest[run..];
+            continue;
         }
+        let Some(c) = rest.chars().next() else {
+            return;
+        };
+        if c == '\n' {
+            cell.push('\n');
+            open.pending_space = false;
+        } else {
+            open.pending_space = true;
+        }
+        rest = &rest[c.len_utf8()..];
     }
 }
 
 fn finish_row(mut row: Row) -> Row {
     for cell in &mut row.cells {
         if cell.contains('\n') || cell.starts_with(' ') || cell.ends_with(' ') {
-            let lines: Vec<&str> = cell
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .collect();
+            let lines: Vec<&str> = cell.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
             *cell = lines.join("\n");
         }
     }
@@ -585,11 +588,7 @@ pub fn rows(html: &str, max: usize) -> Vec<Row> {
     let mut out = Vec::new();
     for_each_row(html, |row| {
         out.push(row);
-        if out.len() >= max {
-            ControlFlow::Break(())
-        } else {
-            ControlFlow::Continue(())
-        }
+        if out.len() >= max { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
     });
     out
 }
@@ -604,10 +603,7 @@ mod tests {
                     <p>Hello&nbsp;&amp; <b>world</b></p><div>two<br>lines</div>\
                     <table><tr><td>a</td><td> b </td></tr><tr><td>c</td></tr></table>\
                     <pre>  keep\n   this</pre><script>if (a < b) {}</script>end</body></html>";
-        assert_eq!(
-            html_to_text(html),
-            "Hello & world\ntwo\nlines\na\tb\nc\n  keep\n   this\nend"
-        );
+        assert_eq!(html_to_text(html), "Hello & world\ntwo\nlines\na\tb\nc\n  keep\n   this\nend");
     }
 
     #[test]
@@ -622,19 +618,8 @@ mod tests {
         let html = "<table><tr><td>outer<table><tr><td>in1<td>in2</table>after</td></tr>\
                     <tr><td>x<br/>y</th></table><tr><td>stray";
         let rows = rows(html, 100);
-        let cells: Vec<Vec<&str>> = rows
-            .iter()
-            .map(|r| r.cells.iter().map(String::as_str).collect())
-            .collect();
-        assert_eq!(
-            cells,
-            vec![
-                vec!["in1", "in2"],
-                vec!["outer\nafter"],
-                vec!["x\ny"],
-                vec!["stray"]
-            ]
-        );
+        let cells: Vec<Vec<&str>> = rows.iter().map(|r| r.cells.iter().map(String::as_str).collect()).collect();
+        assert_eq!(cells, vec![vec!["in1", "in2"], vec!["outer\nafter"], vec!["x\ny"], vec!["stray"]]);
         assert_eq!(rows[0].depth, 2);
         assert_eq!(rows[1].depth, 1);
     }
@@ -644,10 +629,7 @@ mod tests {
         let html = r#"<td title="a > b" data-x='<tr>'>v</td><!-- <td>hidden</td> --><td>w 1 < 2 <3 </ ></td>dropped"#;
         let rows = rows(html, 10);
         assert_eq!(rows.len(), 1);
-        assert_eq!(
-            rows[0].cells,
-            vec!["v".to_string(), "w 1 < 2 <3".to_string()]
-        );
+        assert_eq!(rows[0].cells, vec!["v".to_string(), "w 1 < 2 <3".to_string()]);
     }
 
     #[test]
@@ -656,10 +638,7 @@ mod tests {
         assert_eq!(html_to_text("a<div title=\"never closed>b"), "a");
         assert_eq!(html_to_text("a<script>x"), "a");
         assert_eq!(html_to_text("<"), "<");
-        assert_eq!(
-            html_to_text("&#x110000;&#99999999999;"),
-            "\u{fffd}&#99999999999;"
-        );
+        assert_eq!(html_to_text("&#x110000;&#99999999999;"), "\u{fffd}&#99999999999;");
     }
 
     #[test]

@@ -10,12 +10,7 @@
 /// Returns `None` without a known unit or when the value does not fit u64.
 pub fn parse_size(s: &str) -> Option<u64> {
     let s = s.trim();
-    let unit_start = s
-        .char_indices()
-        .rev()
-        .take_while(|(_, c)| c.is_alphabetic())
-        .last()
-        .map(|(i, _)| i)?;
+    let unit_start = s.char_indices().rev().take_while(|(_, c)| c.is_alphabetic()).last().map(|(i, _)| i)?;
     let factor = unit_factor(&s[unit_start..])?;
     let number = s[..unit_start].trim_end();
     parse_scaled(number, factor)

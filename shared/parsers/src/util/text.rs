@@ -31,6 +31,14 @@ pub(crate) fn contains_ci(hay: &str, needle: &str) -> bool {
 /// If `s` starts with `prefix` (Unicode simple case folding per char),
 /// returns the rest of `s`.
 pub(crate) fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    // Fast path: an ASCII prefix against ASCII text (the common case).
+    let (sb, pb) = (s.as_bytes(), prefix.as_bytes());
+    if prefix.is_ascii() {
+        let head = sb.get(..pb.len())?;
+        if head.is_ascii() {
+            return head.eq_ignore_ascii_case(pb).then(|| &s[pb.len()..]);
+        }
+    }
     let mut rest = s.char_indices();
     for p in prefix.chars() {
         let (_, c) = rest.next()?;
@@ -71,8 +79,7 @@ pub(crate) fn labeled_value<'a>(text: &'a str, labels: &[&str]) -> Option<&'a st
 
 /// `Label: value` on one line, for any of `labels`.
 pub(crate) fn line_value<'a>(line: &'a str, labels: &[&str]) -> Option<&'a str> {
-    let line =
-        line.trim_start_matches(|c: char| c.is_whitespace() || c == '-' || c == '*' || c == '•');
+    let line = line.trim_start_matches(|c: char| c.is_whitespace() || c == '-' || c == '*' || c == '•');
     labels.iter().find_map(|label| {
         let rest = strip_prefix_ci(line, label)?;
         let rest = rest.trim_start_matches([' ', '\t', '\u{a0}']);
@@ -85,6 +92,17 @@ pub(crate) fn line_value<'a>(line: &'a str, labels: &[&str]) -> Option<&'a str> 
 /// Collapses runs of whitespace (including no-break spaces) to one space
 /// and trims the ends.
 pub(crate) fn collapse_ws(s: &str) -> String {
+    // Already clean: one copy, no scan per word.
+    let b = s.as_bytes();
+    if !b.is_empty()
+        && !b[0].is_ascii_whitespace()
+        && !b[b.len() - 1].is_ascii_whitespace()
+        && b.is_ascii()
+        && !b.windows(2).any(|w| w[0] == b' ' && w[1] == b' ')
+        && !b.iter().any(|&c| c.is_ascii_whitespace() && c != b' ')
+    {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     for word in s.split(|c: char| c.is_whitespace()) {
         if word.is_empty() {
@@ -113,9 +131,7 @@ pub(crate) fn truncate_chars(s: &str, max: usize) -> String {
 /// Removes reply and forward prefixes (`Fwd:`, `FW:`, `WG:`, `TR:`, `Re:`,
 /// `AW:`, `RV:`, `Doorst:`) that mail clients put before a subject.
 pub(crate) fn strip_forward_prefixes(subject: &str) -> &str {
-    const PREFIXES: [&str; 10] = [
-        "fwd", "fw", "wg", "tr", "re", "aw", "rv", "doorst", "antw", "enc",
-    ];
+    const PREFIXES: [&str; 10] = ["fwd", "fw", "wg", "tr", "re", "aw", "rv", "doorst", "antw", "enc"];
     let mut s = subject.trim();
     // Bounded: every round removes at least one character.
     loop {
@@ -133,6 +149,41 @@ pub(crate) fn strip_forward_prefixes(subject: &str) -> &str {
         if !stripped {
             return s;
         }
+    }
+}
+
+/// Bytes of an attachment as text: UTF-8 (a BOM is dropped), UTF-16 with
+/// a BOM, else Windows-1252 (which covers ISO-8859-1's printable range).
+pub(crate) fn decode_text(bytes: &[u8]) -> String {
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return String::from_utf8_lossy(rest).into_owned();
+    }
+    let utf16 = |rest: &[u8], le: bool| {
+        let units = rest
+            .chunks_exact(2)
+            .map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) });
+        char::decode_utf16(units).map(|c| c.unwrap_or('\u{fffd}')).collect::<String>()
+    };
+    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        return utf16(rest, true);
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        return utf16(rest, false);
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => bytes.iter().map(|&b| cp1252(b)).collect(),
+    }
+}
+
+fn cp1252(b: u8) -> char {
+    const C1: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}', '‘',
+        '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+    ];
+    match b {
+        0x80..=0x9f => C1[usize::from(b - 0x80)],
+        _ => char::from(b),
     }
 }
 
@@ -162,13 +213,18 @@ mod tests {
 
     #[test]
     fn forward_prefixes() {
-        assert_eq!(
-            strip_forward_prefixes("Fwd: FW:  [Success] Job"),
-            "[Success] Job"
-        );
+        assert_eq!(strip_forward_prefixes("Fwd: FW:  [Success] Job"), "[Success] Job");
         assert_eq!(strip_forward_prefixes("WG: AW: x"), "x");
         assert_eq!(strip_forward_prefixes("Trouble: x"), "Trouble: x");
         assert_eq!(strip_forward_prefixes("Re:"), "");
+    }
+
+    #[test]
+    fn legacy_text() {
+        assert_eq!(decode_text(b"\xEF\xBB\xBFa,\xC3\xA4"), "a,ä");
+        assert_eq!(decode_text(b"Gr\xFC\xDFe \x80"), "Grüße €");
+        assert_eq!(decode_text(b"\xFF\xFEa\x00\xE4\x00"), "aä");
+        assert_eq!(decode_text(b"\xFE\xFF\x00a"), "a");
     }
 
     #[test]
