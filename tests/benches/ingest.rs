@@ -9,8 +9,8 @@ use std::time::Instant;
 
 use bc_api_types::Status;
 use bc_core::Actor;
-use bc_tests::mails::VeeamMail;
 use bc_tests::Runtime;
+use bc_tests::mails::VeeamMail;
 
 fn main() {
     let n: u64 = std::env::var("BENCH_MAILS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
@@ -22,7 +22,8 @@ fn main() {
         // 200 jobs; the first 100 approved, so half of the mails become runs.
         let customer = app.create_customer(&Actor::system(), "Bench Customer").await.expect("customer");
         for j in 0..100u64 {
-            let first = VeeamMail::new(&format!("veeam{}@c{}.example.com", j % 7, j), &format!("Job {j}"), Status::Success, 0);
+            let first =
+                VeeamMail::new(&format!("veeam{}@c{}.example.com", j % 7, j), &format!("Job {j}"), Status::Success, 0);
             let out = app.ingest_bytes(first.eml()).await.expect("seed ingest");
             app.approve(&Actor::system(), &out.mail.id, &customer.id).await.expect("approve");
         }

@@ -8,11 +8,11 @@
 use std::time::{Duration, Instant};
 
 use bc_api_types::{MailState, Sizes, Status};
+use bc_core::Actor;
 use bc_core::model::{Customer, Job, Mail, ParseSummary, Review, Run};
 use bc_core::ports::RecordRun;
-use bc_core::Actor;
-use bc_tests::server::TestServer;
 use bc_tests::Runtime;
+use bc_tests::server::TestServer;
 use chrono::{Duration as CDuration, TimeZone, Utc};
 
 fn pct(sorted: &[Duration], p: f64) -> f64 {

@@ -306,9 +306,8 @@ impl Ui {
 
     /// Presses one key on whatever has focus, as a person would.
     pub async fn key(&self, key: char) {
-        let keys = KeyActions::new("keyboard".into())
-            .then(KeyAction::Down { value: key })
-            .then(KeyAction::Up { value: key });
+        let keys =
+            KeyActions::new("keyboard".into()).then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
         self.c.perform_actions(keys).await.expect("key press");
     }
 

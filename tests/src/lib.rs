@@ -37,7 +37,8 @@ impl Runtime {
     pub fn embedded_with_clock(clock: Arc<dyn Clock>) -> Runtime {
         let dir = tempfile::tempdir().expect("temp dir");
         let e = bc_embedded::Embedded::open(dir.path()).expect("open embedded store");
-        let app = App::new(e.store.clone(), e.blobs.clone(), e.queue.clone(), e.mailer.clone(), clock, Config::default());
+        let app =
+            App::new(e.store.clone(), e.blobs.clone(), e.queue.clone(), e.mailer.clone(), clock, Config::default());
         Runtime {
             name: "embedded",
             app,
@@ -64,7 +65,9 @@ impl Runtime {
 
     /// Creates the admin, operator, reporter and viewer of the constants above.
     pub async fn with_users(self) -> Self {
-        for ((u, p), role) in [(ADMIN, Role::Admin), (OPERATOR, Role::Operator), (VIEWER, Role::Viewer), (REPORTER, Role::Reporter)] {
+        for ((u, p), role) in
+            [(ADMIN, Role::Admin), (OPERATOR, Role::Operator), (VIEWER, Role::Viewer), (REPORTER, Role::Reporter)]
+        {
             self.app.create_user_unchecked(u, p, role).await.expect("create user");
         }
         self

@@ -111,11 +111,16 @@ impl VeeamMail {
             c11 = cell("Transferred", "94.1 GB"),
             c12 = cell("Compression", "2.1x"),
         );
-        let subject = format!("[{word}] {} ({} objects){}", self.job, self.objects, match self.status {
-            Status::Success => "",
-            Status::Warning => " 1 warning",
-            Status::Failed => " 1 error",
-        });
+        let subject = format!(
+            "[{word}] {} ({} objects){}",
+            self.job,
+            self.objects,
+            match self.status {
+                Status::Success => "",
+                Status::Warning => " 1 warning",
+                Status::Failed => " 1 error",
+            }
+        );
         let mut eml = format!(
             "From: \"Veeam Backup\" <{sender}>\r\nTo: backups@msp.example.net\r\nSubject: {subject}\r\nDate: {date}\r\n\
              Message-ID: <{mid}>\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",

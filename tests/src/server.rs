@@ -25,16 +25,14 @@ impl TestServer {
 
     /// A client with its own cookie jar (one browser).
     pub fn client(&self) -> Client {
-        Client {
-            base: self.base.clone(),
-            http: reqwest::Client::builder().cookie_store(true).build().expect("client"),
-        }
+        Client { base: self.base.clone(), http: reqwest::Client::builder().cookie_store(true).build().expect("client") }
     }
 
     /// A client signed in as `user`.
     pub async fn login(&self, (user, password): (&str, &str)) -> Client {
         let c = self.client();
-        let (status, body) = c.post("/api/v1/auth/login", &serde_json::json!({"username": user, "password": password})).await;
+        let (status, body) =
+            c.post("/api/v1/auth/login", &serde_json::json!({"username": user, "password": password})).await;
         assert_eq!(status, StatusCode::OK, "login as {user}: {body}");
         c
     }
@@ -63,6 +61,10 @@ impl Client {
 
     pub async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
         split(self.http.post(self.url(path)).json(body).send().await.expect("POST")).await
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        split(self.http.put(self.url(path)).json(body).send().await.expect("PUT")).await
     }
 
     pub async fn patch(&self, path: &str, body: &Value) -> (StatusCode, Value) {

@@ -6,9 +6,9 @@
 use bc_api_types::Status;
 use bc_tests::mails::VeeamMail;
 use bc_tests::server::{Client, TestServer};
-use bc_tests::{Runtime, ADMIN, OPERATOR, REPORTER, VIEWER};
+use bc_tests::{ADMIN, OPERATOR, REPORTER, Runtime, VIEWER};
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn assert_error(status: StatusCode, body: &Value, want: StatusCode, code: &str) {
     assert_eq!(status, want, "{body}");
@@ -26,11 +26,23 @@ async fn setup() -> (Runtime, TestServer) {
 async fn seed(op: &Client) -> (String, String, String) {
     let (_, c) = op.post("/api/v1/customers", &json!({"name": "Acme"})).await;
     let customer = c["id"].as_str().unwrap().to_string();
-    let (_, m) = op.post_raw("/api/v1/mails", "message/rfc822", VeeamMail::new("v@a.example.com", "Job A", Status::Success, 1).eml()).await;
+    let (_, m) = op
+        .post_raw(
+            "/api/v1/mails",
+            "message/rfc822",
+            VeeamMail::new("v@a.example.com", "Job A", Status::Success, 1).eml(),
+        )
+        .await;
     let mail = m["mail_id"].as_str().unwrap().to_string();
     let (s, a) = op.post(&format!("/api/v1/inbox/{mail}/approve"), &json!({"customer_id": customer})).await;
     assert_eq!(s, StatusCode::OK, "{a}");
-    let (_, m2) = op.post_raw("/api/v1/mails", "message/rfc822", VeeamMail::new("v@a.example.com", "Job B", Status::Failed, 1).eml()).await;
+    let (_, m2) = op
+        .post_raw(
+            "/api/v1/mails",
+            "message/rfc822",
+            VeeamMail::new("v@a.example.com", "Job B", Status::Failed, 1).eml(),
+        )
+        .await;
     (customer, a["job"]["id"].as_str().unwrap().to_string(), m2["mail_id"].as_str().unwrap().to_string())
 }
 
@@ -38,7 +50,15 @@ async fn seed(op: &Client) -> (String, String, String) {
 async fn no_session_is_401_everywhere() {
     let (_rt, server) = setup().await;
     let anon = server.client();
-    for path in ["/api/v1/inbox", "/api/v1/run-checks", "/api/v1/customers", "/api/v1/jobs", "/api/v1/users", "/api/v1/auth/me", "/api/v1/settings"] {
+    for path in [
+        "/api/v1/inbox",
+        "/api/v1/run-checks",
+        "/api/v1/customers",
+        "/api/v1/jobs",
+        "/api/v1/users",
+        "/api/v1/auth/me",
+        "/api/v1/settings",
+    ] {
         let (s, b) = anon.get(path).await;
         assert_error(s, &b, StatusCode::UNAUTHORIZED, "unauthorized");
     }
@@ -47,7 +67,12 @@ async fn no_session_is_401_everywhere() {
     let (s, b) = anon.post_raw("/api/v1/mails", "message/rfc822", b"From: a@b\r\n\r\nx".to_vec()).await;
     assert_error(s, &b, StatusCode::UNAUTHORIZED, "unauthorized");
     // A forged cookie is no session either.
-    let forged = reqwest::Client::new().get(anon.url("/api/v1/inbox")).header("cookie", "bc_session=forged").send().await.unwrap();
+    let forged = reqwest::Client::new()
+        .get(anon.url("/api/v1/inbox"))
+        .header("cookie", "bc_session=forged")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
     // Health and the API description are public.
     assert_eq!(anon.get("/api/v1/health").await.0, StatusCode::OK);
@@ -84,7 +109,8 @@ async fn roles_get_403_and_nothing_changes() {
     // Operators: no unmark, no users, no settings, no deleted mails.
     let (s, b) = op.post("/api/v1/run-checks/unreview", &json!({"run_ids": ["r1"]})).await;
     assert_error(s, &b, StatusCode::FORBIDDEN, "forbidden");
-    let (s, b) = op.post("/api/v1/users", &json!({"username": "x1", "password": "0123456789ab", "role": "admin"})).await;
+    let (s, b) =
+        op.post("/api/v1/users", &json!({"username": "x1", "password": "0123456789ab", "role": "admin"})).await;
     assert_error(s, &b, StatusCode::FORBIDDEN, "forbidden");
     let (s, b) = op.get("/api/v1/inbox/deleted").await;
     assert_error(s, &b, StatusCode::FORBIDDEN, "forbidden");
@@ -106,8 +132,15 @@ async fn foreign_ids_are_404_and_change_nothing() {
     let op = server.login(OPERATOR).await;
     let admin = server.login(ADMIN).await;
     let (customer, job, inbox_mail) = seed(&op).await;
-    for path in ["/api/v1/inbox/m000000000000000000000000", "/api/v1/runs/r123", "/api/v1/jobs/j1/runs", "/api/v1/customers/c404",
-                 "/api/v1/mails/m1/raw", "/api/v1/inbox/..%2F..%2Fetc", "/api/v1/jobs/NOT-AN-ID"] {
+    for path in [
+        "/api/v1/inbox/m000000000000000000000000",
+        "/api/v1/runs/r123",
+        "/api/v1/jobs/j1/runs",
+        "/api/v1/customers/c404",
+        "/api/v1/mails/m1/raw",
+        "/api/v1/inbox/..%2F..%2Fetc",
+        "/api/v1/jobs/NOT-AN-ID",
+    ] {
         let (s, b) = op.get(path).await;
         assert_error(s, &b, StatusCode::NOT_FOUND, "not_found");
     }
@@ -172,14 +205,20 @@ async fn malformed_bodies_are_400_and_change_nothing() {
 async fn bad_mails_are_kept_and_shown() {
     let (_rt, server) = setup().await;
     let op = server.login(OPERATOR).await;
-    let mut bomb = String::from("From: x@y.example.com\r\nSubject: bomb\r\nMessage-ID: <bomb@y>\r\nContent-Type: text/html\r\n\r\n");
+    let mut bomb = String::from(
+        "From: x@y.example.com\r\nSubject: bomb\r\nMessage-ID: <bomb@y>\r\nContent-Type: text/html\r\n\r\n",
+    );
     bomb.push_str(&"<div>".repeat(200_000));
-    let mut rows = String::from("From: v@a.example.com\r\nSubject: [Success] Huge (100000 objects)\r\nMessage-ID: <rows@a>\r\nContent-Type: text/html\r\n\r\n<table>");
+    let mut rows = String::from(
+        "From: v@a.example.com\r\nSubject: [Success] Huge (100000 objects)\r\nMessage-ID: <rows@a>\r\nContent-Type: text/html\r\n\r\n<table>",
+    );
     for i in 0..100_000 {
         rows.push_str(&format!("<tr><td>VM{i}</td><td>Success</td></tr>"));
     }
     rows.push_str("</table>");
-    let mut thirty_mb = String::from("From: big@y.example.com\r\nSubject: big\r\nMessage-ID: <big@y>\r\nContent-Type: text/plain\r\n\r\n");
+    let mut thirty_mb = String::from(
+        "From: big@y.example.com\r\nSubject: big\r\nMessage-ID: <big@y>\r\nContent-Type: text/plain\r\n\r\n",
+    );
     thirty_mb.push_str(&"0123456789abcdef\r\n".repeat(30 * 1024 * 1024 / 18));
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("garbage", vec![0xff, 0xfe, 0x00, 0x01, 0x02]),
@@ -223,18 +262,37 @@ async fn openapi_lists_every_route() {
     assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
     let paths = doc["paths"].as_object().expect("paths");
     let want = [
-        ("post", "/api/v1/auth/login"), ("post", "/api/v1/auth/logout"), ("get", "/api/v1/auth/me"),
-        ("get", "/api/v1/inbox"), ("get", "/api/v1/inbox/{id}"), ("post", "/api/v1/inbox/{id}/approve"),
-        ("delete", "/api/v1/inbox/{id}"), ("post", "/api/v1/inbox/{id}/restore"), ("get", "/api/v1/inbox/deleted"),
-        ("post", "/api/v1/inbox/reparse"), ("get", "/api/v1/customers"), ("post", "/api/v1/customers"),
-        ("patch", "/api/v1/customers/{id}"), ("get", "/api/v1/customers/export.csv"), ("post", "/api/v1/customers/import"),
-        ("get", "/api/v1/jobs"), ("get", "/api/v1/jobs/{id}/runs"), ("get", "/api/v1/run-checks"),
-        ("post", "/api/v1/run-checks/review"), ("post", "/api/v1/run-checks/unreview"), ("post", "/api/v1/mails"),
-        ("get", "/api/v1/mails/{id}/raw"), ("get", "/api/v1/runs/{id}"), ("get", "/api/v1/users"),
+        ("post", "/api/v1/auth/login"),
+        ("post", "/api/v1/auth/logout"),
+        ("get", "/api/v1/auth/me"),
+        ("get", "/api/v1/inbox"),
+        ("get", "/api/v1/inbox/{id}"),
+        ("post", "/api/v1/inbox/{id}/approve"),
+        ("delete", "/api/v1/inbox/{id}"),
+        ("post", "/api/v1/inbox/{id}/restore"),
+        ("get", "/api/v1/inbox/deleted"),
+        ("post", "/api/v1/inbox/reparse"),
+        ("get", "/api/v1/customers"),
+        ("post", "/api/v1/customers"),
+        ("patch", "/api/v1/customers/{id}"),
+        ("get", "/api/v1/customers/export.csv"),
+        ("post", "/api/v1/customers/import"),
+        ("get", "/api/v1/jobs"),
+        ("get", "/api/v1/jobs/{id}/runs"),
+        ("get", "/api/v1/run-checks"),
+        ("post", "/api/v1/run-checks/review"),
+        ("post", "/api/v1/run-checks/unreview"),
+        ("post", "/api/v1/mails"),
+        ("get", "/api/v1/mails/{id}/raw"),
+        ("get", "/api/v1/runs/{id}"),
+        ("get", "/api/v1/users"),
         ("get", "/api/v1/openapi.json"),
     ];
     for (method, path) in want {
-        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} missing from the OpenAPI document");
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing from the OpenAPI document"
+        );
     }
     // And every documented route answers (not 404/405) — the document
     // describes the router, not a wish list.
@@ -275,7 +333,13 @@ async fn logins_are_rate_limited() {
 async fn sessions_end_at_logout_and_cookie_is_safe() {
     let (_rt, server) = setup().await;
     let c = server.client();
-    let resp = c.http.post(c.url("/api/v1/auth/login")).json(&json!({"username": ADMIN.0, "password": ADMIN.1})).send().await.unwrap();
+    let resp = c
+        .http
+        .post(c.url("/api/v1/auth/login"))
+        .json(&json!({"username": ADMIN.0, "password": ADMIN.1}))
+        .send()
+        .await
+        .unwrap();
     let cookie = resp.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
     let (_, me) = c.get("/api/v1/auth/me").await;
@@ -339,10 +403,14 @@ async fn customers_csv_round_trip() {
     assert!(out.contains(",Globex,false,"), "{out}");
     // Rename and deactivate; renaming onto a taken name is a conflict.
     let (_, list) = op.get("/api/v1/customers").await;
-    let globex = list["items"].as_array().unwrap().iter().find(|c| c["name"] == "Globex").unwrap()["id"].as_str().unwrap().to_string();
+    let globex = list["items"].as_array().unwrap().iter().find(|c| c["name"] == "Globex").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let (s, b) = op.patch(&format!("/api/v1/customers/{globex}"), &json!({"name": "ACME BV"})).await;
     assert_error(s, &b, StatusCode::CONFLICT, "conflict");
-    let (s, c) = op.patch(&format!("/api/v1/customers/{globex}"), &json!({"name": "Globex Corp", "active": true})).await;
+    let (s, c) =
+        op.patch(&format!("/api/v1/customers/{globex}"), &json!({"name": "Globex Corp", "active": true})).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!((c["name"].clone(), c["active"].clone()), (json!("Globex Corp"), json!(true)));
 }
@@ -351,14 +419,20 @@ async fn customers_csv_round_trip() {
 async fn users_are_managed_by_admins() {
     let (_rt, server) = setup().await;
     let admin = server.login(ADMIN).await;
-    let (s, u) = admin.post("/api/v1/users", &json!({"username": "nina", "password": "nina-password-1", "role": "operator"})).await;
+    let (s, u) = admin
+        .post("/api/v1/users", &json!({"username": "nina", "password": "nina-password-1", "role": "operator"}))
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{u}");
     assert!(u.get("password_hash").is_none() && !u.to_string().contains("argon2"), "no hash leaves the server: {u}");
-    let (s, b) = admin.post("/api/v1/users", &json!({"username": "NINA", "password": "nina-password-1", "role": "viewer"})).await;
+    let (s, b) = admin
+        .post("/api/v1/users", &json!({"username": "NINA", "password": "nina-password-1", "role": "viewer"}))
+        .await;
     assert_error(s, &b, StatusCode::CONFLICT, "conflict");
-    let (s, b) = admin.post("/api/v1/users", &json!({"username": "short", "password": "short", "role": "viewer"})).await;
+    let (s, b) =
+        admin.post("/api/v1/users", &json!({"username": "short", "password": "short", "role": "viewer"})).await;
     assert_error(s, &b, StatusCode::BAD_REQUEST, "invalid");
-    let (s, b) = admin.post("/api/v1/users", &json!({"username": "bad", "password": "long enough 1", "role": "root"})).await;
+    let (s, b) =
+        admin.post("/api/v1/users", &json!({"username": "bad", "password": "long enough 1", "role": "root"})).await;
     assert_error(s, &b, StatusCode::BAD_REQUEST, "invalid");
     let nina = server.login(("nina", "nina-password-1")).await;
     let id = u["id"].as_str().unwrap();
@@ -368,6 +442,61 @@ async fn users_are_managed_by_admins() {
     assert_eq!(nina.get("/api/v1/auth/me").await.0, StatusCode::UNAUTHORIZED);
     // The last admin cannot demote themselves.
     let (_, me) = admin.get("/api/v1/auth/me").await;
-    let (s, b) = admin.patch(&format!("/api/v1/users/{}", me["id"].as_str().unwrap()), &json!({"role": "viewer"})).await;
+    let (s, b) =
+        admin.patch(&format!("/api/v1/users/{}", me["id"].as_str().unwrap()), &json!({"role": "viewer"})).await;
     assert_error(s, &b, StatusCode::CONFLICT, "conflict");
+}
+
+/// Keyword rules: admins set them per sender; a mail no product parser reads
+/// is then classified by them, at ingest and on re-parse.
+#[tokio::test]
+async fn keyword_rules_classify_mails_of_their_sender() {
+    let (_rt, server) = setup().await;
+    let admin = server.login(ADMIN).await;
+    let op = server.login(OPERATOR).await;
+    let mail = |n: u32, word: &str| {
+        format!(
+            "From: root@nas.example.org\r\nSubject: Nightly rsync {word} 2026-03-0{n} 23:05\r\nDate: Tue, 03 Mar 2026 23:05:12 +0100\r\n\
+             Message-ID: <kw.{n}@nas.example.org>\r\nContent-Type: text/plain\r\n\r\nsent 1,204 bytes\r\n"
+        )
+        .into_bytes()
+    };
+    // Before any rule the mail is unparsed.
+    let (_, first) = op.post_raw("/api/v1/mails", "message/rfc822", mail(1, "OK")).await;
+    assert_eq!(first["parsed"], false);
+
+    let rules = json!({"rules": [{"sender": "Root@NAS.example.org", "failure": ["FAILED", "ERROR"], "warning": ["WARN"],
+                                  "success": ["OK"], "scope": "subject"}]});
+    let (s, b) = op.patch(RULES, &rules).await;
+    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED, "{b}");
+    const RULES: &str = "/api/v1/settings/keyword-rules";
+    let (s, b) = op.put(RULES, &rules).await;
+    assert_error(s, &b, StatusCode::FORBIDDEN, "forbidden");
+    for bad in [
+        json!({"rules": [{"sender": "nobody", "success": ["OK"]}]}),
+        json!({"rules": [{"sender": "@example.org"}]}),
+        json!({"rules": [{"sender": "@example.org", "success": [""]}]}),
+        json!({"rules": [{"sender": "@example.org", "success": ["OK"], "scope": "everywhere"}]}),
+    ] {
+        let (s, b) = admin.put(RULES, &bad).await;
+        assert_error(s, &b, StatusCode::BAD_REQUEST, "invalid");
+    }
+    let (s, stored) = admin.put(RULES, &rules).await;
+    assert_eq!(s, StatusCode::OK, "{stored}");
+    assert_eq!(stored["rules"][0]["sender"], "root@nas.example.org");
+    let (_, got) = admin.get("/api/v1/settings/keyword-rules").await;
+    assert_eq!(got, stored);
+
+    // New mails of that sender are classified at once.
+    let (_, second) = op.post_raw("/api/v1/mails", "message/rfc822", mail(2, "FAILED")).await;
+    assert_eq!(second["parsed"], true, "{second}");
+    let (_, detail) = op.get(&format!("/api/v1/inbox/{}", second["mail_id"].as_str().unwrap())).await;
+    assert_eq!(detail["parse"]["report"]["parser"], "keyword-rule");
+    assert_eq!(detail["parse"]["report"]["status"], "Failed");
+    assert_eq!(detail["parse"]["report"]["job_name"], "Nightly rsync");
+    // The one that waited in the Inbox is classified by a re-parse.
+    let id = first["mail_id"].as_str().unwrap();
+    op.post("/api/v1/inbox/reparse", &json!({"mail_ids": [id]})).await;
+    let (_, detail) = op.get(&format!("/api/v1/inbox/{id}")).await;
+    assert_eq!(detail["parse"]["report"]["status"], "Success");
 }

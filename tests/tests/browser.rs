@@ -10,10 +10,10 @@
 #[path = "../browser/harness.rs"]
 mod harness;
 
-use fantoccini::key::Key;
 use fantoccini::Locator;
-use harness::{require_frontend, workspace_root, Browser, Server, Ui};
-use serde_json::{json, Value};
+use fantoccini::key::Key;
+use harness::{Browser, Server, Ui, require_frontend, workspace_root};
+use serde_json::{Value, json};
 
 const FIXTURES: &str = "shared/parsers/tests/fixtures";
 /// The job the test walks through the UI (a Warning with two VMs).
@@ -85,7 +85,8 @@ impl Api {
             .find(|m| m["job_name"].as_str() == Some(job_name))
             .unwrap_or_else(|| panic!("{job_name} is not in the Inbox: {inbox}"));
         let id = mail["id"].as_str().unwrap_or_default();
-        self.call(reqwest::Method::POST, &format!("/inbox/{id}/approve"), Some(json!({"customer_id": customer_id}))).await;
+        self.call(reqwest::Method::POST, &format!("/inbox/{id}/approve"), Some(json!({"customer_id": customer_id})))
+            .await;
     }
 }
 
@@ -200,7 +201,10 @@ async fn flow(ui: &Ui, server: &Server) {
     }
     assert_eq!(texts.len(), 4, "four jobs wait for review: {texts:?}");
     assert!(texts[0].contains("Büro Offsite") && texts[0].contains("Failed"), "the Failed job first: {texts:?}");
-    assert!(texts[1].contains(JOB) && texts[1].contains(CUSTOMER) && texts[1].contains("Warning"), "then the Warning: {texts:?}");
+    assert!(
+        texts[1].contains(JOB) && texts[1].contains(CUSTOMER) && texts[1].contains("Warning"),
+        "then the Warning: {texts:?}"
+    );
     ui.shot("run-checks").await;
 
     // ? shows the keyboard shortcuts; Escape closes them.

@@ -162,7 +162,13 @@ async fn mails_insert_once_and_update_by_version(a: Adapters) {
 async fn inbox_lists_newest_first_in_pages(a: Adapters) {
     let s = &a.store;
     for i in 0..7u32 {
-        let state = if i == 3 { MailState::Processed } else if i == 5 { MailState::Deleted } else { MailState::Inbox };
+        let state = if i == 3 {
+            MailState::Processed
+        } else if i == 5 {
+            MailState::Deleted
+        } else {
+            MailState::Inbox
+        };
         let mut m = mail(&format!("m{i}"), t(2, i), state, None);
         if state == MailState::Deleted {
             m.deleted = Some(Deletion { by: "olga".into(), at: t(3, 1) });
@@ -263,10 +269,19 @@ async fn jobs_insert_once_and_filter(a: Adapters) {
         }
     };
     assert_eq!(all(JobFilter::default()).await, ["Copy to NAS", "daily files", "Daily VMs", "Exchange", "SQL Backup"]);
-    assert_eq!(all(JobFilter { customer_id: Some("c1".into()), ..Default::default() }).await, ["Copy to NAS", "Daily VMs", "Exchange"]);
-    assert_eq!(all(JobFilter { software: Some("Proxmox VE".into()), ..Default::default() }).await, ["daily files", "Exchange"]);
+    assert_eq!(
+        all(JobFilter { customer_id: Some("c1".into()), ..Default::default() }).await,
+        ["Copy to NAS", "Daily VMs", "Exchange"]
+    );
+    assert_eq!(
+        all(JobFilter { software: Some("Proxmox VE".into()), ..Default::default() }).await,
+        ["daily files", "Exchange"]
+    );
     assert_eq!(all(JobFilter { last_status: Some(Status::Failed), ..Default::default() }).await, ["SQL Backup"]);
-    assert_eq!(all(JobFilter { search: Some("DAILY".into()), ..Default::default() }).await, ["daily files", "Daily VMs"]);
+    assert_eq!(
+        all(JobFilter { search: Some("DAILY".into()), ..Default::default() }).await,
+        ["daily files", "Daily VMs"]
+    );
     assert_eq!(
         all(JobFilter { customer_id: Some("c1".into()), search: Some("a".into()), ..Default::default() }).await,
         ["Copy to NAS", "Daily VMs", "Exchange"]
@@ -313,7 +328,8 @@ async fn record_run_is_atomic_and_once(a: Adapters) {
     assert!(!s.record_run(RecordRun { run: &r, job: &j3, mail: &stored_mail }).await.unwrap());
     assert_eq!(s.get_job("j1").await.unwrap().unwrap().run_count, 1);
     // The job filter on last status follows the write.
-    let p = s.list_jobs(&JobFilter { last_status: Some(Status::Warning), ..Default::default() }, None, 10).await.unwrap();
+    let p =
+        s.list_jobs(&JobFilter { last_status: Some(Status::Warning), ..Default::default() }, None, 10).await.unwrap();
     assert_eq!(p.items.len(), 1);
 }
 
@@ -403,7 +419,10 @@ async fn users_have_unique_names(a: Adapters) {
     dup.username = "victor".into();
     s.insert_user(&dup).await.unwrap();
     let users = s.list_users().await.unwrap();
-    assert_eq!(users.iter().map(|u| (u.username.as_str(), u.role)).collect::<Vec<_>>(), [("Olga", Role::Admin), ("victor", Role::Operator)]);
+    assert_eq!(
+        users.iter().map(|u| (u.username.as_str(), u.role)).collect::<Vec<_>>(),
+        [("Olga", Role::Admin), ("victor", Role::Operator)]
+    );
 }
 
 async fn sessions_expire(a: Adapters) {

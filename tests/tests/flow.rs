@@ -3,11 +3,11 @@
 //! job lands straight in Run Checks; reviewing empties it.
 
 use bc_api_types::{MailState, Status};
-use bc_tests::mails::{newsletter, VeeamMail};
+use bc_tests::mails::{VeeamMail, newsletter};
 use bc_tests::server::{Client, TestServer};
-use bc_tests::{Runtime, ADMIN, OPERATOR, VIEWER};
+use bc_tests::{ADMIN, OPERATOR, Runtime, VIEWER};
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 const SENDER: &str = "veeam@acme.example.com";
 
@@ -66,9 +66,8 @@ where
     assert_eq!(raw.as_bytes(), first.eml().as_slice());
 
     // Approve: the job is created and the mail becomes its first run.
-    let (s, approved) = op
-        .post(&format!("/api/v1/inbox/{mail_id}/approve"), &json!({"customer_id": customer_id}))
-        .await;
+    let (s, approved) =
+        op.post(&format!("/api/v1/inbox/{mail_id}/approve"), &json!({"customer_id": customer_id})).await;
     assert_eq!(s, StatusCode::OK, "{approved}");
     let job_id = approved["job"]["id"].as_str().expect("job id").to_string();
     assert_eq!(approved["job"]["customer_name"], "Acme BV");
@@ -122,7 +121,10 @@ where
     assert_eq!(checks["jobs"], json!([]), "Run Checks is empty: {checks}");
 
     // Operators cannot unmark; admins can, and see who reviewed.
-    assert_eq!(op.post("/api/v1/run-checks/unreview", &json!({"run_ids": [failed_run]})).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        op.post("/api/v1/run-checks/unreview", &json!({"run_ids": [failed_run]})).await.0,
+        StatusCode::FORBIDDEN
+    );
     let (_, history) = admin.get(&format!("/api/v1/jobs/{job_id}/runs")).await;
     assert_eq!(history["items"][0]["review"]["by"], OPERATOR.0);
     let (_, history) = op.get(&format!("/api/v1/jobs/{job_id}/runs")).await;
@@ -235,7 +237,9 @@ mod aws {
             .await
             .expect("second bootstrap");
         assert_eq!(again["created"], false);
-        assert!(bc_lambda::handlers::scheduler_invocation(&rt.app, &json!({"admin_command": "drop-tables"})).await.is_err());
+        assert!(
+            bc_lambda::handlers::scheduler_invocation(&rt.app, &json!({"admin_command": "drop-tables"})).await.is_err()
+        );
         // An EventBridge scheduled event is a tick.
         let tick = json!({"version": "0", "id": "e1", "detail-type": "Scheduled Event", "source": "aws.scheduler",
             "account": "123456789012", "time": "2026-11-22T06:00:00Z", "region": "us-east-1", "resources": [], "detail": {}});

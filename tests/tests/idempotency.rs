@@ -4,12 +4,16 @@
 
 use bc_api_types::{MailState, Status};
 use bc_core::Actor;
-use bc_tests::mails::VeeamMail;
 use bc_tests::Runtime;
+use bc_tests::mails::VeeamMail;
 
 async fn approved_job(rt: &Runtime) -> String {
     let c = rt.app.create_customer(&Actor::system(), "Acme").await.expect("customer");
-    let first = rt.app.ingest_bytes(VeeamMail::new("v@a.example.com", "Daily", Status::Success, 0).eml()).await.expect("ingest");
+    let first = rt
+        .app
+        .ingest_bytes(VeeamMail::new("v@a.example.com", "Daily", Status::Success, 0).eml())
+        .await
+        .expect("ingest");
     rt.app.approve(&Actor::system(), &first.mail.id, &c.id).await.expect("approve").job.id
 }
 

@@ -57,7 +57,8 @@ fn cfn_json(v: serde_yaml::Value) -> Value {
 }
 
 fn template() -> Value {
-    let yaml: serde_yaml::Value = serde_yaml::from_str(&read("infra/template.yaml")).expect("infra/template.yaml is YAML");
+    let yaml: serde_yaml::Value =
+        serde_yaml::from_str(&read("infra/template.yaml")).expect("infra/template.yaml is YAML");
     cfn_json(yaml)
 }
 
@@ -193,8 +194,12 @@ fn env_reads_in(source: &str) -> BTreeSet<String> {
         let mut rest = source;
         while let Some(i) = rest.find(call) {
             let after = &rest[i + call.len()..];
-            let name: String = after.chars().take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_').collect();
-            if name.len() > 1 && after[name.len()..].starts_with('"') && name.chars().next().unwrap().is_ascii_uppercase() {
+            let name: String =
+                after.chars().take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_').collect();
+            if name.len() > 1
+                && after[name.len()..].starts_with('"')
+                && name.chars().next().unwrap().is_ascii_uppercase()
+            {
                 found.insert(name);
             }
             rest = after;
@@ -221,7 +226,9 @@ fn variables_read_by(package: &str) -> BTreeSet<String> {
 #[test]
 fn the_env_scanner_finds_what_config_reads() {
     let found = variables_read_by("api");
-    for v in ["TABLE_NAME", "MAIL_BUCKET", "TASK_QUEUE_URL", "TASK_DLQ_URL", "MAIL_FROM", "PUBLIC_URL", "INBOUND_PREFIX"] {
+    for v in
+        ["TABLE_NAME", "MAIL_BUCKET", "TASK_QUEUE_URL", "TASK_DLQ_URL", "MAIL_FROM", "PUBLIC_URL", "INBOUND_PREFIX"]
+    {
         assert!(found.contains(v), "{v} not found by the scanner: {found:?}");
     }
 }
@@ -250,14 +257,21 @@ fn every_function_gets_every_variable_it_reads() {
         assert_eq!(env["INBOUND_PREFIX"], json!(bc_core::Config::default().inbound_prefix), "{function}");
         assert_eq!(env["RUST_LOG"], r("LogLevel"), "{function}");
         let public_url = env["PUBLIC_URL"].to_string();
-        assert!(public_url.contains("Distribution.DomainName") && public_url.contains("SiteDomainName"), "{public_url}");
+        assert!(
+            public_url.contains("Distribution.DomainName") && public_url.contains("SiteDomainName"),
+            "{public_url}"
+        );
     }
     // The secrets go only where they are used.
     let has = |f: &str, v: &str| function_env(&t, f).contains_key(v);
     assert!(has("ApiFunction", "AUTOTASK_SECRET_ARN") && has("WorkerFunction", "AUTOTASK_SECRET_ARN"));
     assert!(!has("MailIngestFunction", "AUTOTASK_SECRET_ARN") && !has("SchedulerFunction", "AUTOTASK_SECRET_ARN"));
     assert!(has("ApiFunction", "STORAGE_SECRET_ARN"));
-    assert_eq!(function_env(&t, "ApiFunction")["AUTOTASK_SECRET_ARN"], r("AutotaskSecret"), "Ref of a secret is its ARN");
+    assert_eq!(
+        function_env(&t, "ApiFunction")["AUTOTASK_SECRET_ARN"],
+        r("AutotaskSecret"),
+        "Ref of a secret is its ARN"
+    );
 }
 
 // ------------------------------------------------------------------ functions
@@ -401,7 +415,9 @@ fn mail_goes_ses_to_s3_inbound_to_sqs_to_mail_ingest() {
     assert_eq!(ses[0]["Action"], "s3:PutObject");
     assert_eq!(ses[0]["Resource"], sub(&format!("${{MailBucket.Arn}}/{prefix}*")));
     assert_eq!(ses[0]["Condition"]["StringEquals"]["aws:SourceAccount"], r("AWS::AccountId"));
-    assert!(statements.iter().any(|s| s["Effect"] == "Deny" && s["Condition"]["Bool"]["aws:SecureTransport"] == "false"));
+    assert!(
+        statements.iter().any(|s| s["Effect"] == "Deny" && s["Condition"]["Bool"]["aws:SecureTransport"] == "false")
+    );
 
     // The bucket: private, encrypted, expiring by the retention parameter.
     let bucket = &res["MailBucket"]["Properties"];
@@ -463,15 +479,15 @@ fn expected_permissions() -> BTreeMap<&'static str, Vec<(&'static str, Value)>> 
         v.extend(xray());
         v.extend([
             ("dynamodb:GetItem", table()),
-            ("dynamodb:PutItem", table()),        // and the Puts of TransactWriteItems
-            ("dynamodb:UpdateItem", table()),     // login rate-limit counters
-            ("dynamodb:DeleteItem", table()),     // logout, counter reset, renames (old name item)
-            ("dynamodb:BatchGetItem", table()),   // get_jobs (Run Checks)
-            ("dynamodb:Query", indexes()),        // lists
-            ("s3:GetObject", inbound()),          // the raw mail view, re-parse
-            ("s3:GetObject", derived()),          // bodies, stored reports
-            ("s3:PutObject", inbound()),          // mail upload
-            ("s3:PutObject", derived()),          // ingest of an upload, re-parse
+            ("dynamodb:PutItem", table()),         // and the Puts of TransactWriteItems
+            ("dynamodb:UpdateItem", table()),      // login rate-limit counters
+            ("dynamodb:DeleteItem", table()),      // logout, counter reset, renames (old name item)
+            ("dynamodb:BatchGetItem", table()),    // get_jobs (Run Checks)
+            ("dynamodb:Query", indexes()),         // lists
+            ("s3:GetObject", inbound()),           // the raw mail view, re-parse
+            ("s3:GetObject", derived()),           // bodies, stored reports
+            ("s3:PutObject", inbound()),           // mail upload
+            ("s3:PutObject", derived()),           // ingest of an upload, re-parse
             ("sqs:SendMessage", arn("TaskQueue")), // re-parse batches, test mail
             ("secretsmanager:GetSecretValue", r("AutotaskSecret")),
             ("secretsmanager:GetSecretValue", r("StorageSecret")),
@@ -498,14 +514,11 @@ fn expected_permissions() -> BTreeMap<&'static str, Vec<(&'static str, Value)>> 
             ("dynamodb:GetItem", table()),
             ("dynamodb:PutItem", table()),
             ("dynamodb:UpdateItem", table()), // the sent-mail idempotency counter
-            ("dynamodb:Query", indexes()),   // re-parse pages
+            ("dynamodb:Query", indexes()),    // re-parse pages
             ("s3:GetObject", inbound()),
             ("s3:PutObject", derived()),
             ("sqs:SendMessage", arn("TaskQueue")), // the next re-parse page
-            (
-                "ses:SendEmail",
-                sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${MailFrom}"),
-            ),
+            ("ses:SendEmail", sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${MailFrom}")),
             (
                 "ses:SendEmail",
                 json!({ "Fn::Sub": [
@@ -524,18 +537,18 @@ fn expected_permissions() -> BTreeMap<&'static str, Vec<(&'static str, Value)>> 
         v.extend(xray());
         v.extend([
             ("dynamodb:GetItem", table()),
-            ("dynamodb:PutItem", table()),        // and bootstrap-admin's user + username items
+            ("dynamodb:PutItem", table()), // and bootstrap-admin's user + username items
             ("dynamodb:BatchWriteItem", table()), // purging expired sessions
-            ("dynamodb:Query", indexes()),        // expired sessions, stuck mails, "are there users?"
-            ("s3:GetObject", inbound()),          // resuming a stuck ingest
+            ("dynamodb:Query", indexes()), // expired sessions, stuck mails, "are there users?"
+            ("s3:GetObject", inbound()),   // resuming a stuck ingest
             ("s3:PutObject", derived()),
         ]);
         v
     });
-    m.insert("TickRole", vec![
-        ("lambda:InvokeFunction", arn("SchedulerFunction")),
-        ("sqs:SendMessage", arn("TickDLQ")),
-    ]);
+    m.insert(
+        "TickRole",
+        vec![("lambda:InvokeFunction", arn("SchedulerFunction")), ("sqs:SendMessage", arn("TickDLQ"))],
+    );
     m
 }
 
@@ -564,7 +577,10 @@ fn no_function_has_a_policy_wider_than_it_needs() {
     let names: BTreeSet<&str> = roles.iter().map(|(n, _)| *n).collect();
     assert_eq!(names, expected.keys().copied().collect(), "one role per function, plus the schedule's");
     for (name, role) in &roles {
-        assert!(role["Properties"]["ManagedPolicyArns"].is_null(), "{name}: no managed policies (their resources are *)");
+        assert!(
+            role["Properties"]["ManagedPolicyArns"].is_null(),
+            "{name}: no managed policies (their resources are *)"
+        );
         let got = granted(role);
         let want: BTreeSet<(String, String)> =
             expected[name].iter().map(|(a, r_)| (a.to_string(), r_.to_string())).collect();
@@ -592,7 +608,12 @@ fn no_function_has_a_policy_wider_than_it_needs() {
     // Reading secrets is only through Secrets Manager.
     for role in ["ApiRole", "WorkerRole"] {
         let statements = &t["Resources"][role]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"];
-        for st in statements.as_array().unwrap().iter().filter(|s| as_list(&s["Action"])[0].as_str().unwrap().starts_with("kms:")) {
+        for st in statements
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| as_list(&s["Action"])[0].as_str().unwrap().starts_with("kms:"))
+        {
             assert_eq!(
                 st["Condition"]["StringEquals"]["kms:ViaService"],
                 sub("secretsmanager.${AWS::Region}.amazonaws.com"),
@@ -626,7 +647,8 @@ fn the_scheduler_ticks_every_minute() {
     assert_eq!(p["State"], "ENABLED");
     assert_eq!(p["Target"]["Arn"], arn("SchedulerFunction"));
     assert_eq!(p["Target"]["RoleArn"], arn("TickRole"));
-    let input: Value = serde_json::from_str(p["Target"]["Input"].as_str().expect("input")).expect("the tick's input is JSON");
+    let input: Value =
+        serde_json::from_str(p["Target"]["Input"].as_str().expect("input")).expect("the tick's input is JSON");
     assert_eq!(input["source"], "backupchecks.scheduler");
 }
 
@@ -652,8 +674,8 @@ fn site_and_api_share_one_cloudfront_origin() {
     assert!(dist["CustomErrorResponses"].is_null(), "error rewriting would also hide the API's 404s");
     let rewrite = res["SpaRewrite"]["Properties"]["FunctionCode"].as_str().unwrap();
     assert!(rewrite.contains("/index.html"));
-    let headers = &res[default["ResponseHeadersPolicyId"]["Ref"].as_str().unwrap()]["Properties"]
-        ["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"];
+    let headers = &res[default["ResponseHeadersPolicyId"]["Ref"].as_str().unwrap()]["Properties"]["ResponseHeadersPolicyConfig"]
+        ["SecurityHeadersConfig"];
     let csp = headers["ContentSecurityPolicy"]["ContentSecurityPolicy"].as_str().unwrap();
     assert!(csp.contains("frame-ancestors 'none'") && csp.contains("'wasm-unsafe-eval'"), "{csp}");
     // The same policy the local server sends with the UI.
@@ -670,10 +692,13 @@ fn site_and_api_share_one_cloudfront_origin() {
     let api = dist["CacheBehaviors"].as_array().unwrap().iter().find(|b| b["PathPattern"] == "/api/*").expect("/api/*");
     assert_eq!(api["TargetOriginId"], "api");
     assert_eq!(api["CachePolicyId"], "4135ea2d-6df8-44a3-9df3-4b5a84be39ad", "Managed-CachingDisabled");
-    assert_eq!(api["OriginRequestPolicyId"], "b689b0a8-53d0-40ab-baf2-68738e2966ac", "Managed-AllViewerExceptHostHeader");
+    assert_eq!(
+        api["OriginRequestPolicyId"], "b689b0a8-53d0-40ab-baf2-68738e2966ac",
+        "Managed-AllViewerExceptHostHeader"
+    );
     assert!(api["AllowedMethods"].as_array().unwrap().contains(&json!("POST")));
-    let api_headers = &res[api["ResponseHeadersPolicyId"]["Ref"].as_str().unwrap()]["Properties"]
-        ["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"];
+    let api_headers = &res[api["ResponseHeadersPolicyId"]["Ref"].as_str().unwrap()]["Properties"]["ResponseHeadersPolicyConfig"]
+        ["SecurityHeadersConfig"];
     assert_eq!(api_headers["ContentSecurityPolicy"]["Override"], false, "a mail body keeps its own sandbox CSP");
 
     // The HTTP API: /api/* to the api function, throttled.
@@ -697,7 +722,9 @@ fn site_and_api_share_one_cloudfront_origin() {
 fn outputs_name_what_operators_need() {
     let t = template();
     let outputs = t["Outputs"].as_object().unwrap();
-    for o in ["SiteUrl", "ApiUrl", "InboundMailAddress", "TableName", "MailBucketName", "SiteBucketName", "DistributionId"] {
+    for o in
+        ["SiteUrl", "ApiUrl", "InboundMailAddress", "TableName", "MailBucketName", "SiteBucketName", "DistributionId"]
+    {
         assert!(outputs.contains_key(o), "output {o}");
     }
     assert_eq!(outputs["TableName"]["Value"], r("Table"));

@@ -31,6 +31,10 @@ enum Cmd {
     },
     /// Parse .eml files and print one JSON object per file (nothing is stored).
     Parse {
+        /// Parse options as JSON, e.g. `{"keyword_rules": [...]}` (the same
+        /// rules as Settings > Keyword rules).
+        #[arg(long)]
+        options: Option<PathBuf>,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -65,7 +69,7 @@ pub fn embedded_app(data: &Path, config: Config) -> anyhow::Result<(App, Embedde
 
 pub async fn run(cli: Cli) -> ExitCode {
     let result = match cli.cmd {
-        Cmd::Parse { files } => return crate::parse_cmd::run(&files),
+        Cmd::Parse { options, files } => return crate::parse_cmd::run(options.as_deref(), &files),
         Cmd::Serve(args) => crate::serve::run(args).await,
         Cmd::Ingest { data, files } => ingest(&data, &files).await,
         Cmd::Admin { cmd: AdminCmd::CreateUser { data, username, role } } => create_user(&data, &username, &role).await,

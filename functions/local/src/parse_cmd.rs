@@ -1,10 +1,16 @@
 //! `backupchecks parse FILE...`: one JSON object per file and line. Exit 0
 //! when every file parsed, 1 when any did not, 2 on an I/O error.
+//!
+//! Keys: `file`, `ok`, `parser`, `software`, `job_type`, `job_name`,
+//! `status` (`Success`/`Warning`/`Failed`), `started_at`, `ended_at` (RFC
+//! 3339 at the mail's offset, or null), `duration_secs`, `sizes` (bytes),
+//! `messages`, `objects` (`name`, `type`, `status`, `message`, `started_at`,
+//! `ended_at`, `size_bytes`) and `error`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use bc_parsers::{parse_report, read_mail};
+use bc_parsers::{ParseOptions, parse_report_with, read_mail};
 use serde_json::{Value, json};
 
 fn line(file: &str, result: Result<bc_api_types::Report, String>) -> Value {
@@ -19,11 +25,17 @@ fn line(file: &str, result: Result<bc_api_types::Report, String>) -> Value {
             "status": r.status,
             "started_at": r.started_at.map(|t| t.to_rfc3339()),
             "ended_at": r.ended_at.map(|t| t.to_rfc3339()),
+            "duration_secs": r.duration_secs,
+            "sizes": r.sizes,
+            "messages": r.messages,
             "objects": r.objects.iter().map(|o| json!({
                 "name": o.name,
                 "type": o.object_type,
                 "status": o.status,
                 "message": o.message,
+                "started_at": o.started_at.map(|t| t.to_rfc3339()),
+                "ended_at": o.ended_at.map(|t| t.to_rfc3339()),
+                "size_bytes": o.size_bytes,
             })).collect::<Vec<_>>(),
             "error": null,
         }),
@@ -37,13 +49,30 @@ fn line(file: &str, result: Result<bc_api_types::Report, String>) -> Value {
             "status": null,
             "started_at": null,
             "ended_at": null,
+            "duration_secs": null,
+            "sizes": null,
+            "messages": [],
             "objects": [],
             "error": e,
         }),
     }
 }
 
-pub fn run(files: &[PathBuf]) -> ExitCode {
+pub fn run(options: Option<&std::path::Path>, files: &[PathBuf]) -> ExitCode {
+    let options: ParseOptions = match options.map(std::fs::read) {
+        None => ParseOptions::default(),
+        Some(Ok(bytes)) => match serde_json::from_slice(&bytes) {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("error: --options: not parse options JSON: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        Some(Err(e)) => {
+            eprintln!("error: --options: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let mut any_failed = false;
     let mut io_error = false;
     for f in files {
@@ -56,8 +85,9 @@ pub fn run(files: &[PathBuf]) -> ExitCode {
                 continue;
             }
         };
-        let result =
-            read_mail(&raw).map_err(|e| e.to_string()).and_then(|m| parse_report(&m).map_err(|e| e.to_string()));
+        let result = read_mail(&raw)
+            .map_err(|e| e.to_string())
+            .and_then(|m| parse_report_with(&m, &options).map_err(|e| e.to_string()));
         any_failed |= result.is_err();
         println!("{}", line(&name, result));
     }

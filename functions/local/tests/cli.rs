@@ -41,6 +41,9 @@ fn parse_prints_one_json_object_per_file() {
         "status",
         "started_at",
         "ended_at",
+        "duration_secs",
+        "sizes",
+        "messages",
         "objects",
         "error",
     ];
@@ -55,10 +58,68 @@ fn parse_prints_one_json_object_per_file() {
     assert_eq!(l[0]["started_at"], "2026-03-04T22:00:00+01:00", "anchored at the mail's Date offset");
     assert_eq!(l[0]["objects"].as_array().unwrap().len(), 2);
     assert_eq!(l[0]["objects"][0]["status"], "Warning");
-    assert!(l[0]["objects"][0].as_object().unwrap().keys().eq(["message", "name", "status", "type"].iter()));
+    let object_keys = ["ended_at", "message", "name", "size_bytes", "started_at", "status", "type"];
+    assert!(l[0]["objects"][0].as_object().unwrap().keys().eq(object_keys.iter()), "{}", l[0]["objects"][0]);
     assert_eq!(l[0]["error"], Value::Null);
     assert_eq!(l[1]["parser"], "proxmox-vzdump");
     assert_eq!(l[1]["status"], "Failed");
+}
+
+/// Every fixture of every parser, through the binary: the right job,
+/// status, times, sizes and objects (the fixture's `.expected.json`).
+#[test]
+fn parse_gives_the_expected_report_for_every_fixture() {
+    let mut plain = Vec::new();
+    let mut with_options = Vec::new();
+    for dir in std::fs::read_dir(fixtures()).unwrap() {
+        let dir = dir.unwrap().path();
+        for f in std::fs::read_dir(&dir).unwrap() {
+            let f = f.unwrap().path();
+            if f.extension().is_some_and(|e| e == "eml") && f.with_extension("expected.json").exists() {
+                if f.with_extension("options.json").exists() { with_options.push(f) } else { plain.push(f) }
+            }
+        }
+    }
+    assert!(plain.len() + with_options.len() >= 90, "the fixture corpus is there");
+    let check = |file: &Path, got: &Value| {
+        let want: Value =
+            serde_json::from_slice(&std::fs::read(file.with_extension("expected.json")).unwrap()).unwrap();
+        let at = |v: &Value| v.as_str().map(|s| chrono::DateTime::parse_from_rfc3339(s).unwrap());
+        assert_eq!(got["ok"], true, "{}: {got}", file.display());
+        for k in ["parser", "software", "job_type", "job_name", "status", "duration_secs", "sizes", "messages"] {
+            assert_eq!(got[k], want[k], "{}: {k}", file.display());
+        }
+        for k in ["started_at", "ended_at"] {
+            assert_eq!(at(&got[k]), at(&want[k]), "{}: {k}", file.display());
+        }
+        let (g, w) = (got["objects"].as_array().unwrap(), want["objects"].as_array().unwrap());
+        assert_eq!(g.len(), w.len(), "{}: objects", file.display());
+        for (g, w) in g.iter().zip(w) {
+            for k in ["name", "type", "status", "message"] {
+                assert_eq!(g[k], w.get(k).cloned().unwrap_or(Value::Null), "{}: object {k}", file.display());
+            }
+            assert_eq!(g["size_bytes"], w.get("size_bytes").cloned().unwrap_or(Value::Null), "{}", file.display());
+            for k in ["started_at", "ended_at"] {
+                assert_eq!(at(&g[k]), w.get(k).and_then(|v| at(v)), "{}: object {k}", file.display());
+            }
+        }
+    };
+    let out = Command::new(BIN).arg("parse").args(&plain).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    for (file, got) in plain.iter().zip(lines(&out.stdout)) {
+        check(file, &got);
+    }
+    for file in &with_options {
+        let out = Command::new(BIN)
+            .arg("parse")
+            .arg("--options")
+            .arg(file.with_extension("options.json"))
+            .arg(file)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", file.display());
+        check(file, &lines(&out.stdout)[0]);
+    }
 }
 
 #[test]

@@ -368,3 +368,41 @@ dto! {
         pub version: String,
     }
 }
+
+/// Where a keyword rule looks for its keywords.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    Subject,
+    Body,
+    #[default]
+    Both,
+}
+
+/// A rule for mails of one sender that no product parser reads: the first
+/// keyword list with a hit decides the status, checked failure, then
+/// warning, then success. Keywords are case-sensitive substrings.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct KeywordRule {
+    /// An exact address (`backup@host.example.com`) or a whole domain
+    /// (`@example.com`); compared without regard to case.
+    pub sender: String,
+    pub failure: Vec<String>,
+    pub warning: Vec<String>,
+    pub success: Vec<String>,
+    pub scope: Scope,
+    /// A fixed job name; without one the job is named after the subject
+    /// with the rule's keywords, dates and times taken out.
+    pub job_name: Option<String>,
+}
+
+/// `GET|PUT /api/v1/settings/keyword-rules`: rules for senders no product
+/// parser reads.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KeywordRules {
+    pub rules: Vec<KeywordRule>,
+}

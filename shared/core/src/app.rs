@@ -31,6 +31,8 @@ pub struct App {
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
     pub config: Config,
+    /// Parse options (keyword rules) as last read from the store.
+    pub(crate) parse_options: Arc<crate::settings::OptionsCache>,
 }
 
 impl App {
@@ -42,6 +44,6 @@ impl App {
         clock: Arc<dyn Clock>,
         config: Config,
     ) -> Self {
-        App { store, blobs, queue, mailer, clock, config }
+        App { store, blobs, queue, mailer, clock, config, parse_options: Arc::default() }
     }
 }

@@ -4,7 +4,7 @@
 //! the mail id, and each write is conditional.
 
 use bc_api_types::{MailState, Report};
-use bc_parsers::{MAX_MAIL_BYTES, MailMessage, MimeError, parse_report, read_mail};
+use bc_parsers::{MAX_MAIL_BYTES, MailMessage, MimeError, parse_report_with, read_mail};
 use chrono::Utc;
 
 use crate::app::App;
@@ -207,7 +207,8 @@ impl App {
                 return Ok(None);
             }
         };
-        match parse_report(msg) {
+        let options = self.parse_options().await?;
+        match parse_report_with(msg, &options) {
             Ok(report) if report.job_name.trim().is_empty() => {
                 mail.parse = ParseSummary {
                     ok: false,

@@ -42,7 +42,9 @@ pub(crate) fn find<'o>(view: &MailView<'_>, options: &'o ParseOptions) -> Option
         .keyword_rules
         .iter()
         .enumerate()
-        .filter_map(|(i, rule)| senders.iter().filter_map(|s| rule.sender_fit(s)).min().map(|fit| (fit, i, rule)))
+        .filter_map(|(i, rule)| {
+            senders.iter().filter_map(|s| crate::options::sender_fit(rule, s)).min().map(|fit| (fit, i, rule))
+        })
         .collect();
     candidates.sort_by_key(|(fit, i, _)| (*fit, *i));
     candidates.into_iter().find_map(|(_, _, rule)| {

@@ -71,6 +71,7 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(users::update))
         .routes(routes!(settings::get, settings::put))
         .routes(routes!(settings::test_mail))
+        .routes(routes!(settings::get_keyword_rules, settings::put_keyword_rules))
         .layer(DefaultBodyLimit::max(JSON_LIMIT));
     let uploads = OpenApiRouter::new()
         .routes(routes!(mails::upload))

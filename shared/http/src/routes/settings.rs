@@ -35,3 +35,23 @@ pub(crate) async fn test_mail(
     s.app.send_test_mail(&a, &req.to).await?;
     Ok(StatusCode::ACCEPTED)
 }
+
+#[utoipa::path(get, path = "/api/v1/settings/keyword-rules", tag = "settings",
+    responses((status = 200, body = bc_api_types::KeywordRules), (status = 403, body = ErrorBody)))]
+pub(crate) async fn get_keyword_rules(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+) -> ApiResult<Json<bc_api_types::KeywordRules>> {
+    Ok(Json(s.app.keyword_rules(&a).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/settings/keyword-rules", tag = "settings", request_body = bc_api_types::KeywordRules,
+    responses((status = 200, body = bc_api_types::KeywordRules, description = "Stored; re-parse the Inbox to apply them there"),
+              (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub(crate) async fn put_keyword_rules(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    JsonBody(req): JsonBody<bc_api_types::KeywordRules>,
+) -> ApiResult<Json<bc_api_types::KeywordRules>> {
+    Ok(Json(s.app.put_keyword_rules(&a, &req).await?))
+}
