@@ -125,7 +125,12 @@ impl Stack {
             }
             other => match self.queue_url(other) {
                 Some(url) => url.to_string(),
-                None => format!("<unresolved Ref {other}>"),
+                // Other parameters as deployed with their defaults.
+                None => match &self.template["Parameters"][other]["Default"] {
+                    Value::String(v) => v.clone(),
+                    Value::Number(n) => n.to_string(),
+                    _ => format!("<unresolved Ref {other}>"),
+                },
             },
         }
     }
@@ -980,7 +985,7 @@ fn api_request(
 async fn invoke_api(app: &App, request: Value) -> Value {
     let request: lambda_http::request::LambdaRequest =
         serde_json::from_value(request).expect("an API Gateway v2 request");
-    let adapter = lambda_http::Adapter::from(bc_lambda::api_router(app.clone()));
+    let adapter = lambda_http::Adapter::from(bc_lambda::api_router(app.clone(), 2));
     let response = adapter
         .oneshot(lambda_http::LambdaEvent::new(request, lambda_http::Context::default()))
         .await

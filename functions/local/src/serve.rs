@@ -27,6 +27,9 @@ pub struct ServeArgs {
     /// Mark the session cookie Secure (when served over HTTPS via a proxy).
     #[arg(long, env = "BACKUPCHECKS_SECURE_COOKIE")]
     secure_cookie: bool,
+    /// Proxies in front of this server that append to X-Forwarded-For (0: none).
+    #[arg(long, default_value_t = 0, env = "BACKUPCHECKS_FORWARDED_FOR_HOPS")]
+    forwarded_for_hops: usize,
     /// Seconds between scheduler ticks.
     #[arg(long, default_value_t = 60)]
     tick_secs: u64,
@@ -58,7 +61,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     };
     let router = bc_http::router(
         app.clone(),
-        HttpOptions { cookie_secure: args.secure_cookie, frontend_dir: frontend, trust_forwarded_for: false },
+        HttpOptions { cookie_secure: args.secure_cookie, frontend_dir: frontend, forwarded_for_hops: args.forwarded_for_hops },
     );
 
     let drop_dir = embedded.drop_dir();

@@ -83,22 +83,44 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Q<T> {
 /// The caller's address, for login rate limiting.
 pub(crate) struct ClientAddr(pub String);
 
+/// The client's entry in `X-Forwarded-For` when `hops` proxies we run
+/// (CloudFront, API Gateway...) each appended one: the `hops`-th from the
+/// right. Entries left of it are the client's own claims and not trusted.
+pub(crate) fn forwarded_client(header: &str, hops: usize) -> Option<String> {
+    if hops == 0 {
+        return None;
+    }
+    header.rsplit(',').nth(hops - 1).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
 impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        if state.opts.trust_forwarded_for
-            && let Some(ip) = parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.rsplit(',').next())
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-        {
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| forwarded_client(v, state.opts.forwarded_for_hops));
+        if let Some(ip) = forwarded {
             return Ok(ClientAddr(ip));
         }
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
         Ok(ClientAddr(peer.unwrap_or_else(|| "unknown".into())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_for_takes_the_entry_our_proxies_added() {
+        assert_eq!(forwarded_client("198.51.100.7", 1).as_deref(), Some("198.51.100.7"));
+        // A client that sends its own X-Forwarded-For cannot pick its address.
+        assert_eq!(forwarded_client("10.0.0.1, 198.51.100.7", 1).as_deref(), Some("198.51.100.7"));
+        assert_eq!(forwarded_client("10.0.0.1, 198.51.100.7, 130.176.0.1", 2).as_deref(), Some("198.51.100.7"));
+        assert_eq!(forwarded_client("198.51.100.7", 2), None);
+        assert_eq!(forwarded_client("198.51.100.7", 0), None);
     }
 }

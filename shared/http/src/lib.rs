@@ -27,10 +27,10 @@ pub struct HttpOptions {
     /// Serve the built frontend from here at `/` (None on Lambda, where
     /// CloudFront serves it from S3).
     pub frontend_dir: Option<PathBuf>,
-    /// Take the client address for rate limiting from the right-most
-    /// `X-Forwarded-For` entry (behind API Gateway / CloudFront) instead of
-    /// the socket peer.
-    pub trust_forwarded_for: bool,
+    /// How many proxies of ours append to `X-Forwarded-For` in front of this
+    /// server; the client address for rate limiting is the entry the
+    /// outermost one added. 0: use the socket peer (no proxy).
+    pub forwarded_for_hops: usize,
 }
 
 #[derive(Clone)]

@@ -6,7 +6,6 @@
 //! alarm) to `mail-ingest`. Every SQS handler reports partial batch failures,
 //! so one bad message does not redeliver the batch.
 
-use aws_lambda_events::event::s3::S3Event;
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use bc_core::App;
 use bc_core::scheduler::TickReport;
@@ -18,19 +17,24 @@ pub fn decode_s3_key(key: &str) -> Result<String, String> {
 }
 
 /// The keys of created objects in an S3 event notification body. S3's
-/// `s3:TestEvent` (sent when the notification is configured) has none.
+/// `s3:TestEvent` (sent when the notification is configured) has none. Only
+/// `Records[].eventName` and `Records[].s3.object.key` are read, so a
+/// notification missing fields this handler does not need still works.
 pub fn created_keys(body: &str) -> Result<Vec<String>, String> {
     let v: serde_json::Value = serde_json::from_str(body).map_err(|e| format!("not JSON: {e}"))?;
     if v.get("Event").and_then(|e| e.as_str()) == Some("s3:TestEvent") {
         return Ok(Vec::new());
     }
-    let event: S3Event = serde_json::from_value(v).map_err(|e| format!("not an S3 event: {e}"))?;
-    event
-        .records
+    let records = v.get("Records").and_then(|r| r.as_array()).ok_or("not an S3 event: no Records")?;
+    records
         .iter()
-        .filter(|r| r.event_name.as_deref().is_some_and(|n| n.starts_with("ObjectCreated:")))
-        .filter_map(|r| r.s3.object.key.as_deref())
-        .map(decode_s3_key)
+        .filter(|r| r.get("eventName").and_then(|n| n.as_str()).is_some_and(|n| n.starts_with("ObjectCreated:")))
+        .map(|r| {
+            r.pointer("/s3/object/key")
+                .and_then(|k| k.as_str())
+                .ok_or_else(|| "an ObjectCreated record without s3.object.key".to_string())
+                .and_then(decode_s3_key)
+        })
         .collect()
 }
 
@@ -150,5 +154,9 @@ mod tests {
         let body = r#"{"Service":"Amazon S3","Event":"s3:TestEvent","Time":"2026-11-22T00:00:00Z","Bucket":"b","RequestId":"r","HostId":"h"}"#;
         assert_eq!(created_keys(body).unwrap(), Vec::<String>::new());
         assert!(created_keys("nope").is_err());
+        assert!(created_keys("{}").is_err());
+        let minimal = r#"{"Records":[{"eventName":"ObjectCreated:Put","s3":{"object":{"key":"inbound/a+b"}}},
+                                     {"eventName":"ObjectRemoved:Delete","s3":{"object":{"key":"inbound/gone"}}}]}"#;
+        assert_eq!(created_keys(minimal).unwrap(), vec!["inbound/a b".to_string()]);
     }
 }

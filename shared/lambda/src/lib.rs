@@ -56,8 +56,8 @@ pub fn init_tracing() {
 }
 
 /// The API router as deployed: HTTPS only (Secure cookie), the client
-/// address from API Gateway's `X-Forwarded-For`, no static files (CloudFront
-/// serves the frontend from S3).
-pub fn api_router(app: App) -> bc_http::Router {
-    bc_http::router(app, bc_http::HttpOptions { cookie_secure: true, frontend_dir: None, trust_forwarded_for: true })
+/// address from `X-Forwarded-For` as the `forwarded_for_hops` proxies in
+/// front added it, no static files (CloudFront serves the frontend from S3).
+pub fn api_router(app: App, forwarded_for_hops: usize) -> bc_http::Router {
+    bc_http::router(app, bc_http::HttpOptions { cookie_secure: true, frontend_dir: None, forwarded_for_hops })
 }
