@@ -1,8 +1,12 @@
 //! The review UI in a real browser, end to end: sign in, a report mail
 //! arrives in the Inbox, approve its job for a new customer, the next mail
 //! of the job lands in Run Checks, open it, mark it reviewed until Run
-//! Checks is empty; a viewer cannot reach Run Checks. Screenshots of the
-//! main pages go to docs/screenshots/.
+//! Checks is empty; a run opened from a job's history shows over that page;
+//! keyword rules made in Settings parse a script's mail, and a test mail
+//! reaches the outbox; customers are renamed, deactivated and imported from
+//! a CSV file; a user's role and password are changed and the new password
+//! signs in; a viewer cannot reach Run Checks. Screenshots of the main
+//! pages go to docs/screenshots/.
 //!
 //! Needs `frontend/dist` (scripts/build-frontend.sh) and Debian's chromium
 //! and chromium-driver; fails with the fix when either is missing.
@@ -30,6 +34,34 @@ const OTHERS: [(&str, &str); 3] = [
 const UNPARSED: &str = "no-parser/newsletter.eml";
 const OTHER_CUSTOMER: &str = "Fabrikam";
 const VIEWER: (&str, &str) = ("vera", "viewer-password-1");
+/// A user made, changed and reset through the Users page.
+const OTTO: (&str, &str, &str) = ("otto", "operator-password-1", "reset-password-2");
+/// A script's mail that only a keyword rule reads.
+const RSYNC_SENDER: &str = "root@nas.example.org";
+const RSYNC_SUBJECT: &str = "Nightly rsync OK";
+
+/// A plain-text mail from a script, as cron would send it.
+fn rsync_mail() -> Vec<u8> {
+    format!(
+        "From: {RSYNC_SENDER}\r\nTo: backups@msp.example.com\r\nSubject: {RSYNC_SUBJECT}\r\n\
+         Date: {}\r\nMessage-ID: <rsync-1@nas.example.org>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n\
+         sending incremental file list\r\nsent 1,234,567 bytes  received 2,345 bytes  total size 98,765,432\r\n",
+        chrono::Utc::now().to_rfc2822()
+    )
+    .into_bytes()
+}
+
+/// The button in `row` whose text is `label`.
+async fn button_in(row: &fantoccini::elements::Element, label: &str) -> fantoccini::elements::Element {
+    for b in row.find_all(Locator::Css("button")).await.unwrap_or_default() {
+        if b.text().await.unwrap_or_default().trim() == label {
+            return b;
+        }
+    }
+    let text = row.text().await.unwrap_or_default();
+    panic!("no button {label:?} in the row {text:?}");
+}
 
 /// A fixture with its own Message-ID, so two copies are two mails.
 fn report_mail(fixture: &str, n: u32) -> Vec<u8> {
@@ -250,20 +282,56 @@ async fn flow(ui: &Ui, server: &Server) {
     // Settings: times in the MSP's zone.
     ui.go("/settings").await;
     ui.type_into("#s-tz", "Europe/Amsterdam").await;
-    ui.click("form button[type=submit]").await;
+    ui.click("[data-testid=save-tz]").await;
     ui.wait_text(".toast", "Times are now shown in Europe/Amsterdam").await;
 
-    // Jobs, a job's history (reviewer shown to admins), Customers.
+    // A test mail is queued and lands in the outbox.
+    ui.type_into("#s-mail-to", "ops@msp.example.com").await;
+    ui.click("[data-testid=send-test-mail]").await;
+    ui.wait_text(".toast", "Test mail to ops@msp.example.com queued").await;
+
+    keyword_rules(ui).await;
+    wait_outbox(server, "Backupchecks test mail").await;
+
+    // A script's mail only the keyword rule reads: parsed, Success, in the Inbox.
+    server.drop_mail("rsync-1", &rsync_mail());
+    let row = ui.reload_until("/inbox", "table.inbox tr", RSYNC_SUBJECT).await;
+    let text = row.text().await.unwrap_or_default();
+    assert!(
+        text.contains("Nightly rsync") && text.contains("Keyword rule") && text.contains("Success"),
+        "the rsync mail is parsed by the keyword rule as Success: {text:?}"
+    );
+    ui.wait_text("table.inbox a", RSYNC_SUBJECT).await.click().await.expect("open the rsync mail");
+    ui.wait_text(".report", "keyword-rule").await;
+    ui.wait_text(".report", "Success").await;
+
+    // Jobs, a job's history (reviewer shown to admins).
     ui.go("/jobs").await;
     ui.wait_text("table.jobs", JOB).await;
     ui.shot("jobs").await;
     ui.wait_text("table.jobs a", JOB).await.click().await.expect("open the job");
     ui.wait_text(".table.runs", "✔ admin").await;
     ui.shot("job").await;
-    ui.go("/customers").await;
-    ui.wait_text("table.customers", CUSTOMER).await;
-    ui.wait_text("table.customers", OTHER_CUSTOMER).await;
-    ui.shot("customers").await;
+
+    // A run opened from the history shows over the job's page, not over
+    // Run Checks; Escape goes back to the job.
+    let job_path = ui.path().await;
+    assert!(job_path.starts_with("/jobs/"), "on the job's page: {job_path}");
+    ui.click(".table.runs td a").await;
+    ui.wait_text(".modal h2", JOB).await;
+    assert!(ui.path().await.starts_with("/runs/"), "the run has its own URL");
+    let behind = ui.wait("main .page h1").await.text().await.unwrap_or_default();
+    assert!(behind.contains(JOB) && behind.contains(CUSTOMER), "the job's page is behind the run: {behind:?}");
+    assert!(
+        ui.c.find(Locator::Css("table.run-checks, [data-testid=run-checks-empty]")).await.is_err(),
+        "no Run Checks behind"
+    );
+    ui.key(Key::Escape.into()).await;
+    ui.wait_gone(".modal h2", JOB).await;
+    assert_eq!(ui.path().await, job_path, "closing the run goes back to the job");
+
+    customers(ui, server).await;
+    users(ui, server).await;
 
     // A viewer, made through the API with the admin's session.
     api.call(
@@ -293,4 +361,143 @@ async fn flow(ui: &Ui, server: &Server) {
     ui.go("/jobs").await;
     ui.wait_text("table.jobs", JOB).await;
     ui.shot("tablet-jobs").await;
+}
+
+/// Keyword rules through Settings: the server's validation message shows
+/// and names the rule; a fixed rule, a second one and a removed third are
+/// saved as two.
+async fn keyword_rules(ui: &Ui) {
+    ui.wait("[data-testid=kw-empty]").await;
+    ui.click("[data-testid=kw-add]").await;
+    ui.type_into("#kw-sender", "nas.example.org").await;
+    ui.type_into("#kw-success", "OK").await;
+    ui.click("[data-testid=kw-form-submit]").await;
+    ui.wait_text("table.keyword-rules td", "nas.example.org").await;
+    ui.click("[data-testid=kw-save]").await;
+    let error = ui.wait_text("[data-testid=kw-error]", "rule 1:").await.text().await.unwrap_or_default();
+    assert!(error.contains("is not an address or @domain"), "the server's message shows: {error:?}");
+    ui.wait_text("table.keyword-rules tr.invalid", "nas.example.org").await;
+
+    // Fix it: the sender needs its address.
+    ui.click("button[aria-label='Edit rule 1']").await;
+    ui.type_into("#kw-sender", RSYNC_SENDER).await;
+    ui.type_into("#kw-failure", "FAILED\nrsync error").await;
+    ui.click("[data-testid=kw-form-submit]").await;
+    ui.wait_text("table.keyword-rules td", RSYNC_SENDER).await;
+
+    // A rule for a whole domain: subject only, a fixed job name.
+    ui.click("[data-testid=kw-add]").await;
+    ui.type_into("#kw-sender", "@monitor.example.net").await;
+    ui.type_into("#kw-failure", "CRITICAL").await;
+    ui.type_into("#kw-warning", "WARNING").await;
+    ui.type_into("#kw-success", "OK").await;
+    ui.wait("#kw-scope").await.select_by_value("subject").await.expect("choose the scope");
+    ui.type_into("#kw-job", "Appliance health").await;
+    ui.click("[data-testid=kw-form-submit]").await;
+    ui.wait_text("table.keyword-rules td", "Appliance health").await;
+
+    // One too many: removed again before saving.
+    ui.click("[data-testid=kw-add]").await;
+    ui.type_into("#kw-sender", "@old.example.com").await;
+    ui.type_into("#kw-success", "done").await;
+    ui.click("[data-testid=kw-form-submit]").await;
+    ui.wait_text("table.keyword-rules td", "@old.example.com").await;
+    ui.click("button[aria-label='Remove rule 3']").await;
+    ui.wait_gone("table.keyword-rules td", "@old.example.com").await;
+
+    ui.click("[data-testid=kw-save]").await;
+    ui.wait_text(".toast", "Saved 2 keyword rule(s)").await;
+    ui.wait_gone("[data-testid=kw-error]", "rule").await;
+
+    // Stored: a fresh page shows both.
+    ui.go("/settings").await;
+    ui.wait_text("table.keyword-rules td", RSYNC_SENDER).await;
+    let second = ui.wait_text("table.keyword-rules tr", "@monitor.example.net").await.text().await.unwrap_or_default();
+    assert!(
+        second.contains("Subject only") && second.contains("Appliance health") && second.contains("CRITICAL"),
+        "the second rule as saved: {second:?}"
+    );
+    ui.shot("settings").await;
+}
+
+/// Waits until an .eml in the data folder's outbox holds `text`.
+async fn wait_outbox(server: &Server, text: &str) {
+    let dir = server.data.path().join("outbox");
+    let deadline = std::time::Instant::now() + harness::PATIENCE;
+    loop {
+        let found = std::fs::read_dir(&dir).into_iter().flatten().flatten().any(|e| {
+            e.path().extension().is_some_and(|x| x == "eml")
+                && std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains(text))
+        });
+        if found {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "no mail with {text:?} in {}", dir.display());
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+/// Customers: rename and deactivate one, import two more from a CSV file.
+async fn customers(ui: &Ui, server: &Server) {
+    const RENAMED: &str = "Fabrikam Ltd";
+    ui.go("/customers").await;
+    ui.wait_text("table.customers", CUSTOMER).await;
+    ui.click(&format!("button[aria-label='Rename {OTHER_CUSTOMER}']")).await;
+    ui.type_into(&format!("input[aria-label='New name for {OTHER_CUSTOMER}']"), RENAMED).await;
+    ui.click("table.customers form button[type=submit]").await;
+    ui.wait_text(".toast", &format!("Renamed to {RENAMED}")).await;
+    let row = ui.wait_text("table.customers tr", RENAMED).await;
+    button_in(&row, "Deactivate").await.click().await.expect("deactivate");
+    ui.wait_text(".toast", &format!("Deactivated {RENAMED}")).await;
+    let row = ui.wait_text("table.customers tr.inactive", RENAMED).await;
+    assert!(row.text().await.unwrap_or_default().contains("Inactive"), "{RENAMED} shows as inactive");
+
+    // The import: one new, one new and inactive, one already there.
+    let csv = server.data.path().join("customers-import.csv");
+    std::fs::write(&csv, format!("name,active\nNorthwind Traders,true\nAdventure Works,false\n{CUSTOMER},true\n"))
+        .expect("writing the CSV");
+    let input = ui.c.find(Locator::Css("input[type=file]")).await.expect("the import file input");
+    input.send_keys(&csv.display().to_string()).await.expect("choose the CSV file");
+    ui.wait_text(".toast", "Imported: 2 created, 1 skipped").await;
+    ui.wait_text("table.customers tr", "Northwind Traders").await;
+    ui.wait_text("table.customers tr.inactive", "Adventure Works").await;
+    ui.shot("customers").await;
+}
+
+/// Users: create one, change the role, reset the password; the new
+/// password signs in (through the API) and the old one no longer does.
+async fn users(ui: &Ui, server: &Server) {
+    let (name, first, second) = OTTO;
+    ui.go("/users").await;
+    ui.type_into("#u-name", name).await;
+    ui.type_into("#u-pass", first).await;
+    ui.wait("#u-role").await.select_by_value("operator").await.expect("choose a role");
+    ui.click("form[aria-labelledby=new-user] button[type=submit]").await;
+    ui.wait_text(".toast", &format!("Created {name} (operator)")).await;
+    ui.wait_text("table.users td", name).await;
+
+    ui.wait(&format!("select[aria-label='Role of {name}']"))
+        .await
+        .select_by_value("reporter")
+        .await
+        .expect("change the role");
+    ui.wait_text(".toast", &format!("{name} is now reporter")).await;
+
+    let row = ui.wait_text("table.users tr", name).await;
+    button_in(&row, "Reset password").await.click().await.expect("reset password");
+    ui.type_into(&format!("input[aria-label='New password for {name}']"), second).await;
+    let row = ui.wait_text("table.users tr", name).await;
+    button_in(&row, "Set").await.click().await.expect("set the password");
+    ui.wait_text(".toast", &format!("Password of {name} reset")).await;
+
+    let otto = Api::login(&server.base, name, second).await;
+    let me = otto.call(reqwest::Method::GET, "/auth/me", None).await;
+    assert_eq!(me["role"], "reporter", "{name} signs in with the new password and the new role: {me}");
+    let old = reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/login", server.base))
+        .json(&json!({"username": name, "password": first}))
+        .send()
+        .await
+        .expect("login with the old password");
+    assert_eq!(old.status(), reqwest::StatusCode::UNAUTHORIZED, "the old password no longer signs in");
 }

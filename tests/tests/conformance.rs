@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use bc_api_types::{MailState, Role, Sizes, Status};
 use bc_core::model::{Customer, Deletion, Job, LastRun, Mail, ParseSummary, Review, Run, Session, User};
-use bc_core::ports::{Blobs, JobFilter, MailView, Mailer, OutboundMail, PortError, Queue, RecordRun, Store};
+use bc_core::ports::{
+    Blobs, JobFilter, MailView, Mailer, OutboundMail, PortError, Queue, RecordRun, SecretName, Secrets, Store,
+};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 struct Adapters {
@@ -14,6 +16,7 @@ struct Adapters {
     blobs: Arc<dyn Blobs>,
     queue: Arc<dyn Queue>,
     mailer: Arc<dyn Mailer>,
+    secrets: Arc<dyn Secrets>,
     _keep: Option<tempfile::TempDir>,
 }
 
@@ -22,13 +25,34 @@ fn embedded() -> Adapters {
     let e = bc_embedded::Embedded::open(dir.path()).expect("open");
     // A short visibility timeout keeps the queue tests quick.
     let queue = bc_embedded::SqliteQueue::open(&dir.path().join("backupchecks.db")).expect("queue").with_limits(2, 5);
-    Adapters { store: e.store, blobs: e.blobs, queue: Arc::new(queue), mailer: e.mailer, _keep: Some(dir) }
+    Adapters {
+        store: e.store,
+        blobs: e.blobs,
+        queue: Arc::new(queue),
+        mailer: e.mailer,
+        secrets: e.secrets,
+        _keep: Some(dir),
+    }
 }
 
 #[cfg(feature = "aws")]
 async fn aws(label: &str) -> Adapters {
     let a = bc_aws::testing::adapters(label).await.expect("moto adapters");
-    Adapters { store: a.store, blobs: a.blobs, queue: a.queue, mailer: a.mailer, _keep: None }
+    // The secrets as the SAM template creates them: empty placeholders.
+    let sm = aws_sdk_secretsmanager::Client::new(&a.sdk);
+    let mut arns = std::collections::HashMap::new();
+    for (name, placeholder) in [(SecretName::Autotask, r#"{"username":"","secret":""}"#), (SecretName::Storage, "{}")] {
+        let out = sm
+            .create_secret()
+            .name(format!("{}/{}", bc_aws::testing::unique_prefix(label), name.as_str()))
+            .secret_string(placeholder)
+            .send()
+            .await
+            .expect("create secret");
+        arns.insert(name, out.arn().expect("arn").to_string());
+    }
+    let secrets = Arc::new(bc_aws::SecretsManagerSecrets::new(sm, arns));
+    Adapters { store: a.store, blobs: a.blobs, queue: a.queue, mailer: a.mailer, secrets, _keep: None }
 }
 
 macro_rules! conformance {
@@ -59,6 +83,7 @@ conformance!(
     blobs_round_trip,
     queue_delivers_retries_and_dead_letters,
     mailer_sends,
+    secrets_are_unset_until_put,
 );
 
 fn t(day: u32, hour: u32) -> DateTime<Utc> {
@@ -520,4 +545,35 @@ async fn mailer_sends(a: Adapters) {
         .await
         .unwrap();
     assert!(!id.is_empty());
+}
+
+async fn secrets_are_unset_until_put(a: Adapters) {
+    for name in SecretName::ALL {
+        assert_eq!(a.secrets.get(name).await.unwrap(), None, "{name:?} starts unset");
+    }
+    let value = r#"{"username":"api@msp.example","secret":"s3cr3t","tracking_identifier":"T1"}"#;
+    a.secrets.put(SecretName::Autotask, value).await.unwrap();
+    assert_eq!(a.secrets.get(SecretName::Autotask).await.unwrap().as_deref(), Some(value));
+    assert_eq!(a.secrets.get(SecretName::Storage).await.unwrap(), None);
+    a.secrets.put(SecretName::Autotask, "rotated").await.unwrap();
+    assert_eq!(a.secrets.get(SecretName::Autotask).await.unwrap().as_deref(), Some("rotated"));
+}
+
+/// Locally the value is encrypted under a key file only its owner can read.
+#[tokio::test]
+async fn embedded_secrets_are_encrypted_at_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = bc_embedded::FileSecrets::new(dir.path());
+    s.put(SecretName::Storage, "very-secret-value").await.unwrap();
+    let stored = std::fs::read(dir.path().join("secrets/storage.enc")).unwrap();
+    assert!(!stored.windows(17).any(|w| w == b"very-secret-value"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("secrets.key")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "secrets.key is private: {mode:o}");
+    }
+    // Another key cannot read it.
+    std::fs::write(dir.path().join("secrets.key"), [7u8; 32]).unwrap();
+    assert!(s.get(SecretName::Storage).await.is_err());
 }

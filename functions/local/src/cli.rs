@@ -47,6 +47,14 @@ enum Cmd {
 
 #[derive(Subcommand)]
 enum AdminCmd {
+    /// Store an integration credential (autotask, storage), encrypted with the
+    /// data folder's key; the value is read from standard input.
+    SetSecret {
+        #[arg(long, default_value = "data", env = "BACKUPCHECKS_DATA")]
+        data: PathBuf,
+        #[arg(long)]
+        name: String,
+    },
     /// Create a user; the password is read from standard input.
     CreateUser {
         #[arg(long, default_value = "data", env = "BACKUPCHECKS_DATA")]
@@ -63,7 +71,8 @@ enum AdminCmd {
 pub fn embedded_app(data: &Path, config: Config) -> anyhow::Result<(App, Embedded)> {
     let e = Embedded::open(data).with_context(|| format!("opening the data folder {}", data.display()))?;
     let app =
-        App::new(e.store.clone(), e.blobs.clone(), e.queue.clone(), e.mailer.clone(), Arc::new(SystemClock), config);
+        App::new(e.store.clone(), e.blobs.clone(), e.queue.clone(), e.mailer.clone(), Arc::new(SystemClock), config)
+            .with_secrets(e.secrets.clone());
     Ok((app, e))
 }
 
@@ -73,6 +82,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Cmd::Serve(args) => crate::serve::run(args).await,
         Cmd::Ingest { data, files } => ingest(&data, &files).await,
         Cmd::Admin { cmd: AdminCmd::CreateUser { data, username, role } } => create_user(&data, &username, &role).await,
+        Cmd::Admin { cmd: AdminCmd::SetSecret { data, name } } => set_secret(&data, &name).await,
     };
     match result {
         Ok(code) => code,
@@ -126,5 +136,15 @@ async fn create_user(data: &Path, username: &str, role: &str) -> anyhow::Result<
     let (app, _e) = embedded_app(data, Config::default())?;
     let user = app.create_user_unchecked(username, password, role).await?;
     println!("created {} ({})", user.username, user.role);
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn set_secret(data: &Path, name: &str) -> anyhow::Result<ExitCode> {
+    let name: bc_core::SecretName = name.parse().map_err(anyhow::Error::msg)?;
+    let mut value = String::new();
+    std::io::stdin().read_to_string(&mut value).context("reading the value from standard input")?;
+    let (app, _e) = embedded_app(data, Config::default())?;
+    app.secrets.put(name, value.trim_end_matches(['\r', '\n'])).await?;
+    println!("stored the {} secret (encrypted)", name.as_str());
     Ok(ExitCode::SUCCESS)
 }

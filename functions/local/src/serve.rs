@@ -61,7 +61,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     };
     let router = bc_http::router(
         app.clone(),
-        HttpOptions { cookie_secure: args.secure_cookie, frontend_dir: frontend, forwarded_for_hops: args.forwarded_for_hops },
+        HttpOptions {
+            cookie_secure: args.secure_cookie,
+            frontend_dir: frontend,
+            forwarded_for_hops: args.forwarded_for_hops,
+        },
     );
 
     let drop_dir = embedded.drop_dir();

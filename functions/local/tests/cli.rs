@@ -163,6 +163,18 @@ fn ingest_and_create_user_from_the_command_line() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown role"));
 
+    let mut child = Command::new(BIN)
+        .args(["admin", "set-secret", "--name", "autotask", "--data"])
+        .arg(data.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"{\"username\":\"api@msp.example\"}\n").unwrap();
+    assert!(child.wait_with_output().unwrap().status.success());
+    let stored = std::fs::read(data.path().join("secrets/autotask.enc")).unwrap();
+    assert!(!String::from_utf8_lossy(&stored).contains("api@msp.example"), "stored encrypted");
+
     let f = data.path().join("m.eml");
     std::fs::write(&f, VeeamMail::new("v@a.example.com", "Daily", Status::Success, 1).eml()).unwrap();
     let out = Command::new(BIN).args(["ingest", "--data"]).arg(data.path()).arg(&f).arg(&f).output().unwrap();

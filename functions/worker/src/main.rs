@@ -6,7 +6,8 @@ use lambda_runtime::{Error, LambdaEvent, service_fn};
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     bc_lambda::init_tracing();
-    let app = bc_lambda::app_from_env().await?;
+    let arns = bc_lambda::secret_arns(&[(bc_core::SecretName::Autotask, std::env::var("AUTOTASK_SECRET_ARN").ok())]);
+    let app = bc_lambda::app_from_env_with_secrets(arns).await?;
     let app = &app;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
         Ok::<SqsBatchResponse, Error>(bc_lambda::handlers::worker(app, event.payload).await)

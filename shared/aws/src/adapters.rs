@@ -15,6 +15,8 @@ pub struct AwsAdapters {
     pub queue: Arc<SqsQueue>,
     pub mailer: Arc<SesMailer>,
     pub config: AwsConfig,
+    /// The SDK configuration the adapters were built on, for further clients.
+    pub sdk: SdkConfig,
 }
 
 impl AwsAdapters {
@@ -41,6 +43,7 @@ impl AwsAdapters {
             queue: Arc::new(SqsQueue::new(aws_sdk_sqs::Client::new(sdk), &cfg.task_queue_url, &cfg.task_dlq_url)),
             mailer: Arc::new(SesMailer::new(aws_sdk_sesv2::Client::new(sdk), &cfg.mail_from)),
             config: cfg,
+            sdk: sdk.clone(),
         }
     }
 }

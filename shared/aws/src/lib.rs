@@ -1,6 +1,7 @@
 //! The AWS adapters of the `bc-core` ports: [`DynamoStore`] (every repository
 //! of `Store`, one DynamoDB table), [`S3Blobs`] (one bucket), [`SqsQueue`] (a
-//! task queue with a dead-letter queue) and [`SesMailer`] (SES v2).
+//! task queue with a dead-letter queue), [`SesMailer`] (SES v2) and
+//! [`SecretsManagerSecrets`] (Secrets Manager).
 //!
 //! Configuration comes from one place, [`AwsConfig`] (environment variables);
 //! [`AwsAdapters`] builds all four adapters from it. The table layout and every
@@ -15,6 +16,7 @@ mod error;
 mod mailer;
 pub mod provision;
 mod queue;
+mod secrets;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -24,6 +26,7 @@ pub use config::{AwsConfig, ConfigError, https_client, load_sdk_config, sdk_conf
 pub use dynamo::DynamoStore;
 pub use mailer::SesMailer;
 pub use queue::SqsQueue;
+pub use secrets::{SecretsManagerSecrets, is_placeholder};
 
 /// The SDK configuration type every adapter is built from.
 pub use aws_config::SdkConfig;

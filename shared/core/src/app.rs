@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::ports::{Blobs, Clock, Mailer, Queue, Store};
+use crate::ports::{Blobs, Clock, Mailer, NoSecrets, Queue, Secrets, Store};
 
 /// Settings that are the same for both runtimes; each runtime fills them
 /// from its own place (environment on AWS, flags locally).
@@ -30,6 +30,7 @@ pub struct App {
     pub queue: Arc<dyn Queue>,
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
+    pub secrets: Arc<dyn Secrets>,
     pub config: Config,
     /// Parse options (keyword rules) as last read from the store.
     pub(crate) parse_options: Arc<crate::settings::OptionsCache>,
@@ -44,6 +45,26 @@ impl App {
         clock: Arc<dyn Clock>,
         config: Config,
     ) -> Self {
-        App { store, blobs, queue, mailer, clock, config, parse_options: Arc::default() }
+        App { store, blobs, queue, mailer, clock, secrets: Arc::new(NoSecrets), config, parse_options: Arc::default() }
+    }
+
+    /// The secret store the runtime has (none by default).
+    pub fn with_secrets(mut self, secrets: Arc<dyn Secrets>) -> Self {
+        self.secrets = secrets;
+        self
+    }
+
+    /// Reads every secret once, as a function does when it starts, and
+    /// reports which are set (never their values). An unreadable secret is a
+    /// configuration error worth failing loudly for.
+    pub async fn check_secrets(
+        &self,
+        names: &[crate::ports::SecretName],
+    ) -> crate::Result<Vec<(crate::ports::SecretName, bool)>> {
+        let mut out = Vec::new();
+        for n in names {
+            out.push((*n, self.secrets.get(*n).await?.is_some()));
+        }
+        Ok(out)
     }
 }

@@ -23,7 +23,7 @@ pub mod users;
 pub use app::{App, Config};
 pub use auth::{Actor, Permission};
 pub use error::{Error, Result};
-pub use ports::{Blobs, Clock, Mailer, PortError, Queue, Store, SystemClock};
+pub use ports::{Blobs, Clock, Mailer, PortError, Queue, SecretName, Secrets, Store, SystemClock};
 
 pub use bc_api_types as api;
 pub use bc_parsers as parsers;

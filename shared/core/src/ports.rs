@@ -210,6 +210,59 @@ pub trait Mailer: Send + Sync {
     async fn send(&self, mail: &OutboundMail) -> PortResult<String>;
 }
 
+/// Credentials of integrations, kept encrypted at rest (Secrets Manager with
+/// the stack's KMS key on AWS; a key file and AES-256-GCM locally) and never
+/// returned by the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SecretName {
+    /// Autotask PSA API user, secret and tracking identifier.
+    Autotask,
+    /// Credentials of storage targets.
+    Storage,
+}
+
+impl SecretName {
+    pub const ALL: [SecretName; 2] = [SecretName::Autotask, SecretName::Storage];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecretName::Autotask => "autotask",
+            SecretName::Storage => "storage",
+        }
+    }
+}
+
+impl std::str::FromStr for SecretName {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        SecretName::ALL
+            .into_iter()
+            .find(|n| n.as_str() == s)
+            .ok_or_else(|| format!("unknown secret {s:?} (autotask, storage)"))
+    }
+}
+
+#[async_trait]
+pub trait Secrets: Send + Sync {
+    /// The secret's value; `None` when it was never set (or is an empty
+    /// placeholder).
+    async fn get(&self, name: SecretName) -> PortResult<Option<String>>;
+    async fn put(&self, name: SecretName, value: &str) -> PortResult<()>;
+}
+
+/// For runtimes without a secret store: nothing is set, nothing can be.
+pub struct NoSecrets;
+
+#[async_trait]
+impl Secrets for NoSecrets {
+    async fn get(&self, _name: SecretName) -> PortResult<Option<String>> {
+        Ok(None)
+    }
+    async fn put(&self, name: SecretName, _value: &str) -> PortResult<()> {
+        Err(PortError::Backend(format!("no secret store is configured for {:?}", name.as_str())))
+    }
+}
+
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
 }

@@ -6,12 +6,15 @@
 //!   backupchecks.db   SQLite (WAL): all state, and the durable task queue
 //!   blobs/            raw mail, bodies, attachments, parsed reports
 //!   outbox/           outgoing mail as .eml files
+//!   secrets.key       the key integration credentials are encrypted with
+//!   secrets/          those credentials, AES-256-GCM
 //!   drop/             the drop folder `serve` watches for .eml files
 //! ```
 
 mod blobs;
 mod mailer;
 mod queue;
+mod secrets;
 mod sql;
 mod store;
 
@@ -21,6 +24,7 @@ use std::sync::Arc;
 pub use blobs::FsBlobs;
 pub use mailer::OutboxMailer;
 pub use queue::SqliteQueue;
+pub use secrets::FileSecrets;
 pub use store::SqliteStore;
 
 /// The four embedded adapters over one data folder.
@@ -30,6 +34,7 @@ pub struct Embedded {
     pub blobs: Arc<FsBlobs>,
     pub queue: Arc<SqliteQueue>,
     pub mailer: Arc<OutboxMailer>,
+    pub secrets: Arc<FileSecrets>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -49,7 +54,8 @@ impl Embedded {
         let queue = Arc::new(SqliteQueue::open(&db)?);
         let blobs = Arc::new(FsBlobs::new(dir.join("blobs"))?);
         let mailer = Arc::new(OutboxMailer::new(dir.join("outbox"))?);
-        Ok(Embedded { dir: dir.to_path_buf(), store, blobs, queue, mailer })
+        let secrets = Arc::new(FileSecrets::new(dir));
+        Ok(Embedded { dir: dir.to_path_buf(), store, blobs, queue, mailer, secrets })
     }
 
     pub fn drop_dir(&self) -> PathBuf {

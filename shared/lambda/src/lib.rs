@@ -5,10 +5,11 @@
 
 pub mod handlers;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use bc_aws::AwsAdapters;
-use bc_core::{App, Config, SystemClock};
+use bc_core::{App, Config, SecretName, SystemClock};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -41,8 +42,35 @@ pub fn app_on(adapters: &AwsAdapters, config: Config) -> App {
 
 /// The App as a deployed function runs it.
 pub async fn app_from_env() -> Result<App, StartError> {
+    app_from_env_with_secrets(HashMap::new()).await
+}
+
+/// The App with the secrets this function may read (their ARNs, from the
+/// function's own environment), read once at start: a missing or
+/// unreadable secret is logged now rather than discovered mid-request.
+pub async fn app_from_env_with_secrets(arns: HashMap<SecretName, String>) -> Result<App, StartError> {
     let adapters = AwsAdapters::from_env().await.map_err(|e| StartError::Config(e.to_string()))?;
-    Ok(app_on(&adapters, core_config_from_env()))
+    let app = app_on(&adapters, core_config_from_env());
+    if arns.is_empty() {
+        return Ok(app);
+    }
+    let names: Vec<SecretName> = arns.keys().copied().collect();
+    let client = aws_sdk_secretsmanager::Client::new(&adapters.sdk);
+    let app = app.with_secrets(Arc::new(bc_aws::SecretsManagerSecrets::new(client, arns)));
+    match app.check_secrets(&names).await {
+        Ok(found) => {
+            for (name, set) in found {
+                tracing::info!(secret = name.as_str(), set, "secret read at start");
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "reading the secrets at start failed; features that need them will fail"),
+    }
+    Ok(app)
+}
+
+/// `(name, ARN)` pairs from environment values that are set and non-empty.
+pub fn secret_arns(pairs: &[(SecretName, Option<String>)]) -> HashMap<SecretName, String> {
+    pairs.iter().filter_map(|(n, v)| v.clone().filter(|v| !v.is_empty()).map(|v| (*n, v))).collect()
 }
 
 /// Structured JSON logs to stdout (CloudWatch), level from `RUST_LOG`.
