@@ -84,3 +84,62 @@ async fn aws_same_mail_many_times_at_once() {
 // each other's writes there (DynamoDB itself serialises them). The version
 // conditions that make the retry loop correct are checked on both adapter
 // sets by the conformance suite (`record_run_is_atomic_and_once`).
+
+/// An ingest cut off after "stored" (the process died before routing) is
+/// finished by the scheduler tick once the mail is five minutes old.
+async fn interrupted_ingest_is_resumed_by_the_tick(rt: Runtime, clock: std::sync::Arc<bc_core::ports::ManualClock>) {
+    use bc_core::ports::Clock;
+    let eml = VeeamMail::new("v@a.example.com", "Daily", Status::Warning, 3).eml();
+    rt.app.blobs.put("inbound/cut-off.eml", eml.clone(), "message/rfc822").await.expect("raw");
+    // What ingest had written when it was cut off: the mail, state received.
+    let mail = bc_parsers::read_mail(&eml).expect("mail");
+    let stuck = bc_core::model::Mail {
+        id: "mstuck000000000000000001".into(),
+        dedupe_key: "mid:stuck".into(),
+        raw_key: "inbound/cut-off.eml".into(),
+        received_at: clock.now(),
+        sender: mail.from_address.clone().unwrap_or_default(),
+        sender_name: None,
+        recipients: vec![],
+        subject: mail.subject.clone(),
+        date: mail.date,
+        message_id: mail.message_id.clone(),
+        size: eml.len() as u64,
+        text_key: None,
+        html_key: None,
+        attachments: vec![],
+        state: MailState::Received,
+        parse: Default::default(),
+        report_key: None,
+        identity: None,
+        job_id: None,
+        run_id: None,
+        deleted: None,
+        version: 0,
+    };
+    assert!(rt.app.store.insert_mail(&stuck).await.expect("insert"));
+    // Too young: a concurrent ingest may still be working on it.
+    assert_eq!(rt.app.tick().await.expect("tick").mails_resumed, 0);
+    clock.advance(chrono::Duration::minutes(6));
+    assert_eq!(rt.app.tick().await.expect("tick").mails_resumed, 1);
+    let done = rt.app.store.get_mail(&stuck.id).await.expect("get").expect("mail");
+    assert_eq!(done.state, MailState::Inbox);
+    assert_eq!(done.parse.job_name.as_deref(), Some("Daily"));
+    assert!(done.html_key.is_some(), "bodies stored on resume");
+    assert_eq!(rt.app.tick().await.expect("tick").mails_resumed, 0, "once");
+}
+
+#[tokio::test]
+async fn embedded_interrupted_ingest_is_resumed_by_the_tick() {
+    let clock = std::sync::Arc::new(bc_core::ports::ManualClock::new(chrono::Utc::now()));
+    interrupted_ingest_is_resumed_by_the_tick(Runtime::embedded_with_clock(clock.clone()), clock).await;
+}
+
+#[cfg(feature = "aws")]
+#[tokio::test]
+async fn aws_interrupted_ingest_is_resumed_by_the_tick() {
+    let clock = std::sync::Arc::new(bc_core::ports::ManualClock::new(chrono::Utc::now()));
+    let mut rt = Runtime::aws("resume").await;
+    rt.app.clock = clock.clone();
+    interrupted_ingest_is_resumed_by_the_tick(rt, clock).await;
+}
