@@ -2,6 +2,8 @@
 //! router on a real loopback socket with a cookie-keeping client, and report
 //! mails to feed it.
 
+#[cfg(feature = "aws")]
+pub mod cfn;
 pub mod mails;
 pub mod server;
 

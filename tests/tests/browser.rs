@@ -52,6 +52,18 @@ fn rsync_mail() -> Vec<u8> {
     .into_bytes()
 }
 
+/// Dismisses the notices, so a screenshot shows the page.
+async fn dismiss_toasts(ui: &Ui) {
+    for _ in 0..8 {
+        match ui.c.find(Locator::Css(".toast button")).await {
+            Ok(b) => {
+                let _ = b.click().await;
+            }
+            Err(_) => return,
+        }
+    }
+}
+
 /// The button in `row` whose text is `label`.
 async fn button_in(row: &fantoccini::elements::Element, label: &str) -> fantoccini::elements::Element {
     for b in row.find_all(Locator::Css("button")).await.unwrap_or_default() {
@@ -377,6 +389,7 @@ async fn keyword_rules(ui: &Ui) {
     let error = ui.wait_text("[data-testid=kw-error]", "rule 1:").await.text().await.unwrap_or_default();
     assert!(error.contains("is not an address or @domain"), "the server's message shows: {error:?}");
     ui.wait_text("table.keyword-rules tr.invalid", "nas.example.org").await;
+    ui.shot("tmp-kw-error").await;
 
     // Fix it: the sender needs its address.
     ui.click("button[aria-label='Edit rule 1']").await;
@@ -393,6 +406,7 @@ async fn keyword_rules(ui: &Ui) {
     ui.type_into("#kw-success", "OK").await;
     ui.wait("#kw-scope").await.select_by_value("subject").await.expect("choose the scope");
     ui.type_into("#kw-job", "Appliance health").await;
+    ui.shot("tmp-kw-form").await;
     ui.click("[data-testid=kw-form-submit]").await;
     ui.wait_text("table.keyword-rules td", "Appliance health").await;
 
@@ -461,6 +475,7 @@ async fn customers(ui: &Ui, server: &Server) {
     ui.wait_text(".toast", "Imported: 2 created, 1 skipped").await;
     ui.wait_text("table.customers tr", "Northwind Traders").await;
     ui.wait_text("table.customers tr.inactive", "Adventure Works").await;
+    dismiss_toasts(ui).await;
     ui.shot("customers").await;
 }
 

@@ -19,7 +19,6 @@
 #![cfg(feature = "aws")]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
@@ -46,41 +45,7 @@ const API_ID: &str = "a1b2c3d4e5";
 
 // ------------------------------------------------------------------ the template
 
-fn cfn_json(v: serde_yaml::Value) -> Value {
-    use serde_yaml::Value as Y;
-    match v {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => serde_json::to_value(&n).expect("number"),
-        Y::String(s) => Value::String(s),
-        Y::Sequence(items) => Value::Array(items.into_iter().map(cfn_json).collect()),
-        Y::Mapping(m) => Value::Object(
-            m.into_iter()
-                .map(|(k, v)| (k.as_str().map(str::to_string).unwrap_or_else(|| format!("{k:?}")), cfn_json(v)))
-                .collect(),
-        ),
-        Y::Tagged(t) => {
-            let tag = t.tag.to_string();
-            let name = tag.trim_start_matches('!').to_string();
-            let inner = cfn_json(t.value);
-            match name.as_str() {
-                "Ref" => json!({ "Ref": inner }),
-                "GetAtt" => {
-                    let s = inner.as_str().expect("!GetAtt A.B");
-                    let (res, attr) = s.split_once('.').expect("!GetAtt A.B");
-                    json!({ "Fn::GetAtt": [res, attr] })
-                }
-                other => json!({ format!("Fn::{other}"): inner }),
-            }
-        }
-    }
-}
-
-fn template() -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../infra/template.yaml");
-    let text = std::fs::read_to_string(&path).expect("infra/template.yaml");
-    cfn_json(serde_yaml::from_str(&text).expect("template YAML"))
-}
+use bc_tests::cfn::template;
 
 /// The deployed names of the template's resources: what `Ref` and
 /// `Fn::GetAtt` resolve to in this test's moto "account".

@@ -22,45 +22,7 @@ fn read(rel: &str) -> String {
     std::fs::read_to_string(root().join(rel)).unwrap_or_else(|e| panic!("reading {rel}: {e}"))
 }
 
-/// YAML with CloudFormation's short tags (`!Ref X`, `!GetAtt A.B`, `!Sub s`)
-/// as the JSON long form (`{"Ref": "X"}`, `{"Fn::GetAtt": ["A", "B"]}`, ...).
-fn cfn_json(v: serde_yaml::Value) -> Value {
-    use serde_yaml::Value as Y;
-    match v {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => serde_json::to_value(&n).expect("number"),
-        Y::String(s) => Value::String(s),
-        Y::Sequence(items) => Value::Array(items.into_iter().map(cfn_json).collect()),
-        Y::Mapping(m) => Value::Object(
-            m.into_iter()
-                .map(|(k, v)| (k.as_str().map(str::to_string).unwrap_or_else(|| format!("{k:?}")), cfn_json(v)))
-                .collect(),
-        ),
-        Y::Tagged(t) => {
-            let tag = t.tag.to_string();
-            let name = tag.trim_start_matches('!');
-            let inner = cfn_json(t.value);
-            match name {
-                "Ref" => json!({ "Ref": inner }),
-                "GetAtt" => match inner {
-                    Value::String(s) => {
-                        let (res, attr) = s.split_once('.').unwrap_or_else(|| panic!("!GetAtt {s}"));
-                        json!({ "Fn::GetAtt": [res, attr] })
-                    }
-                    other => json!({ "Fn::GetAtt": other }),
-                },
-                other => json!({ format!("Fn::{other}"): inner }),
-            }
-        }
-    }
-}
-
-fn template() -> Value {
-    let yaml: serde_yaml::Value =
-        serde_yaml::from_str(&read("infra/template.yaml")).expect("infra/template.yaml is YAML");
-    cfn_json(yaml)
-}
+use bc_tests::cfn::{cfn_json, template};
 
 fn resources(t: &Value) -> &serde_json::Map<String, Value> {
     t["Resources"].as_object().expect("Resources")
