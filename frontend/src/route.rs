@@ -112,19 +112,23 @@ fn RoutePage(props: &RoutePageProps) -> Html {
             let to = if session.can(perm::VIEW_RUN_CHECKS) { Route::RunChecks } else { Route::Jobs };
             html! { <Redirect<Route> {to} /> }
         }
-        // The run detail is the Run Checks modal: for those who review, it
-        // opens over the Run Checks list, which stays where it was.
+        // The run detail is a modal for those who use Run Checks: over a job's
+        // history when opened from there, else over the Run Checks list (a
+        // deep link too); the page behind stays where it was.
         Route::RunChecks => html! { <pages::RunChecksPage open_run={None::<AttrValue>} /> },
-        Route::Run { id } if session.can(perm::VIEW_RUN_CHECKS) => {
-            html! { <pages::RunChecksPage open_run={Some(AttrValue::from(id.clone()))} /> }
-        }
+        Route::Run { id } if session.can(perm::VIEW_RUN_CHECKS) => match return_route() {
+            Route::Job { id: job } => {
+                html! { <pages::JobPage key={job.clone()} id={job.clone()} open_run={Some(AttrValue::from(id.clone()))} /> }
+            }
+            _ => html! { <pages::RunChecksPage open_run={Some(AttrValue::from(id.clone()))} /> },
+        },
         Route::Run { id } => html! { <pages::RunPage id={id.clone()} /> },
         // Keyed, so the Inbox and the deleted list never share paging or selection.
         Route::Inbox => html! { <pages::InboxPage key="inbox" deleted=false /> },
         Route::DeletedMails => html! { <pages::InboxPage key="deleted" deleted=true /> },
         Route::InboxMail { id } => html! { <pages::InboxMailPage id={id.clone()} /> },
         Route::Jobs => html! { <pages::JobsPage /> },
-        Route::Job { id } => html! { <pages::JobPage key={id.clone()} id={id.clone()} /> },
+        Route::Job { id } => html! { <pages::JobPage key={id.clone()} id={id.clone()} open_run={None::<AttrValue>} /> },
         Route::Customers => html! { <pages::CustomersPage /> },
         Route::Users => html! { <pages::UsersPage /> },
         Route::Settings => html! { <pages::SettingsPage /> },

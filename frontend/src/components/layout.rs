@@ -19,7 +19,12 @@ pub struct LayoutProps {
 /// Whether `route` belongs to the nav entry `entry` (for `aria-current`).
 fn section_of(route: &Route) -> Option<Route> {
     Some(match route {
-        Route::RunChecks | Route::Run { .. } => Route::RunChecks,
+        // A run's modal belongs to the page it opens over.
+        Route::Run { .. } => match route::return_route() {
+            Route::Job { .. } => Route::Jobs,
+            _ => Route::RunChecks,
+        },
+        Route::RunChecks => Route::RunChecks,
         Route::Inbox | Route::DeletedMails | Route::InboxMail { .. } => Route::Inbox,
         Route::Jobs | Route::Job { .. } => Route::Jobs,
         Route::Customers => Route::Customers,

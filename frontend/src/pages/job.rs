@@ -1,16 +1,22 @@
 //! One job and its run history, newest first; admins see who reviewed
-//! each run and when.
+//! each run and when. For those who use Run Checks, a run opened from the
+//! history shows as a modal over this page (`/runs/{id}`).
 
 use yew::prelude::*;
+use yew_router::prelude::*;
 
 use crate::api;
 use crate::components::{ErrorView, Loading, PagerNav, RunsTable, StatusBadge, Time};
 use crate::hooks::{use_fetch, use_pager};
+use crate::pages::run_detail::RunDetailModal;
+use crate::route::{self, Route};
 use crate::session::{perm, use_session};
 
 #[derive(Properties, PartialEq)]
 pub struct JobProps {
     pub id: String,
+    /// The run whose detail is open over the history.
+    pub open_run: Option<AttrValue>,
 }
 
 #[component]
@@ -20,6 +26,28 @@ pub fn JobPage(props: &JobProps) -> Html {
     let pager = use_pager();
     let runs = use_fetch((props.id.clone(), pager.cursor()), |(id, cursor)| async move {
         api::runs::job_runs(&id, cursor.as_deref()).await
+    });
+    let navigator = use_navigator();
+
+    // A run may have been reviewed in the detail: refresh the history when it closes.
+    {
+        let (reload_job, reload_runs) = (job.reload.clone(), runs.reload.clone());
+        let was_open = use_mut_ref(|| props.open_run.is_some());
+        use_effect_with(props.open_run.clone(), move |open| {
+            if open.is_none() && *was_open.borrow() {
+                reload_job.emit(());
+                reload_runs.emit(());
+            }
+            *was_open.borrow_mut() = open.is_some();
+        });
+    }
+    let modal = props.open_run.as_ref().map(|run| {
+        let onclose = Callback::from(move |_| {
+            if let Some(n) = &navigator {
+                n.push(&route::return_route());
+            }
+        });
+        html! { <RunDetailModal id={run.to_string()} {onclose} /> }
     });
 
     let head = match (&job.data, &job.error) {
@@ -64,11 +92,12 @@ pub fn JobPage(props: &JobProps) -> Html {
     };
     html! {
         <section class="page">
-            <p class="crumbs"><yew_router::components::Link<crate::route::Route> to={crate::route::Route::Jobs}>{ "← Jobs" }</yew_router::components::Link<crate::route::Route>></p>
+            <p class="crumbs"><Link<Route> to={Route::Jobs}>{ "← Jobs" }</Link<Route>></p>
             { head }
             <h2>{ "Run history" }</h2>
             { history }
             <PagerNav page={pager.number()} has_prev={pager.has_prev()} has_next={next_cursor.is_some()} {onprev} {onnext} />
+            { for modal }
         </section>
     }
 }

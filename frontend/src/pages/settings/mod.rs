@@ -1,10 +1,15 @@
-//! Settings (admins): the time zone every time in the UI is shown in.
+//! Settings (admins): the time zone every time in the UI is shown in, a
+//! test mail to check outgoing mail, and the keyword rules for senders no
+//! product parser reads.
+
+mod keyword_rules;
 
 use bc_api_types::Settings;
 use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use self::keyword_rules::KeywordRulesCard;
 use crate::api;
 use crate::components::{ErrorView, Loading};
 use crate::format;
@@ -19,8 +24,10 @@ pub fn SettingsPage() -> Html {
     let settings = use_fetch((), |_| async { api::settings::get().await });
     let zones = use_memo((), |_| format::time_zones());
     let tz_ref = use_node_ref();
+    let to_ref = use_node_ref();
+    let sending = use_state(|| false);
 
-    let onsubmit = {
+    let save_tz = {
         let (tz_ref, notify, reload) = (tz_ref.clone(), notify.clone(), settings.reload.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -40,24 +47,62 @@ pub fn SettingsPage() -> Html {
             });
         })
     };
-    let body = match (&settings.data, &settings.error) {
+    let send_test_mail = {
+        let (to_ref, notify, sending) = (to_ref.clone(), notify.clone(), sending.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let to = to_ref.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default().trim().to_string();
+            if to.is_empty() || *sending {
+                return;
+            }
+            sending.set(true);
+            let (notify, sending) = (notify.clone(), sending.clone());
+            spawn_local(async move {
+                match api::settings::test_mail(&to).await {
+                    Ok(()) => notify.ok(format!("Test mail to {to} queued")),
+                    Err(e) => notify.error(e),
+                }
+                sending.set(false);
+            });
+        })
+    };
+    let time_zone = match (&settings.data, &settings.error) {
         (_, Some(e)) => html! { <ErrorView error={e.clone()} onretry={Some(settings.reload.clone())} /> },
         (None, None) => html! { <Loading what="settings" /> },
         (Some(s), None) => html! {
-            <form class="card form" {onsubmit}>
-                <label for="s-tz">{ "Time zone" }</label>
+            <form class="form" onsubmit={save_tz}>
+                <label for="s-tz">{ "Show times in" }</label>
                 <input id="s-tz" type="text" list="tz-list" ref={tz_ref} value={s.time_zone.clone()} required=true
                        aria-describedby="s-tz-help" />
                 <datalist id="tz-list">{ for zones.iter().map(|z| html! { <option value={z.clone()} /> }) }</datalist>
                 <p id="s-tz-help" class="hint">{ "An IANA zone such as Europe/Amsterdam. All times in the UI are shown in it." }</p>
-                <button class="btn btn-primary" type="submit">{ "Save" }</button>
+                <button class="btn btn-primary" type="submit" data-testid="save-tz">{ "Save time zone" }</button>
             </form>
         },
     };
     html! {
-        <section class="page narrow">
+        <section class="page">
             <h1>{ "Settings" }</h1>
-            { body }
+            <div class="settings-grid">
+                <section class="card" aria-labelledby="s-tz-title">
+                    <h2 id="s-tz-title" class="card-title">{ "Time zone" }</h2>
+                    { time_zone }
+                </section>
+                <section class="card" aria-labelledby="s-mail-title">
+                    <h2 id="s-mail-title" class="card-title">{ "Send a test mail" }</h2>
+                    <form class="form" onsubmit={send_test_mail}>
+                        <label for="s-mail-to">{ "Send to" }</label>
+                        <input id="s-mail-to" type="email" ref={to_ref} required=true placeholder="you@example.com"
+                               autocomplete="email" aria-describedby="s-mail-help" />
+                        <p id="s-mail-help" class="hint">
+                            { "Checks outgoing mail. The mail is queued and goes out within a minute; a local install \
+                               (backupchecks serve) writes it to outbox/ in its data folder as an .eml file." }
+                        </p>
+                        <button class="btn" type="submit" disabled={*sending} data-testid="send-test-mail">{ "Send test mail" }</button>
+                    </form>
+                </section>
+            </div>
+            <KeywordRulesCard />
         </section>
     }
 }
