@@ -97,6 +97,12 @@ async fn ingest(data: &Path, files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let (app, _e) = embedded_app(data, Config::default())?;
     let mut code = ExitCode::SUCCESS;
     for f in files {
+        let too_large = std::fs::metadata(f).is_ok_and(|m| m.len() > bc_parsers::MAX_MAIL_BYTES as u64);
+        if too_large {
+            eprintln!("error: {}: larger than a mail may be ({} bytes)", f.display(), bc_parsers::MAX_MAIL_BYTES);
+            code = ExitCode::from(1);
+            continue;
+        }
         let raw = match std::fs::read(f) {
             Ok(b) => b,
             Err(e) => {

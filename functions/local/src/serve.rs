@@ -125,8 +125,17 @@ pub async fn scan_drop_folder(app: &App, dir: &Path) -> anyhow::Result<usize> {
         if !settled {
             continue;
         }
-        let raw = tokio::fs::read(&path).await?;
-        match app.ingest_bytes(raw).await {
+        // Never read a file larger than a mail may be: it is refused unread.
+        let result = if meta.len() > bc_parsers::MAX_MAIL_BYTES as u64 {
+            Err(bc_core::Error::TooLarge(format!(
+                "the file is {} bytes; a mail may have at most {}",
+                meta.len(),
+                bc_parsers::MAX_MAIL_BYTES
+            )))
+        } else {
+            app.ingest_bytes(tokio::fs::read(&path).await?).await
+        };
+        match result {
             Ok(out) => {
                 tracing::info!(file = %path.display(), mail = %out.mail.id, state = ?out.mail.state, duplicate = out.duplicate, "ingested");
                 tokio::fs::remove_file(&path).await?;

@@ -314,6 +314,13 @@ async fn serve_runs_the_morning_end_to_end() {
     until("failed/ entry", || async { drop.join("failed/garbage.eml.error.txt").exists().then_some(Value::Null) })
         .await;
     assert!(std::fs::read_to_string(drop.join("failed/garbage.eml.error.txt")).unwrap().contains("empty"));
+    // A file larger than any mail is refused without being read (sparse, so
+    // the test does not write 60 MB).
+    std::fs::File::create(drop.join(".huge.part")).unwrap().set_len(60 * 1024 * 1024).unwrap();
+    std::fs::rename(drop.join(".huge.part"), drop.join("huge.eml")).unwrap();
+    until("huge file refused", || async { drop.join("failed/huge.eml.error.txt").exists().then_some(Value::Null) })
+        .await;
+    assert!(std::fs::read_to_string(drop.join("failed/huge.eml.error.txt")).unwrap().contains("at most"));
 
     // A second start does not create another admin.
     drop_serve(s);
