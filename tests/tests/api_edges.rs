@@ -500,3 +500,33 @@ async fn keyword_rules_classify_mails_of_their_sender() {
     let (_, detail) = op.get(&format!("/api/v1/inbox/{id}")).await;
     assert_eq!(detail["parse"]["report"]["status"], "Success");
 }
+
+/// A password change or reset ends the sessions opened with the old one;
+/// whoever changed their own password keeps working with a fresh cookie.
+#[tokio::test]
+async fn password_changes_end_old_sessions() {
+    let (_rt, server) = setup().await;
+    let admin = server.login(ADMIN).await;
+    let op_laptop = server.login(OPERATOR).await;
+    let op_tablet = server.login(OPERATOR).await;
+    let (s, _) = op_laptop
+        .post("/api/v1/auth/password", &json!({"current_password": "wrong", "new_password": "a-new-password-1"}))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, _) = op_laptop
+        .post("/api/v1/auth/password", &json!({"current_password": OPERATOR.1, "new_password": "a-new-password-1"}))
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    assert_eq!(op_laptop.get("/api/v1/auth/me").await.0, StatusCode::OK, "the changer keeps a session");
+    assert_eq!(op_tablet.get("/api/v1/auth/me").await.0, StatusCode::UNAUTHORIZED, "other sessions end");
+    let op = server.login((OPERATOR.0, "a-new-password-1")).await;
+
+    // An admin's reset ends them all.
+    let (_, me) = op.get("/api/v1/auth/me").await;
+    let id = me["id"].as_str().unwrap();
+    let (s, _) = admin.patch(&format!("/api/v1/users/{id}"), &json!({"password": "reset-by-admin-1"})).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(op.get("/api/v1/auth/me").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(op_laptop.get("/api/v1/auth/me").await.0, StatusCode::UNAUTHORIZED);
+    server.login((OPERATOR.0, "reset-by-admin-1")).await;
+}

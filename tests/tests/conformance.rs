@@ -428,6 +428,7 @@ async fn users_have_unique_names(a: Adapters) {
         role: Role::Operator,
         active: true,
         created_at: t(1, 1),
+        sessions_valid_after: None,
         version: 0,
     };
     s.insert_user(&u).await.unwrap();

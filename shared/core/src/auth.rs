@@ -254,15 +254,7 @@ impl App {
             }
         };
         self.store.reset_counter(&user_key).await?;
-        let token = ids::random_token(32);
-        let session = Session {
-            token_hash: token_hash(&token),
-            user_id: user.id.clone(),
-            created_at: now,
-            expires_at: now + Duration::hours(SESSION_HOURS),
-        };
-        self.store.insert_session(&session).await?;
-        Ok(NewSession { token, session, user })
+        self.open_session(user).await
     }
 
     /// The actor behind a session cookie token; `Unauthorized` if the session
@@ -278,10 +270,25 @@ impl App {
             return Err(Error::Unauthorized);
         }
         let user = self.store.get_user(&session.user_id).await?.ok_or(Error::Unauthorized)?;
-        if !user.active {
+        let voided = user.sessions_valid_after.is_some_and(|after| session.created_at < after);
+        if !user.active || voided {
             return Err(Error::Unauthorized);
         }
         Ok(Actor::of(&user))
+    }
+
+    /// A new session for a user who just proved who they are.
+    pub(crate) async fn open_session(&self, user: User) -> Result<NewSession> {
+        let now = self.clock.now();
+        let token = ids::random_token(32);
+        let session = Session {
+            token_hash: token_hash(&token),
+            user_id: user.id.clone(),
+            created_at: now,
+            expires_at: now + Duration::hours(SESSION_HOURS),
+        };
+        self.store.insert_session(&session).await?;
+        Ok(NewSession { token, session, user })
     }
 
     pub async fn logout(&self, token: &str) -> Result<()> {

@@ -160,6 +160,10 @@ pub struct User {
     pub role: Role,
     pub active: bool,
     pub created_at: DateTime<Utc>,
+    /// Sessions opened before this instant are void (set on a password
+    /// change or reset, so a leaked password's sessions end with it).
+    #[serde(default)]
+    pub sessions_valid_after: Option<DateTime<Utc>>,
     pub version: u64,
 }
 

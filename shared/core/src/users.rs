@@ -29,6 +29,7 @@ impl App {
             role,
             active: true,
             created_at: self.clock.now(),
+            sessions_valid_after: None,
             version: 0,
         };
         self.store.insert_user(&user).await.map_err(|e| match e {
@@ -63,22 +64,28 @@ impl App {
         }
         if let Some(p) = &change.password {
             user.password_hash = auth::hash_password(p)?;
+            // A reset ends every session opened with the old password.
+            user.sessions_valid_after = Some(self.clock.now());
         }
         self.store.update_user(&user).await?;
         user.version += 1;
         Ok(dto::user(&user))
     }
 
-    /// Changes one's own password after checking the current one.
-    pub async fn change_own_password(&self, actor: &Actor, current: &str, new: &str) -> Result<()> {
+    /// Changes one's own password after checking the current one. Every
+    /// session ends, this one included; the caller gets a fresh one.
+    pub async fn change_own_password(&self, actor: &Actor, current: &str, new: &str) -> Result<auth::NewSession> {
         auth::validate_password(new)?;
         let mut user = self.store.get_user(&actor.user_id).await?.ok_or(Error::Unauthorized)?;
         if !auth::verify_password(current, &user.password_hash) {
             return Err(Error::Invalid("the current password is wrong".into()));
         }
         user.password_hash = auth::hash_password(new)?;
+        user.sessions_valid_after = Some(self.clock.now());
         self.store.update_user(&user).await?;
-        Ok(())
+        user.version += 1;
+        // Opened at or after the cut-off, so it stays valid.
+        self.open_session(user).await
     }
 
     /// For the CLI (`backupchecks admin create-user`): no session needed.

@@ -105,6 +105,7 @@ pub fn user(id: &str, username: &str) -> User {
         role: Role::Operator,
         active: true,
         created_at: at(0),
+        sessions_valid_after: None,
         version: 0,
     }
 }

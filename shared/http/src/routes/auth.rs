@@ -53,12 +53,15 @@ pub(crate) async fn me(State(s): State<AppState>, Auth(actor): Auth) -> Json<Me>
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = ChangePasswordRequest,
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 204, description = "Changed; every other session ends, this one gets a new cookie"),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub(crate) async fn change_password(
     State(s): State<AppState>,
     Auth(actor): Auth,
     JsonBody(req): JsonBody<ChangePasswordRequest>,
-) -> ApiResult<StatusCode> {
-    s.app.change_own_password(&actor, &req.current_password, &req.new_password).await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> ApiResult<Response> {
+    let new = s.app.change_own_password(&actor, &req.current_password, &req.new_password).await?;
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    resp.headers_mut().insert(SET_COOKIE, cookie(&new.token, SESSION_HOURS * 3600, s.opts.cookie_secure));
+    Ok(resp)
 }
