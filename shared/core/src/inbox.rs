@@ -235,16 +235,13 @@ impl App {
         }
         let raw = self.blobs.get(&mail.raw_key).await?.ok_or(Error::NotFound("raw mail"))?;
         let decoded = read_mail(&raw);
+        // Bodies and attachments are missing if the ingest was cut off.
         if let Ok(m) = &decoded
             && mail.text_key.is_none()
             && mail.html_key.is_none()
             && mail.attachments.is_empty()
         {
-            let mut parts = mail.clone();
-            self.store_parts(&mut parts, m).await?;
-            mail.text_key = parts.text_key;
-            mail.html_key = parts.html_key;
-            mail.attachments = parts.attachments;
+            self.store_parts(&mut mail, m).await?;
         }
         let report = self.apply_parse(&mut mail, decoded.as_ref()).await?;
         self.route(mail, report).await?;
