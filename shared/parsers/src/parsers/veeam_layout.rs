@@ -74,25 +74,14 @@ pub(crate) fn header_line<'a>(line: &'a str, types: &[&'static str]) -> Option<(
     })
 }
 
+/// Policy types of Veeam Backup for AWS/Azure/Google (`veeam_cloud.rs`) not
+/// already among the types above.
+const OTHER_TYPES: [&str; 3] = ["Snapshot", "Archive", "Replica"];
+
 /// Every header type any Veeam parser knows, longest first where one is
 /// the start of another; the match rules look the mail's type up here once.
-const ALL_TYPES: [&str; 15] = [
-    "Agent Backup",
-    "Backup Copy",
-    "Backup to Tape",
-    "Backup",
-    "Replication",
-    "Configuration Backup",
-    "File to Tape",
-    "File Backup Copy",
-    "File Backup",
-    "Object Storage Backup",
-    "SureBackup",
-    "VM Copy",
-    "Snapshot",
-    "Archive",
-    "Replica",
-];
+static ALL_TYPES: std::sync::LazyLock<Vec<&'static str>> =
+    std::sync::LazyLock::new(|| AGENT_TYPES.iter().chain(&VBR_TYPES).chain(&OTHER_TYPES).copied().collect());
 
 /// Whether a mail carries a Veeam header for one of `types` and a summary
 /// grid (`Start time`): the body-based match rule. The header's type is
