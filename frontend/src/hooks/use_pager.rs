@@ -39,6 +39,20 @@ impl Pager {
         self.stack.set(Rc::new(s));
     }
 
+    /// "Previous" and "Next" for [`crate::components::PagerNav`], given the
+    /// page's `next_cursor`.
+    pub fn nav_callbacks(&self, next_cursor: Option<String>) -> (Callback<()>, Callback<()>) {
+        let (p, n) = (self.clone(), self.clone());
+        (
+            Callback::from(move |_| p.prev()),
+            Callback::from(move |_| {
+                if let Some(c) = next_cursor.clone() {
+                    n.next(c);
+                }
+            }),
+        )
+    }
+
     pub fn reset(&self) {
         if self.stack.len() > 1 {
             self.stack.set(Rc::new(vec![None]));

@@ -119,18 +119,17 @@ pub fn InboxPage(props: &InboxProps) -> Html {
     };
     let next_cursor = page.data.as_ref().and_then(|p| p.next_cursor.clone());
     let (onprev, onnext) = {
-        let (p1, p2, sel1, sel2) = (pager.clone(), pager.clone(), selected.clone(), selected.clone());
-        let next = next_cursor.clone();
+        // A selection belongs to the page it was made on.
+        let (prev, next) = pager.nav_callbacks(next_cursor.clone());
+        let (sel1, sel2) = (selected.clone(), selected.clone());
         (
             Callback::from(move |_| {
                 sel1.set(HashSet::new());
-                p1.prev()
+                prev.emit(())
             }),
             Callback::from(move |_| {
-                if let Some(c) = next.clone() {
-                    sel2.set(HashSet::new());
-                    p2.next(c);
-                }
+                sel2.set(HashSet::new());
+                next.emit(())
             }),
         )
     };

@@ -78,18 +78,7 @@ pub fn JobPage(props: &JobProps) -> Html {
         (Some(p), None) => html! { <RunsTable runs={p.items.clone()} show_review={session.can(perm::VIEW_REVIEWS)} /> },
     };
     let next_cursor = runs.data.as_ref().and_then(|p| p.next_cursor.clone());
-    let onprev = {
-        let pager = pager.clone();
-        Callback::from(move |_| pager.prev())
-    };
-    let onnext = {
-        let (pager, next) = (pager.clone(), next_cursor.clone());
-        Callback::from(move |_| {
-            if let Some(c) = next.clone() {
-                pager.next(c);
-            }
-        })
-    };
+    let (onprev, onnext) = pager.nav_callbacks(next_cursor.clone());
     html! {
         <section class="page">
             <p class="crumbs"><Link<Route> to={Route::Jobs}>{ "← Jobs" }</Link<Route>></p>

@@ -75,18 +75,7 @@ pub fn JobsPage() -> Html {
         (Some(p), None) => table(p),
     };
     let next_cursor = jobs.data.as_ref().and_then(|p| p.next_cursor.clone());
-    let onprev = {
-        let pager = pager.clone();
-        Callback::from(move |_| pager.prev())
-    };
-    let onnext = {
-        let (pager, next) = (pager.clone(), next_cursor.clone());
-        Callback::from(move |_| {
-            if let Some(c) = next.clone() {
-                pager.next(c);
-            }
-        })
-    };
+    let (onprev, onnext) = pager.nav_callbacks(next_cursor.clone());
 
     html! {
         <section class="page">
