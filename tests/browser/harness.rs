@@ -196,8 +196,15 @@ pub struct Ui {
 
 impl Ui {
     pub fn new(c: Client, base: &str) -> Ui {
-        let shots = workspace_root().join("docs/screenshots");
-        std::fs::create_dir_all(&shots).expect("docs/screenshots");
+        // The documented screenshots are refreshed on request
+        // (`BC_SCREENSHOTS=1`); otherwise they go to a temporary folder, so
+        // a test run does not change the repository.
+        let shots = if std::env::var_os("BC_SCREENSHOTS").is_some() {
+            workspace_root().join("docs/screenshots")
+        } else {
+            std::env::temp_dir().join("backupchecks-screenshots")
+        };
+        std::fs::create_dir_all(&shots).expect("screenshot folder");
         Ui { c, base: base.to_string(), shots }
     }
 
@@ -209,7 +216,8 @@ impl Ui {
         self.c.current_url().await.map(|u| u.path().to_string()).unwrap_or_default()
     }
 
-    /// Saves a PNG of the viewport to docs/screenshots/NAME.png.
+    /// Saves a PNG of the viewport as NAME.png (in docs/screenshots/ with
+    /// `BC_SCREENSHOTS=1`).
     pub async fn shot(&self, name: &str) {
         // Let fonts and layout settle after the last change.
         tokio::time::sleep(Duration::from_millis(300)).await;
