@@ -4,6 +4,7 @@
 //! quoted-printable, charsets through `encoding_rs`); this module picks the
 //! parts the product uses and refuses input that is not a mail at all.
 
+use crate::util::text::collapse_ws;
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
 use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
 
@@ -64,7 +65,7 @@ pub fn read_mail(raw: &[u8]) -> Result<MailMessage, MimeError> {
 
     let from = message.from().and_then(|a| a.first());
     let from_address = from.and_then(|a| a.address()).map(|a| a.trim().to_ascii_lowercase()).filter(|a| !a.is_empty());
-    let from_name = from.and_then(|a| a.name()).map(one_line).filter(|n| !n.is_empty());
+    let from_name = from.and_then(|a| a.name()).map(collapse_ws).filter(|n| !n.is_empty());
     let to = message
         .to()
         .into_iter()
@@ -74,7 +75,7 @@ pub fn read_mail(raw: &[u8]) -> Result<MailMessage, MimeError> {
         .map(|a| a.trim().to_ascii_lowercase())
         .filter(|a| !a.is_empty())
         .collect();
-    let subject = message.subject().map(one_line).unwrap_or_default();
+    let subject = message.subject().map(collapse_ws).unwrap_or_default();
     let date = message.date().and_then(to_chrono);
     let message_id = message
         .message_id()
@@ -95,7 +96,7 @@ pub fn read_mail(raw: &[u8]) -> Result<MailMessage, MimeError> {
         .map(|(i, part)| MailAttachment {
             filename: part
                 .attachment_name()
-                .map(one_line)
+                .map(collapse_ws)
                 .filter(|n| !n.is_empty())
                 .unwrap_or_else(|| format!("attachment-{}", i + 1)),
             content_type: part
@@ -152,21 +153,6 @@ fn bodies(message: &Message<'_>) -> (Option<String>, Option<String>) {
         (!out.trim().is_empty()).then_some(out)
     };
     (collect(&message.text_body, false), collect(&message.html_body, true))
-}
-
-/// Header text on one line: folded whitespace becomes one space.
-fn one_line(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for word in s.split(|c: char| c.is_whitespace()) {
-        if word.is_empty() {
-            continue;
-        }
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    out
 }
 
 fn to_chrono(d: &mail_parser::DateTime) -> Option<DateTime<FixedOffset>> {
