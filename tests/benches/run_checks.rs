@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use bc_api_types::{MailState, Sizes, Status};
 use bc_core::Actor;
 use bc_core::model::{Customer, Job, Mail, ParseSummary, Review, Run};
-use bc_core::ports::RecordRun;
+use bc_core::repos::RecordRun;
 use bc_tests::Runtime;
 use bc_tests::server::TestServer;
 use chrono::{Duration as CDuration, TimeZone, Utc};
@@ -72,14 +72,14 @@ fn main() {
         eprintln!("seeded {total} runs in {:.1} s", seed.elapsed().as_secs_f64());
 
         let actor = Actor::system();
-        let checks = r.app.run_checks(&actor).await.expect("run checks");
-        assert_eq!(checks.run_count as u64, unreviewed);
+        let checks = r.app.run_checks(&actor, &Default::default()).await.expect("run checks");
+        assert_eq!(checks.totals.runs as u64, unreviewed);
         let mut samples = Vec::with_capacity(1000);
         for _ in 0..1000 {
             let t = Instant::now();
-            let c = r.app.run_checks(&actor).await.expect("run checks");
+            let c = r.app.run_checks(&actor, &Default::default()).await.expect("run checks");
             samples.push(t.elapsed());
-            assert_eq!(c.run_count as u64, unreviewed);
+            assert_eq!(c.totals.runs as u64, unreviewed);
         }
         samples.sort();
         println!(

@@ -39,8 +39,7 @@ impl Runtime {
     pub fn embedded_with_clock(clock: Arc<dyn Clock>) -> Runtime {
         let dir = tempfile::tempdir().expect("temp dir");
         let e = bc_embedded::Embedded::open(dir.path()).expect("open embedded store");
-        let app =
-            App::new(e.store.clone(), e.blobs.clone(), e.queue.clone(), e.mailer.clone(), clock, Config::default());
+        let app = e.app(Config::default(), clock);
         Runtime {
             name: "embedded",
             app,
@@ -54,14 +53,7 @@ impl Runtime {
     #[cfg(feature = "aws")]
     pub async fn aws(label: &str) -> Runtime {
         let adapters = bc_aws::testing::adapters(label).await.expect("moto adapters (is moto_server installed?)");
-        let app = App::new(
-            adapters.store.clone(),
-            adapters.blobs.clone(),
-            adapters.queue.clone(),
-            adapters.mailer.clone(),
-            Arc::new(SystemClock),
-            Config::default(),
-        );
+        let app = bc_lambda::app_on(&adapters, Config::default());
         Runtime { name: "aws", app, dir: None, aws: Some(adapters) }
     }
 

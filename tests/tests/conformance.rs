@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use bc_api_types::{MailState, Role, Sizes, Status};
 use bc_core::model::{Customer, Deletion, Job, LastRun, Mail, ParseSummary, Review, Run, Session, User};
-use bc_core::ports::{
-    Blobs, JobFilter, MailView, Mailer, OutboundMail, PortError, Queue, RecordRun, SecretName, Secrets, Store,
-};
+use bc_core::Store;
+use bc_core::ports::{Blobs, Mailer, OutboundMail, PortError, Queue, SecretName, Secrets};
+use bc_core::repos::{JobFilter, MailList, RecordRun};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 struct Adapters {
@@ -205,7 +205,7 @@ async fn inbox_lists_newest_first_in_pages(a: Adapters) {
     let mut seen = vec![];
     let mut cursor = None;
     loop {
-        let page = s.list_mails(MailView::Inbox, cursor.as_deref(), 2).await.unwrap();
+        let page = s.list_mails(MailList::Inbox, cursor.as_deref(), 2).await.unwrap();
         assert!(page.items.len() <= 2);
         seen.extend(page.items.iter().map(|m| m.id.clone()));
         match page.next_cursor {
@@ -214,10 +214,10 @@ async fn inbox_lists_newest_first_in_pages(a: Adapters) {
         }
     }
     assert_eq!(seen, ["m7", "m6", "m4", "m2", "m1", "m0"]);
-    let deleted = s.list_mails(MailView::Deleted, None, 50).await.unwrap();
+    let deleted = s.list_mails(MailList::Deleted, None, 50).await.unwrap();
     assert_eq!(deleted.items.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["m5"]);
     assert_eq!(deleted.next_cursor, None);
-    assert!(matches!(s.list_mails(MailView::Inbox, Some("not-a-cursor"), 2).await, Err(PortError::Invalid(_))));
+    assert!(matches!(s.list_mails(MailList::Inbox, Some("not-a-cursor"), 2).await, Err(PortError::Invalid(_))));
 }
 
 async fn inbox_by_identity_and_stuck_mails(a: Adapters) {
@@ -380,17 +380,17 @@ async fn unreviewed_index_follows_reviews(a: Adapters) {
     let s = &a.store;
     let runs_a = seed_runs(s, "ja", 3, 2).await;
     seed_runs(s, "jb", 2, 3).await;
-    assert_eq!(s.list_unreviewed_runs(None).await.unwrap().len(), 5);
-    assert_eq!(s.list_unreviewed_runs(Some("ja")).await.unwrap().len(), 3);
+    assert_eq!(s.list_unreviewed_runs(None, None, 10_000).await.unwrap().items.len(), 5);
+    assert_eq!(s.list_unreviewed_runs(Some("ja"), None, 10_000).await.unwrap().items.len(), 3);
 
     let mut r = s.get_run(&runs_a[1].id).await.unwrap().unwrap();
     r.review = Some(Review { by: "olga".into(), at: t(5, 8) });
     s.update_run(&r).await.unwrap();
     assert!(is_conflict(s.update_run(&r).await), "stale run version");
-    let left: Vec<String> = s.list_unreviewed_runs(Some("ja")).await.unwrap().into_iter().map(|r| r.id).collect();
+    let left: Vec<String> = s.list_unreviewed_runs(Some("ja"), None, 10_000).await.unwrap().items.into_iter().map(|r| r.id).collect();
     assert_eq!(left.len(), 2);
     assert!(!left.contains(&runs_a[1].id));
-    assert_eq!(s.list_unreviewed_runs(None).await.unwrap().len(), 4);
+    assert_eq!(s.list_unreviewed_runs(None, None, 10_000).await.unwrap().items.len(), 4);
     let stored = s.get_run(&runs_a[1].id).await.unwrap().unwrap();
     assert_eq!(stored.review.as_ref().map(|v| v.by.as_str()), Some("olga"));
 
@@ -398,7 +398,7 @@ async fn unreviewed_index_follows_reviews(a: Adapters) {
     let mut back = stored.clone();
     back.review = None;
     s.update_run(&back).await.unwrap();
-    assert_eq!(s.list_unreviewed_runs(Some("ja")).await.unwrap().len(), 3);
+    assert_eq!(s.list_unreviewed_runs(Some("ja"), None, 10_000).await.unwrap().items.len(), 3);
 }
 
 async fn runs_list_newest_first_in_pages(a: Adapters) {

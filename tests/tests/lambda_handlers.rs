@@ -31,8 +31,9 @@ use aws_smithy_types::config_bag::ConfigBag;
 use bc_api_types::{MailState, Role, Status};
 use bc_aws::{AwsConfig, DynamoStore, S3Blobs, SdkConfig, SesMailer, SqsQueue};
 use bc_core::model::{Mail, ParseSummary, Session};
-use bc_core::ports::{Blobs, OutboundMail, SessionRepo};
-use bc_core::tasks::Task;
+use bc_core::ports::{Blobs, OutboundMail};
+use bc_core::repos::SessionRepo;
+use bc_core::tasks::task::Task;
 use bc_core::{App, Config, SystemClock};
 use bc_tests::mails::{VeeamMail, newsletter};
 use lambda_http::tower::ServiceExt;
@@ -863,7 +864,7 @@ async fn scheduler_ticks_on_the_schedules_payload() {
         deleted: None,
         version: 0,
     };
-    use bc_core::ports::MailRepo;
+    use bc_core::repos::MailRepo;
     assert!(store.insert_mail(&stuck).await.expect("insert"));
 
     let report = bc_lambda::handlers::scheduler_invocation(&f.app, &event.payload).await.expect("tick");

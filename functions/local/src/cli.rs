@@ -70,9 +70,7 @@ enum AdminCmd {
 /// The core on the embedded adapters of a data folder.
 pub fn embedded_app(data: &Path, config: Config) -> anyhow::Result<(App, Embedded)> {
     let e = Embedded::open(data).with_context(|| format!("opening the data folder {}", data.display()))?;
-    let app =
-        App::new(e.store.clone(), e.blobs.clone(), e.queue.clone(), e.mailer.clone(), Arc::new(SystemClock), config)
-            .with_secrets(e.secrets.clone());
+    let app = e.app(config, Arc::new(SystemClock));
     Ok((app, e))
 }
 

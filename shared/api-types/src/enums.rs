@@ -141,6 +141,17 @@ impl FromStr for MailState {
     }
 }
 
+/// Where a bulk operation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum OperationState {
+    Queued,
+    Running,
+    Done,
+    Failed,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,11 +1,13 @@
 //! The JSON shapes of `/api/v1`, shared by the server and the Yew frontend so
 //! the two cannot drift apart. Pure serde; compiles to wasm32.
 
-mod dto;
+mod bodies;
 mod enums;
+mod permission;
 
-pub use dto::*;
+pub use bodies::*;
 pub use enums::*;
+pub use permission::Permission;
 
 /// Page size of the Inbox and other paginated lists unless the caller asks for less.
 pub const PAGE_SIZE: usize = 50;

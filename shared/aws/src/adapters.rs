@@ -48,6 +48,21 @@ impl AwsAdapters {
     }
 }
 
+impl AwsAdapters {
+    /// The one place the core is built on the AWS adapters: the Lambda
+    /// functions (through `bc_lambda`) and the tests use this.
+    pub fn app(&self, config: bc_core::Config, clock: Arc<dyn bc_core::Clock>) -> bc_core::App {
+        bc_core::App::new(
+            self.store.clone(),
+            self.blobs.clone(),
+            self.queue.clone(),
+            self.mailer.clone(),
+            clock,
+            config,
+        )
+    }
+}
+
 /// An S3 client; path-style addressing when an endpoint override is set.
 pub(crate) fn s3_client(sdk: &SdkConfig, path_style: bool) -> aws_sdk_s3::Client {
     let conf = aws_sdk_s3::config::Builder::from(sdk).force_path_style(path_style).build();

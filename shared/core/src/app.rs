@@ -1,9 +1,13 @@
 //! The application: the ports plugged together plus configuration. Use cases
-//! are methods on [`App`], spread over the modules named after them.
+//! are methods on [`App`], spread over the area folders named after them.
+//! Each runtime builds its `App` in one place (`bc_embedded::Embedded::app`,
+//! `bc_aws::AwsAdapters::app`), and its tests use the same builder.
 
 use std::sync::Arc;
 
-use crate::ports::{Blobs, Clock, Mailer, NoSecrets, Queue, Secrets, Store};
+use crate::ports::{Blobs, Clock, Mailer, NoSecrets, Queue, SecretName, Secrets};
+use crate::settings::options_cache::OptionsCache;
+use crate::store::Store;
 
 /// Settings that are the same for both runtimes; each runtime fills them
 /// from its own place (environment on AWS, flags locally).
@@ -15,11 +19,24 @@ pub struct Config {
     pub inbound_prefix: String,
     /// Mails re-parsed per queued batch.
     pub reparse_batch: usize,
+    /// Runs a bulk review handles per queued batch.
+    pub bulk_batch: usize,
+    /// Reviews of more runs than this run in the worker, not in the request.
+    pub bulk_threshold: usize,
+    /// How long audit entries are kept.
+    pub audit_retention_days: u32,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { public_url: "http://127.0.0.1:8080".into(), inbound_prefix: "inbound/".into(), reparse_batch: 50 }
+        Config {
+            public_url: "http://127.0.0.1:8080".into(),
+            inbound_prefix: "inbound/".into(),
+            reparse_batch: 50,
+            bulk_batch: 250,
+            bulk_threshold: 200,
+            audit_retention_days: 730,
+        }
     }
 }
 
@@ -33,7 +50,7 @@ pub struct App {
     pub secrets: Arc<dyn Secrets>,
     pub config: Config,
     /// Parse options (keyword rules) as last read from the store.
-    pub(crate) parse_options: Arc<crate::settings::OptionsCache>,
+    pub(crate) parse_options: Arc<OptionsCache>,
 }
 
 impl App {
@@ -57,10 +74,7 @@ impl App {
     /// Reads every secret once, as a function does when it starts, and
     /// reports which are set (never their values). An unreadable secret is a
     /// configuration error worth failing loudly for.
-    pub async fn check_secrets(
-        &self,
-        names: &[crate::ports::SecretName],
-    ) -> crate::Result<Vec<(crate::ports::SecretName, bool)>> {
+    pub async fn check_secrets(&self, names: &[SecretName]) -> crate::Result<Vec<(SecretName, bool)>> {
         let mut out = Vec::new();
         for n in names {
             out.push((*n, self.secrets.get(*n).await?.is_some()));

@@ -1,6 +1,6 @@
 //! The one error type of the core; the HTTP layer maps it to a status code.
 
-use crate::auth::Permission;
+use bc_api_types::Permission;
 use crate::ports::PortError;
 
 #[derive(Debug, thiserror::Error)]

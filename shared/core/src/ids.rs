@@ -1,6 +1,8 @@
 //! Identifiers. Mails, runs and jobs get ids derived from what identifies
 //! them, so a redelivered mail or a second approval lands on the same record
-//! (idempotency by conditional put); customers, users and sessions get random ones.
+//! (idempotency by conditional put); customers, users and sessions get random
+//! ones. Ids that arrive from outside are checked here before they reach a
+//! store key.
 
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -9,7 +11,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-fn derived(prefix: &str, key: &str) -> String {
+/// A stable id: `prefix` and 24 hex digits of the key's SHA-256.
+pub fn derived(prefix: &str, key: &str) -> String {
     let h = Sha256::digest(key.as_bytes());
     format!("{prefix}{}", &hex::encode(h)[..24])
 }
@@ -47,6 +50,29 @@ pub fn random_token(bytes: usize) -> String {
 /// they reach a store key.
 pub fn is_valid_id(id: &str) -> bool {
     (2..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// Most ids one request may name.
+pub const MAX_IDS_PER_REQUEST: usize = 1000;
+
+/// An id from a URL or body: a malformed one is simply not found.
+pub fn check_id(id: &str, what: &'static str) -> crate::error::Result<()> {
+    if is_valid_id(id) { Ok(()) } else { Err(crate::error::Error::NotFound(what)) }
+}
+
+pub fn check_ids(ids: &[String], what: &'static str) -> crate::error::Result<()> {
+    if ids.len() > MAX_IDS_PER_REQUEST {
+        return Err(crate::error::Error::Invalid(format!("at most {MAX_IDS_PER_REQUEST} ids per request")));
+    }
+    ids.iter().try_for_each(|id| check_id(id, what))
+}
+
+/// Page cursors are opaque, but bounded before a store decodes them.
+pub fn check_cursor(cursor: Option<&str>) -> crate::error::Result<()> {
+    match cursor {
+        Some(c) if c.len() > 2048 => Err(crate::error::Error::Invalid("cursor too long".into())),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
-//! The entities the stores keep. Every entity carries a `version` for
-//! optimistic concurrency: a store writes `version + 1` only if the stored
-//! version still equals the one the caller read.
+//! The entities the stores keep. Every mutable entity carries a `version`
+//! for optimistic concurrency: a store writes `version + 1` only if the
+//! stored version still equals the one the caller read.
 
 use bc_api_types::{MailState, Role, Sizes, Status};
 use chrono::{DateTime, FixedOffset, Utc};
@@ -174,4 +174,60 @@ pub struct Session {
     pub user_id: String,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+}
+
+/// One entry of the audit trail. `before` and `after` hold only the fields
+/// that changed (secrets never), as JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    pub id: String,
+    pub at: DateTime<Utc>,
+    /// Username, `system`, or `token:<name>`.
+    pub actor: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub action: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    /// Retention: the entry may be removed after this.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A named API token. The token is `bct_<id>_<secret>`; only the SHA-256 of
+/// the whole token is kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiToken {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub token_hash: String,
+    /// The token's first characters, to recognise it in a list.
+    pub prefix: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub version: u64,
+}
+
+/// A bulk operation the worker runs batch by batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Operation {
+    pub id: String,
+    pub kind: String,
+    pub state: bc_api_types::OperationState,
+    pub total: u32,
+    pub done: u32,
+    pub error: Option<String>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Batches done; the task for the next batch names this step, so a
+    /// redelivered task of an earlier step does nothing.
+    pub step: u32,
+    /// What to do (the area's own shape).
+    pub params: serde_json::Value,
+    /// Where the next batch starts (the area's own shape).
+    pub position: serde_json::Value,
+    pub version: u64,
 }

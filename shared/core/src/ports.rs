@@ -1,12 +1,13 @@
-//! The ports: what the use cases need from the outside world. `bc-embedded`
-//! implements them on SQLite and files, `bc-aws` on DynamoDB, S3, SQS and
-//! SES v2. The conformance suite in `tests/` holds both to the same contract.
+//! The infrastructure ports: blobs, the task queue, outgoing mail, secrets
+//! and the clock, and the error every adapter reports. The repositories are
+//! ports too; each lives with its area (`inbox::repo`, `review::repo`, ...)
+//! and [`crate::store::Store`] gathers them. `bc-embedded` implements them on
+//! SQLite and files, `bc-aws` on DynamoDB, S3, SQS and SES v2; the
+//! conformance suite in `tests/` holds both to the same contract.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::model::{Customer, Job, Mail, Page, Run, Session, User};
-use bc_api_types::Status;
 
 /// Errors every adapter reports in the same two shapes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -25,139 +26,6 @@ pub enum PortError {
 }
 
 pub type PortResult<T> = Result<T, PortError>;
-
-/// Which mails a mail list shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MailView {
-    /// State `inbox` or `received`, newest first.
-    Inbox,
-    /// State `deleted`, newest first.
-    Deleted,
-}
-
-/// Filters of the job list; all optional, combined with AND.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct JobFilter {
-    pub customer_id: Option<String>,
-    /// Exact software name.
-    pub software: Option<String>,
-    /// Status of the last run.
-    pub last_status: Option<Status>,
-    /// Case-insensitive substring of job name, customer-independent.
-    pub search: Option<String>,
-}
-
-/// The atomic write that turns a mail into a run: insert the run (only if
-/// absent), write the job (only if its version is unchanged) and write the
-/// mail (likewise). All or nothing.
-#[derive(Debug, Clone)]
-pub struct RecordRun<'a> {
-    pub run: &'a Run,
-    pub job: &'a Job,
-    pub mail: &'a Mail,
-}
-
-#[async_trait]
-pub trait MailRepo: Send + Sync {
-    /// Inserts a mail if no mail with its id exists. `Ok(false)` if one does.
-    async fn insert_mail(&self, mail: &Mail) -> PortResult<bool>;
-    async fn get_mail(&self, id: &str) -> PortResult<Option<Mail>>;
-    /// Writes the mail with `version + 1` if the stored version equals
-    /// `mail.version`; `Conflict` otherwise.
-    async fn update_mail(&self, mail: &Mail) -> PortResult<()>;
-    /// Newest first, `limit` at most.
-    async fn list_mails(&self, view: MailView, cursor: Option<&str>, limit: usize) -> PortResult<Page<Mail>>;
-    /// Inbox mails (state `inbox`) whose parse names the given job identity.
-    async fn inbox_mails_for_identity(&self, identity: &str) -> PortResult<Vec<Mail>>;
-    /// Mails in state `received` received before `before` (stuck ingests),
-    /// oldest first so none starves behind the limit.
-    async fn received_mails_before(&self, before: DateTime<Utc>, limit: usize) -> PortResult<Vec<Mail>>;
-}
-
-#[async_trait]
-pub trait CustomerRepo: Send + Sync {
-    /// `Conflict` if the id exists or the name (case-insensitive) is taken.
-    async fn insert_customer(&self, customer: &Customer) -> PortResult<()>;
-    async fn get_customer(&self, id: &str) -> PortResult<Option<Customer>>;
-    /// Versioned write; `Conflict` also when a rename hits a taken name.
-    async fn update_customer(&self, customer: &Customer) -> PortResult<()>;
-    /// All customers, by name.
-    async fn list_customers(&self) -> PortResult<Vec<Customer>>;
-}
-
-#[async_trait]
-pub trait JobRepo: Send + Sync {
-    /// Inserts a job if no job with its id exists. `Ok(false)` if one does.
-    async fn insert_job(&self, job: &Job) -> PortResult<bool>;
-    async fn get_job(&self, id: &str) -> PortResult<Option<Job>>;
-    /// Missing ids are left out.
-    async fn get_jobs(&self, ids: &[String]) -> PortResult<Vec<Job>>;
-    async fn update_job(&self, job: &Job) -> PortResult<()>;
-    /// By job name (case-insensitive), then id.
-    async fn list_jobs(&self, filter: &JobFilter, cursor: Option<&str>, limit: usize) -> PortResult<Page<Job>>;
-}
-
-#[async_trait]
-pub trait RunRepo: Send + Sync {
-    /// See [`RecordRun`]. `Ok(false)` if the run already exists (nothing written);
-    /// `Conflict` if the job or mail version moved on.
-    async fn record_run(&self, write: RecordRun<'_>) -> PortResult<bool>;
-    async fn get_run(&self, id: &str) -> PortResult<Option<Run>>;
-    /// Versioned write (review and unreview).
-    async fn update_run(&self, run: &Run) -> PortResult<()>;
-    /// A job's runs, newest first by [`Run::sort_at`].
-    async fn list_runs(&self, job_id: &str, cursor: Option<&str>, limit: usize) -> PortResult<Page<Run>>;
-    /// Unreviewed runs, of one job or of all. Served from an index that holds
-    /// only unreviewed runs: the cost follows their number, not history.
-    async fn list_unreviewed_runs(&self, job_id: Option<&str>) -> PortResult<Vec<Run>>;
-}
-
-#[async_trait]
-pub trait UserRepo: Send + Sync {
-    /// `Conflict` if the username (case-insensitive) is taken.
-    async fn insert_user(&self, user: &User) -> PortResult<()>;
-    async fn get_user(&self, id: &str) -> PortResult<Option<User>>;
-    async fn get_user_by_username(&self, username: &str) -> PortResult<Option<User>>;
-    async fn update_user(&self, user: &User) -> PortResult<()>;
-    async fn list_users(&self) -> PortResult<Vec<User>>;
-}
-
-#[async_trait]
-pub trait SessionRepo: Send + Sync {
-    async fn insert_session(&self, session: &Session) -> PortResult<()>;
-    async fn get_session(&self, token_hash: &str) -> PortResult<Option<Session>>;
-    async fn delete_session(&self, token_hash: &str) -> PortResult<()>;
-    /// Removes sessions that expired before `now` (DynamoDB's TTL does this
-    /// on AWS; the embedded store needs the scheduler). Returns how many.
-    async fn purge_expired_sessions(&self, now: DateTime<Utc>) -> PortResult<u64>;
-}
-
-/// Small counters in fixed time windows (login rate limiting).
-#[async_trait]
-pub trait CounterRepo: Send + Sync {
-    /// Adds one to the counter `key` and returns the new value. The counter
-    /// may be dropped after `expires_at`.
-    async fn bump_counter(&self, key: &str, expires_at: DateTime<Utc>) -> PortResult<u64>;
-    async fn get_counter(&self, key: &str) -> PortResult<u64>;
-    async fn reset_counter(&self, key: &str) -> PortResult<()>;
-}
-
-#[async_trait]
-pub trait SettingsRepo: Send + Sync {
-    async fn get_setting(&self, key: &str) -> PortResult<Option<String>>;
-    async fn put_setting(&self, key: &str, value: &str) -> PortResult<()>;
-}
-
-/// Everything the use cases keep state in.
-pub trait Store:
-    MailRepo + CustomerRepo + JobRepo + RunRepo + UserRepo + SessionRepo + CounterRepo + SettingsRepo
-{
-}
-
-impl<T> Store for T where
-    T: MailRepo + CustomerRepo + JobRepo + RunRepo + UserRepo + SessionRepo + CounterRepo + SettingsRepo
-{
-}
 
 /// Raw mail, bodies, attachments and parsed reports.
 #[async_trait]

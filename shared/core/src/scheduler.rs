@@ -14,13 +14,17 @@ const STUCK_AFTER_MINUTES: i64 = 5;
 pub struct TickReport {
     pub sessions_purged: u64,
     pub mails_resumed: u64,
+    pub audit_purged: u64,
 }
 
 impl App {
     pub async fn tick(&self) -> Result<TickReport> {
         let now = self.clock.now();
-        let mut report =
-            TickReport { sessions_purged: self.store.purge_expired_sessions(now).await?, ..Default::default() };
+        let mut report = TickReport {
+            sessions_purged: self.store.purge_expired_sessions(now).await?,
+            audit_purged: self.purge_audit().await?,
+            ..Default::default()
+        };
         // Finish ingests that were cut off between "stored" and "processed".
         let stuck = self.store.received_mails_before(now - Duration::minutes(STUCK_AFTER_MINUTES), 100).await?;
         for mail in stuck {

@@ -13,6 +13,7 @@
 
 mod blobs;
 mod mailer;
+pub mod migrations;
 mod queue;
 mod secrets;
 mod sql;
@@ -20,6 +21,9 @@ mod store;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use bc_core::ports::Clock;
+use bc_core::{App, Config};
 
 pub use blobs::FsBlobs;
 pub use mailer::OutboxMailer;
@@ -56,6 +60,13 @@ impl Embedded {
         let mailer = Arc::new(OutboxMailer::new(dir.join("outbox"))?);
         let secrets = Arc::new(FileSecrets::new(dir));
         Ok(Embedded { dir: dir.to_path_buf(), store, blobs, queue, mailer, secrets })
+    }
+
+    /// The one place the core is built on the embedded adapters: the CLI,
+    /// `serve` and the tests all use this.
+    pub fn app(&self, config: Config, clock: Arc<dyn Clock>) -> App {
+        App::new(self.store.clone(), self.blobs.clone(), self.queue.clone(), self.mailer.clone(), clock, config)
+            .with_secrets(self.secrets.clone())
     }
 
     pub fn drop_dir(&self) -> PathBuf {

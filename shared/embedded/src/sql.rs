@@ -1,102 +1,24 @@
-//! Shared SQLite plumbing: opening a connection, the schema, time and cursor
-//! encodings, error mapping.
+//! Shared SQLite plumbing: opening a connection (which brings the schema up
+//! to date, see [`crate::migrations`]), time and cursor encodings, keyset
+//! pages, error mapping.
 
 use base64::Engine;
+use bc_core::model::Page;
 use bc_core::ports::PortError;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::Connection;
 use std::path::Path;
 
 pub(crate) fn open(path: &Path) -> rusqlite::Result<Connection> {
-    let conn = Connection::open(path)?;
+    let mut conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    conn.execute_batch(SCHEMA)?;
+    crate::migrations::migrate(&mut conn)?;
     Ok(conn)
 }
 
-/// Each entity is a JSON document plus the columns its access patterns
-/// need. Partial indexes are the embedded twin of DynamoDB's sparse GSIs.
-const SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS mails (
-    id          TEXT PRIMARY KEY,
-    state       TEXT NOT NULL,
-    received_at TEXT NOT NULL,
-    identity    TEXT,
-    version     INTEGER NOT NULL,
-    doc         TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS mails_by_state ON mails (state, received_at DESC, id DESC);
-CREATE INDEX IF NOT EXISTS mails_inbox_identity ON mails (identity) WHERE state = 'inbox' AND identity IS NOT NULL;
-
-CREATE TABLE IF NOT EXISTS customers (
-    id       TEXT PRIMARY KEY,
-    name_key TEXT NOT NULL UNIQUE,
-    version  INTEGER NOT NULL,
-    doc      TEXT NOT NULL
-);
-
-CREATE TABLE IF NOT EXISTS jobs (
-    id          TEXT PRIMARY KEY,
-    customer_id TEXT NOT NULL,
-    name_key    TEXT NOT NULL,
-    software    TEXT NOT NULL,
-    last_status TEXT,
-    version     INTEGER NOT NULL,
-    doc         TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS jobs_by_name ON jobs (name_key, id);
-CREATE INDEX IF NOT EXISTS jobs_by_customer ON jobs (customer_id, name_key, id);
-
-CREATE TABLE IF NOT EXISTS runs (
-    id         TEXT PRIMARY KEY,
-    job_id     TEXT NOT NULL,
-    sort_at    TEXT NOT NULL,
-    unreviewed INTEGER,
-    version    INTEGER NOT NULL,
-    doc        TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS runs_by_job ON runs (job_id, sort_at DESC, id DESC);
-CREATE INDEX IF NOT EXISTS runs_unreviewed ON runs (job_id, sort_at) WHERE unreviewed = 1;
-
-CREATE TABLE IF NOT EXISTS users (
-    id           TEXT PRIMARY KEY,
-    username_key TEXT NOT NULL UNIQUE,
-    version      INTEGER NOT NULL,
-    doc          TEXT NOT NULL
-);
-
-CREATE TABLE IF NOT EXISTS sessions (
-    token_hash TEXT PRIMARY KEY,
-    user_id    TEXT NOT NULL,
-    expires_at TEXT NOT NULL,
-    doc        TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS sessions_by_expiry ON sessions (expires_at);
-
-CREATE TABLE IF NOT EXISTS counters (
-    key        TEXT PRIMARY KEY,
-    value      INTEGER NOT NULL,
-    expires_at TEXT NOT NULL
-);
-
-CREATE TABLE IF NOT EXISTS settings (
-    key   TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-
-CREATE TABLE IF NOT EXISTS queue (
-    id         INTEGER PRIMARY KEY AUTOINCREMENT,
-    body       TEXT NOT NULL,
-    visible_at INTEGER NOT NULL,
-    attempts   INTEGER NOT NULL DEFAULT 0,
-    dead       INTEGER NOT NULL DEFAULT 0,
-    created_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS queue_ready ON queue (dead, visible_at, id);
-"#;
 
 /// Fixed-width UTC timestamps sort as text.
 pub(crate) fn ts(t: DateTime<Utc>) -> String {
@@ -134,4 +56,20 @@ pub(crate) fn decode_cursor(cursor: Option<&str>, n: usize) -> Result<Option<Vec
         return Err(bad());
     }
     Ok(Some(parts))
+}
+
+/// The one keyset-paging step of every list: `rows` were read with
+/// `LIMIT limit + 1` past the cursor; keep `limit` and, when there were
+/// more, the cursor made of the last kept row's sort keys.
+pub(crate) fn keyset_page<T>(mut rows: Vec<T>, limit: usize, keys: impl Fn(&T) -> Vec<String>) -> Page<T> {
+    if rows.len() > limit {
+        rows.truncate(limit);
+        let next = rows.last().map(|r| {
+            let k = keys(r);
+            encode_cursor(&k.iter().map(String::as_str).collect::<Vec<_>>())
+        });
+        Page { items: rows, next_cursor: next }
+    } else {
+        Page { items: rows, next_cursor: None }
+    }
 }

@@ -1,12 +1,12 @@
-//! Extractors: the signed-in actor from the session cookie, JSON bodies and
-//! query strings whose rejections come out in our error shape, and the
-//! client address for rate limiting.
+//! Extractors: the signed-in actor from the session cookie or an API token
+//! (`Authorization: Bearer`), JSON bodies and query strings whose rejections
+//! come out in our error shape, and the client address for rate limiting.
 
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::HeaderMap;
-use axum::http::header::{CONTENT_TYPE, COOKIE};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE};
 use axum::http::request::Parts;
 use bc_core::{Actor, Error};
 use serde::de::DeserializeOwned;
@@ -27,13 +27,24 @@ pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-/// The actor behind the request's session cookie; 401 without one.
+/// The token of an `Authorization: Bearer` header.
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
+}
+
+/// The actor behind the request: an API token when the request carries
+/// `Authorization: Bearer`, else the session cookie; 401 without either.
 pub(crate) struct Auth(pub Actor);
 
 impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(token) = bearer_token(&parts.headers) {
+            return Ok(Auth(state.app.authenticate_bearer(&token).await?));
+        }
         let token = session_token(&parts.headers).ok_or(ApiError(Error::Unauthorized))?;
         Ok(Auth(state.app.authenticate(&token).await?))
     }
@@ -67,15 +78,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
 }
 
 /// A query string, with rejections in our shape.
-pub(crate) struct Q<T>(pub T);
+pub(crate) struct QueryParams<T>(pub T);
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Q<T> {
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
-            .map(|q| Q(q.0))
+            .map(|q| QueryParams(q.0))
             .map_err(|e| ApiError::invalid(e.body_text()))
     }
 }
@@ -113,6 +124,17 @@ impl FromRequestParts<AppState> for ClientAddr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bearer_tokens_are_read_case_insensitively() {
+        let mut h = HeaderMap::new();
+        h.insert(AUTHORIZATION, "Bearer bct_t1_secret".parse().unwrap());
+        assert_eq!(bearer_token(&h).as_deref(), Some("bct_t1_secret"));
+        h.insert(AUTHORIZATION, "bearer  x ".parse().unwrap());
+        assert_eq!(bearer_token(&h).as_deref(), Some("x"));
+        h.insert(AUTHORIZATION, "Basic abc".parse().unwrap());
+        assert_eq!(bearer_token(&h), None);
+    }
 
     #[test]
     fn forwarded_for_takes_the_entry_our_proxies_added() {

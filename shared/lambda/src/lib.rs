@@ -17,27 +17,27 @@ pub enum StartError {
     Config(String),
 }
 
-/// Core settings from the environment: `PUBLIC_URL` (the CloudFront site,
-/// for links), `INBOUND_PREFIX` (where SES stores raw mail; default `inbound/`).
+/// The one place the Lambda environment is read for the core: `PUBLIC_URL`
+/// (the CloudFront site, for links), `INBOUND_PREFIX` (where SES stores raw
+/// mail; default `inbound/`), `AUDIT_RETENTION_DAYS` (default 730). The
+/// adapters read theirs in `bc_aws::AwsConfig`.
 pub fn core_config_from_env() -> Config {
     let d = Config::default();
     Config {
-        public_url: std::env::var("PUBLIC_URL").unwrap_or(d.public_url),
-        inbound_prefix: std::env::var("INBOUND_PREFIX").unwrap_or(d.inbound_prefix),
-        reparse_batch: d.reparse_batch,
+        public_url: std::env::var("PUBLIC_URL").unwrap_or(d.public_url.clone()),
+        inbound_prefix: std::env::var("INBOUND_PREFIX").unwrap_or(d.inbound_prefix.clone()),
+        audit_retention_days: std::env::var("AUDIT_RETENTION_DAYS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(d.audit_retention_days),
+        ..d
     }
 }
 
-/// The core on the AWS adapters.
+/// The core on the AWS adapters, as every function runs it (and the
+/// handler tests, with moto's adapters).
 pub fn app_on(adapters: &AwsAdapters, config: Config) -> App {
-    App::new(
-        adapters.store.clone(),
-        adapters.blobs.clone(),
-        adapters.queue.clone(),
-        adapters.mailer.clone(),
-        Arc::new(SystemClock),
-        config,
-    )
+    adapters.app(config, Arc::new(SystemClock))
 }
 
 /// The App as a deployed function runs it.

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, WriteRequest};
+use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest};
 use bc_core::ports::{PortError, PortResult};
 
 use super::items::Item;
@@ -66,22 +66,44 @@ impl DynamoStore {
 
     /// BatchWriteItem deletes, 25 per request, unprocessed ones retried.
     pub(crate) async fn batch_delete(&self, keys: Vec<Item>, op: &str) -> PortResult<()> {
-        for chunk in keys.chunks(BATCH_WRITE_MAX) {
-            let mut pending = chunk
-                .iter()
-                .map(|k| {
-                    DeleteRequest::builder()
-                        .set_key(Some(k.clone()))
-                        .build()
-                        .map(|d| WriteRequest::builder().delete_request(d).build())
-                        .map_err(|e| build(SERVICE, op, e))
-                })
-                .collect::<PortResult<Vec<_>>>()?;
+        let requests = keys
+            .into_iter()
+            .map(|k| {
+                DeleteRequest::builder()
+                    .set_key(Some(k))
+                    .build()
+                    .map(|d| WriteRequest::builder().delete_request(d).build())
+                    .map_err(|e| build(SERVICE, op, e))
+            })
+            .collect::<PortResult<Vec<_>>>()?;
+        self.batch_write(requests, op).await
+    }
+
+    /// BatchWriteItem puts (unconditional), 25 per request.
+    pub(crate) async fn batch_put(&self, items: Vec<Item>, op: &str) -> PortResult<()> {
+        let requests = items
+            .into_iter()
+            .map(|i| {
+                PutRequest::builder()
+                    .set_item(Some(i))
+                    .build()
+                    .map(|p| WriteRequest::builder().put_request(p).build())
+                    .map_err(|e| build(SERVICE, op, e))
+            })
+            .collect::<PortResult<Vec<_>>>()?;
+        self.batch_write(requests, op).await
+    }
+
+    /// The one BatchWriteItem loop: 25 requests per call, unprocessed ones
+    /// retried after a growing pause.
+    async fn batch_write(&self, requests: Vec<WriteRequest>, op: &str) -> PortResult<()> {
+        for chunk in requests.chunks(BATCH_WRITE_MAX) {
+            let mut pending = chunk.to_vec();
             let mut round = 0;
             while !pending.is_empty() {
                 if round == BATCH_ROUNDS {
                     return Err(PortError::Backend(format!(
-                        "{SERVICE} {op}: {} deletes still unprocessed after {BATCH_ROUNDS} rounds",
+                        "{SERVICE} {op}: {} writes still unprocessed after {BATCH_ROUNDS} rounds",
                         pending.len()
                     )));
                 }

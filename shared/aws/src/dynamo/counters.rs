@@ -2,7 +2,8 @@
 //! first bump of a window sets its `ttl`, so DynamoDB drops it afterwards.
 
 use async_trait::async_trait;
-use bc_core::ports::{CounterRepo, PortResult};
+use bc_core::auth::repo::CounterRepo;
+use bc_core::ports::PortResult;
 use chrono::{DateTime, Utc};
 
 use super::DynamoStore;

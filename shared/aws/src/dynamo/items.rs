@@ -7,21 +7,22 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use bc_api_types::MailState;
-use bc_core::model::{Customer, Job, Mail, Run, Session, User};
+use bc_core::model::{ApiToken, AuditRecord, Customer, Job, Mail, Operation, Run, Session, User};
 use bc_core::ports::{PortError, PortResult};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::schema::{
-    CUSTOMERS, ENTITY, Index, JOBS, MAILS_DELETED, MAILS_INBOX, MAILS_RECEIVED, NAME_SEP, PK, SESSIONS, SK, TTL,
-    UNREVIEWED, USERS, VERSION, fold, key_part, key_time,
+    API_TOKENS, AUDIT, CUSTOMERS, ENTITY, ITEM_SCHEMA, Index, JOBS, MAILS_DELETED, MAILS_INBOX, MAILS_RECEIVED,
+    NAME_SEP, PK, SCHEMA_VERSION, SESSIONS, SK, TTL, UNREVIEWED, USERS, VERSION, fold, key_part, key_time,
 };
 
 pub type Item = HashMap<String, AttributeValue>;
 
 /// Attributes the store owns; a model field of the same name would be
 /// overwritten, so `to_item` refuses it.
-const OWNED: [&str; 10] = [PK, SK, ENTITY, TTL, "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk"];
+const OWNED: [&str; 11] =
+    [PK, SK, ENTITY, TTL, ITEM_SCHEMA, "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk"];
 
 pub fn s(v: impl Into<String>) -> AttributeValue {
     AttributeValue::S(v.into())
@@ -62,6 +63,7 @@ pub fn to_item<R: Record>(record: &R) -> PortResult<Item> {
     }
     item.extend(record.key());
     item.insert(ENTITY.into(), s(R::ENTITY));
+    item.insert(ITEM_SCHEMA.into(), n(SCHEMA_VERSION));
     for (index, pk, sk) in record.indexes() {
         item.insert(index.pk().into(), s(pk));
         item.insert(index.sk().into(), s(sk));
@@ -103,7 +105,7 @@ pub fn get_u64(item: &Item, name: &str) -> PortResult<u64> {
     }
 }
 
-fn time_id(t: chrono::DateTime<chrono::Utc>, id: &str) -> String {
+pub fn time_id(t: chrono::DateTime<chrono::Utc>, id: &str) -> String {
     format!("{}#{id}", key_time(t))
 }
 
@@ -271,6 +273,61 @@ pub fn setting_key(key_name: &str) -> Item {
 }
 
 pub const SETTING_VALUE: &str = "value";
+
+impl Record for AuditRecord {
+    const ENTITY: &'static str = "audit";
+    fn key_of(id: &str) -> Item {
+        key(format!("AUDIT#{id}"), "AUDIT")
+    }
+    fn key(&self) -> Item {
+        Self::key_of(&self.id)
+    }
+    fn indexes(&self) -> Vec<(Index, String, String)> {
+        let at = time_id(self.at, &self.id);
+        vec![(Index::Gsi1, AUDIT.into(), at.clone()), (Index::Gsi2, entity_audit_pk(&self.entity_type, &self.entity_id), at)]
+    }
+    fn extra(&self) -> Vec<(&'static str, AttributeValue)> {
+        vec![(TTL, n(self.expires_at.timestamp()))]
+    }
+}
+
+/// GSI2 partition of one entity's audit entries.
+pub fn entity_audit_pk(entity_type: &str, entity_id: &str) -> String {
+    format!("AUDIT#{}#{}", key_part(entity_type), key_part(entity_id))
+}
+
+impl Record for ApiToken {
+    const ENTITY: &'static str = "api_token";
+    fn key_of(id: &str) -> Item {
+        key(format!("APITOKEN#{id}"), "APITOKEN")
+    }
+    fn key(&self) -> Item {
+        Self::key_of(&self.id)
+    }
+    fn indexes(&self) -> Vec<(Index, String, String)> {
+        vec![(Index::Gsi1, API_TOKENS.into(), time_id(self.created_at, &self.id))]
+    }
+}
+
+impl Record for Operation {
+    const ENTITY: &'static str = "operation";
+    fn key_of(id: &str) -> Item {
+        key(format!("OPERATION#{id}"), "OPERATION")
+    }
+    fn key(&self) -> Item {
+        Self::key_of(&self.id)
+    }
+    fn indexes(&self) -> Vec<(Index, String, String)> {
+        Vec::new()
+    }
+}
+
+/// Claims: `expires_ms` decides whether a claim may be taken again.
+pub fn claim_key(key_name: &str) -> Item {
+    key(format!("CLAIM#{}", key_part(key_name)), "CLAIM")
+}
+
+pub const CLAIM_EXPIRES: &str = "expires_ms";
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,8 @@
 use async_trait::async_trait;
 use bc_api_types::MailState;
 use bc_core::model::{Mail, Page};
-use bc_core::ports::{MailRepo, MailView, PortResult};
+use bc_core::inbox::repo::{MailList, MailRepo};
+use bc_core::ports::PortResult;
 use chrono::{DateTime, Utc};
 
 use super::items::{identity_pk, to_item, to_item_with_version};
@@ -26,10 +27,10 @@ impl MailRepo for DynamoStore {
         self.put_versioned(item, mail.version, &format!("mail {}", mail.id), "PutItem (update_mail)").await
     }
 
-    async fn list_mails(&self, view: MailView, cursor: Option<&str>, limit: usize) -> PortResult<Page<Mail>> {
-        let partition = match view {
-            MailView::Inbox => MAILS_INBOX,
-            MailView::Deleted => MAILS_DELETED,
+    async fn list_mails(&self, list: MailList, cursor: Option<&str>, limit: usize) -> PortResult<Page<Mail>> {
+        let partition = match list {
+            MailList::Inbox => MAILS_INBOX,
+            MailList::Deleted => MAILS_DELETED,
         };
         let q = Query::new(Index::Gsi1, partition).newest_first();
         let (items, next_cursor) = self.query_page(&q, cursor, limit, "Query (list_mails)").await?;

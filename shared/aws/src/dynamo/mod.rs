@@ -8,13 +8,17 @@
 //! No Scan anywhere: every read is a GetItem, a BatchGetItem or a Query on the
 //! table or one of its indexes.
 
+mod api_tokens;
+mod audit;
 mod batch;
+mod claims;
 mod counters;
 mod cursor;
 mod customers;
 pub mod items;
 mod jobs;
 mod mails;
+mod operations;
 mod query;
 mod runs;
 pub mod schema;
@@ -41,8 +45,8 @@ const SERVICE: &str = "DynamoDB";
 /// The DynamoDB implementation of every repository port.
 #[derive(Debug)]
 pub struct DynamoStore {
-    client: Client,
-    table: String,
+    pub(crate) client: Client,
+    pub(crate) table: String,
     requests: AtomicU64,
 }
 
@@ -98,7 +102,7 @@ impl DynamoStore {
         self.requests.load(Ordering::Relaxed)
     }
 
-    fn count(&self) {
+    pub(crate) fn count(&self) {
         self.requests.fetch_add(1, Ordering::Relaxed);
     }
 

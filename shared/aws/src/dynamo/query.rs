@@ -24,6 +24,8 @@ pub(crate) enum Range {
     Below(String),
     /// Sort key beginning with the value.
     Prefix(String),
+    /// Sort key between the two values (inclusive).
+    Between(String, String),
 }
 
 /// A FilterExpression built from AND-ed parts.
@@ -55,11 +57,20 @@ pub(crate) struct Query {
     pub range: Range,
     pub filter: Filter,
     pub newest_first: bool,
+    /// Attributes to read (all when empty).
+    pub projection: Vec<String>,
 }
 
 impl Query {
     pub(crate) fn new(index: Index, partition: impl Into<String>) -> Self {
-        Query { index, partition: partition.into(), range: Range::All, filter: Filter::default(), newest_first: false }
+        Query {
+            index,
+            partition: partition.into(),
+            range: Range::All,
+            filter: Filter::default(),
+            newest_first: false,
+            projection: Vec::new(),
+        }
     }
 
     pub(crate) fn range(mut self, range: Range) -> Self {
@@ -69,6 +80,12 @@ impl Query {
 
     pub(crate) fn filter(mut self, filter: Filter) -> Self {
         self.filter = filter;
+        self
+    }
+
+    /// Read only these attributes (lists that need a few fields of many items).
+    pub(crate) fn project(mut self, attributes: &[&str]) -> Self {
+        self.projection = attributes.iter().map(|a| a.to_string()).collect();
         self
     }
 
@@ -95,6 +112,12 @@ impl DynamoStore {
                 values.insert(":isk".into(), s(v.clone()));
                 "#ipk = :ipk AND #isk < :isk".to_string()
             }
+            Range::Between(lo, hi) => {
+                names.insert("#isk".into(), q.index.sk().into());
+                values.insert(":lo".into(), s(lo.clone()));
+                values.insert(":hi".into(), s(hi.clone()));
+                "#ipk = :ipk AND #isk BETWEEN :lo AND :hi".to_string()
+            }
             Range::Prefix(v) => {
                 names.insert("#isk".into(), q.index.sk().into());
                 values.insert(":isk".into(), s(v.clone()));
@@ -103,6 +126,18 @@ impl DynamoStore {
         };
         let filter = (!q.filter.is_empty()).then(|| q.filter.parts.join(" AND "));
         names.extend(q.filter.names.clone());
+        let projection = (!q.projection.is_empty()).then(|| {
+            q.projection
+                .iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    let name = format!("#p{i}");
+                    names.insert(name.clone(), a.clone());
+                    name
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        });
         values.extend(q.filter.values.clone());
         self.count();
         let out = self
@@ -112,6 +147,7 @@ impl DynamoStore {
             .index_name(q.index.name())
             .key_condition_expression(key_condition)
             .set_filter_expression(filter)
+            .set_projection_expression(projection)
             .set_expression_attribute_names(Some(names))
             .set_expression_attribute_values(Some(values))
             .scan_index_forward(!q.newest_first)

@@ -2,9 +2,13 @@
 //! from the sparse GSI3 that holds only unreviewed runs, and `record_run`,
 //! the one transaction that turns a mail into a run.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
+use bc_api_types::Status;
 use bc_core::model::{Page, Run};
-use bc_core::ports::{PortError, PortResult, RecordRun, RunRepo};
+use bc_core::ports::{PortError, PortResult};
+use bc_core::review::repo::{RecordRun, RunRepo, UnreviewedJob};
 
 use super::items::{job_runs_pk, to_item, to_item_with_version};
 use super::schema::{Index, UNREVIEWED};
@@ -45,15 +49,49 @@ impl RunRepo for DynamoStore {
         self.put_versioned(item, run.version, &format!("run {}", run.id), "PutItem (update_run)").await
     }
 
+    /// Transactions of up to 100 versioned puts; a transaction cancelled by
+    /// a moved-on version (or a concurrent transaction) is redone item by
+    /// item, so each run gets its own answer.
+    async fn update_runs(&self, runs: &[Run]) -> PortResult<Vec<bool>> {
+        let op = "TransactWriteItems (update_runs)";
+        let mut out = Vec::with_capacity(runs.len());
+        for chunk in runs.chunks(100) {
+            if chunk.len() == 1 {
+                out.push(self.put(to_item_with_version(&chunk[0], chunk[0].version + 1)?, Some(Cond::Version(chunk[0].version)), "PutItem (update_runs)").await?);
+                continue;
+            }
+            let actions = chunk
+                .iter()
+                .map(|r| self.tx_put(to_item_with_version(r, r.version + 1)?, Some(Cond::Version(r.version)), op))
+                .collect::<PortResult<Vec<_>>>()?;
+            match self.transact(actions, op).await? {
+                Tx::Written => out.extend(std::iter::repeat_n(true, chunk.len())),
+                Tx::Cancelled(_) => {
+                    for r in chunk {
+                        let item = to_item_with_version(r, r.version + 1)?;
+                        out.push(self.put(item, Some(Cond::Version(r.version)), "PutItem (update_runs)").await?);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
     async fn list_runs(&self, job_id: &str, cursor: Option<&str>, limit: usize) -> PortResult<Page<Run>> {
         let q = Query::new(Index::Gsi1, job_runs_pk(job_id)).newest_first();
         let (items, next_cursor) = self.query_page(&q, cursor, limit, "Query (list_runs)").await?;
         Ok(Page { items: decode_all(items)?, next_cursor })
     }
 
-    /// Newest first (by `sort_at`, then id). Reads only the sparse index, so
-    /// the cost follows the number of unreviewed runs.
-    async fn list_unreviewed_runs(&self, job_id: Option<&str>) -> PortResult<Vec<Run>> {
+    /// By job, then `sort_at`, then id (the sparse index's sort key). The
+    /// index lags the table a little, so a run reviewed a moment ago may
+    /// still be listed: its own `review` says so, and callers check it.
+    async fn list_unreviewed_runs(
+        &self,
+        job_id: Option<&str>,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> PortResult<Page<Run>> {
         let mut q = Query::new(Index::Gsi3, UNREVIEWED);
         if let Some(job_id) = job_id {
             if job_id.contains('#') {
@@ -61,10 +99,49 @@ impl RunRepo for DynamoStore {
             }
             q = q.range(Range::Prefix(format!("{job_id}#")));
         }
-        let runs: Vec<Run> = decode_all(self.query_all(&q, "Query (list_unreviewed_runs)").await?)?;
-        // The index lags the table a little: trust the item.
-        let mut runs: Vec<Run> = runs.into_iter().filter(|r| r.review.is_none()).collect();
-        runs.sort_by(|a, b| b.sort_at().cmp(&a.sort_at()).then_with(|| b.id.cmp(&a.id)));
-        Ok(runs)
+        let (items, next_cursor) = self.query_page(&q, cursor, limit.max(1), "Query (list_unreviewed_runs)").await?;
+        let runs: Vec<Run> = decode_all(items)?;
+        Ok(Page { items: runs.into_iter().filter(|r| r.review.is_none()).collect(), next_cursor })
     }
+
+    /// Reads the sparse index once (only the attributes it needs) and counts.
+    async fn unreviewed_by_job(&self) -> PortResult<Vec<UnreviewedJob>> {
+        let q = Query::new(Index::Gsi3, UNREVIEWED).project(&["job_id", "status", "review", "started_at", "received_at"]);
+        let items = self.query_all(&q, "Query (unreviewed_by_job)").await?;
+        let mut by_job: HashMap<String, UnreviewedJob> = HashMap::new();
+        for item in items {
+            let slim: SlimRun = serde_dynamo::from_item(item)
+                .map_err(|e| PortError::Backend(format!("DynamoDB: an unreviewed run is unreadable: {e}")))?;
+            if slim.review.is_some() {
+                continue;
+            }
+            let at = slim.started_at.unwrap_or(slim.received_at);
+            let e = by_job.entry(slim.job_id.clone()).or_insert_with(|| UnreviewedJob {
+                job_id: slim.job_id.clone(),
+                success: 0,
+                warning: 0,
+                failed: 0,
+                newest: at,
+            });
+            match slim.status {
+                Status::Success => e.success += 1,
+                Status::Warning => e.warning += 1,
+                Status::Failed => e.failed += 1,
+            }
+            e.newest = e.newest.max(at);
+        }
+        Ok(by_job.into_values().collect())
+    }
+}
+
+/// The attributes of a run that Run Checks counts with.
+#[derive(serde::Deserialize)]
+struct SlimRun {
+    job_id: String,
+    status: Status,
+    #[serde(default)]
+    review: Option<serde_json::Value>,
+    #[serde(default)]
+    started_at: Option<chrono::DateTime<chrono::Utc>>,
+    received_at: chrono::DateTime<chrono::Utc>,
 }

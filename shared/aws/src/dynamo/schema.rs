@@ -11,8 +11,15 @@ pub const SK: &str = "sk";
 pub const ENTITY: &str = "entity";
 /// Optimistic concurrency; written by serde from the model's `version`.
 pub const VERSION: &str = "version";
-/// Epoch seconds after which DynamoDB may delete the item (sessions, counters).
+/// Epoch seconds after which DynamoDB may delete the item (sessions,
+/// counters, claims, audit entries past their retention).
 pub const TTL: &str = "ttl";
+/// The shape version an item was written in (`sv`). Readers accept every
+/// older shape (new model fields have serde defaults); see
+/// `docs/data-model.md`, "Changing the data model".
+pub const ITEM_SCHEMA: &str = "sv";
+/// The shape version this release writes.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// One of the table's global secondary indexes. All project every attribute,
 /// and all are overloaded: each entity puts its own kind of value in them,
@@ -66,6 +73,8 @@ pub const CUSTOMERS: &str = "CUSTOMERS";
 pub const USERS: &str = "USERS";
 pub const SESSIONS: &str = "SESSIONS";
 pub const UNREVIEWED: &str = "UNREVIEWED";
+pub const AUDIT: &str = "AUDIT";
+pub const API_TOKENS: &str = "APITOKENS";
 
 /// Sorts below every printable character: `name SEP id` orders by name, then
 /// id, even when one name is a prefix of another.

@@ -3,7 +3,8 @@
 
 use async_trait::async_trait;
 use bc_core::model::Session;
-use bc_core::ports::{PortError, PortResult, SessionRepo};
+use bc_core::auth::repo::SessionRepo;
+use bc_core::ports::{PortError, PortResult};
 use chrono::{DateTime, Utc};
 
 use super::items::{Record, to_item};

@@ -1,7 +1,8 @@
 //! [`SettingsRepo`]: string settings, all in the `SETTINGS` partition.
 
 use async_trait::async_trait;
-use bc_core::ports::{PortResult, SettingsRepo};
+use bc_core::ports::PortResult;
+use bc_core::settings::repo::SettingsRepo;
 
 use super::DynamoStore;
 use super::items::{SETTING_VALUE, get_s, s, setting_key};

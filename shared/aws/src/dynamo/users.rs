@@ -4,7 +4,8 @@
 
 use async_trait::async_trait;
 use bc_core::model::User;
-use bc_core::ports::{PortError, PortResult, UserRepo};
+use bc_core::ports::{PortError, PortResult};
+use bc_core::users::repo::UserRepo;
 
 use super::items::{get_s, to_item, to_item_with_version, username_item, username_key};
 use super::schema::{Index, USERS, fold};

@@ -1,5 +1,6 @@
 use bc_core::model::Customer;
-use bc_core::ports::{CustomerRepo, PortError};
+use bc_core::ports::PortError;
+use bc_core::repos::CustomerRepo;
 
 use crate::fixtures::{customer, ids, store};
 

@@ -1,6 +1,7 @@
 use bc_api_types::Status;
 use bc_core::model::Job;
-use bc_core::ports::{JobFilter, JobRepo, PortError};
+use bc_core::ports::PortError;
+use bc_core::repos::{JobFilter, JobRepo};
 
 use crate::fixtures::{ids, job, store, with_last};
 

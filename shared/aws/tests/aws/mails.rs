@@ -1,6 +1,7 @@
 use bc_api_types::MailState;
 use bc_core::model::Mail;
-use bc_core::ports::{MailRepo, MailView, PortError};
+use bc_core::ports::PortError;
+use bc_core::repos::{MailRepo, MailList};
 
 use crate::fixtures::{at, ids, mail, store};
 
@@ -51,7 +52,7 @@ async fn lists_are_newest_first_and_page_without_gaps() {
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
-        let page = store.list_mails(MailView::Inbox, cursor.as_deref(), 2).await.expect("page");
+        let page = store.list_mails(MailList::Inbox, cursor.as_deref(), 2).await.expect("page");
         assert!(page.items.len() <= 2);
         seen.extend(ids(&page.items, |m: &Mail| &m.id));
         match page.next_cursor {
@@ -61,26 +62,26 @@ async fn lists_are_newest_first_and_page_without_gaps() {
     }
     assert_eq!(seen, ["m7", "m5", "m2", "m1", "m0"], "inbox + received, newest first");
 
-    let deleted = store.list_mails(MailView::Deleted, None, 10).await.expect("deleted");
+    let deleted = store.list_mails(MailList::Deleted, None, 10).await.expect("deleted");
     assert_eq!(ids(&deleted.items, |m: &Mail| &m.id), ["m6", "m3"]);
     assert_eq!(deleted.next_cursor, None);
 
     // A cursor belongs to its list.
-    let first = store.list_mails(MailView::Inbox, None, 1).await.expect("page");
+    let first = store.list_mails(MailList::Inbox, None, 1).await.expect("page");
     let cursor = first.next_cursor.expect("more");
-    let foreign = store.list_mails(MailView::Deleted, Some(&cursor), 1).await;
+    let foreign = store.list_mails(MailList::Deleted, Some(&cursor), 1).await;
     assert!(matches!(foreign, Err(PortError::Invalid(_))), "{foreign:?}");
-    let garbage = store.list_mails(MailView::Inbox, Some("garbage"), 1).await;
+    let garbage = store.list_mails(MailList::Inbox, Some("garbage"), 1).await;
     assert!(matches!(garbage, Err(PortError::Invalid(_))), "{garbage:?}");
-    assert!(store.list_mails(MailView::Inbox, None, 0).await.expect("empty").items.is_empty());
+    assert!(store.list_mails(MailList::Inbox, None, 0).await.expect("empty").items.is_empty());
 
     // Deleting moves a mail between the views.
     let mut m0 = store.get_mail("m0").await.expect("get").expect("present");
     m0.state = MailState::Deleted;
     store.update_mail(&m0).await.expect("delete");
-    let inbox = store.list_mails(MailView::Inbox, None, 10).await.expect("inbox");
+    let inbox = store.list_mails(MailList::Inbox, None, 10).await.expect("inbox");
     assert_eq!(ids(&inbox.items, |m: &Mail| &m.id), ["m7", "m5", "m2", "m1"]);
-    let deleted = store.list_mails(MailView::Deleted, None, 10).await.expect("deleted");
+    let deleted = store.list_mails(MailList::Deleted, None, 10).await.expect("deleted");
     assert_eq!(ids(&deleted.items, |m: &Mail| &m.id), ["m6", "m3", "m0"]);
 }
 
@@ -131,6 +132,6 @@ async fn every_request_is_counted() {
     let before = store.request_count();
     store.insert_mail(&mail("m1", MailState::Received, 0)).await.expect("insert");
     store.get_mail("m1").await.expect("get");
-    store.list_mails(MailView::Inbox, None, 10).await.expect("list");
+    store.list_mails(MailList::Inbox, None, 10).await.expect("list");
     assert_eq!(store.request_count() - before, 3);
 }

@@ -42,7 +42,8 @@ async fn provisioning_twice_is_fine_and_builds_the_documented_table() {
 #[tokio::test]
 async fn adapters_built_from_an_aws_config_reach_the_resources() {
     use bc_aws::{AwsAdapters, AwsConfig, sdk_config_loader};
-    use bc_core::ports::{Blobs, SettingsRepo};
+    use bc_core::ports::Blobs;
+    use bc_core::repos::SettingsRepo;
 
     let endpoint = moto_endpoint().expect("moto");
     let provisioned = provision(&sdk_config(&endpoint).await, &Names::with_prefix(&unique_prefix("config")))

@@ -1,6 +1,7 @@
 use bc_api_types::MailState;
 use bc_core::model::{Review, Run};
-use bc_core::ports::{JobRepo, MailRepo, PortError, RecordRun, RunRepo};
+use bc_core::ports::PortError;
+use bc_core::repos::{JobRepo, MailRepo, RecordRun, RunRepo};
 
 use crate::fixtures::{at, ids, job, mail, run, store};
 
@@ -59,7 +60,7 @@ async fn a_version_conflict_leaves_nothing_written() {
     assert!(matches!(result, Err(PortError::Conflict(_))), "{result:?}");
     assert_eq!(store.get_run("r1").await.expect("get"), None);
     assert_eq!(store.get_job("j1").await.expect("get").map(|j| j.version), Some(1));
-    assert!(store.list_unreviewed_runs(None).await.expect("list").is_empty());
+    assert!(store.list_unreviewed_runs(None, None, 10_000).await.expect("list").items.is_empty());
 }
 
 /// Items in the sparse index, read straight from DynamoDB.
@@ -102,10 +103,10 @@ async fn run_checks_reads_only_unreviewed_runs() {
     assert_eq!(unreviewed_index_size(store.table_name()).await, 3, "the index holds only unreviewed runs");
 
     let before = store.request_count();
-    let open = store.list_unreviewed_runs(None).await.expect("list");
+    let open = store.list_unreviewed_runs(None, None, 10_000).await.expect("list").items;
     assert_eq!(store.request_count() - before, 1);
     assert_eq!(ids(&open, |r: &Run| &r.id), ["r09", "r04", "r00"], "newest first");
-    let open_j1 = store.list_unreviewed_runs(Some("j1")).await.expect("list");
+    let open_j1 = store.list_unreviewed_runs(Some("j1"), None, 10_000).await.expect("list").items;
     assert_eq!(ids(&open_j1, |r: &Run| &r.id), ["r09", "r00"]);
 
     // Unreview puts it back.
@@ -114,7 +115,7 @@ async fn run_checks_reads_only_unreviewed_runs() {
     r03.review = None;
     store.update_run(&r03).await.expect("unreview");
     assert!(matches!(store.update_run(&r03).await, Err(PortError::Conflict(_))), "stale");
-    let open_j1 = store.list_unreviewed_runs(Some("j1")).await.expect("list");
+    let open_j1 = store.list_unreviewed_runs(Some("j1"), None, 10_000).await.expect("list").items;
     assert_eq!(ids(&open_j1, |r: &Run| &r.id), ["r09", "r03", "r00"]);
     assert_eq!(unreviewed_index_size(store.table_name()).await, 4);
 }

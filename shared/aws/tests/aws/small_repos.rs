@@ -1,4 +1,5 @@
-use bc_core::ports::{CounterRepo, PortError, SessionRepo, SettingsRepo};
+use bc_core::ports::PortError;
+use bc_core::repos::{CounterRepo, SessionRepo, SettingsRepo};
 
 use crate::fixtures::{at, session, store};
 

@@ -1,5 +1,6 @@
 use bc_core::model::User;
-use bc_core::ports::{PortError, UserRepo};
+use bc_core::ports::PortError;
+use bc_core::repos::UserRepo;
 
 use crate::fixtures::{ids, store, user};
 

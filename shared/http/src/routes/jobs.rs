@@ -3,12 +3,12 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use bc_api_types::{ErrorBody, Job, JobPage, RunPage, Status};
-use bc_core::ports::JobFilter;
+use bc_core::jobs::repo::JobFilter;
 
 use super::PageQuery;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Auth, Q};
+use crate::extract::{Auth, QueryParams};
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -25,7 +25,7 @@ pub(crate) struct JobQuery {
 
 #[utoipa::path(get, path = "/api/v1/jobs", tag = "jobs", params(JobQuery),
     responses((status = 200, body = JobPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
-pub(crate) async fn list(State(s): State<AppState>, Auth(a): Auth, Q(q): Q<JobQuery>) -> ApiResult<Json<JobPage>> {
+pub(crate) async fn list(State(s): State<AppState>, Auth(a): Auth, QueryParams(q): QueryParams<JobQuery>) -> ApiResult<Json<JobPage>> {
     let last_status = match q.status.as_deref().filter(|v| !v.is_empty()) {
         Some(v) => Some(v.parse::<Status>().map_err(ApiError::invalid)?),
         None => None,
@@ -53,7 +53,7 @@ pub(crate) async fn runs(
     State(s): State<AppState>,
     Auth(a): Auth,
     Path(id): Path<String>,
-    Q(q): Q<PageQuery>,
+    QueryParams(q): QueryParams<PageQuery>,
 ) -> ApiResult<Json<RunPage>> {
     Ok(Json(s.app.job_runs(&a, &id, q.cursor.as_deref(), q.limit.unwrap_or(50)).await?))
 }

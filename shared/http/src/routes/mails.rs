@@ -9,7 +9,6 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use bc_api_types::{ErrorBody, IngestResponse, MailDetail};
-use bc_core::Permission;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
@@ -25,7 +24,6 @@ pub(crate) async fn upload(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Json<IngestResponse>> {
-    a.require(Permission::IngestMail)?;
     let ct = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("message/rfc822")) {
         return Err(ApiError::invalid("send the mail as Content-Type: message/rfc822"));
@@ -33,7 +31,7 @@ pub(crate) async fn upload(
     if body.is_empty() {
         return Err(ApiError::invalid("the mail is empty"));
     }
-    let out = s.app.ingest_bytes(body.to_vec()).await?;
+    let out = s.app.upload_mail(&a, body.to_vec()).await?;
     Ok(Json(IngestResponse {
         mail_id: out.mail.id.clone(),
         state: out.mail.state,

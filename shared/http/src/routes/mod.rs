@@ -1,12 +1,15 @@
 //! Every route of `/api/v1`, registered together with its OpenAPI entry so
 //! the document at `/api/v1/openapi.json` cannot miss one.
 
+mod api_tokens;
+mod audit;
 mod auth;
 mod customers;
 mod inbox;
 mod jobs;
 mod mails;
 mod meta;
+mod operations;
 mod runs;
 mod settings;
 mod users;
@@ -28,13 +31,15 @@ const UPLOAD_LIMIT: usize = bc_core::parsers::MAX_MAIL_BYTES + 1024 * 1024;
     info(
         title = "Backupchecks API",
         description = "Backup report monitoring for MSPs. Authenticate with POST /api/v1/auth/login; \
-                       the session travels in the HttpOnly cookie `bc_session`. Errors are \
+                       the session travels in the HttpOnly cookie `bc_session`. Tools and scripts send \
+                       `Authorization: Bearer <API token>` instead (admins create tokens with a role). Errors are \
                        `{\"error\": {\"code\", \"message\"}}`: 400 invalid, 401 no session, \
                        403 role lacks the right, 404 unknown id, 409 conflict, 413 too large, 429 rate limited."
     ),
     tags(
         (name = "auth"), (name = "inbox"), (name = "mails"), (name = "customers"),
-        (name = "jobs"), (name = "runs"), (name = "users"), (name = "settings"), (name = "meta")
+        (name = "jobs"), (name = "runs"), (name = "operations"), (name = "users"), (name = "api_tokens"),
+        (name = "audit"), (name = "settings"), (name = "meta")
     )
 )]
 struct ApiDoc;
@@ -67,6 +72,10 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(runs::run_checks))
         .routes(routes!(runs::review))
         .routes(routes!(runs::unreview))
+        .routes(routes!(operations::get))
+        .routes(routes!(audit::list))
+        .routes(routes!(api_tokens::list, api_tokens::create))
+        .routes(routes!(api_tokens::revoke))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::update))
         .routes(routes!(settings::get, settings::put))

@@ -3,7 +3,7 @@
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{MailState, Role, Status};
+use crate::{MailState, OperationState, Permission, Role, Status};
 
 macro_rules! dto {
     ($($item:item)*) => {
@@ -39,7 +39,7 @@ dto! {
         pub id: String,
         pub username: String,
         pub role: Role,
-        pub permissions: Vec<String>,
+        pub permissions: Vec<Permission>,
     }
 
     /// `POST /api/v1/auth/password`: change one's own password.
@@ -295,13 +295,32 @@ dto! {
         pub job_name: String,
         /// The worst status among the unreviewed runs.
         pub status: Status,
+        /// How many runs are unreviewed (`runs` holds at most 100 of them).
+        pub run_count: u32,
+        /// Unreviewed runs, newest first.
         pub runs: Vec<Run>,
     }
 
+    /// One page of Run Checks: jobs with unreviewed runs, worst status
+    /// first, then customer and job name, then id (a stable order, so the
+    /// cursor never skips or repeats a job).
     pub struct RunChecks {
-        /// Worst status first, then customer and job name.
         pub jobs: Vec<RunChecksJob>,
-        pub run_count: u32,
+        /// The cursor of the next page; none on the last.
+        pub next_cursor: Option<String>,
+        /// Totals over every page (with the filter applied).
+        pub totals: RunChecksTotals,
+        /// The server's time when this page was read. Send it back with a
+        /// review of whole jobs so runs that arrived later stay unreviewed.
+        pub as_of: DateTime<Utc>,
+    }
+
+    pub struct RunChecksTotals {
+        pub jobs: u32,
+        pub runs: u32,
+        pub success: u32,
+        pub warning: u32,
+        pub failed: u32,
     }
 
     /// `POST /api/v1/run-checks/review` (and `/unreview`, admins only):
@@ -311,11 +330,85 @@ dto! {
         pub job_ids: Vec<String>,
         #[serde(default)]
         pub run_ids: Vec<String>,
+        /// With `job_ids`: review only the runs that had arrived by then
+        /// (`RunChecks::as_of` of the page the operator saw). Without it,
+        /// the time of the request.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub as_of: Option<DateTime<Utc>>,
     }
 
     pub struct ReviewResponse {
-        /// Runs whose review state changed.
+        /// Runs whose review state changed (0 when the work was queued).
         pub changed: u32,
+        /// Set when the work was large and runs in the background: follow it
+        /// at `GET /api/v1/operations/{id}`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub operation: Option<Operation>,
+    }
+
+    /// A bulk operation running in the worker, batch by batch.
+    pub struct Operation {
+        pub id: String,
+        /// `review`, `unreview`.
+        pub kind: String,
+        pub state: OperationState,
+        /// Items known so far (grows while the worker finds more).
+        pub total: u32,
+        pub done: u32,
+        pub error: Option<String>,
+        pub created_by: String,
+        pub created_at: DateTime<Utc>,
+        pub finished_at: Option<DateTime<Utc>>,
+    }
+
+    /// One entry of the audit trail: who changed what, when, and the
+    /// fields before and after (secrets never).
+    pub struct AuditEntry {
+        pub id: String,
+        pub at: DateTime<Utc>,
+        /// Username, `system`, or `token:<name>`.
+        pub actor: String,
+        pub entity_type: String,
+        pub entity_id: String,
+        pub action: String,
+        /// The changed fields as they were (null when created).
+        pub before: Option<serde_json::Value>,
+        /// The changed fields as they became (null when deleted).
+        pub after: Option<serde_json::Value>,
+    }
+
+    pub struct AuditPage {
+        pub items: Vec<AuditEntry>,
+        pub next_cursor: Option<String>,
+    }
+
+    /// A named API token (the secret itself is shown once, at creation).
+    pub struct ApiToken {
+        pub id: String,
+        pub name: String,
+        pub role: Role,
+        /// The first characters of the token, to recognise it.
+        pub prefix: String,
+        pub created_by: String,
+        pub created_at: DateTime<Utc>,
+        pub last_used_at: Option<DateTime<Utc>>,
+        pub revoked_at: Option<DateTime<Utc>>,
+    }
+
+    pub struct ApiTokenList {
+        pub items: Vec<ApiToken>,
+    }
+
+    /// `POST /api/v1/api-tokens`.
+    pub struct CreateApiToken {
+        pub name: String,
+        pub role: Role,
+    }
+
+    /// The new token; `token` is shown only in this response.
+    pub struct CreatedApiToken {
+        pub token: String,
+        pub api_token: ApiToken,
     }
 
     pub struct User {

@@ -1,8 +1,9 @@
-//! Domain entities to API shapes (`bc-api-types`), in one place.
+//! Presentation: domain entities to their API shapes (`bc-api-types`), in
+//! one place.
 
 use bc_api_types as api;
 
-use crate::model::{Customer, Job, Mail, Run, User};
+use crate::model::{ApiToken, AuditRecord, Customer, Job, Mail, Operation, Run, User};
 
 pub(crate) fn customer(c: &Customer) -> api::Customer {
     api::Customer {
@@ -109,5 +110,45 @@ pub(crate) fn user(u: &User) -> api::User {
         role: u.role,
         active: u.active,
         created_at: u.created_at,
+    }
+}
+
+pub(crate) fn audit_entry(a: &AuditRecord) -> api::AuditEntry {
+    api::AuditEntry {
+        id: a.id.clone(),
+        at: a.at,
+        actor: a.actor.clone(),
+        entity_type: a.entity_type.clone(),
+        entity_id: a.entity_id.clone(),
+        action: a.action.clone(),
+        before: a.before.clone(),
+        after: a.after.clone(),
+    }
+}
+
+pub(crate) fn api_token(t: &ApiToken) -> api::ApiToken {
+    api::ApiToken {
+        id: t.id.clone(),
+        name: t.name.clone(),
+        role: t.role,
+        prefix: t.prefix.clone(),
+        created_by: t.created_by.clone(),
+        created_at: t.created_at,
+        last_used_at: t.last_used_at,
+        revoked_at: t.revoked_at,
+    }
+}
+
+pub(crate) fn operation(o: &Operation) -> api::Operation {
+    api::Operation {
+        id: o.id.clone(),
+        kind: o.kind.clone(),
+        state: o.state,
+        total: o.total,
+        done: o.done,
+        error: o.error.clone(),
+        created_by: o.created_by.clone(),
+        created_at: o.created_at,
+        finished_at: o.finished_at,
     }
 }

@@ -1,21 +1,35 @@
 //! Users: admins create them, set roles, reset passwords, deactivate. The
 //! first start of an empty store creates an admin with a one-time password.
 
-use bc_api_types::{self as api, Role};
+pub mod repo;
+
+use bc_api_types::{self as api, Permission, Role};
+use serde_json::json;
 
 use crate::app::App;
-use crate::auth::{self, Actor, Permission};
-use crate::dto;
+use crate::audit::{Change, audit_entry};
+use crate::auth::permissions::{Actor, permissions_of};
+use crate::auth::sessions::NewSession;
+use crate::auth::passwords as auth;
 use crate::error::{Error, Result};
-use crate::ids;
-use crate::inbox::check_id;
+use crate::ids::{self, check_id};
 use crate::model::User;
 use crate::ports::PortError;
+use crate::present;
+
+/// A password change shows in the trail as a fact, never as a value.
+fn mark_password_changed(change: &mut Change) {
+    for (side, v) in [(&mut change.before, "old"), (&mut change.after, "changed")] {
+        if let Some(serde_json::Value::Object(m)) = side {
+            m.insert("password".into(), json!(v));
+        }
+    }
+}
 
 impl App {
     pub async fn users(&self, actor: &Actor) -> Result<api::UserList> {
         actor.require(Permission::ManageUsers)?;
-        Ok(api::UserList { items: self.store.list_users().await?.iter().map(dto::user).collect() })
+        Ok(api::UserList { items: self.store.list_users().await?.iter().map(present::user).collect() })
     }
 
     pub async fn create_user(&self, actor: &Actor, username: &str, password: &str, role: Role) -> Result<api::User> {
@@ -36,7 +50,9 @@ impl App {
             PortError::Conflict(_) => Error::Conflict(format!("the username {username:?} is taken")),
             other => other.into(),
         })?;
-        Ok(dto::user(&user))
+        let change = Change::created(json!({"username": user.username, "role": user.role, "active": user.active}));
+        self.audit(audit_entry(self, actor, "user", &user.id, "create", change)).await?;
+        Ok(present::user(&user))
     }
 
     pub async fn update_user(&self, actor: &Actor, id: &str, change: &api::UpdateUser) -> Result<api::User> {
@@ -46,6 +62,7 @@ impl App {
             auth::validate_password(p)?;
         }
         let mut user = self.store.get_user(id).await?.ok_or(Error::NotFound("user"))?;
+        let before = user.clone();
         let loses_admin = user.role == Role::Admin
             && user.active
             && (change.role.is_some_and(|r| r != Role::Admin) || change.active == Some(false));
@@ -69,12 +86,20 @@ impl App {
         }
         self.store.update_user(&user).await?;
         user.version += 1;
-        Ok(dto::user(&user))
+        let password_changed = change.password.is_some();
+        let mut change = Change::diff(&before, &user);
+        if password_changed {
+            mark_password_changed(&mut change);
+        }
+        if !change.is_empty() {
+            self.audit(audit_entry(self, actor, "user", &user.id, "update", change)).await?;
+        }
+        Ok(present::user(&user))
     }
 
     /// Changes one's own password after checking the current one. Every
     /// session ends, this one included; the caller gets a fresh one.
-    pub async fn change_own_password(&self, actor: &Actor, current: &str, new: &str) -> Result<auth::NewSession> {
+    pub async fn change_own_password(&self, actor: &Actor, current: &str, new: &str) -> Result<NewSession> {
         auth::validate_password(new)?;
         let mut user = self.store.get_user(&actor.user_id).await?.ok_or(Error::Unauthorized)?;
         if !auth::verify_password(current, &user.password_hash) {
@@ -84,6 +109,8 @@ impl App {
         user.sessions_valid_after = Some(self.clock.now());
         self.store.update_user(&user).await?;
         user.version += 1;
+        let change = Change::fields(json!({"password": "old"}), json!({"password": "changed"}));
+        self.audit(audit_entry(self, actor, "user", &user.id, "change_password", change)).await?;
         // Opened at or after the cut-off, so it stays valid.
         self.open_session(user).await
     }
@@ -113,7 +140,7 @@ impl App {
             id: actor.user_id.clone(),
             username: actor.username.clone(),
             role: actor.role,
-            permissions: auth::permissions_of(actor.role).iter().map(|p| p.as_str().to_string()).collect(),
+            permissions: permissions_of(actor.role),
         }
     }
 }

@@ -1,16 +1,21 @@
 //! Customers: create, rename, (de)activate, list; names unique
 //! (case-insensitive); CSV import and export.
 
-use bc_api_types as api;
+pub mod repo;
+
+use std::collections::HashMap;
+
+use bc_api_types::{self as api, Permission};
+use serde_json::json;
 
 use crate::app::App;
-use crate::auth::{Actor, Permission};
-use crate::dto;
+use crate::audit::{Change, audit_entry};
+use crate::auth::permissions::Actor;
 use crate::error::{Error, Result};
-use crate::ids;
-use crate::inbox::check_id;
+use crate::ids::{self, check_id};
 use crate::model::Customer;
 use crate::ports::PortError;
+use crate::present;
 
 pub const MAX_NAME_LEN: usize = 200;
 /// Rows one CSV import may hold.
@@ -39,9 +44,14 @@ fn name_conflict(e: PortError, name: &str) -> Error {
 }
 
 impl App {
+    /// Customer names by id, for lists.
+    pub(crate) async fn customer_names(&self) -> Result<HashMap<String, String>> {
+        Ok(self.store.list_customers().await?.into_iter().map(|c| (c.id, c.name)).collect())
+    }
+
     pub async fn customers(&self, actor: &Actor) -> Result<api::CustomerList> {
         actor.require(Permission::ViewCustomers)?;
-        let items = self.store.list_customers().await?.iter().map(dto::customer).collect();
+        let items = self.store.list_customers().await?.iter().map(present::customer).collect();
         Ok(api::CustomerList { items })
     }
 
@@ -49,7 +59,7 @@ impl App {
         actor.require(Permission::ViewCustomers)?;
         check_id(id, "customer")?;
         let c = self.store.get_customer(id).await?.ok_or(Error::NotFound("customer"))?;
-        Ok(dto::customer(&c))
+        Ok(present::customer(&c))
     }
 
     pub async fn create_customer(&self, actor: &Actor, name: &str) -> Result<api::Customer> {
@@ -64,7 +74,9 @@ impl App {
             version: 0,
         };
         self.store.insert_customer(&c).await.map_err(|e| name_conflict(e, &name))?;
-        Ok(dto::customer(&c))
+        let change = Change::created(json!({"name": c.name, "active": c.active}));
+        self.audit(audit_entry(self, actor, "customer", &c.id, "create", change)).await?;
+        Ok(present::customer(&c))
     }
 
     pub async fn update_customer(
@@ -81,6 +93,7 @@ impl App {
             return Err(Error::Invalid("nothing to change: give name and/or active".into()));
         }
         let mut c = self.store.get_customer(id).await?.ok_or(Error::NotFound("customer"))?;
+        let before = c.clone();
         if let Some(n) = &name {
             c.name = n.clone();
         }
@@ -89,7 +102,11 @@ impl App {
         }
         self.store.update_customer(&c).await.map_err(|e| name_conflict(e, &c.name))?;
         c.version += 1;
-        Ok(dto::customer(&c))
+        let change = Change::diff(&before, &c);
+        if !change.is_empty() {
+            self.audit(audit_entry(self, actor, "customer", &c.id, "update", change)).await?;
+        }
+        Ok(present::customer(&c))
     }
 
     /// CSV with a header: `id,name,active,job_count,created_at`.
@@ -176,7 +193,11 @@ impl App {
                 version: 0,
             };
             match self.store.insert_customer(&c).await {
-                Ok(()) => created += 1,
+                Ok(()) => {
+                    created += 1;
+                    let change = Change::created(json!({"name": c.name, "active": c.active, "via": "csv import"}));
+                    self.audit(audit_entry(self, actor, "customer", &c.id, "create", change)).await?;
+                }
                 Err(PortError::Conflict(_)) => skipped += 1,
                 Err(e) => return Err(e.into()),
             }

@@ -1,13 +1,15 @@
 //! The job list: approved jobs with their customer and last run, filtered.
 
-use bc_api_types as api;
+pub mod repo;
+
+use bc_api_types::{self as api, Permission};
 
 use crate::app::App;
-use crate::auth::{Actor, Permission};
-use crate::dto;
+use crate::auth::permissions::Actor;
 use crate::error::{Error, Result};
-use crate::inbox::check_id;
-use crate::ports::JobFilter;
+use crate::ids::check_id;
+use crate::present;
+use repo::JobFilter;
 
 impl App {
     pub async fn jobs(
@@ -32,7 +34,7 @@ impl App {
             items: page
                 .items
                 .iter()
-                .map(|j| dto::job(j, names.get(&j.customer_id).map(String::as_str).unwrap_or("")))
+                .map(|j| present::job(j, names.get(&j.customer_id).map(String::as_str).unwrap_or("")))
                 .collect(),
             next_cursor: page.next_cursor,
         })
@@ -43,6 +45,6 @@ impl App {
         check_id(id, "job")?;
         let job = self.store.get_job(id).await?.ok_or(Error::NotFound("job"))?;
         let customer = self.store.get_customer(&job.customer_id).await?;
-        Ok(dto::job(&job, customer.as_ref().map(|c| c.name.as_str()).unwrap_or("")))
+        Ok(present::job(&job, customer.as_ref().map(|c| c.name.as_str()).unwrap_or("")))
     }
 }

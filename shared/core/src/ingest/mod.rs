@@ -7,11 +7,20 @@ use bc_api_types::{MailState, Report};
 use bc_parsers::{MAX_MAIL_BYTES, MailMessage, MimeError, parse_report_with, read_mail};
 use chrono::Utc;
 
+pub mod keys;
+
+use bc_api_types::Permission;
+use serde_json::json;
+
 use crate::app::App;
+use crate::audit::{Change, audit_entry};
+use crate::auth::permissions::Actor;
 use crate::error::{Error, Result};
 use crate::ids;
 use crate::model::{Job, LastRun, Mail, ParseSummary, Run, StoredAttachment};
-use crate::ports::{PortError, RecordRun};
+use crate::ports::PortError;
+use crate::retry::{self, Attempt};
+use crate::review::repo::RecordRun;
 
 /// What happened to one ingested mail.
 #[derive(Debug, Clone)]
@@ -29,24 +38,6 @@ pub fn job_identity(sender: &str, software: &str, job_name: &str) -> String {
         s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
     }
     format!("{}|{}|{}", norm(sender), norm(software), norm(job_name))
-}
-
-/// Blob keys of what is derived from a mail.
-pub(crate) mod keys {
-    pub fn text(mail_id: &str) -> String {
-        format!("mail/{mail_id}/body.txt")
-    }
-    pub fn html(mail_id: &str) -> String {
-        format!("mail/{mail_id}/body.html")
-    }
-    pub fn report(mail_id: &str) -> String {
-        format!("mail/{mail_id}/report.json")
-    }
-    pub fn attachment(mail_id: &str, index: usize, filename: &str) -> String {
-        let safe: String =
-            filename.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).take(80).collect();
-        format!("mail/{mail_id}/att/{index}-{safe}")
-    }
 }
 
 /// Best-effort header read for mails the full decoder refuses (too large,
@@ -84,6 +75,17 @@ pub(crate) fn summary_message(report: &Report) -> Option<String> {
 }
 
 impl App {
+    /// A mail uploaded by a user (the UI's drag and drop, `POST /mails`).
+    pub async fn upload_mail(&self, actor: &Actor, raw: Vec<u8>) -> Result<IngestOutcome> {
+        actor.require(Permission::IngestMail)?;
+        let out = self.ingest_bytes(raw).await?;
+        if !out.duplicate {
+            let change = Change::created(json!({"subject": out.mail.subject, "sender": out.mail.sender, "state": out.mail.state}));
+            self.audit(audit_entry(self, actor, "mail", &out.mail.id, "upload", change)).await?;
+        }
+        Ok(out)
+    }
+
     /// Stores raw bytes (upload, drop folder, CLI) under the inbound prefix,
     /// then ingests them.
     pub async fn ingest_bytes(&self, raw: Vec<u8>) -> Result<IngestOutcome> {
@@ -302,14 +304,15 @@ impl App {
     /// Writes run + job + mail in one atomic step, re-reading on a version
     /// conflict (another mail of the same job landed at the same time).
     /// `job` is the job as just read, if the caller has it (saves a read).
-    pub(crate) async fn record_run(
-        &self,
-        mut mail: Mail,
-        run: Run,
-        mut job: Option<Job>,
-    ) -> Result<(Mail, Option<Run>)> {
-        for _ in 0..8 {
-            let mut job = match job.take() {
+    pub(crate) async fn record_run(&self, mail: Mail, run: Run, job: Option<Job>) -> Result<(Mail, Option<Run>)> {
+        // Shared with each attempt: the mail as last read, the job if the
+        // caller had it (used once; later attempts re-read it).
+        let mail = std::sync::Mutex::new(mail);
+        let job = std::sync::Mutex::new(job);
+        let run = &run;
+        retry::on_conflict("the job", || async {
+            let cached = job.lock().unwrap_or_else(|p| p.into_inner()).take();
+            let mut job = match cached {
                 Some(j) => j,
                 None => self.store.get_job(&run.job_id).await?.ok_or(Error::NotFound("job"))?,
             };
@@ -318,33 +321,35 @@ impl App {
             if newer {
                 job.last_run = Some(LastRun { run_id: run.id.clone(), at: run.sort_at(), status: run.status });
             }
-            let mut next = mail.clone();
+            let mut next = mail.lock().unwrap_or_else(|p| p.into_inner()).clone();
             next.state = MailState::Processed;
             next.job_id = Some(run.job_id.clone());
             next.run_id = Some(run.id.clone());
             next.deleted = None;
-            match self.store.record_run(RecordRun { run: &run, job: &job, mail: &next }).await {
+            match self.store.record_run(RecordRun { run, job: &job, mail: &next }).await {
                 Ok(true) => {
                     next.version += 1;
-                    return Ok((next, Some(run)));
+                    Ok(Attempt::Done((next, Some(run.clone()))))
                 }
                 Ok(false) => {
                     // Already recorded by an earlier delivery.
-                    let m = self.store.get_mail(&mail.id).await?.unwrap_or(next);
+                    let m = self.store.get_mail(&next.id).await?.unwrap_or(next);
                     let r = self.store.get_run(&run.id).await?;
-                    return Ok((m, r));
+                    Ok(Attempt::Done((m, r)))
                 }
                 Err(PortError::Conflict(_)) => {
-                    mail = self.store.get_mail(&mail.id).await?.ok_or(Error::NotFound("mail"))?;
-                    if mail.state == MailState::Processed {
+                    let fresh = self.store.get_mail(&next.id).await?.ok_or(Error::NotFound("mail"))?;
+                    if fresh.state == MailState::Processed {
                         let r = self.store.get_run(&run.id).await?;
-                        return Ok((mail, r));
+                        return Ok(Attempt::Done((fresh, r)));
                     }
+                    *mail.lock().unwrap_or_else(|p| p.into_inner()) = fresh;
+                    Ok(Attempt::Conflict)
                 }
-                Err(e) => return Err(e.into()),
+                Err(e) => Err(e.into()),
             }
-        }
-        Err(Error::Conflict("the job kept changing; try again".into()))
+        })
+        .await
     }
 
     /// Loads the stored report of a mail (or run).

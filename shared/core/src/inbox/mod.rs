@@ -2,52 +2,36 @@
 //! creates the job and turns the mail into its first run), soft delete and
 //! restore, re-parse.
 
-use bc_api_types::{self as api, MailState};
+pub mod repo;
+
+use bc_api_types::{self as api, MailState, Permission};
 use bc_parsers::read_mail;
+use serde_json::json;
 
 use crate::app::App;
-use crate::auth::{Actor, Permission};
-use crate::dto;
+use crate::audit::{Change, audit_entry};
+use crate::auth::permissions::Actor;
 use crate::error::{Error, Result};
-use crate::ids;
+use crate::ids::{self, check_cursor, check_id, check_ids};
 use crate::model::{Deletion, Job, Mail};
-use crate::ports::{MailView, PortError};
-use crate::tasks::Task;
-
-/// Most ids one request may name.
-pub const MAX_IDS_PER_REQUEST: usize = 1000;
-
-pub(crate) fn check_id(id: &str, what: &'static str) -> Result<()> {
-    if ids::is_valid_id(id) { Ok(()) } else { Err(Error::NotFound(what)) }
-}
-
-pub(crate) fn check_ids(ids: &[String], what: &'static str) -> Result<()> {
-    if ids.len() > MAX_IDS_PER_REQUEST {
-        return Err(Error::Invalid(format!("at most {MAX_IDS_PER_REQUEST} ids per request")));
-    }
-    ids.iter().try_for_each(|id| check_id(id, what))
-}
-
-fn check_cursor(cursor: Option<&str>) -> Result<()> {
-    match cursor {
-        Some(c) if c.len() > 2048 => Err(Error::Invalid("cursor too long".into())),
-        _ => Ok(()),
-    }
-}
+use crate::present;
+use crate::retry;
+use crate::tasks::task::Task;
+use repo::MailList;
 
 impl App {
     pub async fn inbox(&self, actor: &Actor, cursor: Option<&str>, limit: usize) -> Result<api::InboxPage> {
         actor.require(Permission::ViewInbox)?;
         check_cursor(cursor)?;
-        let page = self.store.list_mails(MailView::Inbox, cursor, limit.clamp(1, api::PAGE_SIZE)).await?;
-        Ok(api::InboxPage { items: page.items.iter().map(dto::inbox_item).collect(), next_cursor: page.next_cursor })
+        let page = self.store.list_mails(MailList::Inbox, cursor, limit.clamp(1, api::PAGE_SIZE)).await?;
+        Ok(api::InboxPage { items: page.items.iter().map(present::inbox_item).collect(), next_cursor: page.next_cursor })
     }
 
     pub async fn deleted_mails(&self, actor: &Actor, cursor: Option<&str>, limit: usize) -> Result<api::InboxPage> {
         actor.require(Permission::ViewDeletedMail)?;
         check_cursor(cursor)?;
-        let page = self.store.list_mails(MailView::Deleted, cursor, limit.clamp(1, api::PAGE_SIZE)).await?;
-        Ok(api::InboxPage { items: page.items.iter().map(dto::inbox_item).collect(), next_cursor: page.next_cursor })
+        let page = self.store.list_mails(MailList::Deleted, cursor, limit.clamp(1, api::PAGE_SIZE)).await?;
+        Ok(api::InboxPage { items: page.items.iter().map(present::inbox_item).collect(), next_cursor: page.next_cursor })
     }
 
     /// A mail the actor may see: Inbox mails need the Inbox right, deleted
@@ -67,7 +51,7 @@ impl App {
     pub async fn mail_detail(&self, actor: &Actor, id: &str) -> Result<api::MailDetail> {
         let mail = self.visible_mail(actor, id).await?;
         let report = self.load_report(mail.report_key.as_deref()).await?;
-        Ok(dto::mail_detail(&mail, report))
+        Ok(present::mail_detail(&mail, report))
     }
 
     /// The raw .eml bytes and a download file name.
@@ -132,17 +116,20 @@ impl App {
             version: 0,
         };
         if self.store.insert_job(&job).await? {
-            // Keep the customer's job count; retry on a concurrent change.
-            for _ in 0..5 {
-                customer.job_count += 1;
-                match self.store.update_customer(&customer).await {
-                    Ok(()) => break,
-                    Err(PortError::Conflict(_)) => {
-                        customer = self.store.get_customer(customer_id).await?.ok_or(Error::NotFound("customer"))?;
-                    }
-                    Err(e) => return Err(e.into()),
-                }
-            }
+            // Keep the customer's job count.
+            customer = retry::on_conflict("the customer", || async {
+                let mut c = self.store.get_customer(customer_id).await?.ok_or(Error::NotFound("customer"))?;
+                c.job_count += 1;
+                let r = self.store.update_customer(&c).await;
+                c.version += 1;
+                retry::written(r, c)
+            })
+            .await?;
+            let change = Change::created(json!({
+                "identity": job.identity, "customer_id": job.customer_id, "software": job.software,
+                "job_type": job.job_type, "job_name": job.job_name, "mail_id": mail.id,
+            }));
+            self.audit(audit_entry(self, actor, "job", &job.id, "approve", change)).await?;
         }
         let job = self.store.get_job(&job.id).await?.ok_or(Error::NotFound("job"))?;
 
@@ -164,8 +151,8 @@ impl App {
         }
         let job = self.store.get_job(&job.id).await?.ok_or(Error::NotFound("job"))?;
         Ok(api::ApproveResponse {
-            job: dto::job(&job, &customer.name),
-            run: dto::run(&run, actor.can(Permission::ViewReviews)),
+            job: present::job(&job, &customer.name),
+            run: present::run(&run, actor.can(Permission::ViewReviews)),
             also_processed: also,
         })
     }
@@ -184,10 +171,12 @@ impl App {
                 ));
             }
         }
+        let before = mail.state;
         mail.state = MailState::Deleted;
         mail.deleted = Some(Deletion { by: actor.username.clone(), at: self.clock.now() });
         self.store.update_mail(&mail).await?;
-        Ok(())
+        let change = Change::fields(json!({"state": before}), json!({"state": mail.state}));
+        self.audit(audit_entry(self, actor, "mail", &mail.id, "delete", change)).await
     }
 
     pub async fn restore_mail(&self, actor: &Actor, id: &str) -> Result<()> {
@@ -200,7 +189,8 @@ impl App {
         mail.state = MailState::Inbox;
         mail.deleted = None;
         self.store.update_mail(&mail).await?;
-        Ok(())
+        let change = Change::fields(json!({"state": MailState::Deleted}), json!({"state": mail.state}));
+        self.audit(audit_entry(self, actor, "mail", &mail.id, "restore", change)).await
     }
 
     /// Re-parses the given Inbox mails now; with `all`, queues every Inbox
@@ -209,6 +199,7 @@ impl App {
         actor.require(Permission::Reparse)?;
         if all {
             self.enqueue(&Task::ReparseInbox { cursor: None }).await?;
+            self.audit(audit_entry(self, actor, "inbox", "all", "reparse", Change::default())).await?;
             return Ok(api::ReparseResponse { reparsed: 0, queued: 1 });
         }
         if mail_ids.is_empty() {
@@ -221,8 +212,16 @@ impl App {
         }
         let mut n = 0;
         for mail in mails {
+            let before = (mail.state, mail.parse.ok, mail.identity.clone());
+            let id = mail.id.clone();
             if self.reparse_mail(mail).await? {
                 n += 1;
+                let after = self.store.get_mail(&id).await?.map(|m| (m.state, m.parse.ok, m.identity));
+                let change = Change::fields(
+                    json!({"state": before.0, "parsed": before.1, "identity": before.2}),
+                    json!({"state": after.as_ref().map(|a| a.0), "parsed": after.as_ref().map(|a| a.1), "identity": after.and_then(|a| a.2)}),
+                );
+                self.audit(audit_entry(self, actor, "mail", &id, "reparse", change)).await?;
             }
         }
         Ok(api::ReparseResponse { reparsed: n, queued: 0 })
@@ -250,7 +249,7 @@ impl App {
 
     /// One batch of "re-parse all": a page of the Inbox, then the next page queued.
     pub(crate) async fn reparse_inbox_batch(&self, cursor: Option<&str>) -> Result<()> {
-        let page = self.store.list_mails(MailView::Inbox, cursor, self.config.reparse_batch).await?;
+        let page = self.store.list_mails(MailList::Inbox, cursor, self.config.reparse_batch).await?;
         for mail in page.items {
             self.reparse_mail(mail).await?;
         }

@@ -1,0 +1,88 @@
+//! Who may do what: the rights of each role and the actor a use case acts
+//! for. Every use case checks its permission on the server, whatever the UI
+//! shows; the [`Permission`] enum itself is shared with the frontend.
+
+use bc_api_types::{Permission, Role};
+
+use crate::error::{Error, Result};
+use crate::model::User;
+
+/// The rights of each role, from the review-workflow seed: viewers only look;
+/// reporters look (and later export reports); operators review and approve
+/// but cannot unmark; admins do everything.
+pub fn role_has(role: Role, p: Permission) -> bool {
+    use Permission::*;
+    match role {
+        Role::Admin => true,
+        Role::Operator => matches!(
+            p,
+            ViewRunChecks
+                | Review
+                | ViewInbox
+                | Approve
+                | DeleteMail
+                | Reparse
+                | IngestMail
+                | ViewJobs
+                | ViewCustomers
+                | ManageCustomers
+                | ViewOperations
+        ),
+        Role::Reporter | Role::Viewer => matches!(p, ViewJobs | ViewCustomers),
+    }
+}
+
+pub fn permissions_of(role: Role) -> Vec<Permission> {
+    Permission::ALL.iter().copied().filter(|p| role_has(role, *p)).collect()
+}
+
+/// The signed-in user (or API token) a use case acts for.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Actor {
+    pub user_id: String,
+    pub username: String,
+    pub role: Role,
+}
+
+impl Actor {
+    pub fn can(&self, p: Permission) -> bool {
+        role_has(self.role, p)
+    }
+
+    pub fn require(&self, p: Permission) -> Result<()> {
+        if self.can(p) { Ok(()) } else { Err(Error::Forbidden(p)) }
+    }
+
+    /// The actor for work the system does itself (ingest, scheduler, CLI).
+    pub fn system() -> Actor {
+        Actor { user_id: "system".into(), username: "system".into(), role: Role::Admin }
+    }
+
+    pub fn of(user: &User) -> Actor {
+        Actor { user_id: user.id.clone(), username: user.username.clone(), role: user.role }
+    }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_roles() {
+        // viewer: no Run Checks, no review, no approve
+        for p in [Permission::ViewRunChecks, Permission::Review, Permission::Approve] {
+            assert!(!role_has(Role::Viewer, p));
+            assert!(!role_has(Role::Reporter, p));
+        }
+        // operator: review, approve, but cannot unmark
+        assert!(role_has(Role::Operator, Permission::Review));
+        assert!(role_has(Role::Operator, Permission::Approve));
+        assert!(!role_has(Role::Operator, Permission::Unreview));
+        assert!(!role_has(Role::Operator, Permission::ManageUsers));
+        assert!(!role_has(Role::Operator, Permission::ViewAudit));
+        assert!(!role_has(Role::Operator, Permission::ManageApiTokens));
+        // admin: everything
+        assert!(Permission::ALL.iter().all(|p| role_has(Role::Admin, *p)));
+    }
+}

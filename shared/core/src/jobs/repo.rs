@@ -1,0 +1,31 @@
+//! The job repository: approved jobs, by id and filtered by name.
+
+use async_trait::async_trait;
+use bc_api_types::Status;
+
+use crate::model::{Job, Page};
+use crate::ports::PortResult;
+
+/// Filters of the job list; all optional, combined with AND.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobFilter {
+    pub customer_id: Option<String>,
+    /// Exact software name.
+    pub software: Option<String>,
+    /// Status of the last run.
+    pub last_status: Option<Status>,
+    /// Case-insensitive substring of job name, customer-independent.
+    pub search: Option<String>,
+}
+
+#[async_trait]
+pub trait JobRepo: Send + Sync {
+    /// Inserts a job if no job with its id exists. `Ok(false)` if one does.
+    async fn insert_job(&self, job: &Job) -> PortResult<bool>;
+    async fn get_job(&self, id: &str) -> PortResult<Option<Job>>;
+    /// Missing ids are left out.
+    async fn get_jobs(&self, ids: &[String]) -> PortResult<Vec<Job>>;
+    async fn update_job(&self, job: &Job) -> PortResult<()>;
+    /// By job name (case-insensitive), then id.
+    async fn list_jobs(&self, filter: &JobFilter, cursor: Option<&str>, limit: usize) -> PortResult<Page<Job>>;
+}

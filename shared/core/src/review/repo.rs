@@ -1,0 +1,75 @@
+//! The run repository: a job's runs, the unreviewed ones (from an index
+//! that holds only them, so Run Checks costs O(unreviewed), not
+//! O(history)), and the one atomic write that turns a mail into a run.
+
+use async_trait::async_trait;
+use bc_api_types::Status;
+use chrono::{DateTime, Utc};
+
+use crate::model::{Job, Mail, Page, Run};
+use crate::ports::PortResult;
+
+/// The atomic write that turns a mail into a run: insert the run (only if
+/// absent), write the job (only if its version is unchanged) and write the
+/// mail (likewise). All or nothing.
+#[derive(Debug, Clone)]
+pub struct RecordRun<'a> {
+    pub run: &'a Run,
+    pub job: &'a Job,
+    pub mail: &'a Mail,
+}
+
+/// What Run Checks needs of one job's unreviewed runs without reading them
+/// all: how many of each status, and the newest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreviewedJob {
+    pub job_id: String,
+    pub success: u32,
+    pub warning: u32,
+    pub failed: u32,
+    pub newest: DateTime<Utc>,
+}
+
+impl UnreviewedJob {
+    pub fn runs(&self) -> u32 {
+        self.success + self.warning + self.failed
+    }
+
+    pub fn worst(&self) -> Status {
+        if self.failed > 0 {
+            Status::Failed
+        } else if self.warning > 0 {
+            Status::Warning
+        } else {
+            Status::Success
+        }
+    }
+}
+
+#[async_trait]
+pub trait RunRepo: Send + Sync {
+    /// See [`RecordRun`]. `Ok(false)` if the run already exists (nothing written);
+    /// `Conflict` if the job or mail version moved on.
+    async fn record_run(&self, write: RecordRun<'_>) -> PortResult<bool>;
+    async fn get_run(&self, id: &str) -> PortResult<Option<Run>>;
+    /// Versioned write (review and unreview).
+    async fn update_run(&self, run: &Run) -> PortResult<()>;
+    /// Versioned writes of many runs, batched (one SQLite transaction;
+    /// DynamoDB transactions of up to 100). For each run, whether it was
+    /// written: `false` when its version moved on (the caller re-reads it).
+    async fn update_runs(&self, runs: &[Run]) -> PortResult<Vec<bool>>;
+    /// A job's runs, newest first by [`Run::sort_at`].
+    async fn list_runs(&self, job_id: &str, cursor: Option<&str>, limit: usize) -> PortResult<Page<Run>>;
+    /// Unreviewed runs, of one job or of all, oldest first by `sort_at`
+    /// (then id), a page at a time. Served from an index that holds only
+    /// unreviewed runs. A cursor stays valid when the runs before it are
+    /// reviewed meanwhile (bulk review pages through this way).
+    async fn list_unreviewed_runs(
+        &self,
+        job_id: Option<&str>,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> PortResult<Page<Run>>;
+    /// Per job with unreviewed runs, their counts by status.
+    async fn unreviewed_by_job(&self) -> PortResult<Vec<UnreviewedJob>>;
+}

@@ -1,0 +1,59 @@
+//! The worker: runs one queued message; an error means "retry later" (the
+//! queue redelivers with backoff, then dead-letters).
+
+use chrono::Duration;
+
+use crate::app::App;
+use crate::error::{Error, Result};
+use crate::tasks::task::{Task, backoff_secs};
+
+/// How long the claim of a sent mail is kept: longer than any redelivery.
+const SENT_CLAIM_DAYS: i64 = 7;
+
+impl App {
+    /// Runs one queued message. An error means "retry later".
+    pub async fn run_task(&self, body: &str) -> Result<()> {
+        let task: Task = serde_json::from_str(body).map_err(|e| Error::Invalid(format!("unreadable task: {e}")))?;
+        match task {
+            Task::IngestStored { raw_key } => {
+                self.ingest_stored(&raw_key).await?;
+            }
+            Task::ReparseInbox { cursor } => self.reparse_inbox_batch(cursor.as_deref()).await?,
+            Task::SendMail { idempotency_key, mail } => {
+                // Claim first: of two deliveries, only the one holding the
+                // claim sends. A send that surely failed gives it back.
+                let key = format!("sent:{idempotency_key}");
+                let now = self.clock.now();
+                if self.store.claim(&key, now, now + Duration::days(SENT_CLAIM_DAYS)).await? {
+                    match self.mailer.send(&mail).await {
+                        Ok(id) => tracing::info!(message_id = %id, to = ?mail.to, "mail sent"),
+                        Err(e) => {
+                            self.store.release_claim(&key).await?;
+                            return Err(e.into());
+                        }
+                    }
+                }
+            }
+            Task::ContinueOperation { operation_id, step } => self.continue_operation(&operation_id, step).await?,
+        }
+        Ok(())
+    }
+
+    /// Takes up to `max` messages from the queue and runs them; failures are
+    /// released with backoff (and dead-lettered by the queue after its
+    /// maximum receives). Returns how many messages were handled.
+    pub async fn drain_queue_once(&self, max: usize) -> Result<usize> {
+        let deliveries = self.queue.receive(max).await?;
+        let n = deliveries.len();
+        for d in deliveries {
+            match self.run_task(&d.body).await {
+                Ok(()) => self.queue.ack(&d).await?,
+                Err(e) => {
+                    tracing::warn!(message = %d.id, attempts = d.attempts, error = %e, "task failed; will retry");
+                    self.queue.release(&d, backoff_secs(d.attempts)).await?;
+                }
+            }
+        }
+        Ok(n)
+    }
+}

@@ -1,0 +1,161 @@
+//! [`RunRepo`] on SQLite: a partial index holds only unreviewed runs, with
+//! their status as a column so Run Checks counts them without reading them.
+
+use async_trait::async_trait;
+use bc_core::model::{Page, Run};
+use bc_core::ports::PortResult;
+use bc_core::review::repo::{RecordRun, RunRepo, UnreviewedJob};
+use chrono::{DateTime, Utc};
+use rusqlite::{Transaction, params};
+
+use super::{SqliteStore, conflict};
+use crate::sql::{backend, decode_cursor, keyset_page, to_doc, ts};
+
+/// The versioned UPDATE of one run; `Ok(false)` when its version moved on.
+fn write_run(tx: &Transaction<'_>, run: &Run) -> PortResult<bool> {
+    let mut next = run.clone();
+    next.version += 1;
+    let n = SqliteStore::exec(
+        tx,
+        "UPDATE runs SET sort_at = ?2, unreviewed = ?3, status = ?4, received_at = ?5, version = ?6, doc = ?7
+             WHERE id = ?1 AND version = ?8",
+        params![
+            next.id,
+            ts(next.sort_at()),
+            next.review.is_none().then_some(1),
+            next.status.as_str(),
+            ts(next.received_at),
+            next.version as i64,
+            to_doc(&next)?,
+            run.version as i64
+        ],
+    )
+    .map_err(backend("update run"))?;
+    Ok(n == 1)
+}
+
+#[async_trait]
+impl RunRepo for SqliteStore {
+    async fn record_run(&self, w: RecordRun<'_>) -> PortResult<bool> {
+        let mut db = self.db();
+        let tx = db.transaction().map_err(backend("begin"))?;
+        let inserted = Self::exec(
+            &tx,
+            "INSERT OR IGNORE INTO runs (id, job_id, sort_at, unreviewed, status, received_at, version, doc)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                w.run.id,
+                w.run.job_id,
+                ts(w.run.sort_at()),
+                w.run.review.is_none().then_some(1),
+                w.run.status.as_str(),
+                ts(w.run.received_at),
+                w.run.version as i64,
+                to_doc(w.run)?
+            ],
+        )
+        .map_err(backend("insert run"))?;
+        if inserted == 0 {
+            return Ok(false);
+        }
+        Self::write_job(&tx, w.job)?;
+        Self::write_mail(&tx, w.mail)?;
+        tx.commit().map_err(backend("commit"))?;
+        Ok(true)
+    }
+
+    async fn get_run(&self, id: &str) -> PortResult<Option<Run>> {
+        Self::doc(&self.db(), "SELECT doc FROM runs WHERE id = ?1", id)
+    }
+
+    async fn update_run(&self, run: &Run) -> PortResult<()> {
+        let mut db = self.db();
+        let tx = db.transaction().map_err(backend("begin"))?;
+        if !write_run(&tx, run)? {
+            return Err(conflict("run"));
+        }
+        tx.commit().map_err(backend("commit"))
+    }
+
+    async fn update_runs(&self, runs: &[Run]) -> PortResult<Vec<bool>> {
+        let mut db = self.db();
+        let tx = db.transaction().map_err(backend("begin"))?;
+        let written = runs.iter().map(|r| write_run(&tx, r)).collect::<PortResult<Vec<bool>>>()?;
+        tx.commit().map_err(backend("commit"))?;
+        Ok(written)
+    }
+
+    async fn list_runs(&self, job_id: &str, cursor: Option<&str>, limit: usize) -> PortResult<Page<Run>> {
+        let after = decode_cursor(cursor, 2)?;
+        let (at, id) = match &after {
+            Some(p) => (p[0].clone(), p[1].clone()),
+            None => ("9999".to_string(), String::new()),
+        };
+        let limit = limit.max(1);
+        let items: Vec<Run> = Self::docs(
+            &self.db(),
+            "SELECT doc FROM runs WHERE job_id = ?1
+               AND (sort_at < ?2 OR (sort_at = ?2 AND (?3 = '' OR id < ?3)))
+             ORDER BY sort_at DESC, id DESC LIMIT ?4",
+            &[&job_id, &at, &id, &((limit + 1) as i64)],
+        )?;
+        Ok(keyset_page(items, limit, |r| vec![ts(r.sort_at()), r.id.clone()]))
+    }
+
+    async fn list_unreviewed_runs(
+        &self,
+        job_id: Option<&str>,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> PortResult<Page<Run>> {
+        let after = decode_cursor(cursor, 3)?;
+        let (job, at, id) = match &after {
+            Some(p) => (p[0].clone(), p[1].clone(), p[2].clone()),
+            None => (String::new(), String::new(), String::new()),
+        };
+        let limit = limit.max(1);
+        let items: Vec<Run> = Self::docs(
+            &self.db(),
+            "SELECT doc FROM runs WHERE unreviewed = 1 AND (?1 = '' OR job_id = ?1)
+               AND (job_id, sort_at, id) > (?2, ?3, ?4)
+             ORDER BY job_id, sort_at, id LIMIT ?5",
+            &[&job_id.unwrap_or(""), &job, &at, &id, &((limit + 1) as i64)],
+        )?;
+        Ok(keyset_page(items, limit, |r| vec![r.job_id.clone(), ts(r.sort_at()), r.id.clone()]))
+    }
+
+    async fn unreviewed_by_job(&self) -> PortResult<Vec<UnreviewedJob>> {
+        let db = self.db();
+        let mut stmt = db
+            .prepare_cached(
+                "SELECT job_id,
+                        sum(status = 'Success'), sum(status = 'Warning'), sum(status = 'Failed'), max(sort_at)
+                   FROM runs WHERE unreviewed = 1 GROUP BY job_id",
+            )
+            .map_err(backend("prepare"))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })
+            .map_err(backend("query"))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(backend("read"))?;
+        Ok(rows
+            .into_iter()
+            .map(|(job_id, s, w, f, newest)| UnreviewedJob {
+                job_id,
+                success: s as u32,
+                warning: w as u32,
+                failed: f as u32,
+                newest: DateTime::parse_from_rfc3339(&newest).map(|t| t.with_timezone(&Utc)).unwrap_or_default(),
+            })
+            .collect())
+    }
+}
+
