@@ -118,3 +118,27 @@ pub fn time_zones() -> Vec<String> {
         _ => Vec::new(),
     }
 }
+
+/// A count with thousands separators: `1,250`.
+pub fn count(n: u32) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A JSON value in a few words: strings bare, `—` for null, others compact,
+/// cut after `max` characters.
+pub fn json_short(v: &serde_json::Value, max: usize) -> String {
+    let s = match v {
+        serde_json::Value::Null => "—".to_string(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if s.chars().count() > max { format!("{}…", s.chars().take(max).collect::<String>()) } else { s }
+}

@@ -2,6 +2,7 @@
 //! can be shared. Pages the role may not open show a clear refusal instead
 //! of asking the server for a 403.
 
+use bc_api_types::Permission;
 use std::cell::RefCell;
 
 use serde::{Deserialize, Serialize};
@@ -10,7 +11,7 @@ use yew_router::prelude::*;
 
 use crate::components::Refused;
 use crate::pages;
-use crate::session::{perm, use_session};
+use crate::session::use_session;
 
 #[derive(Debug, Clone, PartialEq, Routable)]
 pub enum Route {
@@ -38,6 +39,10 @@ pub enum Route {
     Users,
     #[at("/settings")]
     Settings,
+    #[at("/settings/api-tokens")]
+    ApiTokens,
+    #[at("/audit")]
+    Audit,
     #[at("/account")]
     Account,
     #[not_found]
@@ -58,22 +63,92 @@ pub struct JobsQuery {
     pub q: String,
 }
 
+/// The Run Checks filters as they stand in the URL
+/// (`/run-checks?status=Failed&customer_id=…`). `limit` (jobs per page) is
+/// not offered in the UI; a link may set it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunChecksQuery {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub customer_id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub status: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub software: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub limit: String,
+}
+
+/// The audit filters as they stand in the URL (`/audit?action=approve`);
+/// `from` and `until` are days (`2026-05-01`), both included.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub entity_type: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub entity_id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub actor: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub action: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub from: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub until: String,
+}
+
+impl AuditQuery {
+    /// The trail of one entity.
+    pub fn entity(entity_type: &str, entity_id: &str) -> AuditQuery {
+        AuditQuery { entity_type: entity_type.into(), entity_id: entity_id.into(), ..AuditQuery::default() }
+    }
+
+}
+
+/// A URL query as pairs, in order.
+pub type QueryPairs = Vec<(String, String)>;
+
 thread_local! {
-    /// The last page shown that is not a run detail: where closing the
-    /// detail returns to (Run Checks, a job's history, ...).
-    static LAST_PAGE: RefCell<Option<Route>> = const { RefCell::new(None) };
+    /// The last page shown that is not a run detail, with its query: where
+    /// closing the detail returns to (Run Checks with its filters, a job's
+    /// history, ...), and what the page behind the detail shows.
+    static LAST_PAGE: RefCell<Option<(Route, QueryPairs)>> = const { RefCell::new(None) };
 }
 
 /// Notes the page on screen (called on every route change).
-pub fn remember(route: &Route) {
+pub fn remember(route: &Route, query: QueryPairs) {
     if !matches!(route, Route::Run { .. } | Route::Login | Route::Home | Route::NotFound) {
-        LAST_PAGE.with(|p| *p.borrow_mut() = Some(route.clone()));
+        LAST_PAGE.with(|p| *p.borrow_mut() = Some((route.clone(), query)));
     }
 }
 
 /// Where closing a run detail goes: the page it was opened from, else Run Checks.
 pub fn return_route() -> Route {
-    LAST_PAGE.with(|p| p.borrow().clone()).unwrap_or(Route::RunChecks)
+    LAST_PAGE.with(|p| p.borrow().as_ref().map(|(r, _)| r.clone())).unwrap_or(Route::RunChecks)
+}
+
+/// The query of the page a run detail was opened from.
+pub fn return_query() -> QueryPairs {
+    LAST_PAGE.with(|p| p.borrow().as_ref().map(|(_, q)| q.clone())).unwrap_or_default()
+}
+
+/// Goes back to the page a run detail was opened from, filters included.
+pub fn go_back(navigator: &Navigator) {
+    let (route, query) = (return_route(), return_query());
+    if query.is_empty() || navigator.push_with_query(&route, &query).is_err() {
+        navigator.push(&route);
+    }
+}
+
+/// The query of the URL on screen, as pairs.
+#[hook]
+pub fn use_query_pairs() -> QueryPairs {
+    use_location().and_then(|l| l.query::<QueryPairs>().ok()).unwrap_or_default()
+}
+
+/// A query struct from pairs (the remembered query of the page behind a run).
+pub fn from_pairs<Q: serde::de::DeserializeOwned + Default>(pairs: &QueryPairs) -> Q {
+    let map: std::collections::BTreeMap<String, String> = pairs.iter().cloned().collect();
+    serde_json::to_value(map).ok().and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default()
 }
 
 pub fn switch(route: Route) -> Html {
@@ -85,22 +160,38 @@ struct RoutePageProps {
     route: Route,
 }
 
+#[derive(Properties, PartialEq)]
+struct RouteBodyProps {
+    route: Route,
+    query: QueryPairs,
+}
+
 /// The permission a route needs, and how the refusal names it.
-fn requirement(route: &Route) -> Option<(&'static str, &'static str)> {
+fn requirement(route: &Route) -> Option<(Permission, &'static str)> {
     match route {
-        Route::RunChecks => Some((perm::VIEW_RUN_CHECKS, "open Run Checks")),
-        Route::Inbox | Route::InboxMail { .. } => Some((perm::VIEW_INBOX, "open the Inbox")),
-        Route::DeletedMails => Some((perm::VIEW_DELETED_MAIL, "see deleted mails")),
-        Route::Jobs | Route::Job { .. } | Route::Run { .. } => Some((perm::VIEW_JOBS, "see jobs and runs")),
-        Route::Customers => Some((perm::VIEW_CUSTOMERS, "see customers")),
-        Route::Users => Some((perm::MANAGE_USERS, "manage users")),
-        Route::Settings => Some((perm::MANAGE_SETTINGS, "change settings")),
+        Route::RunChecks => Some((Permission::ViewRunChecks, "open Run Checks")),
+        Route::Inbox | Route::InboxMail { .. } => Some((Permission::ViewInbox, "open the Inbox")),
+        Route::DeletedMails => Some((Permission::ViewDeletedMail, "see deleted mails")),
+        Route::Jobs | Route::Job { .. } | Route::Run { .. } => Some((Permission::ViewJobs, "see jobs and runs")),
+        Route::Customers => Some((Permission::ViewCustomers, "see customers")),
+        Route::Users => Some((Permission::ManageUsers, "manage users")),
+        Route::Settings => Some((Permission::ManageSettings, "change settings")),
+        Route::ApiTokens => Some((Permission::ManageApiTokens, "manage API tokens")),
+        Route::Audit => Some((Permission::ViewAudit, "read the audit trail")),
         Route::Home | Route::Login | Route::Account | Route::NotFound => None,
     }
 }
 
+/// Adds the URL's query to the route, so pages with filters in the URL
+/// re-render when only the query changes.
 #[component]
 fn RoutePage(props: &RoutePageProps) -> Html {
+    let query = use_query_pairs();
+    html! { <RouteBody route={props.route.clone()} {query} /> }
+}
+
+#[component]
+fn RouteBody(props: &RouteBodyProps) -> Html {
     let session = use_session();
     if let Some((p, what)) = requirement(&props.route)
         && !session.can(p)
@@ -109,18 +200,24 @@ fn RoutePage(props: &RoutePageProps) -> Html {
     }
     match &props.route {
         Route::Home | Route::Login => {
-            let to = if session.can(perm::VIEW_RUN_CHECKS) { Route::RunChecks } else { Route::Jobs };
+            let to = if session.can(Permission::ViewRunChecks) { Route::RunChecks } else { Route::Jobs };
             html! { <Redirect<Route> {to} /> }
         }
         // The run detail is a modal for those who use Run Checks: over a job's
         // history when opened from there, else over the Run Checks list (a
         // deep link too); the page behind stays where it was.
-        Route::RunChecks => html! { <pages::RunChecksPage open_run={None::<AttrValue>} /> },
-        Route::Run { id } if session.can(perm::VIEW_RUN_CHECKS) => match return_route() {
+        Route::RunChecks => {
+            let query: RunChecksQuery = from_pairs(&props.query);
+            html! { <pages::RunChecksPage open_run={None::<AttrValue>} {query} /> }
+        }
+        Route::Run { id } if session.can(Permission::ViewRunChecks) => match return_route() {
             Route::Job { id: job } => {
                 html! { <pages::JobPage key={job.clone()} id={job.clone()} open_run={Some(AttrValue::from(id.clone()))} /> }
             }
-            _ => html! { <pages::RunChecksPage open_run={Some(AttrValue::from(id.clone()))} /> },
+            _ => {
+                let query: RunChecksQuery = from_pairs(&return_query());
+                html! { <pages::RunChecksPage open_run={Some(AttrValue::from(id.clone()))} {query} /> }
+            }
         },
         Route::Run { id } => html! { <pages::RunPage id={id.clone()} /> },
         // Keyed, so the Inbox and the deleted list never share paging or selection.
@@ -132,6 +229,8 @@ fn RoutePage(props: &RoutePageProps) -> Html {
         Route::Customers => html! { <pages::CustomersPage /> },
         Route::Users => html! { <pages::UsersPage /> },
         Route::Settings => html! { <pages::SettingsPage /> },
+        Route::ApiTokens => html! { <pages::ApiTokensPage /> },
+        Route::Audit => html! { <pages::AuditPage query={from_pairs::<AuditQuery>(&props.query)} /> },
         Route::Account => html! { <pages::AccountPage /> },
         Route::NotFound => html! { <pages::NotFoundPage /> },
     }

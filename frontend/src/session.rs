@@ -1,31 +1,13 @@
-//! Who is signed in, what their role may do (the permission strings of
-//! `/auth/me`), and the MSP's time zone for showing times.
+//! Who is signed in, what their role may do (the `Permission`s of
+//! `/auth/me`, the enum the server checks), and the MSP's time zone for
+//! showing times.
 
 use std::rc::Rc;
 
-use bc_api_types::{Me, Role};
+use bc_api_types::{Me, Permission, Role};
 use yew::prelude::*;
 
 use crate::api::ApiError;
-
-/// Permission names as the server spells them (`bc_core::Permission::as_str`).
-pub mod perm {
-    pub const VIEW_RUN_CHECKS: &str = "run_checks.view";
-    pub const REVIEW: &str = "runs.review";
-    pub const UNREVIEW: &str = "runs.unreview";
-    pub const VIEW_REVIEWS: &str = "runs.view_reviews";
-    pub const VIEW_INBOX: &str = "inbox.view";
-    pub const APPROVE: &str = "inbox.approve";
-    pub const DELETE_MAIL: &str = "inbox.delete";
-    pub const VIEW_DELETED_MAIL: &str = "inbox.view_deleted";
-    pub const RESTORE_MAIL: &str = "inbox.restore";
-    pub const REPARSE: &str = "inbox.reparse";
-    pub const VIEW_JOBS: &str = "jobs.view";
-    pub const VIEW_CUSTOMERS: &str = "customers.view";
-    pub const MANAGE_CUSTOMERS: &str = "customers.manage";
-    pub const MANAGE_USERS: &str = "users.manage";
-    pub const MANAGE_SETTINGS: &str = "settings.manage";
-}
 
 /// The signed-in user and the settings every page needs.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,8 +18,8 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn can(&self, permission: &str) -> bool {
-        self.me.permissions.iter().any(|p| p == permission)
+    pub fn can(&self, permission: Permission) -> bool {
+        self.me.permissions.contains(&permission)
     }
 
     /// Stands in when a component renders outside the signed-in tree: it may do nothing.

@@ -2,10 +2,13 @@
 //! [`ApiError`] and decodes; the submodules hold one small async fn per
 //! endpoint.
 
+pub mod api_tokens;
+pub mod audit;
 pub mod auth;
 pub mod customers;
 pub mod inbox;
 pub mod jobs;
+pub mod operations;
 pub mod runs;
 pub mod settings;
 pub mod users;

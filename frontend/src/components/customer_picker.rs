@@ -1,14 +1,14 @@
 //! Pick the customer a job belongs to: type to filter the customers, or
 //! create a new one in place when none fits.
 
-use bc_api_types::Customer;
+use bc_api_types::{Customer, Permission};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::api;
 use crate::components::ErrorView;
 use crate::hooks::use_fetch;
-use crate::session::{perm, use_session};
+use crate::session::use_session;
 use crate::toast::use_notify;
 
 #[derive(Properties, PartialEq)]
@@ -49,7 +49,7 @@ pub fn CustomerPicker(props: &CustomerPickerProps) -> Html {
         .map(Choice::Existing)
         .collect();
     let exact = all.iter().any(|c| c.name.to_lowercase() == query);
-    if !query.is_empty() && !exact && session.can(perm::MANAGE_CUSTOMERS) {
+    if !query.is_empty() && !exact && session.can(Permission::ManageCustomers) {
         choices.push(Choice::Create(text.trim().to_string()));
     }
 

@@ -1,6 +1,7 @@
 //! The frame around every signed-in page: skip link, navigation limited to
 //! what the role may open, and the user menu.
 
+use bc_api_types::Permission;
 use wasm_bindgen::JsCast;
 use yew::platform::spawn_local;
 use yew::prelude::*;
@@ -8,7 +9,7 @@ use yew_router::prelude::*;
 
 use crate::api;
 use crate::route::{self, Route};
-use crate::session::{perm, use_session, AuthAction, AuthHandle};
+use crate::session::{use_session, AuthAction, AuthHandle};
 use crate::toast::use_notify;
 
 #[derive(Properties, PartialEq)]
@@ -29,7 +30,8 @@ fn section_of(route: &Route) -> Option<Route> {
         Route::Jobs | Route::Job { .. } => Route::Jobs,
         Route::Customers => Route::Customers,
         Route::Users => Route::Users,
-        Route::Settings => Route::Settings,
+        Route::Settings | Route::ApiTokens => Route::Settings,
+        Route::Audit => Route::Audit,
         _ => return None,
     })
 }
@@ -38,22 +40,24 @@ fn section_of(route: &Route) -> Option<Route> {
 pub fn Layout(props: &LayoutProps) -> Html {
     let session = use_session();
     let route = use_route::<Route>();
-    use_effect_with(route.clone(), |r| {
+    let query = route::use_query_pairs();
+    use_effect_with((route.clone(), query), |(r, q)| {
         if let Some(r) = r {
-            route::remember(r);
+            route::remember(r, q.clone());
         }
     });
     let current = route.and_then(|r| section_of(&r));
-    let entries: Vec<(Route, &str, &str)> = vec![
-        (Route::RunChecks, "Run Checks", perm::VIEW_RUN_CHECKS),
-        (Route::Inbox, "Inbox", perm::VIEW_INBOX),
-        (Route::Jobs, "Jobs", perm::VIEW_JOBS),
-        (Route::Customers, "Customers", perm::VIEW_CUSTOMERS),
-        (Route::Users, "Users", perm::MANAGE_USERS),
-        (Route::Settings, "Settings", perm::MANAGE_SETTINGS),
+    let entries: Vec<(Route, &str, Permission)> = vec![
+        (Route::RunChecks, "Run Checks", Permission::ViewRunChecks),
+        (Route::Inbox, "Inbox", Permission::ViewInbox),
+        (Route::Jobs, "Jobs", Permission::ViewJobs),
+        (Route::Customers, "Customers", Permission::ViewCustomers),
+        (Route::Users, "Users", Permission::ManageUsers),
+        (Route::Settings, "Settings", Permission::ManageSettings),
+        (Route::Audit, "Audit", Permission::ViewAudit),
     ];
     let navigator = use_navigator();
-    let nav = entries.into_iter().filter(|(_, _, p)| session.can(p)).map(|(route, label, _)| {
+    let nav = entries.into_iter().filter(|(_, _, p)| session.can(*p)).map(|(route, label, _)| {
         let here = current.as_ref() == Some(&route);
         let href = route.to_path();
         // A plain link (so aria-current sits on it) that navigates in-app.

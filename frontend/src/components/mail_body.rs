@@ -10,7 +10,7 @@ use crate::format;
 use crate::hooks::use_fetch;
 
 #[derive(Properties, PartialEq)]
-pub struct MailViewProps {
+pub struct MailBodyProps {
     pub mail: MailDetail,
 }
 
@@ -21,7 +21,7 @@ enum Tab {
 }
 
 #[component]
-pub fn MailView(props: &MailViewProps) -> Html {
+pub fn MailBody(props: &MailBodyProps) -> Html {
     let m = &props.mail;
     let tab = use_state(|| if m.has_html { Tab::Html } else { Tab::Text });
     let tab_button = |t: Tab, label: &str, enabled: bool| {

@@ -1,15 +1,17 @@
 //! Customers: list, create, rename, (de)activate, CSV export and import.
 
-use bc_api_types::{Customer, UpdateCustomer};
+use bc_api_types::{Customer, Permission, UpdateCustomer};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
+use yew_router::prelude::*;
 
 use crate::api;
 use crate::components::{ErrorView, Loading, PagerNav, Time};
 use crate::hooks::use_fetch;
-use crate::session::{perm, use_session};
+use crate::route::{AuditQuery, JobsQuery, Route};
+use crate::session::use_session;
 use crate::toast::use_notify;
 
 const PAGE: usize = 100;
@@ -23,7 +25,8 @@ pub fn CustomersPage() -> Html {
     let page = use_state(|| 0usize);
     let new_name = use_node_ref();
     let file = use_node_ref();
-    let can_manage = session.can(perm::MANAGE_CUSTOMERS);
+    let can_manage = session.can(Permission::ManageCustomers);
+    let can_audit = session.can(Permission::ViewAudit);
 
     let create = {
         let (new_name, notify, reload) = (new_name.clone(), notify.clone(), list.reload.clone());
@@ -113,11 +116,11 @@ pub fn CustomersPage() -> Html {
                                 <thead><tr>
                                     <th scope="col">{ "Name" }</th><th scope="col">{ "Jobs" }</th>
                                     <th scope="col">{ "Status" }</th><th scope="col" class="hide-narrow">{ "Created" }</th>
-                                    if can_manage { <th scope="col"><span class="sr-only">{ "Actions" }</span></th> }
+                                    if can_manage || can_audit { <th scope="col"><span class="sr-only">{ "Actions" }</span></th> }
                                 </tr></thead>
                                 <tbody>
                                     { for matching.iter().skip(at * PAGE).take(PAGE).map(|c| html! {
-                                        <CustomerRow key={c.id.clone()} customer={(*c).clone()} {can_manage} reload={list.reload.clone()} />
+                                        <CustomerRow key={c.id.clone()} customer={(*c).clone()} {can_manage} {can_audit} reload={list.reload.clone()} />
                                     }) }
                                 </tbody>
                             </table>
@@ -169,6 +172,7 @@ pub fn CustomersPage() -> Html {
 struct RowProps {
     customer: Customer,
     can_manage: bool,
+    can_audit: bool,
     reload: Callback<()>,
 }
 
@@ -227,16 +231,26 @@ fn CustomerRow(props: &RowProps) -> Html {
                         <button class="btn btn-small" type="button" onclick={cancel}>{ "Cancel" }</button>
                     </form>
                 } else {
-                    { &c.name }
+                    <Link<Route, JobsQuery> to={Route::Jobs} query={Some(JobsQuery { customer_id: c.id.clone(), ..JobsQuery::default() })}>
+                        { &c.name }
+                    </Link<Route, JobsQuery>>
                 }
             </td>
             <td>{ c.job_count }</td>
             <td>{ if c.active { "Active" } else { "Inactive" } }</td>
             <td class="hide-narrow"><Time at={c.created_at} /></td>
-            if props.can_manage {
+            if props.can_manage || props.can_audit {
                 <td><div class="row-actions">
-                    if !*editing { <button class="btn btn-small" onclick={edit} aria-label={format!("Rename {}", c.name)}>{ "Rename" }</button> }
-                    <button class="btn btn-small" onclick={toggle_active}>{ if c.active { "Deactivate" } else { "Activate" } }</button>
+                    if props.can_manage {
+                        if !*editing { <button class="btn btn-small" onclick={edit} aria-label={format!("Rename {}", c.name)}>{ "Rename" }</button> }
+                        <button class="btn btn-small" onclick={toggle_active}>{ if c.active { "Deactivate" } else { "Activate" } }</button>
+                    }
+                    if props.can_audit {
+                        <Link<Route, AuditQuery> to={Route::Audit} query={Some(AuditQuery::entity("customer", &c.id))}
+                                classes="btn btn-small btn-ghost">
+                            <span aria-hidden="true">{ "Audit" }</span><span class="sr-only">{ format!("Audit of {}", c.name) }</span>
+                        </Link<Route, AuditQuery>>
+                    }
                 </div></td>
             }
         </tr>

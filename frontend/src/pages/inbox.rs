@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use bc_api_types::{InboxItem, InboxPage as Page};
+use bc_api_types::{InboxItem, InboxPage as Page, Permission};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -12,7 +12,7 @@ use crate::api;
 use crate::components::{ConfirmButton, ErrorView, Loading, PagerNav, StatusBadge, Time};
 use crate::hooks::{use_fetch, use_pager};
 use crate::route::Route;
-use crate::session::{perm, use_session};
+use crate::session::use_session;
 use crate::toast::use_notify;
 
 #[derive(Properties, PartialEq)]
@@ -81,7 +81,7 @@ pub fn InboxPage(props: &InboxProps) -> Html {
     let none_selected = selected.is_empty() || *busy;
     let toolbar = if deleted {
         html! {
-            if session.can(perm::RESTORE_MAIL) {
+            if session.can(Permission::RestoreMail) {
                 <button class="btn" disabled={none_selected} onclick={run_action(Action::RestoreSelected).reform(|_: MouseEvent| ())}>
                     { format!("Restore selected ({})", selected.len()) }
                 </button>
@@ -90,14 +90,14 @@ pub fn InboxPage(props: &InboxProps) -> Html {
     } else {
         html! {
             <>
-                if session.can(perm::REPARSE) {
+                if session.can(Permission::Reparse) {
                     <button class="btn" disabled={none_selected} onclick={run_action(Action::ReparseSelected).reform(|_: MouseEvent| ())}>
                         { format!("Re-parse selected ({})", selected.len()) }
                     </button>
                     <ConfirmButton label="Re-parse all" confirm="Re-parse every Inbox mail?" class="btn"
                                    disabled={*busy} onconfirm={run_action(Action::ReparseAll)} />
                 }
-                if session.can(perm::DELETE_MAIL) {
+                if session.can(Permission::DeleteMail) {
                     <ConfirmButton label={format!("Delete selected ({})", selected.len())} confirm="Delete the selected mails?"
                                    disabled={none_selected} onconfirm={run_action(Action::DeleteSelected)} />
                 }
@@ -138,7 +138,7 @@ pub fn InboxPage(props: &InboxProps) -> Html {
             <div class="page-head">
                 <h1>{ if deleted { "Deleted mails" } else { "Inbox" } }</h1>
                 <div class="head-actions">
-                    if session.can(perm::VIEW_DELETED_MAIL) {
+                    if session.can(Permission::ViewDeletedMail) {
                         if deleted {
                             <Link<Route> to={Route::Inbox} classes="btn btn-ghost">{ "← Inbox" }</Link<Route>>
                         } else {

@@ -4,16 +4,16 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use bc_api_types::{Customer, MailDetail, MailState};
+use bc_api_types::{Customer, MailDetail, MailState, Permission};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::api;
-use crate::components::{ConfirmButton, CustomerPicker, ErrorView, Loading, MailView, ObjectsTable, ReportSummary, Time};
+use crate::components::{ConfirmButton, CustomerPicker, ErrorView, Loading, MailBody, ObjectsTable, ReportSummary, Time};
 use crate::hooks::use_fetch;
 use crate::route::Route;
-use crate::session::{perm, use_session};
+use crate::session::use_session;
 use crate::toast::use_notify;
 
 #[derive(Properties, PartialEq)]
@@ -138,7 +138,7 @@ fn MailDetailView(props: &DetailProps) -> Html {
             </p>
         },
     };
-    let can_approve = in_inbox && m.parse.ok && session.can(perm::APPROVE);
+    let can_approve = in_inbox && m.parse.ok && session.can(Permission::Approve);
     let set_customer = {
         let customer = customer.clone();
         Callback::from(move |c: Option<Customer>| customer.set(c))
@@ -149,13 +149,13 @@ fn MailDetailView(props: &DetailProps) -> Html {
             <h1 class="subject">{ if m.subject.is_empty() { "(no subject)" } else { m.subject.as_str() } }</h1>
             { state_note }
             <div class="actions-row">
-                if in_inbox && session.can(perm::REPARSE) {
+                if in_inbox && session.can(Permission::Reparse) {
                     <button class="btn" disabled={*busy} onclick={reparse.reform(|_: MouseEvent| ())}>{ "Re-parse" }</button>
                 }
-                if in_inbox && session.can(perm::DELETE_MAIL) {
+                if in_inbox && session.can(Permission::DeleteMail) {
                     <ConfirmButton label="Delete" confirm="Delete this mail?" disabled={*busy} onconfirm={delete} />
                 }
-                if m.state == MailState::Deleted && session.can(perm::RESTORE_MAIL) {
+                if m.state == MailState::Deleted && session.can(Permission::RestoreMail) {
                     <button class="btn btn-primary" disabled={*busy} onclick={restore.reform(|_: MouseEvent| ())}>{ "Restore to Inbox" }</button>
                 }
             </div>
@@ -184,7 +184,7 @@ fn MailDetailView(props: &DetailProps) -> Html {
             </div>
             <section aria-labelledby="mail-title">
                 <h2 id="mail-title">{ "Mail" }</h2>
-                <MailView mail={m.clone()} />
+                <MailBody mail={m.clone()} />
             </section>
         </>
     }

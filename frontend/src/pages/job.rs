@@ -2,6 +2,7 @@
 //! each run and when. For those who use Run Checks, a run opened from the
 //! history shows as a modal over this page (`/runs/{id}`).
 
+use bc_api_types::Permission;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -9,8 +10,8 @@ use crate::api;
 use crate::components::{ErrorView, Loading, PagerNav, RunsTable, StatusBadge, Time};
 use crate::hooks::{use_fetch, use_pager};
 use crate::pages::run_detail::RunDetailModal;
-use crate::route::{self, Route};
-use crate::session::{perm, use_session};
+use crate::route::{self, AuditQuery, Route};
+use crate::session::use_session;
 
 #[derive(Properties, PartialEq)]
 pub struct JobProps {
@@ -44,18 +45,28 @@ pub fn JobPage(props: &JobProps) -> Html {
     let modal = props.open_run.as_ref().map(|run| {
         let onclose = Callback::from(move |_| {
             if let Some(n) = &navigator {
-                n.push(&route::return_route());
+                route::go_back(n);
             }
         });
         html! { <RunDetailModal id={run.to_string()} {onclose} /> }
     });
 
+    let audit = session.can(Permission::ViewAudit).then(|| {
+        html! {
+            <Link<Route, AuditQuery> to={Route::Audit} query={Some(AuditQuery::entity("job", &props.id))} classes="btn btn-ghost">
+                { "Audit" }
+            </Link<Route, AuditQuery>>
+        }
+    });
     let head = match (&job.data, &job.error) {
         (_, Some(e)) => html! { <ErrorView error={e.clone()} onretry={Some(job.reload.clone())} /> },
         (None, None) => html! { <Loading what="the job" /> },
         (Some(j), None) => html! {
             <>
-                <h1>{ format!("{} — {}", j.customer_name, j.job_name) }</h1>
+                <div class="page-head">
+                    <h1>{ format!("{} — {}", j.customer_name, j.job_name) }</h1>
+                    <div class="head-actions">{ for audit }</div>
+                </div>
                 <dl class="facts card">
                     <dt>{ "Customer" }</dt><dd>{ &j.customer_name }</dd>
                     <dt>{ "Software" }</dt><dd>{ &j.software }</dd>
@@ -75,7 +86,7 @@ pub fn JobPage(props: &JobProps) -> Html {
     let history = match (&runs.data, &runs.error) {
         (_, Some(e)) => html! { <ErrorView error={e.clone()} onretry={Some(runs.reload.clone())} /> },
         (None, None) => html! { <Loading what="the run history" /> },
-        (Some(p), None) => html! { <RunsTable runs={p.items.clone()} show_review={session.can(perm::VIEW_REVIEWS)} /> },
+        (Some(p), None) => html! { <RunsTable runs={p.items.clone()} show_review={session.can(Permission::ViewReviews)} /> },
     };
     let next_cursor = runs.data.as_ref().and_then(|p| p.next_cursor.clone());
     let (onprev, onnext) = pager.nav_callbacks(next_cursor.clone());

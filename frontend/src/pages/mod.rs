@@ -1,6 +1,7 @@
 //! One module per page.
 
 mod account;
+mod audit;
 mod customers;
 mod inbox;
 mod inbox_mail;
@@ -14,6 +15,7 @@ mod settings;
 mod users;
 
 pub use account::AccountPage;
+pub use audit::AuditPage;
 pub use customers::CustomersPage;
 pub use inbox::InboxPage;
 pub use inbox_mail::InboxMailPage;
@@ -23,5 +25,5 @@ pub use login::LoginPage;
 pub use not_found::NotFoundPage;
 pub use run_checks::RunChecksPage;
 pub use run_detail::RunPage;
-pub use settings::SettingsPage;
+pub use settings::{ApiTokensPage, SettingsPage};
 pub use users::UsersPage;

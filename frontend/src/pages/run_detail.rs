@@ -4,20 +4,20 @@
 
 use std::rc::Rc;
 
-use bc_api_types::RunDetail;
+use bc_api_types::{Permission, RunDetail};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::api;
 use crate::components::{
-    ErrorView, Loading, MailView, Modal, ObjectsTable, RunsTable, StatusBadge, Time,
+    ErrorView, Loading, MailBody, Modal, ObjectsTable, RunsTable, StatusBadge, Time,
 };
 use crate::components::report_summary::sizes_rows;
 use crate::format;
 use crate::hooks::{use_fetch, use_keys};
-use crate::route::Route;
-use crate::session::{perm, use_session};
+use crate::route::{AuditQuery, Route};
+use crate::session::use_session;
 use crate::toast::use_notify;
 
 /// What happened in the detail, for whoever shows it.
@@ -110,8 +110,8 @@ fn RunDetailBody(props: &BodyProps) -> Html {
     let busy = use_state(|| false);
     let d = &props.detail;
     let run = &d.run;
-    let can_review = session.can(perm::REVIEW) && !run.reviewed;
-    let can_unreview = session.can(perm::UNREVIEW) && run.reviewed;
+    let can_review = session.can(Permission::Review) && !run.reviewed;
+    let can_unreview = session.can(Permission::Unreview) && run.reviewed;
 
     let act = {
         let (busy, notify, onchange, id) = (busy.clone(), notify.clone(), props.onchange.clone(), run.id.clone());
@@ -123,11 +123,16 @@ fn RunDetailBody(props: &BodyProps) -> Html {
             let (busy, notify, onchange, id) = (busy.clone(), notify.clone(), onchange.clone(), id.clone());
             spawn_local(async move {
                 let result = match change {
-                    Change::Reviewed => api::runs::review(Vec::new(), vec![id]).await,
+                    Change::Reviewed => api::runs::review(Vec::new(), vec![id], None).await,
                     Change::Unreviewed => api::runs::unreview(vec![id]).await,
                 };
                 busy.set(false);
                 match result {
+                    // One run is never large work; should it run in the background, say so.
+                    Ok(r) if r.operation.is_some() => {
+                        notify.ok("The change runs in the background; the list updates when it is done");
+                        onchange.emit(change);
+                    }
                     Ok(_) => {
                         notify.ok(match change {
                             Change::Reviewed => "Run marked as reviewed",
@@ -184,6 +189,11 @@ fn RunDetailBody(props: &BodyProps) -> Html {
                     <button class="btn" onclick={on_unreview} disabled={*busy}>{ "Unmark reviewed" }</button>
                 }
                 <Link<Route> to={Route::Job { id: d.job.id.clone() }} classes="btn btn-ghost">{ "Job history" }</Link<Route>>
+                if session.can(Permission::ViewAudit) {
+                    <Link<Route, AuditQuery> to={Route::Audit} query={Some(AuditQuery::entity("run", &run.id))} classes="btn btn-ghost">
+                        { "Audit" }
+                    </Link<Route, AuditQuery>>
+                }
             </div>
             <div class="grid-2">
                 <section aria-labelledby="run-facts">
@@ -205,7 +215,7 @@ fn RunDetailBody(props: &BodyProps) -> Html {
                 <section aria-labelledby="run-recent">
                     <h3 id="run-recent">{ "Recent runs of this job" }</h3>
                     <RunsTable runs={d.recent_runs.clone()} current={Some(run.id.clone())}
-                               show_review={session.can(perm::VIEW_REVIEWS)} compact=true />
+                               show_review={session.can(Permission::ViewReviews)} compact=true />
                 </section>
             </div>
             <section aria-labelledby="run-objects">
@@ -214,7 +224,7 @@ fn RunDetailBody(props: &BodyProps) -> Html {
             </section>
             <section aria-labelledby="run-mail">
                 <h3 id="run-mail">{ "Mail" }</h3>
-                <MailView mail={d.mail.clone()} />
+                <MailBody mail={d.mail.clone()} />
             </section>
         </div>
     }

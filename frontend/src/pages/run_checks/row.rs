@@ -50,7 +50,8 @@ pub fn JobRow(props: &JobRowProps) -> Html {
         Callback::from(move |_| mark.emit(vec![id.clone()]))
     };
     let newest = job.runs.first().map(|r| r.id.clone());
-    let more = job.runs.len().saturating_sub(MAX_BADGES);
+    // `runs` holds at most 100 of the job's unreviewed runs; `run_count` all.
+    let more = (job.run_count as usize).saturating_sub(job.runs.len().min(MAX_BADGES));
     html! {
         <tr id={row_id(i)} class={classes!("row", current.then_some("current"))}
             tabindex={if current { "0" } else { "-1" }} aria-current={current.then_some("true")}

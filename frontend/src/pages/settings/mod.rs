@@ -1,20 +1,25 @@
 //! Settings (admins): the time zone every time in the UI is shown in, a
 //! test mail to check outgoing mail, and the keyword rules for senders no
-//! product parser reads.
+//! product parser reads; API tokens on their own tab.
 
+mod api_tokens;
 mod keyword_rules;
 
-use bc_api_types::Settings;
+pub use api_tokens::ApiTokensPage;
+
+use bc_api_types::{Permission, Settings};
 use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
+use yew_router::prelude::*;
 
 use self::keyword_rules::KeywordRulesCard;
 use crate::api;
 use crate::components::{ErrorView, Loading};
 use crate::format;
 use crate::hooks::use_fetch;
-use crate::session::{AuthAction, AuthHandle};
+use crate::route::Route;
+use crate::session::{use_session, AuthAction, AuthHandle};
 use crate::toast::use_notify;
 
 #[component]
@@ -83,6 +88,7 @@ pub fn SettingsPage() -> Html {
     html! {
         <section class="page">
             <h1>{ "Settings" }</h1>
+            <SettingsTabs current={Route::Settings} />
             <div class="settings-grid">
                 <section class="card" aria-labelledby="s-tz-title">
                     <h2 id="s-tz-title" class="card-title">{ "Time zone" }</h2>
@@ -104,5 +110,32 @@ pub fn SettingsPage() -> Html {
             </div>
             <KeywordRulesCard />
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SettingsTabsProps {
+    pub current: Route,
+}
+
+/// The tabs of Settings the role may open.
+#[component]
+pub fn SettingsTabs(props: &SettingsTabsProps) -> Html {
+    let session = use_session();
+    let tabs = [
+        (Route::Settings, "General", Permission::ManageSettings),
+        (Route::ApiTokens, "API tokens", Permission::ManageApiTokens),
+    ];
+    html! {
+        <nav class="tabs page-tabs" aria-label="Settings">
+            { for tabs.into_iter().filter(|(_, _, p)| session.can(*p)).map(|(to, label, _)| {
+                let here = to == props.current;
+                html! {
+                    <Link<Route> {to} classes={classes!("tab", here.then_some("active"))}>
+                        <span aria-current={here.then_some("page")}>{ label }</span>
+                    </Link<Route>>
+                }
+            }) }
+        </nav>
     }
 }
