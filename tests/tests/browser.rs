@@ -5,8 +5,12 @@
 //! keyword rules made in Settings parse a script's mail, and a test mail
 //! reaches the outbox; customers are renamed, deactivated and imported from
 //! a CSV file; a user's role and password are changed and the new password
-//! signs in; a viewer cannot reach Run Checks. Screenshots of the main
-//! pages go to docs/screenshots/.
+//! signs in; Run Checks shows totals, pages and keeps its filters in the URL;
+//! the admin finds the approvals and reviews in the audit trail, creates an
+//! API token (shown once), uses and revokes it; a review too large to do at
+//! once runs in the background with its progress shown; a viewer cannot
+//! reach Run Checks or the audit trail. Screenshots of the main pages go to
+//! docs/screenshots/ with `BC_SCREENSHOTS=1`.
 //!
 //! Needs `frontend/dist` (scripts/build-frontend.sh) and Debian's chromium
 //! and chromium-driver; fails with the fix when either is missing.
@@ -250,6 +254,7 @@ async fn flow(ui: &Ui, server: &Server) {
         "then the Warning: {texts:?}"
     );
     ui.shot("run-checks").await;
+    run_checks_paging(ui).await;
 
     // ? shows the keyboard shortcuts; Escape closes them.
     ui.key('?').await;
@@ -344,6 +349,9 @@ async fn flow(ui: &Ui, server: &Server) {
 
     customers(ui, server).await;
     users(ui, server).await;
+    audit(ui).await;
+    api_tokens(ui, server).await;
+    bulk_review(ui, server).await;
 
     // A viewer, made through the API with the admin's session.
     api.call(
@@ -363,6 +371,9 @@ async fn flow(ui: &Ui, server: &Server) {
     let nav = ui.wait(".topbar nav").await.text().await.unwrap_or_default();
     assert!(nav.contains("Jobs"), "a viewer sees Jobs: {nav}");
     assert!(!nav.contains("Run Checks") && !nav.contains("Inbox"), "a viewer sees no Run Checks or Inbox: {nav}");
+    assert!(!nav.contains("Audit"), "a viewer sees no Audit: {nav}");
+    ui.go("/audit").await;
+    ui.wait_text(".state.refused", "may not read the audit trail").await;
     ui.go("/run-checks").await;
     ui.wait_text(".state.refused", "You do not have access").await;
     ui.wait_text(".state.refused", "may not open Run Checks").await;
@@ -513,4 +524,223 @@ async fn users(ui: &Ui, server: &Server) {
         .await
         .expect("login with the old password");
     assert_eq!(old.status(), reqwest::StatusCode::UNAUTHORIZED, "the old password no longer signs in");
+}
+
+/// The texts of the Run Checks rows on screen.
+async fn run_checks_rows(ui: &Ui) -> Vec<String> {
+    let mut texts = Vec::new();
+    for r in ui.c.find_all(Locator::Css("table.run-checks tr.row")).await.unwrap_or_default() {
+        texts.push(r.text().await.unwrap_or_default());
+    }
+    texts
+}
+
+/// Waits until Run Checks shows `n` rows.
+async fn wait_rows(ui: &Ui, n: usize) -> Vec<String> {
+    let deadline = std::time::Instant::now() + harness::PATIENCE;
+    loop {
+        let rows = run_checks_rows(ui).await;
+        if rows.len() == n {
+            return rows;
+        }
+        assert!(std::time::Instant::now() < deadline, "Run Checks should show {n} job(s): {rows:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    }
+}
+
+/// Run Checks with the test's five runs in four jobs: the totals, pages of
+/// two jobs (a link may set the page size) walked with n and p, and a
+/// status filter that stays in the URL.
+async fn run_checks_paging(ui: &Ui) {
+    let summary = ui.wait("[data-testid=run-checks-summary]").await.text().await.unwrap_or_default();
+    assert!(
+        summary.contains("5 unreviewed runs in 4 jobs: 1 failed, 2 warning, 2 success"),
+        "the totals over every page: {summary:?}"
+    );
+
+    ui.go("/run-checks?limit=2").await;
+    ui.wait_text(".pager", "Page 1 of 2").await;
+    let first = wait_rows(ui, 2).await;
+    assert!(first[0].contains("Büro Offsite") && first[1].contains(JOB), "worst first on page 1: {first:?}");
+    let summary = ui.wait("[data-testid=run-checks-summary]").await.text().await.unwrap_or_default();
+    assert!(summary.contains("5 unreviewed runs in 4 jobs"), "the totals cover every page: {summary:?}");
+    ui.key('n').await;
+    ui.wait_text(".pager", "Page 2 of 2").await;
+    ui.wait_gone("table.run-checks tr.row", JOB).await;
+    let second = wait_rows(ui, 2).await;
+    assert!(
+        second.iter().all(|r| r.contains("Success")) && second.iter().any(|r| r.contains("pve1.example.com")),
+        "the successes on page 2: {second:?}"
+    );
+    ui.click(".pager button:first-child").await;
+    ui.wait_text(".pager", "Page 1 of 2").await;
+    ui.wait_text("table.run-checks tr.row", JOB).await;
+
+    // A filter goes into the URL, and the URL brings it back.
+    ui.go("/run-checks").await;
+    ui.wait("#rc-status").await.select_by_value("Failed").await.expect("filter by status");
+    let deadline = std::time::Instant::now() + harness::PATIENCE;
+    while !ui.c.current_url().await.map(|u| u.query().unwrap_or_default().contains("status=Failed")).unwrap_or(false) {
+        assert!(std::time::Instant::now() < deadline, "the status filter is not in the URL");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let url = ui.c.current_url().await.expect("url");
+    let link = format!("{}?{}", url.path(), url.query().unwrap_or_default());
+    ui.go("/jobs").await;
+    ui.wait("table.jobs").await;
+    ui.go(&link).await;
+    let rows = wait_rows(ui, 1).await;
+    assert!(rows[0].contains("Büro Offsite"), "only the Failed job: {rows:?}");
+    ui.wait_text("[data-testid=run-checks-summary]", "1 unreviewed run in 1 job").await;
+    let status = ui.wait("#rc-status").await.prop("value").await.ok().flatten().unwrap_or_default();
+    assert_eq!(status, "Failed", "the link restores the filter");
+
+    // Back to everything, fresh (the keyboard steps start at the top).
+    ui.go("/run-checks").await;
+    wait_rows(ui, 4).await;
+}
+
+/// The audit trail: the approvals and reviews this test made, filtered by
+/// action; an entry links to its job, whose page links back to its trail;
+/// a reviewed run opens in the run modal over the trail.
+async fn audit(ui: &Ui) {
+    ui.go("/jobs").await;
+    let nav = ui.wait(".topbar nav").await.text().await.unwrap_or_default();
+    assert!(nav.contains("Audit"), "an admin sees Audit: {nav}");
+    ui.wait_text(".topbar nav a", "Audit").await.click().await.expect("open Audit");
+    ui.wait("table.audit, [data-testid=audit-empty]").await;
+    ui.type_into("#a-action", "approve").await;
+    ui.click("[data-testid=audit-filter]").await;
+    let row = ui.wait_text("table.audit tr", JOB).await;
+    let text = row.text().await.unwrap_or_default();
+    assert!(text.contains("approve") && text.contains("admin"), "the approval of {JOB} by admin: {text:?}");
+    let query = ui.c.current_url().await.map(|u| u.query().unwrap_or_default().to_string()).unwrap_or_default();
+    assert!(query.contains("action=approve"), "the filter is in the URL: {query}");
+    let rows = ui.c.find_all(Locator::Css("table.audit tbody tr")).await.expect("audit rows");
+    let mut approvals = Vec::new();
+    for r in &rows {
+        approvals.push(r.text().await.unwrap_or_default());
+    }
+    assert_eq!(approvals.len(), 1 + OTHERS.len(), "one approval per job: {approvals:?}");
+    assert!(approvals.iter().all(|t| t.contains("approve") && t.contains("admin")), "approvals by admin: {approvals:?}");
+    for (_, job) in OTHERS {
+        assert!(approvals.iter().any(|t| t.contains(job)), "the approval of {job}: {approvals:?}");
+    }
+    dismiss_toasts(ui).await;
+    ui.shot("audit").await;
+
+    // The entry's job, and from the job's page its own trail.
+    let link = row.find(Locator::Css("td a")).await.expect("the entity link");
+    link.click().await.expect("open the job");
+    ui.wait_text("main .page h1", JOB).await;
+    assert!(ui.path().await.starts_with("/jobs/"), "the entity link opens the job");
+    ui.wait_text(".page-head a", "Audit").await.click().await.expect("the job's audit link");
+    ui.wait_text("table.audit tr", JOB).await;
+    let query = ui.c.current_url().await.map(|u| u.query().unwrap_or_default().to_string()).unwrap_or_default();
+    assert!(query.contains("entity_type=job") && query.contains("entity_id="), "filtered to the job: {query}");
+    let n = ui.c.find_all(Locator::Css("table.audit tbody tr")).await.map(|r| r.len()).unwrap_or(0);
+    assert_eq!(n, 1, "the job's trail is its approval");
+
+    // The reviews: one entry per run reviewed today, each opening the run.
+    ui.go("/audit?action=review").await;
+    ui.wait_text("table.audit tr", "review").await;
+    let rows = ui.c.find_all(Locator::Css("table.audit tbody tr")).await.expect("audit rows");
+    let mut reviews = Vec::new();
+    for r in &rows {
+        reviews.push(r.text().await.unwrap_or_default());
+    }
+    assert_eq!(reviews.len(), 5, "five runs were reviewed: {reviews:?}");
+    assert!(reviews.iter().all(|t| t.contains("Run") && t.contains("admin")), "run reviews by admin: {reviews:?}");
+    ui.click("table.audit tbody tr td a").await;
+    ui.wait(".modal .run-detail").await;
+    assert_eq!(ui.path().await, "/audit", "the run opens over the trail");
+    ui.key(Key::Escape.into()).await;
+    ui.wait_gone(".modal", "").await;
+}
+
+/// API tokens: create one (the secret shows once, with a warning), use it,
+/// revoke it after a confirmation, and it no longer works.
+async fn api_tokens(ui: &Ui, server: &Server) {
+    const NAME: &str = "Reporting script";
+    ui.go("/settings").await;
+    ui.wait_text(".page-tabs a", "API tokens").await.click().await.expect("the API tokens tab");
+    ui.wait("[data-testid=tokens-empty]").await;
+    assert_eq!(ui.path().await, "/settings/api-tokens");
+    ui.type_into("#t-name", NAME).await;
+    ui.wait("#t-role").await.select_by_value("reporter").await.expect("choose a role");
+    ui.click("[data-testid=token-create]").await;
+    ui.wait_text("[data-testid=new-token]", "you will not see it again").await;
+    let token = ui.wait("[data-testid=new-token-value]").await.prop("value").await.ok().flatten().unwrap_or_default();
+    assert!(token.len() >= 20, "a token is shown: {token:?}");
+    let row = ui.wait_text("table.api-tokens tr", NAME).await.text().await.unwrap_or_default();
+    assert!(row.contains("reporter") && row.contains("never"), "the new token in the list: {row:?}");
+    let prefix = row.split_whitespace().find(|w| w.ends_with('…')).unwrap_or_default().trim_end_matches('…').to_string();
+    assert!(!prefix.is_empty() && token.starts_with(&prefix), "the list shows the token's start {prefix:?}");
+    dismiss_toasts(ui).await;
+    ui.shot("api-tokens").await;
+
+    // The token works as its role.
+    let bearer = |t: &str| {
+        reqwest::Client::new().get(format!("{}/api/v1/jobs", server.base)).bearer_auth(t.to_string()).send()
+    };
+    let ok = bearer(&token).await.expect("a call with the token");
+    assert!(ok.status().is_success(), "the token reads jobs: {}", ok.status());
+
+    // Shown once: gone after "I have copied it", and not on a fresh page.
+    ui.click("[data-testid=token-done]").await;
+    ui.wait_gone("[data-testid=new-token]", "").await;
+    ui.go("/settings/api-tokens").await;
+    ui.wait_text("table.api-tokens tr", NAME).await;
+    let body = ui.wait("body").await.text().await.unwrap_or_default();
+    assert!(!body.contains(&token), "the secret is never shown again");
+
+    // Revoke, after a confirmation.
+    let row = ui.wait_text("table.api-tokens tr", NAME).await;
+    button_in(&row, "Revoke").await.click().await.expect("revoke");
+    ui.wait_text(".confirm", &format!("Revoke {NAME}?")).await;
+    ui.wait_text(".confirm button", "Yes").await.click().await.expect("confirm revoke");
+    ui.wait_text(".toast", &format!("Revoked {NAME}")).await;
+    ui.wait_text("table.api-tokens tr.inactive", "Revoked").await;
+    let refused = bearer(&token).await.expect("a call with the revoked token");
+    assert_eq!(refused.status(), reqwest::StatusCode::UNAUTHORIZED, "a revoked token no longer works");
+}
+
+/// More runs than the server reviews at once (its bulk threshold is 200):
+/// marking the job starts a background operation whose progress shows until
+/// it is done, then the list reloads, empty.
+async fn bulk_review(ui: &Ui, server: &Server) {
+    const RUNS: u32 = 210;
+    for n in 0..RUNS {
+        server.drop_mail(&format!("bulk-{n}"), &report_mail(NIGHTLY, 1000 + n));
+    }
+    let want = format!("{RUNS} unreviewed runs in 1 job");
+    let deadline = std::time::Instant::now() + 3 * harness::PATIENCE;
+    loop {
+        ui.go("/run-checks").await;
+        let found = ui.wait("[data-testid=run-checks-summary], [data-testid=run-checks-empty]").await;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let text = ui.c.find(Locator::Css("[data-testid=run-checks-summary]")).await.ok();
+        let text = match text {
+            Some(t) => t.text().await.unwrap_or_default(),
+            None => found.text().await.unwrap_or_default(),
+        };
+        if text.contains(&want) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the {RUNS} runs did not all arrive: {text:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    }
+    wait_badges(ui, JOB, 8).await;
+    ui.wait_text("table.run-checks tr.row", &format!("+{} more", RUNS - 8)).await;
+
+    ui.key('r').await;
+    ui.wait_text(".toast", "in the background").await;
+    ui.wait_text("[data-testid=operation]", "Reviewing").await;
+    let deadline = std::time::Instant::now() + 3 * harness::PATIENCE;
+    while ui.find_text(".toast", &format!("Marked {RUNS} run(s) as reviewed")).await.is_none() {
+        assert!(std::time::Instant::now() < deadline, "the background review did not finish");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    ui.wait_text("[data-testid=run-checks-empty]", "All runs reviewed").await;
+    ui.wait_gone("[data-testid=operation]", "").await;
 }

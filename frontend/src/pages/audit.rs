@@ -5,7 +5,7 @@
 //! page; a run opens in the run modal over the trail.
 
 use bc_api_types::{AuditEntry, AuditPage as Page};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde_json::Value;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -42,14 +42,15 @@ const ACTIONS: [&str; 12] = [
 const MAX_FIELDS: usize = 6;
 
 /// `2026-05-01` → the instant the day starts (UTC); `next` → the day after.
+/// (By hand: chrono's parser and formatter would add to the bundle.)
 fn day_start(day: &str, next: bool) -> String {
-    match day.trim().parse::<NaiveDate>() {
-        Ok(d) => {
-            let d = if next { d.succ_opt().unwrap_or(d) } else { d };
-            format!("{}T00:00:00Z", d.format("%Y-%m-%d"))
-        }
-        Err(_) => String::new(),
-    }
+    let mut parts = day.trim().splitn(3, '-').map(|p| p.parse::<u32>().ok());
+    let (Some(Some(y)), Some(Some(m)), Some(Some(d))) = (parts.next(), parts.next(), parts.next()) else {
+        return String::new();
+    };
+    let Some(date) = NaiveDate::from_ymd_opt(y as i32, m, d) else { return String::new() };
+    let date = if next { date.succ_opt().unwrap_or(date) } else { date };
+    format!("{:04}-{:02}-{:02}T00:00:00Z", date.year(), date.month(), date.day())
 }
 
 fn filter_of(q: &AuditQuery) -> AuditFilter {
@@ -238,8 +239,18 @@ fn table(page: &Page, open_run: &Callback<String>) -> Html {
 fn entity(e: &AuditEntry, open_run: &Callback<String>) -> Html {
     let label = ENTITY_TYPES.iter().find(|(t, _)| *t == e.entity_type).map(|(_, l)| *l).unwrap_or(e.entity_type.as_str());
     let id = e.entity_id.clone();
-    let short: String = if id.chars().count() > 14 { format!("{}…", id.chars().take(12).collect::<String>()) } else { id.clone() };
-    let text = html! { <>{ format!("{label} ") }<code title={id.clone()}>{ short }</code></> };
+    // Its name when the change carries one; else a short id (the whole one in the tooltip).
+    let name = [&e.after, &e.before].into_iter().flatten().find_map(|v| {
+        ["job_name", "name", "username"].iter().find_map(|k| v.get(*k).and_then(Value::as_str).map(str::to_string))
+    });
+    let text = match name {
+        Some(n) => html! { <span title={id.clone()}>{ format!("{label} {n}") }</span> },
+        None => {
+            let short: String =
+                if id.chars().count() > 14 { format!("{}…", id.chars().take(12).collect::<String>()) } else { id.clone() };
+            html! { <>{ format!("{label} ") }<code title={id.clone()}>{ short }</code></> }
+        }
+    };
     let link = match e.entity_type.as_str() {
         "job" => html! { <Link<Route> to={Route::Job { id: id.clone() }}>{ text }</Link<Route>> },
         // A run opens in the modal over the trail; the href still names its page.

@@ -162,8 +162,9 @@ pub fn RunChecksPage(props: &RunChecksProps) -> Html {
     // Keep focus on the current row after keyboard moves and reloads.
     {
         let focus_pending = focus_pending.clone();
-        use_effect_with((at, count), move |(at, _)| {
-            if *focus_pending.borrow() {
+        use_effect_with((at, count), move |(at, count)| {
+            // Not while a page loads: the row is not there yet.
+            if *focus_pending.borrow() && *count > 0 {
                 *focus_pending.borrow_mut() = false;
                 focus_row(*at);
             }
