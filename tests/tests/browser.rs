@@ -622,7 +622,10 @@ async fn audit(ui: &Ui) {
         approvals.push(r.text().await.unwrap_or_default());
     }
     assert_eq!(approvals.len(), 1 + OTHERS.len(), "one approval per job: {approvals:?}");
-    assert!(approvals.iter().all(|t| t.contains("approve") && t.contains("admin")), "approvals by admin: {approvals:?}");
+    assert!(
+        approvals.iter().all(|t| t.contains("approve") && t.contains("admin")),
+        "approvals by admin: {approvals:?}"
+    );
     for (_, job) in OTHERS {
         assert!(approvals.iter().any(|t| t.contains(job)), "the approval of {job}: {approvals:?}");
     }
@@ -674,15 +677,15 @@ async fn api_tokens(ui: &Ui, server: &Server) {
     assert!(token.len() >= 20, "a token is shown: {token:?}");
     let row = ui.wait_text("table.api-tokens tr", NAME).await.text().await.unwrap_or_default();
     assert!(row.contains("reporter") && row.contains("never"), "the new token in the list: {row:?}");
-    let prefix = row.split_whitespace().find(|w| w.ends_with('…')).unwrap_or_default().trim_end_matches('…').to_string();
+    let prefix =
+        row.split_whitespace().find(|w| w.ends_with('…')).unwrap_or_default().trim_end_matches('…').to_string();
     assert!(!prefix.is_empty() && token.starts_with(&prefix), "the list shows the token's start {prefix:?}");
     dismiss_toasts(ui).await;
     ui.shot("api-tokens").await;
 
     // The token works as its role.
-    let bearer = |t: &str| {
-        reqwest::Client::new().get(format!("{}/api/v1/jobs", server.base)).bearer_auth(t.to_string()).send()
-    };
+    let bearer =
+        |t: &str| reqwest::Client::new().get(format!("{}/api/v1/jobs", server.base)).bearer_auth(t.to_string()).send();
     let ok = bearer(&token).await.expect("a call with the token");
     assert!(ok.status().is_success(), "the token reads jobs: {}", ok.status());
 

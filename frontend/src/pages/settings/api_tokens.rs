@@ -41,13 +41,17 @@ pub fn ApiTokensPage() -> Html {
     let role_ref = use_node_ref();
 
     let create = {
-        let (notify, reload, created, creating) = (notify.clone(), list.reload.clone(), created.clone(), creating.clone());
+        let (notify, reload, created, creating) =
+            (notify.clone(), list.reload.clone(), created.clone(), creating.clone());
         let (name_ref, role_ref) = (name_ref.clone(), role_ref.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(name_input) = name_ref.cast::<HtmlInputElement>() else { return };
             let name = name_input.value().trim().to_string();
-            let role = role_ref.cast::<HtmlSelectElement>().and_then(|s| s.value().parse::<Role>().ok()).unwrap_or(Role::Viewer);
+            let role = role_ref
+                .cast::<HtmlSelectElement>()
+                .and_then(|s| s.value().parse::<Role>().ok())
+                .unwrap_or(Role::Viewer);
             if name.is_empty() {
                 notify.error("Name the token after what will use it, e.g. the reporting script.");
                 return;
@@ -56,7 +60,8 @@ pub fn ApiTokensPage() -> Html {
                 return;
             }
             creating.set(true);
-            let (notify, reload, created, creating) = (notify.clone(), reload.clone(), created.clone(), creating.clone());
+            let (notify, reload, created, creating) =
+                (notify.clone(), reload.clone(), created.clone(), creating.clone());
             spawn_local(async move {
                 match api::api_tokens::create(&name, role).await {
                     Ok(c) => {
