@@ -43,6 +43,31 @@ pub struct Client {
     pub http: reqwest::Client,
 }
 
+impl TestServer {
+    /// A client that authenticates with an API token, no cookies.
+    pub fn bearer(&self, token: &str) -> Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {token}").parse().expect("header"),
+        );
+        Client {
+            base: self.base.clone(),
+            http: reqwest::Client::builder().default_headers(headers).build().expect("client"),
+        }
+    }
+
+    /// An admin creates an API token of `role`; returns its id and a
+    /// client that uses it.
+    pub async fn token_client(&self, admin: &Client, name: &str, role: &str) -> (String, Client) {
+        let (status, body) = admin.post("/api/v1/api-tokens", &serde_json::json!({"name": name, "role": role})).await;
+        assert_eq!(status, StatusCode::OK, "create token: {body}");
+        let token = body["token"].as_str().expect("token").to_string();
+        let id = body["api_token"]["id"].as_str().expect("id").to_string();
+        (id, self.bearer(&token))
+    }
+}
+
 async fn split(resp: reqwest::Response) -> (StatusCode, Value) {
     let status = resp.status();
     let text = resp.text().await.unwrap_or_default();

@@ -119,7 +119,7 @@ async fn roles_get_403_and_nothing_changes() {
 
     // Nothing changed.
     let (_, checks) = op.get("/api/v1/run-checks").await;
-    assert_eq!(checks["run_count"], 1);
+    assert_eq!(checks["totals"]["runs"], 1);
     let (_, inbox) = op.get("/api/v1/inbox").await;
     assert_eq!(inbox["items"][0]["id"], inbox_mail.as_str());
     let (_, customers) = op.get("/api/v1/customers").await;
@@ -148,7 +148,7 @@ async fn foreign_ids_are_404_and_change_nothing() {
     let (s, b) = op.post("/api/v1/run-checks/review", &json!({"job_ids": [job, "j0000"]})).await;
     assert_error(s, &b, StatusCode::NOT_FOUND, "not_found");
     let (_, checks) = op.get("/api/v1/run-checks").await;
-    assert_eq!(checks["run_count"], 1);
+    assert_eq!(checks["totals"]["runs"], 1);
     let (s, b) = op.post(&format!("/api/v1/inbox/{inbox_mail}/approve"), &json!({"customer_id": "c0000"})).await;
     assert_error(s, &b, StatusCode::NOT_FOUND, "not_found");
     let (s, b) = op.post("/api/v1/inbox/m0000/approve", &json!({"customer_id": customer})).await;
@@ -195,7 +195,7 @@ async fn malformed_bodies_are_400_and_change_nothing() {
     assert_error(s, &b, StatusCode::PAYLOAD_TOO_LARGE, "too_large");
     // Nothing changed.
     let (_, checks) = op.get("/api/v1/run-checks").await;
-    assert_eq!(checks["run_count"], 1);
+    assert_eq!(checks["totals"]["runs"], 1);
     let (_, customers) = op.get("/api/v1/customers").await;
     assert_eq!(customers["items"].as_array().map(Vec::len), Some(1));
 }

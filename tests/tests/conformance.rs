@@ -5,7 +5,10 @@
 use std::sync::Arc;
 
 use bc_api_types::{MailState, Role, Sizes, Status};
-use bc_core::model::{Customer, Deletion, Job, LastRun, Mail, ParseSummary, Review, Run, Session, User};
+use bc_core::model::{
+    ApiToken, AuditRecord, Customer, Deletion, Job, LastRun, Mail, Operation, ParseSummary, Review, Run, Session, User,
+};
+use bc_core::repos::AuditFilter;
 use bc_core::Store;
 use bc_core::ports::{Blobs, Mailer, OutboundMail, PortError, Queue, SecretName, Secrets};
 use bc_core::repos::{JobFilter, MailList, RecordRun};
@@ -84,6 +87,12 @@ conformance!(
     queue_delivers_retries_and_dead_letters,
     mailer_sends,
     secrets_are_unset_until_put,
+    unreviewed_runs_page_and_count_by_job,
+    runs_update_in_batches_by_version,
+    audit_is_append_only_newest_first_and_filtered,
+    claims_are_taken_once_under_concurrent_redelivery,
+    api_tokens_round_trip,
+    operations_are_versioned,
 );
 
 fn t(day: u32, hour: u32) -> DateTime<Utc> {
@@ -365,11 +374,12 @@ async fn seed_runs(s: &Arc<dyn Store>, job_id: &str, n: u32, base_day: u32) -> V
         let mut j = s.get_job(job_id).await.unwrap().unwrap();
         j.run_count += 1;
         let mid = format!("{job_id}-m{i}");
-        s.insert_mail(&mail(&mid, t(base_day, i), MailState::Inbox, None)).await.unwrap();
+        let at = t(base_day + i / 24, i % 24);
+        s.insert_mail(&mail(&mid, at, MailState::Inbox, None)).await.unwrap();
         let mut m = s.get_mail(&mid).await.unwrap().unwrap();
         m.state = MailState::Processed;
         let status = [Status::Success, Status::Warning, Status::Failed][i as usize % 3];
-        let r = run(&format!("{job_id}-r{i}"), job_id, &mid, t(base_day, i), status);
+        let r = run(&format!("{job_id}-r{i}"), job_id, &mid, at, status);
         assert!(s.record_run(RecordRun { run: &r, job: &j, mail: &m }).await.unwrap());
         runs.push(r);
     }
@@ -577,4 +587,193 @@ async fn embedded_secrets_are_encrypted_at_rest() {
     // Another key cannot read it.
     std::fs::write(dir.path().join("secrets.key"), [7u8; 32]).unwrap();
     assert!(s.get(SecretName::Storage).await.is_err());
+}
+
+async fn unreviewed_runs_page_and_count_by_job(a: Adapters) {
+    let s = &a.store;
+    let runs = seed_runs(s, "jp", 7, 8).await;
+    seed_runs(s, "jq", 2, 9).await;
+    // Oldest first, a page at a time; the cursor stays valid while the runs
+    // before it are reviewed (bulk review pages through this way).
+    let first = s.list_unreviewed_runs(Some("jp"), None, 3).await.unwrap();
+    let ids: Vec<&str> = first.items.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, vec!["jp-r0", "jp-r1", "jp-r2"]);
+    for r in &first.items {
+        let mut r = r.clone();
+        r.review = Some(Review { by: "olga".into(), at: t(10, 8) });
+        s.update_run(&r).await.unwrap();
+    }
+    let mut seen = vec![];
+    let mut cursor = first.next_cursor.clone();
+    while let Some(c) = cursor {
+        let p = s.list_unreviewed_runs(Some("jp"), Some(&c), 3).await.unwrap();
+        seen.extend(p.items.iter().map(|r| r.id.clone()));
+        cursor = p.next_cursor;
+    }
+    assert_eq!(seen, runs[3..].iter().map(|r| r.id.clone()).collect::<Vec<_>>());
+    // Counts by job and status, without the reviewed ones.
+    let mut by_job = s.unreviewed_by_job().await.unwrap();
+    by_job.sort_by(|a, b| a.job_id.cmp(&b.job_id));
+    assert_eq!(by_job.len(), 2);
+    // jp-r3..r6: statuses cycle Success, Warning, Failed by index.
+    assert_eq!((by_job[0].job_id.as_str(), by_job[0].success, by_job[0].warning, by_job[0].failed), ("jp", 2, 1, 1));
+    assert_eq!(by_job[0].worst(), Status::Failed);
+    assert_eq!(by_job[1].runs(), 2);
+    // Across all jobs: by job, then time.
+    let all = s.list_unreviewed_runs(None, None, 100).await.unwrap();
+    assert_eq!(all.items.len(), 6);
+    assert!(all.next_cursor.is_none());
+}
+
+async fn runs_update_in_batches_by_version(a: Adapters) {
+    let s = &a.store;
+    let runs = seed_runs(s, "jbatch", 3, 11).await;
+    let mut stale = runs[1].clone();
+    stale.version = 7;
+    let review = Some(Review { by: "olga".into(), at: t(12, 8) });
+    let batch: Vec<Run> = [runs[0].clone(), stale, runs[2].clone()]
+        .into_iter()
+        .map(|r| Run { review: review.clone(), ..r })
+        .collect();
+    assert_eq!(s.update_runs(&batch).await.unwrap(), vec![true, false, true]);
+    assert!(s.get_run(&runs[0].id).await.unwrap().unwrap().review.is_some());
+    assert!(s.get_run(&runs[1].id).await.unwrap().unwrap().review.is_none(), "the stale one was not written");
+    assert_eq!(s.get_run(&runs[2].id).await.unwrap().unwrap().version, 1);
+    // A batch larger than one DynamoDB transaction.
+    let many = seed_runs(s, "jmany", 120, 13).await;
+    let batch: Vec<Run> = many.into_iter().map(|r| Run { review: review.clone(), ..r }).collect();
+    assert!(s.update_runs(&batch).await.unwrap().into_iter().all(|w| w));
+    assert!(s.list_unreviewed_runs(Some("jmany"), None, 10).await.unwrap().items.is_empty());
+}
+
+fn entry(id: &str, at: DateTime<Utc>, actor: &str, entity: (&str, &str), action: &str) -> AuditRecord {
+    AuditRecord {
+        id: id.into(),
+        at,
+        actor: actor.into(),
+        entity_type: entity.0.into(),
+        entity_id: entity.1.into(),
+        action: action.into(),
+        before: Some(serde_json::json!({"reviewed": false})),
+        after: Some(serde_json::json!({"reviewed": true})),
+        expires_at: at + Duration::days(730),
+    }
+}
+
+async fn audit_is_append_only_newest_first_and_filtered(a: Adapters) {
+    let s = &a.store;
+    let entries = vec![
+        entry("a1", t(14, 8), "olga", ("run", "r1"), "review"),
+        entry("a2", t(14, 9), "admin", ("run", "r1"), "unreview"),
+        entry("a3", t(14, 10), "olga", ("job", "j1"), "approve"),
+        entry("a4", t(14, 11), "olga", ("run", "r2"), "review"),
+    ];
+    s.append_audit(&entries).await.unwrap();
+    // The same id again is kept once.
+    s.append_audit(&entries[..1]).await.unwrap();
+    let all = s.list_audit(&AuditFilter::default(), None, 10).await.unwrap();
+    assert_eq!(all.items.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), vec!["a4", "a3", "a2", "a1"]);
+    assert_eq!(all.items[3], entries[0], "stored as written");
+    // Per entity, by actor, by action, by time; and in pages.
+    let run1 = AuditFilter { entity: Some(("run".into(), "r1".into())), ..Default::default() };
+    assert_eq!(s.list_audit(&run1, None, 10).await.unwrap().items.len(), 2);
+    let olga = AuditFilter { actor: Some("olga".into()), action: Some("review".into()), ..Default::default() };
+    let ids: Vec<String> = s.list_audit(&olga, None, 10).await.unwrap().items.into_iter().map(|e| e.id).collect();
+    assert_eq!(ids, vec!["a4", "a1"]);
+    let window = AuditFilter { from: Some(t(14, 9)), until: Some(t(14, 11)), ..Default::default() };
+    let ids: Vec<String> = s.list_audit(&window, None, 10).await.unwrap().items.into_iter().map(|e| e.id).collect();
+    assert_eq!(ids, vec!["a3", "a2"]);
+    let jobs = AuditFilter { entity_type: Some("job".into()), ..Default::default() };
+    assert_eq!(s.list_audit(&jobs, None, 10).await.unwrap().items.len(), 1);
+    let p1 = s.list_audit(&AuditFilter::default(), None, 3).await.unwrap();
+    let p2 = s.list_audit(&AuditFilter::default(), p1.next_cursor.as_deref(), 3).await.unwrap();
+    assert_eq!(p1.items.len() + p2.items.len(), 4);
+    assert!(p2.next_cursor.is_none());
+    assert_eq!(p2.items[0].id, "a1");
+}
+
+async fn claims_are_taken_once_under_concurrent_redelivery(a: Adapters) {
+    let s = a.store.clone();
+    let now = t(15, 8);
+    // Twenty deliveries of one side effect at once: one takes the claim.
+    let tries = (0..20).map(|_| {
+        let s = s.clone();
+        tokio::spawn(async move { s.claim("sent:mail-1", now, now + Duration::hours(1)).await.unwrap() })
+    });
+    let mut won = 0;
+    for t in tries {
+        if t.await.unwrap() {
+            won += 1;
+        }
+    }
+    assert_eq!(won, 1, "exactly one delivery acts");
+    assert!(!s.claim("sent:mail-1", now + Duration::minutes(59), now + Duration::hours(2)).await.unwrap());
+    // After it expires, or when released after a failure, it can be taken again.
+    assert!(s.claim("sent:mail-1", now + Duration::minutes(61), now + Duration::hours(3)).await.unwrap());
+    s.release_claim("sent:mail-1").await.unwrap();
+    assert!(s.claim("sent:mail-1", now, now + Duration::hours(1)).await.unwrap());
+    assert!(s.claim("sent:mail-2", now, now + Duration::hours(1)).await.unwrap(), "keys are independent");
+}
+
+async fn api_tokens_round_trip(a: Adapters) {
+    let s = &a.store;
+    let token = |id: &str, at: DateTime<Utc>| ApiToken {
+        id: id.into(),
+        name: format!("rmm {id}"),
+        role: Role::Viewer,
+        token_hash: format!("hash-{id}"),
+        prefix: "bct_t1".into(),
+        created_by: "admin".into(),
+        created_at: at,
+        last_used_at: None,
+        revoked_at: None,
+        version: 0,
+    };
+    s.insert_api_token(&token("t1", t(16, 8))).await.unwrap();
+    s.insert_api_token(&token("t2", t(16, 9))).await.unwrap();
+    assert!(is_conflict(s.insert_api_token(&token("t1", t(16, 8))).await));
+    let list: Vec<String> = s.list_api_tokens().await.unwrap().into_iter().map(|t| t.id).collect();
+    assert_eq!(list, vec!["t2", "t1"], "newest first");
+    s.touch_api_token("t1", t(16, 10)).await.unwrap();
+    let mut t1 = s.get_api_token("t1").await.unwrap().unwrap();
+    assert_eq!(t1.last_used_at, Some(t(16, 10)));
+    assert_eq!(t1.token_hash, "hash-t1");
+    t1.revoked_at = Some(t(16, 11));
+    s.update_api_token(&t1).await.unwrap();
+    assert!(is_conflict(s.update_api_token(&t1).await), "stale version");
+    assert_eq!(s.get_api_token("t1").await.unwrap().unwrap().revoked_at, Some(t(16, 11)));
+    assert!(s.get_api_token("t9").await.unwrap().is_none());
+    s.touch_api_token("t9", t(16, 12)).await.unwrap();
+    assert!(s.get_api_token("t9").await.unwrap().is_none(), "touching a missing token creates nothing");
+}
+
+async fn operations_are_versioned(a: Adapters) {
+    let s = &a.store;
+    let op = Operation {
+        id: "o1".into(),
+        kind: "review".into(),
+        state: bc_api_types::OperationState::Queued,
+        total: 5000,
+        done: 0,
+        error: None,
+        created_by: "olga".into(),
+        created_at: t(17, 8),
+        finished_at: None,
+        step: 0,
+        params: serde_json::json!({"job_ids": ["j1"], "nested": {"n": 1}}),
+        position: serde_json::Value::Null,
+        version: 0,
+    };
+    s.insert_operation(&op).await.unwrap();
+    assert!(is_conflict(s.insert_operation(&op).await));
+    let mut got = s.get_operation("o1").await.unwrap().unwrap();
+    assert_eq!(got, op);
+    got.done = 250;
+    got.step = 1;
+    got.position = serde_json::json!({"job_index": 0, "cursor": "abc"});
+    s.update_operation(&got).await.unwrap();
+    assert!(is_conflict(s.update_operation(&got).await));
+    let again = s.get_operation("o1").await.unwrap().unwrap();
+    assert_eq!((again.done, again.step, again.version), (250, 1, 1));
+    assert_eq!(again.position["cursor"], "abc");
 }

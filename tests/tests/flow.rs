@@ -98,7 +98,7 @@ where
     // Redelivery of the same mail changes nothing.
     ingest(second.eml()).await;
     let (_, checks) = op.get("/api/v1/run-checks").await;
-    assert_eq!(checks["run_count"], 2);
+    assert_eq!(checks["totals"]["runs"], 2);
 
     // The run detail shows the objects and the mail.
     let (s, run) = op.get(&format!("/api/v1/runs/{failed_run}")).await;
@@ -133,7 +133,7 @@ where
     let (s, r) = admin.post("/api/v1/run-checks/unreview", &json!({"run_ids": [failed_run]})).await;
     assert_eq!((s, r["changed"].clone()), (StatusCode::OK, json!(1)));
     let (_, checks) = op.get("/api/v1/run-checks").await;
-    assert_eq!(checks["run_count"], 1);
+    assert_eq!(checks["totals"]["runs"], 1);
 
     // The job list knows its last run.
     let (_, jobs) = op.get("/api/v1/jobs?status=Failed").await;
