@@ -644,6 +644,20 @@ async fn audit(ui: &Ui) {
     let n = ui.c.find_all(Locator::Css("table.audit tbody tr")).await.map(|r| r.len()).unwrap_or(0);
     assert_eq!(n, 1, "the job's trail is its approval");
 
+    // Days: from today finds them, until yesterday nothing.
+    let today = chrono::Utc::now().date_naive();
+    ui.go(&format!("/audit?action=approve&from={today}")).await;
+    ui.wait_text("table.audit tr", JOB).await;
+    ui.go(&format!("/audit?action=approve&until={}", today.pred_opt().expect("yesterday"))).await;
+    ui.wait("[data-testid=audit-empty]").await;
+
+    // A customer's trail, from the Customers list: its creation.
+    ui.go("/customers").await;
+    let row = ui.wait_text("table.customers tr", CUSTOMER).await;
+    row.find(Locator::Css(".row-actions a")).await.expect("the customer's audit link").click().await.expect("open");
+    let entry = ui.wait_text("table.audit tr", CUSTOMER).await.text().await.unwrap_or_default();
+    assert!(entry.contains("create") && entry.contains("Customer"), "the customer's creation: {entry:?}");
+
     // The reviews: one entry per run reviewed today, each opening the run.
     ui.go("/audit?action=review").await;
     ui.wait_text("table.audit tr", "review").await;
