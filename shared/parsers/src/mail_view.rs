@@ -6,7 +6,7 @@ use std::cell::OnceCell;
 
 use crate::MailMessage;
 use crate::util::html::html_to_text;
-use crate::util::text::strip_forward_prefixes;
+use crate::util::text::{strip_forward_prefixes, strip_gateway_tags};
 
 pub(crate) struct MailView<'a> {
     pub mail: &'a MailMessage,
@@ -21,18 +21,64 @@ pub(crate) struct MailView<'a> {
     pub(crate) veeam_header: OnceCell<Option<&'static str>>,
     /// Which Veeam product the body names, found once for the same rules.
     pub(crate) veeam_product: OnceCell<Option<crate::parsers::veeam_layout::Product>>,
+    forwarded_block: OnceCell<Option<ForwardedBlock>>,
 }
+
+/// The header block a mail client quotes above a forwarded report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ForwardedBlock {
+    /// The original sender's address (lower case), if the block names one.
+    pub sender: Option<String>,
+    /// The original sender's display name, if the block has one.
+    pub sender_name: Option<String>,
+    /// The original subject, if the block has one.
+    pub subject: Option<String>,
+}
+
+/// Lines a mail client puts above a forwarded message, in the languages
+/// the products send in (lower case; matched anywhere in the line).
+const FORWARD_MARKERS: [&str; 14] = [
+    "forwarded message",
+    "original message",
+    "weitergeleitete nachricht",
+    "ursprüngliche nachricht",
+    "doorgestuurd bericht",
+    "oorspronkelijk bericht",
+    "message transféré",
+    "message d'origine",
+    "message original",
+    "messaggio inoltrato",
+    "messaggio originale",
+    "mensaje reenviado",
+    "begin forwarded message",
+    "mensaje original",
+];
+const FROM_LABELS: [&str; 5] = ["From:", "Von:", "Van:", "De:", "Da:"];
+const SUBJECT_LABELS: [&str; 6] = ["Subject:", "Betreff:", "Onderwerp:", "Objet:", "Oggetto:", "Asunto:"];
+/// Lines of the body looked at for a forwarded header block.
+const FORWARD_SCAN_LINES: usize = 80;
 
 impl<'a> MailView<'a> {
     pub fn new(mail: &'a MailMessage) -> Self {
         Self {
             mail,
-            subject: strip_forward_prefixes(&mail.subject),
+            subject: strip_gateway_tags(strip_forward_prefixes(strip_gateway_tags(&mail.subject))),
             html_text: OnceCell::new(),
             lower_text: OnceCell::new(),
             veeam_header: OnceCell::new(),
             veeam_product: OnceCell::new(),
+            forwarded_block: OnceCell::new(),
         }
+    }
+
+    /// The quoted header block of a forwarded report: after a forward
+    /// marker line (`---------- Forwarded message ---------`, `-----
+    /// Ursprüngliche Nachricht -----`, ...) or, when the subject has a
+    /// forward prefix, the first quoted `From:` line; its `From:` and
+    /// `Subject:` (in the client's language). Only the first
+    /// [`FORWARD_SCAN_LINES`] lines are read.
+    pub fn forwarded_block(&self) -> Option<&ForwardedBlock> {
+        self.forwarded_block.get_or_init(|| forwarded_block(self.text(), self.forwarded())).as_ref()
     }
 
     /// Plain text of the HTML body, if there is one.
@@ -71,15 +117,15 @@ impl<'a> MailView<'a> {
     /// Whether a person forwarded the mail (a forward prefix was taken off
     /// the subject).
     pub fn forwarded(&self) -> bool {
-        self.subject.len() < self.mail.subject.trim().len()
+        let untagged = strip_gateway_tags(&self.mail.subject);
+        strip_forward_prefixes(untagged).len() < untagged.len()
     }
 
     /// The addresses the mail is from: the `From:` address, then, for a
     /// forwarded mail, the original sender named in the quoted header block.
     pub fn senders(&self) -> Vec<String> {
         let mut out: Vec<String> = self.mail.from_address.iter().cloned().collect();
-        if self.forwarded()
-            && let Some(original) = quoted_sender(self.text())
+        if let Some(original) = self.forwarded_block().and_then(|b| b.sender.clone())
             && !out.contains(&original)
         {
             out.push(original);
@@ -88,21 +134,71 @@ impl<'a> MailView<'a> {
     }
 }
 
-/// The address on the first quoted `From:` line of a forwarded body
-/// (`From: Veeam <veeam@example.com>`, `Von: ...`, `Van: ...`, `De: ...`).
-fn quoted_sender(text: &str) -> Option<String> {
-    const LABELS: [&str; 5] = ["From:", "Von:", "Van:", "De:", "Da:"];
-    text.lines().take(80).find_map(|line| {
-        let line = line.trim_start_matches(|c: char| c == '>' || c.is_whitespace());
-        let rest = LABELS.iter().find_map(|l| crate::util::text::strip_prefix_ci(line, l))?;
-        let addr = match (rest.find('<'), rest.rfind('>')) {
-            (Some(a), Some(b)) if a < b => &rest[a + 1..b],
-            _ => rest
-                .split_whitespace()
-                .find(|w| w.contains('@'))?
-                .trim_matches(|c: char| matches!(c, '"' | '\'' | '(' | ')' | '[' | ']' | ',' | ';')),
-        };
-        let addr = addr.trim().to_ascii_lowercase();
-        (addr.contains('@') && addr.len() <= 254 && !addr.contains(char::is_whitespace)).then_some(addr)
-    })
+fn forwarded_block(text: &str, prefixed: bool) -> Option<ForwardedBlock> {
+    let mut lines = text
+        .lines()
+        .take(FORWARD_SCAN_LINES)
+        .map(|l| l.trim_start_matches(|c: char| c == '>' || c.is_whitespace()).trim_end());
+    let mut marked = prefixed;
+    let mut sender = None;
+    let mut sender_name = None;
+    let mut subject = None;
+    let mut in_block = false;
+    let mut block_lines = 0;
+    for line in lines.by_ref() {
+        if !in_block {
+            if line.len() < 120 && !marked {
+                let lower = line.to_lowercase();
+                marked = FORWARD_MARKERS.iter().any(|m| lower.contains(m));
+                if marked {
+                    continue;
+                }
+            }
+            if marked && let Some(rest) = FROM_LABELS.iter().find_map(|l| crate::util::text::strip_prefix_ci(line, l)) {
+                in_block = true;
+                sender = address(rest);
+                sender_name = display_name(rest);
+            }
+            continue;
+        }
+        block_lines += 1;
+        if block_lines > 12 {
+            break;
+        }
+        if let Some(rest) = SUBJECT_LABELS.iter().find_map(|l| crate::util::text::strip_prefix_ci(line, l)) {
+            let s = crate::util::text::collapse_ws(rest);
+            if !s.is_empty() {
+                subject = Some(crate::util::text::truncate_chars(&s, crate::MAX_SUBJECT_CHARS));
+            }
+            break;
+        }
+    }
+    (in_block && (sender.is_some() || subject.is_some())).then_some(ForwardedBlock { sender, sender_name, subject })
+}
+
+/// The display name in a quoted `From:` value (`"Veeam B&R" <v@x>` ->
+/// `Veeam B&R`), if there is one.
+fn display_name(rest: &str) -> Option<String> {
+    let name = match rest.find(['<', '[']) {
+        Some(i) => &rest[..i],
+        None if !rest.contains('@') => rest,
+        None => return None,
+    };
+    let name = crate::util::text::collapse_ws(name.trim().trim_matches(|c: char| c == '"' || c == '\''));
+    (!name.is_empty() && !name.contains('@')).then(|| crate::util::text::truncate_chars(&name, 320))
+}
+
+/// The address in a quoted `From:` value: `Veeam <veeam@example.com>`,
+/// `veeam@example.com`, `"Veeam" [mailto:veeam@example.com]`.
+fn address(rest: &str) -> Option<String> {
+    let addr = match (rest.find('<'), rest.rfind('>')) {
+        (Some(a), Some(b)) if a < b => &rest[a + 1..b],
+        _ => rest
+            .split_whitespace()
+            .find(|w| w.contains('@'))?
+            .trim_matches(|c: char| matches!(c, '"' | '\'' | '(' | ')' | '[' | ']' | ',' | ';')),
+    };
+    let addr = addr.trim();
+    let addr = addr.strip_prefix("mailto:").unwrap_or(addr).to_ascii_lowercase();
+    (addr.contains('@') && addr.len() <= 254 && !addr.contains(char::is_whitespace)).then_some(addr)
 }

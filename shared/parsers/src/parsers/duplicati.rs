@@ -37,7 +37,9 @@ pub(crate) const PARSER: Parser = Parser {
         fixtures: "Duplicati's result format as listed field by field in `HandyGuySoftware/dupReport` \
                    (`dremail.py`, written against real mails), with nested results, a warning list and an \
                    exception",
-        confidence: "medium",
+        confidence: "low",
+        vendor_source: false,
+        real_fixtures: &[],
     },
     claims,
     parse,

@@ -47,6 +47,8 @@ pub(crate) const PARSER: Parser = Parser {
         fields: "Host and result from the subject (`backup failed: <error>` as a message); one object per guest (`VMID name`, VM/CT, status, start and end from the task log, size, the failure text); total running time, total size",
         fixtures: "The upstream templates `proxmox/pve-manager` `templates/default/vzdump-*.hbs` and `proxmox-notify` renderers (PVE 8.1+), and the pre-8.1 `PVE::VZDump::sendmail` layout",
         confidence: "high",
+        vendor_source: true,
+        real_fixtures: &[],
     },
     claims,
     parse,
