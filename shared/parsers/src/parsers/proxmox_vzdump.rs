@@ -40,7 +40,10 @@ pub(crate) const PARSER: Parser = Parser {
         job_types: &[JOB_TYPE],
         languages: &["en"],
         match_rules: "Subject starts with \"vzdump backup status\", or the sender's display name is \"vzdump \
-                      backup tool\" (the author Proxmox VE sets). Any address.",
+                      backup tool\" (the author Proxmox VE sets), or, with the subject rewritten or lost, the \
+                      body's own markers (the `VMID ... Filename` table, `Total running time:`, the vzdump \
+                      command or task log) from the author \"Proxmox VE\" (the PVE 8 notification system's \
+                      default) or with the `Logs` section. Any address.",
         order: 10,
         job_name_rule: "The host FQDN in the subject's parentheses, e.g. \"pve1.example.com\" (falls back to the \
                         sender address's domain); every vzdump job of that host is one Job.",
@@ -57,7 +60,19 @@ pub(crate) const PARSER: Parser = Parser {
 const SUBJECT_PREFIX: &str = "vzdump backup status";
 
 fn claims(view: &MailView<'_>) -> bool {
-    strip_prefix_ci(view.subject, SUBJECT_PREFIX).is_some() || eq_ci(view.sender_name().trim(), "vzdump backup tool")
+    strip_prefix_ci(view.subject, SUBJECT_PREFIX).is_some()
+        || eq_ci(view.sender_name().trim(), "vzdump backup tool")
+        || (body_markers(view) && (eq_ci(view.sender_name().trim(), "Proxmox VE") || view.mentions("\nlogs")))
+}
+
+/// The body of a vzdump notification on its own (subject rewritten or
+/// lost): the guest table's header, the totals and the vzdump command line
+/// or task log.
+fn body_markers(view: &MailView<'_>) -> bool {
+    view.mentions("total running time:")
+        && view.mentions("vmid")
+        && view.mentions("filename")
+        && (view.mentions("\nvzdump ") || view.mentions("starting backup of vm"))
 }
 
 /// One row of the Details table.
