@@ -37,7 +37,7 @@ pub(crate) struct ForwardedBlock {
 
 /// Lines a mail client puts above a forwarded message, in the languages
 /// the products send in (lower case; matched anywhere in the line).
-const FORWARD_MARKERS: [&str; 14] = [
+const FORWARD_MARKERS: [&str; 11] = [
     "forwarded message",
     "original message",
     "weitergeleitete nachricht",
@@ -46,15 +46,14 @@ const FORWARD_MARKERS: [&str; 14] = [
     "oorspronkelijk bericht",
     "message transféré",
     "message d'origine",
-    "message original",
     "messaggio inoltrato",
     "messaggio originale",
     "mensaje reenviado",
-    "begin forwarded message",
-    "mensaje original",
 ];
 const FROM_LABELS: [&str; 5] = ["From:", "Von:", "Van:", "De:", "Da:"];
 const SUBJECT_LABELS: [&str; 6] = ["Subject:", "Betreff:", "Onderwerp:", "Objet:", "Oggetto:", "Asunto:"];
+/// Bytes of the raw body looked at for a forward marker.
+const FORWARD_SCAN_BYTES: usize = 16 * 1024;
 /// Lines of the body looked at for a forwarded header block.
 const FORWARD_SCAN_LINES: usize = 80;
 
@@ -78,7 +77,31 @@ impl<'a> MailView<'a> {
     /// `Subject:` (in the client's language). Only the first
     /// [`FORWARD_SCAN_LINES`] lines are read.
     pub fn forwarded_block(&self) -> Option<&ForwardedBlock> {
-        self.forwarded_block.get_or_init(|| forwarded_block(self.text(), self.forwarded())).as_ref()
+        self.forwarded_block
+            .get_or_init(|| {
+                let prefixed = self.forwarded();
+                // Without a forward prefix, only a marker near the top of the
+                // raw body makes the body worth reading (most mails are not
+                // forwarded; the text of an HTML report costs a full pass).
+                if !prefixed {
+                    let body = self.mail.html.as_deref().or(self.mail.text.as_deref()).unwrap_or("");
+                    let mut end = body.len().min(FORWARD_SCAN_BYTES);
+                    while !body.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    let head = &body[..end];
+                    // Every client's marker line but Apple's is set off by
+                    // dashes; Apple's says "forwarded". Two SIMD passes
+                    // rule out almost every mail before the marker scan.
+                    let maybe = memchr::memmem::find(head.as_bytes(), b"-----").is_some()
+                        || memchr::memmem::find(head.as_bytes(), b"orwarded").is_some();
+                    if !maybe || !FORWARD_MARKERS.iter().any(|m| crate::util::text::contains_ci(head, m)) {
+                        return None;
+                    }
+                }
+                forwarded_block(self.text(), prefixed)
+            })
+            .as_ref()
     }
 
     /// Plain text of the HTML body, if there is one.

@@ -241,61 +241,70 @@ fn parts_cut(raw: &[u8], boundaries: &[&[u8]]) -> usize {
 /// mail or a boundary line to the next empty line.
 fn long_header_blocks(raw: &[u8], boundaries: &[&[u8]]) -> Option<Vec<u8>> {
     let mut out: Option<Vec<u8>> = None;
-    let mut in_header = true;
     let mut fields = 0usize;
     let mut field_bytes = 0usize;
     let mut dropping = false;
     let mut start = 0;
+    // Header lines one by one; bodies skipped to the next boundary line.
     while start < raw.len() {
         let end = memchr::memchr(b'\n', &raw[start..]).map_or(raw.len(), |i| start + i + 1);
         let line = &raw[start..end];
-        // What of this line to keep: all, none, or its first `n` bytes.
-        let keep: Option<usize> = if in_header {
-            if line.iter().all(|b| matches!(b, b'\r' | b'\n')) {
-                in_header = false;
-                Some(line.len())
+        if line.iter().all(|b| matches!(b, b'\r' | b'\n')) {
+            // End of the block: keep the body up to the next boundary line.
+            // From the blank line's own newline: the boundary may follow it.
+            let from = end - 1;
+            let next = memchr::memmem::find_iter(&raw[from..], b"\n--")
+                .map(|i| from + i + 1)
+                .find(|&at| is_boundary_line(&raw[at..], boundaries))
+                .unwrap_or(raw.len());
+            if let Some(o) = &mut out {
+                o.extend_from_slice(&raw[start..next]);
+            }
+            // The boundary line itself starts the next block's count.
+            if next < raw.len() {
+                let bl_end = memchr::memchr(b'\n', &raw[next..]).map_or(raw.len(), |i| next + i + 1);
+                if let Some(o) = &mut out {
+                    o.extend_from_slice(&raw[next..bl_end]);
+                }
+                start = bl_end;
             } else {
-                if !matches!(line[0], b' ' | b'\t') {
-                    fields += 1;
-                    field_bytes = 0;
-                    dropping = fields > MAX_HEADER_LINES;
-                }
-                let room = MAX_HEADER_FIELD_BYTES.saturating_sub(field_bytes);
-                field_bytes += line.len();
-                if dropping || room == 0 {
-                    None
-                } else if line.len() > room {
-                    let mut n = room;
-                    while n > 0 && (line[n] & 0xC0) == 0x80 {
-                        n -= 1;
-                    }
-                    Some(n)
-                } else {
-                    Some(line.len())
-                }
+                start = next;
             }
+            fields = 0;
+            dropping = false;
+            continue;
+        }
+        if !matches!(line[0], b' ' | b'\t') {
+            fields += 1;
+            field_bytes = 0;
+            dropping = fields > MAX_HEADER_LINES;
+        }
+        let room = MAX_HEADER_FIELD_BYTES.saturating_sub(field_bytes);
+        field_bytes += line.len();
+        let keep = if dropping || room == 0 {
+            0
+        } else if line.len() > room {
+            let mut n = room;
+            while n > 0 && (line[n] & 0xC0) == 0x80 {
+                n -= 1;
+            }
+            n
         } else {
-            if is_boundary_line(line, boundaries) {
-                in_header = true;
-                fields = 0;
-                dropping = false;
-            }
-            Some(line.len())
+            line.len()
         };
-        match (&mut out, keep) {
-            (Some(o), Some(n)) => {
-                o.extend_from_slice(&line[..n]);
-                if n < line.len() {
+        match &mut out {
+            Some(o) => {
+                o.extend_from_slice(&line[..keep]);
+                if keep > 0 && keep < line.len() {
                     o.extend_from_slice(b"\r\n");
                 }
             }
-            (Some(_), None) => {}
-            (None, Some(n)) if n == line.len() => {}
-            (None, keep) => {
+            None if keep == line.len() => {}
+            None => {
                 let mut o = Vec::with_capacity(raw.len());
                 o.extend_from_slice(&raw[..start]);
-                if let Some(n) = keep {
-                    o.extend_from_slice(&line[..n]);
+                o.extend_from_slice(&line[..keep]);
+                if keep > 0 {
                     o.extend_from_slice(b"\r\n");
                 }
                 out = Some(o);
@@ -410,9 +419,11 @@ fn repair(raw: &[u8], part: &mail_parser::MessagePart<'_>, decoded: &str) -> Opt
         Encoding::Base64 => {
             // Declared base64, but the body is text (spaces and punctuation
             // base64 has not): read it as it is.
-            let text = std::str::from_utf8(body).ok()?;
-            let spaces = text.bytes().filter(|&b| b == b' ').count();
-            if !looks_text(decoded) && spaces * 20 > text.len() {
+            let spaces = memchr::memchr_iter(b' ', body).count();
+            if spaces * 20 > body.len()
+                && let Ok(text) = std::str::from_utf8(body)
+                && !looks_text(decoded)
+            {
                 return Some(text.to_string());
             }
             if utf8_label && decoded.contains('\u{fffd}') {
@@ -451,20 +462,21 @@ fn looks_base64(text: &str) -> bool {
 /// Quoted-printable without the header: soft line breaks (`=` at the end
 /// of a line) on several lines, or many `=XX` escapes.
 fn looks_quoted_printable(text: &str) -> bool {
-    let soft = text.lines().filter(|l| l.ends_with('=') && !l.ends_with("==")).take(3).count();
-    let escapes = text
-        .as_bytes()
-        .windows(3)
-        .filter(|w| {
-            w[0] == b'='
-                && w[1].is_ascii_hexdigit()
-                && w[2].is_ascii_hexdigit()
-                && (w[1].is_ascii_digit() || w[1].is_ascii_uppercase())
-                && (w[2].is_ascii_digit() || w[2].is_ascii_uppercase())
-        })
-        .take(10)
-        .count();
-    soft >= 3 || (soft >= 1 && escapes >= 3) || escapes >= 10
+    let b = text.as_bytes();
+    let hex = |c: u8| c.is_ascii_digit() || (b'A'..=b'F').contains(&c);
+    let mut soft = 0;
+    let mut escapes = 0;
+    for i in memchr::memchr_iter(b'=', b) {
+        match (b.get(i + 1), b.get(i + 2)) {
+            (Some(b'\r' | b'\n'), _) | (None, _) if i == 0 || b[i - 1] != b'=' => soft += 1,
+            (Some(&x), Some(&y)) if hex(x) && hex(y) => escapes += 1,
+            _ => {}
+        }
+        if soft >= 3 || (soft >= 1 && escapes >= 3) || escapes >= 10 {
+            return true;
+        }
+    }
+    false
 }
 
 /// Mostly printable text (no run of control characters or replacements).

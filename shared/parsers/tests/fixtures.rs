@@ -102,6 +102,33 @@ fn mails_that_are_not_reports_have_no_parser() {
     assert!(seen >= 3, "at least three non-report mails");
 }
 
+/// Real fixtures are named `real-*.eml` and listed, with their source, in
+/// their parser's `real_fixtures` (which docs/parsers.md counts); the list
+/// and the files agree both ways.
+#[test]
+fn real_fixtures_are_listed_and_exist() {
+    let fixtures = fixtures();
+    for info in registry() {
+        for real in info.real_fixtures {
+            assert!(real.file.starts_with("real-"), "{}: {} is not named real-*", info.id, real.file);
+            assert!(!real.source.trim().is_empty());
+            assert!(
+                fixtures.iter().any(|(f, p)| f == info.id && p.file_name().is_some_and(|n| n == real.file)),
+                "{}: {} is listed but missing",
+                info.id,
+                real.file
+            );
+        }
+    }
+    for (folder, path) in &fixtures {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if name.starts_with("real-") {
+            let info = registry().iter().find(|i| i.id == folder).expect("a parser folder");
+            assert!(info.real_fixtures.iter().any(|r| r.file == name), "{folder}/{name} is not listed as real");
+        }
+    }
+}
+
 #[test]
 fn unparsed_mails_end_with_their_reason() {
     let mut seen = 0;

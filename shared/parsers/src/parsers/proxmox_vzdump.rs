@@ -43,7 +43,7 @@ pub(crate) const PARSER: Parser = Parser {
                       backup tool\" (the author Proxmox VE sets), or, with the subject rewritten or lost, the \
                       body's own markers (the `VMID ... Filename` table, `Total running time:`, the vzdump \
                       command or task log) from the author \"Proxmox VE\" (the PVE 8 notification system's \
-                      default) or with the `Logs` section. Any address.",
+                      default). Any address.",
         order: 10,
         job_name_rule: "The host FQDN in the subject's parentheses, e.g. \"pve1.example.com\" (falls back to the \
                         sender address's domain); every vzdump job of that host is one Job.",
@@ -62,7 +62,7 @@ const SUBJECT_PREFIX: &str = "vzdump backup status";
 fn claims(view: &MailView<'_>) -> bool {
     strip_prefix_ci(view.subject, SUBJECT_PREFIX).is_some()
         || eq_ci(view.sender_name().trim(), "vzdump backup tool")
-        || (body_markers(view) && (eq_ci(view.sender_name().trim(), "Proxmox VE") || view.mentions("\nlogs")))
+        || (eq_ci(view.sender_name().trim(), "Proxmox VE") && body_markers(view))
 }
 
 /// The body of a vzdump notification on its own (subject rewritten or
