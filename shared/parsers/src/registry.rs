@@ -125,7 +125,15 @@ fn original_of(mail: &MailMessage, view: &MailView<'_>) -> Option<(MailMessage, 
         from_address: block.sender.clone().or_else(|| mail.from_address.clone()),
         from_name: block.sender_name.clone().or_else(|| mail.from_name.clone()),
         subject: block.subject.clone().unwrap_or_else(|| view.subject.to_string()),
-        ..mail.clone()
+        to: Vec::new(),
+        text: mail.text.clone(),
+        html: mail.html.clone(),
+        // Not copied (they can be most of a mail): a forwarded report read
+        // from an attachment (generic CSV) is read from the mail itself.
+        attachments: Vec::new(),
+        date: mail.date,
+        message_id: mail.message_id.clone(),
+        size: mail.size,
     };
     Some((original, block))
 }

@@ -139,6 +139,25 @@ fn many_header_fields() {
     assert_bounded("recipients", &raw);
 }
 
+/// A forwarded report is read as the original (a second view of the same
+/// bodies): still bounded.
+#[test]
+fn a_large_forwarded_mail() {
+    let _one = one_at_a_time();
+    let head = b"From: it@customer.example\r\nSubject: Fwd: report\r\nContent-Type: text/plain\r\n\r\n\
+        ---------- Forwarded message ---------\r\nFrom: Veeam <veeam@backup.example.com>\r\n\
+        Subject: [Failed] Daily (3 objects)\r\n\r\n"
+        .to_vec();
+    let raw = repeat_to(head, b"Backup job: Daily\tFailed\tStart time\t22:00:00\r\n", b"");
+    assert_bounded("forwarded text", &raw);
+    let head = b"From: it@customer.example\r\nSubject: Fwd: report\r\nContent-Type: text/html\r\n\r\n\
+        <p>---------- Forwarded message ---------<br>From: Veeam &lt;veeam@backup.example.com&gt;<br>\
+        Subject: [Failed] Daily (3 objects)</p><table>"
+        .to_vec();
+    let raw = repeat_to(head, b"<tr><td>vm</td><td>Failed</td><td>22:00:00</td></tr>\r\n", b"</table>");
+    assert_bounded("forwarded HTML", &raw);
+}
+
 #[test]
 fn long_header_values_are_cut() {
     let _one = one_at_a_time();
