@@ -50,8 +50,9 @@ const FORWARD_MARKERS: [&str; 11] = [
     "messaggio originale",
     "mensaje reenviado",
 ];
-const FROM_LABELS: [&str; 5] = ["From:", "Von:", "Van:", "De:", "Da:"];
-const SUBJECT_LABELS: [&str; 6] = ["Subject:", "Betreff:", "Onderwerp:", "Objet:", "Oggetto:", "Asunto:"];
+/// Labels of the quoted block (a colon follows, French puts a space before it).
+const FROM_LABELS: [&str; 5] = ["From", "Von", "Van", "De", "Da"];
+const SUBJECT_LABELS: [&str; 6] = ["Subject", "Betreff", "Onderwerp", "Objet", "Oggetto", "Asunto"];
 /// Bytes of the raw body looked at for a forward marker.
 const FORWARD_SCAN_BYTES: usize = 16 * 1024;
 /// Lines of the body looked at for a forwarded header block.
@@ -177,7 +178,7 @@ fn forwarded_block(text: &str, prefixed: bool) -> Option<ForwardedBlock> {
                     continue;
                 }
             }
-            if marked && let Some(rest) = FROM_LABELS.iter().find_map(|l| crate::util::text::strip_prefix_ci(line, l)) {
+            if marked && let Some(rest) = crate::util::text::line_value(line, &FROM_LABELS) {
                 in_block = true;
                 sender = address(rest);
                 sender_name = display_name(rest);
@@ -188,7 +189,7 @@ fn forwarded_block(text: &str, prefixed: bool) -> Option<ForwardedBlock> {
         if block_lines > 12 {
             break;
         }
-        if let Some(rest) = SUBJECT_LABELS.iter().find_map(|l| crate::util::text::strip_prefix_ci(line, l)) {
+        if let Some(rest) = crate::util::text::line_value(line, &SUBJECT_LABELS) {
             let s = crate::util::text::collapse_ws(rest);
             if !s.is_empty() {
                 subject = Some(crate::util::text::truncate_chars(&s, crate::MAX_SUBJECT_CHARS));
@@ -224,4 +225,54 @@ fn address(rest: &str) -> Option<String> {
     let addr = addr.trim();
     let addr = addr.strip_prefix("mailto:").unwrap_or(addr).to_ascii_lowercase();
     (addr.contains('@') && addr.len() <= 254 && !addr.contains(char::is_whitespace)).then_some(addr)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(text: &str, prefixed: bool) -> Option<ForwardedBlock> {
+        forwarded_block(text, prefixed)
+    }
+
+    #[test]
+    fn forwarded_blocks_in_several_languages() {
+        let b = block(
+            "Zie hieronder.\n\n-------- Doorgestuurd bericht --------\nVan: \"NAS\" <nas@a.example>\n\
+             Datum: 3 maart\nOnderwerp: Back-uptaak X is mislukt\n\nbody",
+            false,
+        )
+        .unwrap();
+        assert_eq!(b.sender.as_deref(), Some("nas@a.example"));
+        assert_eq!(b.sender_name.as_deref(), Some("NAS"));
+        assert_eq!(b.subject.as_deref(), Some("Back-uptaak X is mislukt"));
+
+        let b = block(
+            "-----Ursprüngliche Nachricht-----\nVon: Veeam [mailto:VBR@B.example]\nGesendet: Mittwoch\n\
+             An: x@y.example\nBetreff: [Failed] Job (2 VMs)\n",
+            false,
+        )
+        .unwrap();
+        assert_eq!(b.sender.as_deref(), Some("vbr@b.example"));
+        assert_eq!(b.subject.as_deref(), Some("[Failed] Job (2 VMs)"));
+
+        let b = block("> De : srv@c.example\n> Objet : Sauvegarde réussie\n", true).unwrap();
+        assert_eq!(b.sender.as_deref(), Some("srv@c.example"));
+        assert_eq!(b.subject.as_deref(), Some("Sauvegarde réussie"), "French puts a space before the colon");
+
+        // No marker and no forward prefix: a report's own `From:` line is no block.
+        assert_eq!(block("From: the backup server\nSubject: nightly\n", false), None);
+        // A marker far down (past the lines looked at) is not read.
+        let far = format!("{}---------- Forwarded message ---------\nFrom: a@b.example\n", "x\n".repeat(100));
+        assert_eq!(block(&far, false), None);
+    }
+
+    #[test]
+    fn addresses_and_names() {
+        assert_eq!(address(" \"Veeam\" <Veeam@Example.COM>").as_deref(), Some("veeam@example.com"));
+        assert_eq!(address(" mailto:a@b.example").as_deref(), Some("a@b.example"));
+        assert_eq!(address(" no address here"), None);
+        assert_eq!(display_name(" \"Veeam B&R\" <v@x.example>").as_deref(), Some("Veeam B&R"));
+        assert_eq!(display_name(" v@x.example"), None);
+    }
 }
