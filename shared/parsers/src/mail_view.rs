@@ -52,7 +52,7 @@ const FORWARD_MARKERS: [&str; 11] = [
 ];
 /// Labels of the quoted block (a colon follows, French puts a space before it).
 const FROM_LABELS: [&str; 5] = ["From", "Von", "Van", "De", "Da"];
-const SUBJECT_LABELS: [&str; 6] = ["Subject", "Betreff", "Onderwerp", "Objet", "Oggetto", "Asunto"];
+const SUBJECT_LABELS: [&str; 7] = ["Subject", "Betreff", "Onderwerp", "Objet", "Sujet", "Oggetto", "Asunto"];
 /// Bytes of the raw body looked at for a forward marker.
 const FORWARD_SCAN_BYTES: usize = 16 * 1024;
 /// Lines of the body looked at for a forwarded header block.
@@ -159,45 +159,53 @@ impl<'a> MailView<'a> {
 }
 
 fn forwarded_block(text: &str, prefixed: bool) -> Option<ForwardedBlock> {
-    let mut lines = text
+    let lines = text
         .lines()
         .take(FORWARD_SCAN_LINES)
         .map(|l| l.trim_start_matches(|c: char| c == '>' || c.is_whitespace()).trim_end());
-    let mut marked = prefixed;
-    let mut sender = None;
-    let mut sender_name = None;
-    let mut subject = None;
-    let mut in_block = false;
+    // After a marker line the block's fields come in any order (Thunderbird
+    // puts the subject first); after a bare forward prefix the block starts
+    // at the first `From:` line.
+    let mut marker_seen = false;
+    let mut sender: Option<(Option<String>, Option<String>)> = None;
+    let mut subject: Option<Option<String>> = None;
     let mut block_lines = 0;
-    for line in lines.by_ref() {
-        if !in_block {
-            if line.len() < 120 && !marked {
-                let lower = line.to_lowercase();
-                marked = FORWARD_MARKERS.iter().any(|m| lower.contains(m));
-                if marked {
-                    continue;
-                }
+    for line in lines {
+        let started = sender.is_some() || subject.is_some();
+        if !started && !marker_seen && line.len() < 120 {
+            let lower = line.to_lowercase();
+            if FORWARD_MARKERS.iter().any(|m| lower.contains(m)) {
+                marker_seen = true;
+                continue;
             }
-            if marked && let Some(rest) = crate::util::text::line_value(line, &FROM_LABELS) {
-                in_block = true;
-                sender = address(rest);
-                sender_name = display_name(rest);
-            }
+        }
+        if !(marker_seen || prefixed) {
             continue;
         }
-        block_lines += 1;
-        if block_lines > 12 {
-            break;
-        }
-        if let Some(rest) = crate::util::text::line_value(line, &SUBJECT_LABELS) {
-            let s = crate::util::text::collapse_ws(rest);
-            if !s.is_empty() {
-                subject = Some(crate::util::text::truncate_chars(&s, crate::MAX_SUBJECT_CHARS));
+        if started {
+            block_lines += 1;
+            if block_lines > 12 {
+                break;
             }
+        }
+        if sender.is_none()
+            && let Some(rest) = crate::util::text::line_value(line, &FROM_LABELS)
+        {
+            sender = Some((address(rest), display_name(rest)));
+        } else if subject.is_none()
+            && (started || marker_seen)
+            && let Some(rest) = crate::util::text::line_value(line, &SUBJECT_LABELS)
+        {
+            let s = crate::util::text::collapse_ws(rest);
+            subject = Some((!s.is_empty()).then(|| crate::util::text::truncate_chars(&s, crate::MAX_SUBJECT_CHARS)));
+        }
+        if sender.is_some() && subject.is_some() {
             break;
         }
     }
-    (in_block && (sender.is_some() || subject.is_some())).then_some(ForwardedBlock { sender, sender_name, subject })
+    let (sender, sender_name) = sender.unwrap_or((None, None));
+    let subject = subject.flatten();
+    (sender.is_some() || subject.is_some()).then_some(ForwardedBlock { sender, sender_name, subject })
 }
 
 /// The display name in a quoted `From:` value (`"Veeam B&R" <v@x>` ->
@@ -259,6 +267,18 @@ mod tests {
         let b = block("> De : srv@c.example\n> Objet : Sauvegarde réussie\n", true).unwrap();
         assert_eq!(b.sender.as_deref(), Some("srv@c.example"));
         assert_eq!(b.subject.as_deref(), Some("Sauvegarde réussie"), "French puts a space before the colon");
+
+        // Thunderbird, French: the subject comes first.
+        let b = block(
+            "-------- Message transféré --------\nSujet : [Warning] Nightly SQL\nDate : mer. 4 mars 2026\n\
+             De : Veeam <vbr@sql.example>\nPour : it@client.example\n",
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            (b.sender.as_deref(), b.subject.as_deref()),
+            (Some("vbr@sql.example"), Some("[Warning] Nightly SQL"))
+        );
 
         // No marker and no forward prefix: a report's own `From:` line is no block.
         assert_eq!(block("From: the backup server\nSubject: nightly\n", false), None);
