@@ -378,6 +378,7 @@ fn bodies(message: &Message<'_>) -> (Option<String>, Option<String>) {
 /// - a missing or wrong `Content-Transfer-Encoding`: a body that is plainly
 ///   base64 or quoted-printable is decoded; a body declared base64 that is
 ///   plain text is read as it is.
+///
 /// `None` when the part needs nothing.
 fn repair(raw: &[u8], part: &mail_parser::MessagePart<'_>, decoded: &str) -> Option<String> {
     use mail_parser::Encoding;
@@ -443,7 +444,7 @@ fn looks_base64(text: &str) -> bool {
         return false;
     };
     let width = first.len();
-    if width < 40 || width > 120 {
+    if !(40..=120).contains(&width) {
         return false;
     }
     let is_b64 = |l: &str| l.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));

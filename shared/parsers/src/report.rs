@@ -157,7 +157,7 @@ impl Draft {
         }
         // A retry that did not fail is the last one; a failed retry may be
         // followed by another unless the report said so.
-        let final_attempt = self.final_attempt.or_else(|| match (self.attempt, status) {
+        let final_attempt = self.final_attempt.or(match (self.attempt, status) {
             (Some(_), Status::Success | Status::Warning) => Some(true),
             _ => None,
         });

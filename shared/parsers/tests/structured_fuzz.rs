@@ -270,7 +270,7 @@ fn mutate_lines(rng: &mut Rng, lines: &mut Vec<Vec<u8>>) {
             // Truncate at a character boundary.
             let s = String::from_utf8_lossy(&lines[i]).into_owned();
             let cut = char_floor(&s, rng.below(s.len() + 1));
-            lines[i] = s[..cut].as_bytes().to_vec();
+            lines[i] = s.as_bytes()[..cut].to_vec();
         }
         3 => {
             // Truncate at any byte.

@@ -445,7 +445,7 @@ fn text_rows(text: &str) -> Option<impl Iterator<Item = Row> + '_> {
     text.contains('\t').then(|| {
         text.lines()
             .filter(|l| !l.trim().is_empty())
-            .map(|line| Row { cells: line.split('\t').map(|c| crate::util::text::collapse_ws(c)).collect(), depth: 1 })
+            .map(|line| Row { cells: line.split('\t').map(crate::util::text::collapse_ws).collect(), depth: 1 })
     })
 }
 
