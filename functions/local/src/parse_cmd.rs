@@ -6,7 +6,11 @@
 //! 3339 at the mail's offset, or null), `duration_secs`, `sizes` (bytes),
 //! `messages`, `objects` (`name`, `type`, `status`, `message`, `started_at`,
 //! `ended_at`, `size_bytes`) and `error`.
+//!
+//! Output to a pipe that closes early (`| head`) ends the command quietly:
+//! the files not yet printed are not read.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -75,6 +79,7 @@ pub fn run(options: Option<&std::path::Path>, files: &[PathBuf]) -> ExitCode {
     };
     let mut any_failed = false;
     let mut io_error = false;
+    let mut out = std::io::stdout().lock();
     for f in files {
         let name = f.display().to_string();
         let raw = match std::fs::read(f) {
@@ -89,7 +94,14 @@ pub fn run(options: Option<&std::path::Path>, files: &[PathBuf]) -> ExitCode {
             .map_err(|e| e.to_string())
             .and_then(|m| parse_report_with(&m, &options).map_err(|e| e.to_string()));
         any_failed |= result.is_err();
-        println!("{}", line(&name, result));
+        if let Err(e) = writeln!(out, "{}", line(&name, result)).and_then(|()| out.flush()) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                // The reader is gone (`| head`): stop, quietly.
+                break;
+            }
+            eprintln!("error: writing the output: {e}");
+            return ExitCode::from(2);
+        }
     }
     if io_error {
         ExitCode::from(2)

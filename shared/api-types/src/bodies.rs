@@ -123,6 +123,24 @@ dto! {
         /// Warning and error texts of the run as a whole.
         pub messages: Vec<String>,
         pub objects: Vec<ReportObject>,
+        /// Which attempt of the run the report is (1 = the scheduled run,
+        /// 2 = its first retry, ...), when the report says (`(Retry 1)` -> 2).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub attempt: Option<u32>,
+        /// Whether this is the run's last attempt: `Some(true)` when no retry
+        /// follows (the attempt did not fail), `Some(false)` when the
+        /// product says it will retry, `None` when the report does not tell.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub final_attempt: Option<bool>,
+        /// For a report a person forwarded: the sender address of the
+        /// original mail, from the forwarded header block (the job is the
+        /// original sender's, not the forwarder's).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub original_sender: Option<String>,
+        /// For a forwarded report: the original mail's subject, from the
+        /// forwarded header block.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub original_subject: Option<String>,
     }
 
     /// The parse outcome stored with a mail.

@@ -17,11 +17,15 @@ parser always wins over a keyword rule configured for the same sender, and a
 keyword rule also catches a mail that a product parser claimed but could not
 read. Statuses are always `Success`, `Warning` or `Failed`.
 
-Confidence says what a parser was built from: **high** = the vendor's own
-templates or source; **medium** = public parsers written against real mails,
-or the vendor's documented fixed text; **low** = public descriptions and
-fragments only (the layout of the fixtures is our best knowledge; expect to
-adjust it with the first real mail).
+Confidence follows from the fixtures, not from judgement
+(`bc_parsers::confidence_for`): **high** = at least three real report mails
+among the fixtures, or fixtures rendered from the vendor's own templates or
+source code (or a format this product defines); **medium** = at least one
+real mail; **low** = reconstructed fixtures only (the layout is our best
+knowledge from public descriptions; expect to adjust it with the first real
+mail). The column *real fixtures* counts the fixtures that are real mails
+or real report bodies found in public (issue threads, forum posts, other
+projects' test data), anonymised, with where each comes from.
 ";
 
 const CONVENTIONS: &str = r#"
@@ -44,8 +48,27 @@ missed -> **Failed**; warnings, partial, skipped -> **Warning**; success words -
 are looked for before warning words before success words ("completed with warnings" is not "completed").
 Without a run-level verdict the worst object decides.
 
-A mail forwarded by a person (`Fwd:`/`WG:`/`TR:` prefixes, quoted header blocks,
-forwarded as an attachment) is read as the original.
+Retries are fields of the report too: `attempt` (1 = the scheduled run, `(Retry 2)` -> 3) and
+`final_attempt` (`true` when the attempt did not fail, so no retry follows; unset when the report does not
+tell).
+
+A mail forwarded by a person (`Fwd:`/`WG:`/`TR:` prefixes, a quoted header block after a marker such as
+`---------- Forwarded message ---------`, `----- Ursprüngliche Nachricht -----`, `Doorgestuurd bericht`,
+`Message transféré`, or forwarded as an attachment) is read as the original: the sender and subject of the
+quoted block (`From:`/`Von:`/`Van:`/`De:`, `Subject:`/`Betreff:`/`Onderwerp:`/`Objet:`) stand in for the
+forwarder's, so the job is the original sender's; the report carries them as `original_sender` and
+`original_subject`. Tags mail gateways put before a subject (`[EXTERNAL]`, `*** SPAM ***`, `[Extern]`) are
+ignored.
+
+Damaged mail is read as a mail client would show it: a multipart without its closing boundary, bare LF
+line ends, a charset label that lies (declared UTF-8, bytes Windows-1252), a missing or wrong
+`Content-Transfer-Encoding` (a body that is plainly base64 or quoted-printable is decoded; one declared
+base64 that is plain text is read as it is), a body cut short (what arrived is read). What is truly gone
+ends as "unparsed" with the reason. The MIME reader is bounded by the mail's size: at most
+`MAX_MIME_PARTS` (500) boundary lines and `MAX_HEADER_LINES` (1,000) header lines per block are read, and
+the subject (`MAX_SUBJECT_CHARS`, 1,000 characters), sender name and Message-ID (`MAX_HEADER_VALUE_CHARS`,
+320), recipients (`MAX_RECIPIENTS`, 100) and attachment names (`MAX_FILENAME_CHARS`, 255) are cut; the raw
+mail keeps them whole.
 
 ## Generic CSV format
 
@@ -82,12 +105,12 @@ pub fn parsers_markdown() -> String {
     let mut out = String::from(INTRO);
     out.push_str(
         "\n| order | id | software | job types | languages | match rules | job name | fields extracted | \
-         fixtures built from | confidence |\n|---|---|---|---|---|---|---|---|---|---|\n",
+         fixtures built from | real fixtures | confidence |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for info in registry::registry() {
         let _ = writeln!(
             out,
-            "| {} | `{}` | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             info.order,
             info.id,
             cell(info.software),
@@ -97,11 +120,21 @@ pub fn parsers_markdown() -> String {
             cell(info.job_name_rule),
             cell(info.fields),
             cell(info.fixtures),
+            cell(&real_fixtures(info)),
             info.confidence,
         );
     }
     out.push_str(CONVENTIONS);
     out
+}
+
+/// `0`, or `2: `file` (source); ...`.
+fn real_fixtures(info: &registry::ParserInfo) -> String {
+    if info.real_fixtures.is_empty() {
+        return "0".into();
+    }
+    let list: Vec<String> = info.real_fixtures.iter().map(|f| format!("`{}` ({})", f.file, f.source)).collect();
+    format!("{}: {}", info.real_fixtures.len(), list.join("; "))
 }
 
 /// Table-safe text: one line, pipes escaped, and `<`/`>` outside code spans

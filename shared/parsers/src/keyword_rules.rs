@@ -30,6 +30,8 @@ pub(crate) const INFO: ParserInfo = ParserInfo {
     fixtures: "Generic script and appliance mails (rsync, a NAS script, a monitoring appliance) with rules in \
                `NAME.options.json`.",
     confidence: "high",
+    vendor_source: true,
+    real_fixtures: &[],
 };
 
 /// The rule, status and keyword that decide a mail, if any rule fits.

@@ -19,9 +19,13 @@ mod report;
 pub mod util;
 
 pub use docs::parsers_markdown;
-pub use mime::{MAX_MAIL_BYTES, MailAttachment, MailMessage, MimeError, read_mail};
+pub use mime::{
+    MAX_FILENAME_CHARS, MAX_HEADER_FIELD_BYTES, MAX_HEADER_LINES, MAX_HEADER_VALUE_CHARS, MAX_MAIL_BYTES,
+    MAX_MIME_PARTS, MAX_RECIPIENTS, MAX_SUBJECT_CHARS, MailAttachment, MailMessage, MimeError, read_mail,
+};
 pub use options::{KeywordRule, ParseOptions, Scope};
 pub use registry::{
-    ParseError, ParserInfo, matching_parsers, matching_parsers_with, parse_report, parse_report_with, registry,
+    HIGH_REAL_FIXTURES, ParseError, ParserInfo, RealFixture, confidence_for, matching_parsers, matching_parsers_with,
+    parse_report, parse_report_with, registry,
 };
 pub use report::{MAX_MESSAGE_LEN, MAX_MESSAGES, MAX_NAME_LEN, MAX_OBJECTS};

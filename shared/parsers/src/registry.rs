@@ -2,7 +2,7 @@
 
 use std::sync::LazyLock;
 
-use crate::mail_view::MailView;
+use crate::mail_view::{ForwardedBlock, MailView};
 use crate::options::ParseOptions;
 use crate::parsers::PARSERS;
 use crate::{MailMessage, Report, keyword_rules};
@@ -25,10 +25,42 @@ pub struct ParserInfo {
     pub fields: &'static str,
     /// What its fixtures were built from.
     pub fixtures: &'static str,
-    /// What the parser was built from, and so how far to trust it:
-    /// `high` (vendor templates or source), `medium` (public parsers of real
-    /// mails), `low` (public fragments and descriptions only).
+    /// How far to trust the parser, from what its fixtures are: `high` =
+    /// at least [`HIGH_REAL_FIXTURES`] real mails, or fixtures rendered from
+    /// the vendor's own templates or source ([`Self::vendor_source`]);
+    /// `medium` = at least one real mail; `low` = reconstructed fixtures
+    /// only. [`confidence_for`] is the rule; a test holds every parser to it.
     pub confidence: &'static str,
+    /// The fixtures were rendered from the vendor's own templates or source
+    /// code (or the format is this product's own).
+    pub vendor_source: bool,
+    /// The fixtures that are real mails or real report bodies, with where
+    /// they come from.
+    pub real_fixtures: &'static [RealFixture],
+}
+
+/// A fixture that is a real report (a real mail, or a real body posted in
+/// public), anonymised where it named people or companies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RealFixture {
+    /// The file under `tests/fixtures/<parser id>/`.
+    pub file: &'static str,
+    /// Where it was found (a public address and what was changed).
+    pub source: &'static str,
+}
+
+/// Real fixtures that make a parser's confidence `high` on their own.
+pub const HIGH_REAL_FIXTURES: usize = 3;
+
+/// The confidence rule: from the real fixtures and the vendor-source flag,
+/// not from judgement.
+pub fn confidence_for(info: &ParserInfo) -> &'static str {
+    match (info.real_fixtures.len(), info.vendor_source) {
+        (n, _) if n >= HIGH_REAL_FIXTURES => "high",
+        (_, true) => "high",
+        (0, false) => "low",
+        _ => "medium",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -68,21 +100,60 @@ pub fn parse_report(mail: &MailMessage) -> Result<Report, ParseError> {
 /// first keyword rule for the sender with a keyword hit decides.
 pub fn parse_report_with(mail: &MailMessage, options: &ParseOptions) -> Result<Report, ParseError> {
     let view = MailView::new(mail);
-    let claimed = PARSERS.iter().find(|p| (p.claims)(&view));
+    // A forwarded report is read as the original first: the sender and
+    // subject of the forwarded header block, the same body. The forwarder
+    // is then no part of the job's identity.
+    if let Some((original, block)) = original_of(mail, &view) {
+        let with_block = |mut report: Report| {
+            report.original_sender = block.sender.clone();
+            report.original_subject = block.subject.clone();
+            report
+        };
+        if let Ok(report) = parse_view(&MailView::new(&original), options) {
+            return Ok(with_block(report));
+        }
+        return parse_view(&view, options).map(with_block);
+    }
+    parse_view(&view, options)
+}
+
+/// For a forwarded report: the original mail (the forwarded block's
+/// sender and subject with the same body) and the block.
+fn original_of(mail: &MailMessage, view: &MailView<'_>) -> Option<(MailMessage, ForwardedBlock)> {
+    let block = view.forwarded_block()?.clone();
+    let original = MailMessage {
+        from_address: block.sender.clone().or_else(|| mail.from_address.clone()),
+        from_name: block.sender_name.clone().or_else(|| mail.from_name.clone()),
+        subject: block.subject.clone().unwrap_or_else(|| view.subject.to_string()),
+        to: Vec::new(),
+        text: mail.text.clone(),
+        html: mail.html.clone(),
+        // Not copied (they can be most of a mail): a forwarded report read
+        // from an attachment (generic CSV) is read from the mail itself.
+        attachments: Vec::new(),
+        date: mail.date,
+        message_id: mail.message_id.clone(),
+        size: mail.size,
+    };
+    Some((original, block))
+}
+
+fn parse_view(view: &MailView<'_>, options: &ParseOptions) -> Result<Report, ParseError> {
+    let claimed = PARSERS.iter().find(|p| (p.claims)(view));
     let error = match claimed {
-        Some(parser) => match (parser.parse)(&view) {
+        Some(parser) => match (parser.parse)(view) {
             Ok(report) => return Ok(report),
             Err(reason) => ParseError::Failed { parser: parser.info.id, reason },
         },
         None => ParseError::NoParser,
     };
-    match keyword_rules::find(&view, options) {
+    match keyword_rules::find(view, options) {
         Some((rule, status, keyword)) => {
             let unread = match &error {
                 ParseError::Failed { .. } => Some(error.to_string()),
                 ParseError::NoParser => None,
             };
-            keyword_rules::report(&view, rule, status, keyword, unread.as_deref())
+            keyword_rules::report(view, rule, status, keyword, unread.as_deref())
                 .map_err(|reason| ParseError::Failed { parser: keyword_rules::ID, reason })
         }
         None => Err(error),
@@ -100,8 +171,18 @@ pub fn matching_parsers(mail: &MailMessage) -> Vec<&'static str> {
 /// when a rule fits the mail.
 pub fn matching_parsers_with(mail: &MailMessage, options: &ParseOptions) -> Vec<&'static str> {
     let view = MailView::new(mail);
-    let mut ids: Vec<&'static str> = PARSERS.iter().filter(|p| (p.claims)(&view)).map(|p| p.info.id).collect();
-    if keyword_rules::find(&view, options).is_some() {
+    if let Some((original, _)) = original_of(mail, &view) {
+        let ids = claiming(&MailView::new(&original), options);
+        if !ids.is_empty() {
+            return ids;
+        }
+    }
+    claiming(&view, options)
+}
+
+fn claiming(view: &MailView<'_>, options: &ParseOptions) -> Vec<&'static str> {
+    let mut ids: Vec<&'static str> = PARSERS.iter().filter(|p| (p.claims)(view)).map(|p| p.info.id).collect();
+    if keyword_rules::find(view, options).is_some() {
         ids.push(keyword_rules::ID);
     }
     ids
@@ -134,6 +215,7 @@ mod tests {
                 info.id
             );
             assert!(matches!(info.confidence, "high" | "medium" | "low"));
+            assert_eq!(info.confidence, confidence_for(info), "{}: confidence follows the rule", info.id);
         }
     }
 

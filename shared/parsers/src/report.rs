@@ -37,6 +37,10 @@ pub(crate) struct Draft {
     pub ended_at: Option<DateTime<FixedOffset>>,
     pub duration_secs: Option<u64>,
     pub sizes: Sizes,
+    /// 1 = the scheduled run, 2 = its first retry (see [`Report::attempt`]).
+    pub attempt: Option<u32>,
+    /// See [`Report::final_attempt`]; derived from the status when unset.
+    pub final_attempt: Option<bool>,
     messages: Vec<String>,
     /// Facts about the run (`Retry 2`, `3 of 4 VMs processed`), listed
     /// after the warning and error texts so those stay first.
@@ -58,6 +62,8 @@ impl Draft {
             ended_at: None,
             duration_secs: None,
             sizes: Sizes::default(),
+            attempt: None,
+            final_attempt: None,
             messages: Vec::new(),
             notes: Vec::new(),
             objects: Vec::new(),
@@ -149,6 +155,12 @@ impl Draft {
             }
             self.messages.push(note);
         }
+        // A retry that did not fail is the last one; a failed retry may be
+        // followed by another unless the report said so.
+        let final_attempt = self.final_attempt.or(match (self.attempt, status) {
+            (Some(_), Status::Success | Status::Warning) => Some(true),
+            _ => None,
+        });
         Ok(Report {
             parser: self.parser.to_string(),
             software: self.software.to_string(),
@@ -161,6 +173,10 @@ impl Draft {
             sizes: self.sizes,
             messages: self.messages,
             objects: self.objects,
+            attempt: self.attempt,
+            final_attempt,
+            original_sender: None,
+            original_subject: None,
         })
     }
 }

@@ -42,6 +42,8 @@ pub(crate) const PARSER: Parser = Parser {
                    `Herbertholzkopf/backup-monitor3` (`Backup-Dauer 00:10:04`, `Plan-Name ...`, `erfolgreich`, \
                    `WARNUNGEN`, recaps skipped); a white-labelled sender",
         confidence: "low",
+        vendor_source: false,
+        real_fixtures: &[],
     },
     claims,
     parse,

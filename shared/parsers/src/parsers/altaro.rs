@@ -34,6 +34,8 @@ pub(crate) const PARSER: Parser = Parser {
         fixtures: "Altaro's per-VM notification as described in its documentation and public monitors' subject \
                    rules; Altaro- and Hornetsecurity-branded variants",
         confidence: "low",
+        vendor_source: false,
+        real_fixtures: &[],
     },
     claims,
     parse,

@@ -36,6 +36,8 @@ pub(crate) const PARSER: Parser = Parser {
         fixtures: "Arcserve UDP's e-mail alert fields as listed in its agent and console documentation; success, \
                    incomplete, failure",
         confidence: "low",
+        vendor_source: false,
+        real_fixtures: &[],
     },
     claims,
     parse,

@@ -36,6 +36,8 @@ pub(crate) const PARSER: Parser = Parser {
         fixtures: "Backup Exec's alert subject and job-completion fields as they appear in public forum posts and \
                    monitoring guides; success, exceptions and failure",
         confidence: "low",
+        vendor_source: false,
+        real_fixtures: &[],
     },
     claims,
     parse,

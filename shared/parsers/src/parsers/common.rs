@@ -254,6 +254,7 @@ pub(crate) fn take_retry(name: &str, draft: &mut Draft) -> String {
             .filter(|n| !n.is_empty() && n.len() <= 4 && n.bytes().all(|b| b.is_ascii_digit()))
         {
             draft.note(&format!("Retry {n}"));
+            draft.attempt = n.parse::<u32>().ok().map(|n| n.saturating_add(1));
             return trimmed[..open].trim_end().to_string();
         }
     }

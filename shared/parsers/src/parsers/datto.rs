@@ -35,6 +35,8 @@ pub(crate) const PARSER: Parser = Parser {
         fixtures: "Datto's alert kinds (backup, screenshot verification, off-site) as public monitors and Datto's \
                    knowledge base describe them; success, screenshot failure, backup failure",
         confidence: "low",
+        vendor_source: false,
+        real_fixtures: &[],
     },
     claims,
     parse,

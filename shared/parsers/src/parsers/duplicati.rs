@@ -11,7 +11,7 @@ use bc_api_types::Status;
 use crate::Report;
 use crate::mail_view::MailView;
 use crate::parsers::common::{complete_times, local_time, top_field};
-use crate::registry::{Parser, ParserInfo};
+use crate::registry::{Parser, ParserInfo, RealFixture};
 use crate::report::Draft;
 use crate::util::duration::parse_duration;
 use crate::util::text::{contains_ci, eq_ci, find_ci};
@@ -38,6 +38,13 @@ pub(crate) const PARSER: Parser = Parser {
                    (`dremail.py`, written against real mails), with nested results, a warning list and an \
                    exception",
         confidence: "medium",
+        vendor_source: false,
+        real_fixtures: &[RealFixture {
+            file: "real-dupreport-issue-147-warning.eml",
+            source: "the report body quoted in `HandyGuySoftware/dupReport` issue #147 (2020) as Duplicati \
+                     2.0.5.1 mailed it; its message list cut after four entries (as quoted); sender, subject \
+                     and Date reconstructed",
+        }],
     },
     claims,
     parse,

@@ -41,6 +41,8 @@ pub(crate) const PARSER: Parser = Parser {
         fixtures: "The format as documented (a commercial peer's convention): comma and semicolon separators, \
                    UTF-8 with BOM, Windows-1252, quoted fields, base64 and quoted-printable attachments",
         confidence: "high",
+        vendor_source: true,
+        real_fixtures: &[],
     },
     claims,
     parse,

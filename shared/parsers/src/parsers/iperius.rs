@@ -39,7 +39,9 @@ pub(crate) const PARSER: Parser = Parser {
         fixtures: "The German labels and subject words from `Herbertholzkopf/backup-monitor3` (`iperius.py`, \
                    written against real mails: `Backup starten`, `Backup abgeschlossen ... (1 Stunde, 2 Minuten, 3 \
                    Sekunden)`, `Größe der kopierten Daten`); the English labels translated on the same layout",
-        confidence: "medium",
+        confidence: "low",
+        vendor_source: false,
+        real_fixtures: &[],
     },
     claims,
     parse,

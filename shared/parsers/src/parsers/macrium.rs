@@ -34,6 +34,8 @@ pub(crate) const PARSER: Parser = Parser {
         fixtures: "Macrium Reflect's notification and log fields as documented in its knowledge base; success, \
                    warning, abort",
         confidence: "low",
+        vendor_source: false,
+        real_fixtures: &[],
     },
     claims,
     parse,

@@ -32,6 +32,8 @@ pub(crate) const PARSER: Parser = Parser {
         fixtures: "MSP360's plan notification fields as listed in its documentation; success, warning with \
                    skipped files, failure",
         confidence: "low",
+        vendor_source: false,
+        real_fixtures: &[],
     },
     claims,
     parse,

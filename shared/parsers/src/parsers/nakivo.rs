@@ -37,6 +37,8 @@ pub(crate) const PARSER: Parser = Parser {
         fixtures: "NAKIVO's job report as described in its user guide (job summary, then one row per VM) and as \
                    public monitors key on it (subject words `Successful`/`Failed`); success, partial, failure",
         confidence: "low",
+        vendor_source: false,
+        real_fixtures: &[],
     },
     claims,
     parse,

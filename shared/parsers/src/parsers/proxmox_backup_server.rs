@@ -44,6 +44,8 @@ pub(crate) const PARSER: Parser = Parser {
         fixtures: "The upstream Handlebars templates (exact wording and spacing) with values as PBS renders them \
                    (`human-bytes`, UPIDs, snapshot paths); plain text and the HTML `<pre>` rendering",
         confidence: "high",
+        vendor_source: true,
+        real_fixtures: &[],
     },
     claims,
     parse,

@@ -40,13 +40,18 @@ pub(crate) const PARSER: Parser = Parser {
         job_types: &[JOB_TYPE],
         languages: &["en"],
         match_rules: "Subject starts with \"vzdump backup status\", or the sender's display name is \"vzdump \
-                      backup tool\" (the author Proxmox VE sets). Any address.",
+                      backup tool\" (the author Proxmox VE sets), or, with the subject rewritten or lost, the \
+                      body's own markers (the `VMID ... Filename` table, `Total running time:`, the vzdump \
+                      command or task log) from the author \"Proxmox VE\" (the PVE 8 notification system's \
+                      default). Any address.",
         order: 10,
         job_name_rule: "The host FQDN in the subject's parentheses, e.g. \"pve1.example.com\" (falls back to the \
                         sender address's domain); every vzdump job of that host is one Job.",
         fields: "Host and result from the subject (`backup failed: <error>` as a message); one object per guest (`VMID name`, VM/CT, status, start and end from the task log, size, the failure text); total running time, total size",
         fixtures: "The upstream templates `proxmox/pve-manager` `templates/default/vzdump-*.hbs` and `proxmox-notify` renderers (PVE 8.1+), and the pre-8.1 `PVE::VZDump::sendmail` layout",
         confidence: "high",
+        vendor_source: true,
+        real_fixtures: &[],
     },
     claims,
     parse,
@@ -55,7 +60,19 @@ pub(crate) const PARSER: Parser = Parser {
 const SUBJECT_PREFIX: &str = "vzdump backup status";
 
 fn claims(view: &MailView<'_>) -> bool {
-    strip_prefix_ci(view.subject, SUBJECT_PREFIX).is_some() || eq_ci(view.sender_name().trim(), "vzdump backup tool")
+    strip_prefix_ci(view.subject, SUBJECT_PREFIX).is_some()
+        || eq_ci(view.sender_name().trim(), "vzdump backup tool")
+        || (eq_ci(view.sender_name().trim(), "Proxmox VE") && body_markers(view))
+}
+
+/// The body of a vzdump notification on its own (subject rewritten or
+/// lost): the guest table's header, the totals and the vzdump command line
+/// or task log.
+fn body_markers(view: &MailView<'_>) -> bool {
+    view.mentions("total running time:")
+        && view.mentions("vmid")
+        && view.mentions("filename")
+        && (view.mentions("\nvzdump ") || view.mentions("starting backup of vm"))
 }
 
 /// One row of the Details table.

@@ -35,6 +35,8 @@ pub(crate) const PARSER: Parser = Parser {
         fixtures: "QNAP Notification Center's mail layout (Server Name, IP Address, Date/Time, Level, App Name, \
                    Category, Message) with Hybrid Backup Sync's job messages as they appear in QTS system logs",
         confidence: "low",
+        vendor_source: false,
+        real_fixtures: &[],
     },
     claims,
     parse,

@@ -41,6 +41,8 @@ pub(crate) const PARSER: Parser = Parser {
         fixtures: "Retrospect's operations-log format (as shown in its documentation and user posts) in script \
                    notification mails: success, errors, an incomplete run",
         confidence: "low",
+        vendor_source: false,
+        real_fixtures: &[],
     },
     claims,
     parse,
@@ -76,8 +78,11 @@ fn script_line(text: &str) -> Option<(&str, &str, &str)> {
     text.lines().find_map(|l| {
         let l = l.trim().strip_prefix('+')?.trim();
         let using = find_ci(l, " using ")?;
-        let at = find_ci(&l[using..], " at ").map(|i| i + using)?;
-        Some((l[..using].trim(), l[using + 7..at].trim(), l[at + 4..].trim()))
+        // After " using " (the two share a space: `using at` has no script).
+        let after = using + " using ".len();
+        let at = find_ci(&l[after..], " at ").map(|i| i + after)?;
+        let script = l[after..at].trim();
+        (!script.is_empty()).then(|| (l[..using].trim(), script, l[at + 4..].trim()))
     })
 }
 

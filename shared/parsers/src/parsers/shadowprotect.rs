@@ -33,6 +33,8 @@ pub(crate) const PARSER: Parser = Parser {
         fixtures: "ShadowProtect SPX's notification fields as described in StorageCraft's documentation and \
                    public monitors' subject rules; success, warning, failure",
         confidence: "low",
+        vendor_source: false,
+        real_fixtures: &[],
     },
     claims,
     parse,

@@ -38,7 +38,9 @@ pub(crate) const PARSER: Parser = Parser {
                  derived; MESSAGES as a message when not successful",
         fixtures: "The fixed text of SQL Server Agent's notification (JOB RUN / DURATION / STATUS / MESSAGES), \
                    as documented and widely quoted; plain text and HTML-wrapped Database Mail",
-        confidence: "medium",
+        confidence: "low",
+        vendor_source: false,
+        real_fixtures: &[],
     },
     claims,
     parse,

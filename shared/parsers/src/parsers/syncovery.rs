@@ -34,6 +34,8 @@ pub(crate) const PARSER: Parser = Parser {
         fixtures: "Syncovery's profile result mail as described in its documentation (e-mail notification \
                    settings, log summary lines); success, errors, failure",
         confidence: "low",
+        vendor_source: false,
+        real_fixtures: &[],
     },
     claims,
     parse,

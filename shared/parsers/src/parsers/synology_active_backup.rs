@@ -38,6 +38,8 @@ pub(crate) const PARSER: Parser = Parser {
         fixtures: "The Italian sample in `brividich/Security-Center-AI` (subject and label wording); the other \
                    languages follow DSM's wording for Hyper Backup on the same structure",
         confidence: "low",
+        vendor_source: false,
+        real_fixtures: &[],
     },
     claims,
     parse,

@@ -38,6 +38,8 @@ pub(crate) const PARSER: Parser = Parser {
         fixtures: "The system-event sentence documented in report-formats.md and DSM's notification style; \
                    English, German and French variants",
         confidence: "low",
+        vendor_source: false,
+        real_fixtures: &[],
     },
     claims,
     parse,

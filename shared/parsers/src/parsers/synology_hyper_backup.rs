@@ -39,6 +39,8 @@ pub(crate) const PARSER: Parser = Parser {
         fields: "Result from the subject (then the body line naming the task); task name; start, end, duration (an end is derived from start + duration); increased target size (`backup_bytes`), transferred, source size; error, reason and warning lines",
         fixtures: "German fragments in `Herbertholzkopf/backup-monitor3` and DSM's notification style; English, German, Dutch, French and Italian fixtures follow that structure",
         confidence: "low",
+        vendor_source: false,
+        real_fixtures: &[],
     },
     claims,
     parse,

@@ -31,6 +31,8 @@ pub(crate) const PARSER: Parser = Parser {
         fixtures: "Veeam's shared layout with the `(n instances)` subject the VBR default subject uses for \
                    cloud policies; AWS and Azure variants",
         confidence: "low",
+        vendor_source: false,
+        real_fixtures: &[],
     },
     claims,
     parse,

@@ -322,7 +322,13 @@ pub(crate) struct Options {
 /// Reads the Veeam layout into `draft`. Errors when there is no header
 /// row: then the mail is not a Veeam report we can read.
 pub(crate) fn read(view: &MailView<'_>, draft: &mut Draft, options: &Options) -> Result<(), String> {
-    let html = view.mail.html.as_deref().ok_or("the mail has no HTML body; Veeam reports are read from their HTML")?;
+    let html = view.mail.html.as_deref();
+    let text_rows = match html {
+        Some(_) => None,
+        None => Some(text_rows(view.text()).ok_or(
+            "the mail has no HTML body, and its text part has no table columns (tab-separated cells) to read",
+        )?),
+    };
     let mail_date = view.mail.date;
     let near = mail_date.map(local_date);
 
@@ -333,8 +339,10 @@ pub(crate) fn read(view: &MailView<'_>, draft: &mut Draft, options: &Options) ->
     let mut anchor: Option<Anchor> = None;
     let mut object_type: Option<&'static str> = None;
     let mut after_details_band = false;
+    let text_mode = html.is_none();
+    let mut text_result_pending = false;
 
-    for_each_row(html, |row| {
+    let mut on_row = |row: Row| {
         match phase {
             Phase::Header => {
                 let Some(i) = row.cells.iter().position(|c| header_line(first_line(c), options.types).is_some()) else {
@@ -350,7 +358,22 @@ pub(crate) fn read(view: &MailView<'_>, draft: &mut Draft, options: &Options) ->
                 if let Some(cell) = result {
                     processed_count(cell, draft);
                 }
+                // In a text rendering the header cell's second line (the
+                // job's description) shares a line with the result cell.
+                text_result_pending = result.is_none() && text_mode;
                 phase = Phase::Summary;
+            }
+            Phase::Summary if text_result_pending => {
+                text_result_pending = false;
+                let cells: Vec<&str> = row.non_empty().collect();
+                if let Some(status) = cells.last().and_then(|c| status_word(c)).filter(|_| cells.len() <= 2) {
+                    draft.status = Some(status);
+                    return ControlFlow::Continue(());
+                }
+                read_grid_row(&row, &mut grid, &mut session_line, draft);
+            }
+            Phase::Summary if text_mode && row.cells.len() == 1 && row.cells[0].ends_with("processed") => {
+                processed_count(&row.cells[0], draft);
             }
             Phase::Summary => {
                 if let Some(cols) = Columns::from_header(&row) {
@@ -386,10 +409,24 @@ pub(crate) fn read(view: &MailView<'_>, draft: &mut Draft, options: &Options) ->
             }
         }
         ControlFlow::Continue(())
-    });
+    };
+    match (html, text_rows) {
+        (Some(html), _) => for_each_row(html, &mut on_row),
+        (None, Some(rows)) => {
+            for row in rows {
+                if on_row(row).is_break() {
+                    break;
+                }
+            }
+        }
+        (None, None) => {}
+    }
 
     if phase == Phase::Header {
-        return Err("no Veeam header row (\"<type> job: <name>\") in the HTML body".into());
+        return Err(format!(
+            "no Veeam header row (\"<type> job: <name>\") in the {} body",
+            if html.is_some() { "HTML" } else { "text" }
+        ));
     }
     if phase == Phase::Summary {
         // No object table: still take the grid's times.
@@ -397,6 +434,19 @@ pub(crate) fn read(view: &MailView<'_>, draft: &mut Draft, options: &Options) ->
     }
     apply_grid(draft, &grid);
     Ok(())
+}
+
+/// The rows of a Veeam report's text rendering (the HTML dropped on the
+/// way, the text part kept): one row a line, cells separated by tabs as
+/// mail clients render table cells. `None` when no line has a tab: text
+/// that glues the cells together cannot be split reliably. Lazy: one line
+/// at a time, so a huge text costs no copy of itself.
+fn text_rows(text: &str) -> Option<impl Iterator<Item = Row> + '_> {
+    text.contains('\t').then(|| {
+        text.lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|line| Row { cells: line.split('\t').map(crate::util::text::collapse_ws).collect(), depth: 1 })
+    })
 }
 
 fn first_line(cell: &str) -> &str {

@@ -28,6 +28,8 @@ pub(crate) const PARSER: Parser = Parser {
         fixtures: "Veeam's shared report layout with the Microsoft 365 object types and the product footer; \
                    the VB365 notification settings documented in Veeam's REST/PowerShell references",
         confidence: "low",
+        vendor_source: false,
+        real_fixtures: &[],
     },
     claims,
     parse,

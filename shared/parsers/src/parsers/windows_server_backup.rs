@@ -44,7 +44,9 @@ pub(crate) const PARSER: Parser = Parser {
                    Microsoft's event documentation (with the U+200E marks Windows puts into the time), in the two \
                    shapes scripts mail: the Event Viewer text and a PowerShell `Get-WinEvent` list; English and \
                    German Windows",
-        confidence: "medium",
+        confidence: "low",
+        vendor_source: false,
+        real_fixtures: &[],
     },
     claims,
     parse,

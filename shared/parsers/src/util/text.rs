@@ -128,6 +128,33 @@ pub(crate) fn truncate_chars(s: &str, max: usize) -> String {
     format!("{}…", &s[..end])
 }
 
+/// Removes the tags mail gateways put before a subject (`[EXTERNAL]`,
+/// `*** SPAM ***`, `[Extern]`, ...), any case, repeated.
+pub(crate) fn strip_gateway_tags(subject: &str) -> &str {
+    const TAGS: [&str; 14] = [
+        "[external]",
+        "[ext]",
+        "[external sender]",
+        "[external email]",
+        "external:",
+        "[extern]",
+        "extern:",
+        "[externe]",
+        "[externo]",
+        "[spam]",
+        "***spam***",
+        "*** spam ***",
+        "[suspicious]",
+        "[caution]",
+    ];
+    let mut s = subject.trim();
+    // Bounded: every round removes at least one character.
+    while let Some(rest) = TAGS.iter().find_map(|t| strip_prefix_ci(s, t)) {
+        s = rest.trim_start();
+    }
+    s
+}
+
 /// Removes reply and forward prefixes (`Fwd:`, `FW:`, `WG:`, `TR:`, `Re:`,
 /// `AW:`, `RV:`, `Doorst:`) that mail clients put before a subject.
 pub(crate) fn strip_forward_prefixes(subject: &str) -> &str {
@@ -217,6 +244,8 @@ mod tests {
         assert_eq!(strip_forward_prefixes("WG: AW: x"), "x");
         assert_eq!(strip_forward_prefixes("Trouble: x"), "Trouble: x");
         assert_eq!(strip_forward_prefixes("Re:"), "");
+        assert_eq!(strip_gateway_tags("[EXTERNAL] *** SPAM *** [Success] Job"), "[Success] Job");
+        assert_eq!(strip_gateway_tags("[Success] Job"), "[Success] Job");
     }
 
     #[test]
