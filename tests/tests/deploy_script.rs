@@ -79,14 +79,11 @@ fn deploy(samconfig: &str, active: Option<&str>, args: &[&str]) -> Run {
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "scripts/deploy failed: {}\n{stdout}\n{stderr}", out.status);
-    let calls = std::fs::read_to_string(&log).unwrap_or_default().lines().map(str::to_string).collect();
-    // The paths in the calls, made stable for the assertions.
-    let calls: Vec<String> = calls;
-    let calls = calls
-        .into_iter()
-        .map(|c: String| {
-            c.replace(&config.display().to_string(), "<samconfig>").replace(&dist.display().to_string(), "<dist>")
-        })
+    // The calls, with the temporary paths made stable for the assertions.
+    let calls = std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .lines()
+        .map(|c| c.replace(&config.display().to_string(), "<samconfig>").replace(&dist.display().to_string(), "<dist>"))
         .collect();
     Run { calls, stdout }
 }
@@ -133,8 +130,11 @@ fn the_first_deploy_is_guided_and_warns_before_replacing_an_active_rule_set() {
     );
     // The outputs are read from this stack, before the upload needs them.
     let first_upload = run.calls.iter().position(|c| c.starts_with("aws s3 ")).unwrap();
-    assert!(run.calls[..first_upload].iter().any(|c| c.contains("--stack-name backupchecks")
-        && c.contains("OutputKey=='SiteBucketName'")));
+    assert!(
+        run.calls[..first_upload]
+            .iter()
+            .any(|c| c.contains("--stack-name backupchecks") && c.contains("OutputKey=='SiteBucketName'"))
+    );
 
     let out = &run.stdout;
     assert!(out.contains("reports.msp.example. MX 10 inbound-smtp.eu-west-1.amazonaws.com"), "{out}");
@@ -154,7 +154,10 @@ fn the_first_deploy_is_guided_and_warns_before_replacing_an_active_rule_set() {
 fn later_deploys_are_not_guided_and_say_when_the_rule_set_is_active() {
     let run = deploy(DEPLOYED, Some("backupchecks-inbound"), &[]);
     let a = actions(&run);
-    assert_eq!(&a[..2], ["sam build --config-file <samconfig>", "sam deploy --config-file <samconfig> --stack-name backupchecks"]);
+    assert_eq!(
+        &a[..2],
+        ["sam build --config-file <samconfig>", "sam deploy --config-file <samconfig> --stack-name backupchecks"]
+    );
     assert!(a.iter().any(|c| c.starts_with("aws cloudfront create-invalidation --distribution-id E2EXAMPLE")));
     let out = &run.stdout;
     assert!(out.contains("The receipt rule set backupchecks-inbound is the active one"), "{out}");
@@ -163,7 +166,11 @@ fn later_deploys_are_not_guided_and_say_when_the_rule_set_is_active() {
 
 #[test]
 fn no_active_rule_set_prints_the_activation_and_flags_are_passed_on() {
-    let run = deploy(DEPLOYED, None, &["--guided", "--stack-name", "bc-test", "--skip-frontend", "--", "--no-confirm-changeset"]);
+    let run = deploy(
+        DEPLOYED,
+        None,
+        &["--guided", "--stack-name", "bc-test", "--skip-frontend", "--", "--no-confirm-changeset"],
+    );
     assert_eq!(
         actions(&run),
         vec![
@@ -172,7 +179,9 @@ fn no_active_rule_set_prints_the_activation_and_flags_are_passed_on() {
             "aws ses describe-active-receipt-rule-set --query Metadata.Name --output text",
         ]
     );
-    assert!(run.calls.iter().filter(|c| c.starts_with("aws cloudformation")).all(|c| c.contains("--stack-name bc-test")));
+    assert!(
+        run.calls.iter().filter(|c| c.starts_with("aws cloudformation")).all(|c| c.contains("--stack-name bc-test"))
+    );
     let out = &run.stdout;
     assert!(out.contains("No receipt rule set is active in this region"), "{out}");
     assert!(out.contains("aws ses set-active-receipt-rule-set --rule-set-name backupchecks-inbound"), "{out}");

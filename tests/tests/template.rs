@@ -444,13 +444,13 @@ fn expected_permissions() -> BTreeMap<&'static str, Vec<(&'static str, Value)>> 
         v.extend(xray());
         v.extend([
             ("dynamodb:GetItem", table()),
-            ("dynamodb:PutItem", table()),         // and the Puts of TransactWriteItems
-            ("dynamodb:UpdateItem", table()),      // login rate-limit counters
-            ("dynamodb:DeleteItem", table()),      // logout, counter reset, renames (old name item)
-            ("dynamodb:BatchGetItem", table()),    // get_jobs (Run Checks)
-            ("dynamodb:Query", indexes()),         // lists
-            ("s3:GetObject", inbound()),           // the raw mail view, re-parse
-            ("s3:GetObject", derived()),           // bodies, stored reports
+            ("dynamodb:PutItem", table()),      // and the Puts of TransactWriteItems
+            ("dynamodb:UpdateItem", table()),   // login rate-limit counters
+            ("dynamodb:DeleteItem", table()),   // logout, counter reset, renames (old name item)
+            ("dynamodb:BatchGetItem", table()), // get_jobs (Run Checks)
+            ("dynamodb:Query", indexes()),      // lists
+            ("s3:GetObject", inbound()),        // the raw mail view, re-parse
+            ("s3:GetObject", derived()),        // bodies, stored reports
             list(),
             ("s3:PutObject", inbound()),           // mail upload
             ("s3:PutObject", derived()),           // ingest of an upload, re-parse
@@ -755,12 +755,14 @@ fn queues_alarm_on_age_and_dlqs_on_depth() {
     let t = template();
     let redrives = redrives(&t);
     for (queue, (dlq, _)) in &redrives {
-        let age = alarm_on(&t, "AWS/SQS", "ApproximateAgeOfOldestMessage", &json!({ "Fn::GetAtt": [queue, "QueueName"] }))
-            .unwrap_or_else(|| panic!("{queue}: no age alarm"));
+        let age =
+            alarm_on(&t, "AWS/SQS", "ApproximateAgeOfOldestMessage", &json!({ "Fn::GetAtt": [queue, "QueueName"] }))
+                .unwrap_or_else(|| panic!("{queue}: no age alarm"));
         assert_eq!(age["ComparisonOperator"], "GreaterThanThreshold");
         assert!(age["Threshold"].as_u64().unwrap() <= 900, "{queue}: a quarter of an hour at most");
-        let depth = alarm_on(&t, "AWS/SQS", "ApproximateNumberOfMessagesVisible", &json!({ "Fn::GetAtt": [dlq, "QueueName"] }))
-            .unwrap_or_else(|| panic!("{dlq}: no depth alarm"));
+        let depth =
+            alarm_on(&t, "AWS/SQS", "ApproximateNumberOfMessagesVisible", &json!({ "Fn::GetAtt": [dlq, "QueueName"] }))
+                .unwrap_or_else(|| panic!("{dlq}: no depth alarm"));
         assert_eq!(depth["Threshold"], 0, "{dlq}: one message is one too many");
     }
     assert!(redrives.contains_key("TaskQueue") && redrives.contains_key("MailIngestQueue"));
@@ -909,7 +911,10 @@ fn the_key_policy_is_scoped() {
         assert!(!actions.contains(&json!("kms:*")), "{sid}: no kms:*");
         let uses_data_keys = actions.iter().any(|a| {
             let a = a.as_str().unwrap();
-            a == "kms:Decrypt" || a.starts_with("kms:GenerateDataKey") || a == "kms:Encrypt" || a.starts_with("kms:ReEncrypt")
+            a == "kms:Decrypt"
+                || a.starts_with("kms:GenerateDataKey")
+                || a == "kms:Encrypt"
+                || a.starts_with("kms:ReEncrypt")
         });
         if uses_data_keys {
             assert!(st["Condition"].is_object(), "{sid}: using the key needs a condition");
@@ -927,6 +932,9 @@ fn the_key_policy_is_scoped() {
         }
     }
     // Someone can always administer it (no lockout).
-    assert!(statements.iter().any(|st| st["Principal"]["AWS"] == root
-        && as_list(&st["Action"]).contains(&json!("kms:Put*"))));
+    assert!(
+        statements
+            .iter()
+            .any(|st| st["Principal"]["AWS"] == root && as_list(&st["Action"]).contains(&json!("kms:Put*")))
+    );
 }
