@@ -5,6 +5,7 @@
 #   infra/upload-frontend.sh [STACK_NAME]      (default: backupchecks)
 #
 # Needs the AWS CLI with credentials for the stack's account and region.
+# FRONTEND_DIST overrides the folder (default frontend/dist).
 # Assets are referenced as /pkg/app.js?v=<build id> and so on, and the query
 # string is part of CloudFront's cache key, so only index.html (uploaded with
 # Cache-Control: no-cache) needs an invalidation. The site bucket is
@@ -13,7 +14,7 @@ set -euo pipefail
 
 stack="${1:-backupchecks}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-dist="$root/frontend/dist"
+dist="${FRONTEND_DIST:-$root/frontend/dist}"
 
 if [[ ! -f "$dist/index.html" ]]; then
     echo "error: $dist/index.html is missing; run scripts/build-frontend.sh first" >&2
@@ -38,6 +39,7 @@ echo "==> s3://$bucket/ <- frontend/dist"
 aws s3 sync "$dist/" "s3://$bucket/" --delete --exclude "index.html" --exclude "*.wasm" \
     --cache-control "public, max-age=31536000, immutable"
 # The wasm explicitly as application/wasm (streaming compilation needs it).
+shopt -s nullglob
 for wasm in "$dist"/pkg/*.wasm; do
     aws s3 cp "$wasm" "s3://$bucket/pkg/$(basename "$wasm")" \
         --content-type "application/wasm" --cache-control "public, max-age=31536000, immutable"

@@ -129,11 +129,11 @@ const FUNCTION_CRATES: [&str; 6] =
     ["shared/lambda", "shared/aws", "shared/core", "shared/http", "shared/parsers", "shared/api-types"];
 
 /// Set by Lambda itself, or only for emulators.
-const PROVIDED_BY_LAMBDA: [&str; 2] = ["AWS_REGION", "AWS_ENDPOINT_URL"];
+const PROVIDED_BY_LAMBDA: [&str; 3] = ["AWS_REGION", "AWS_ENDPOINT_URL", "AWS_LAMBDA_FUNCTION_NAME"];
 
 /// Set by the template for code that does not read them yet (see
-/// docs/deploy.md): the secrets' ARNs. RUST_LOG is read through
-/// `EnvFilter::try_from_default_env`, which names no literal.
+/// docs/deploy.md): the secrets' ARNs. RUST_LOG is read by the Lambda
+/// runtime's log subscriber (`lambda_runtime::tracing`), outside our code.
 const SET_AHEAD_OF_CODE: [&str; 3] = ["AUTOTASK_SECRET_ARN", "STORAGE_SECRET_ARN", "RUST_LOG"];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -434,6 +434,9 @@ fn expected_permissions() -> BTreeMap<&'static str, Vec<(&'static str, Value)>> 
             .collect::<Vec<_>>()
     };
     let decrypt = || ("kms:Decrypt", arn("SecretsKey"));
+    // A GetObject of a missing key is 404 NoSuchKey only with ListBucket on
+    // the bucket; without it S3 answers 403 AccessDenied.
+    let list = || ("s3:ListBucket", arn("MailBucket"));
 
     let mut m = BTreeMap::new();
     m.insert("ApiRole", {
@@ -441,13 +444,14 @@ fn expected_permissions() -> BTreeMap<&'static str, Vec<(&'static str, Value)>> 
         v.extend(xray());
         v.extend([
             ("dynamodb:GetItem", table()),
-            ("dynamodb:PutItem", table()),         // and the Puts of TransactWriteItems
-            ("dynamodb:UpdateItem", table()),      // login rate-limit counters
-            ("dynamodb:DeleteItem", table()),      // logout, counter reset, renames (old name item)
-            ("dynamodb:BatchGetItem", table()),    // get_jobs (Run Checks)
-            ("dynamodb:Query", indexes()),         // lists
-            ("s3:GetObject", inbound()),           // the raw mail view, re-parse
-            ("s3:GetObject", derived()),           // bodies, stored reports
+            ("dynamodb:PutItem", table()),      // and the Puts of TransactWriteItems
+            ("dynamodb:UpdateItem", table()),   // login rate-limit counters
+            ("dynamodb:DeleteItem", table()),   // logout, counter reset, renames (old name item)
+            ("dynamodb:BatchGetItem", table()), // get_jobs (Run Checks)
+            ("dynamodb:Query", indexes()),      // lists
+            ("s3:GetObject", inbound()),        // the raw mail view, re-parse
+            ("s3:GetObject", derived()),        // bodies, stored reports
+            list(),
             ("s3:PutObject", inbound()),           // mail upload
             ("s3:PutObject", derived()),           // ingest of an upload, re-parse
             ("sqs:SendMessage", arn("TaskQueue")), // re-parse batches, test mail
@@ -464,6 +468,7 @@ fn expected_permissions() -> BTreeMap<&'static str, Vec<(&'static str, Value)>> 
             ("dynamodb:GetItem", table()),
             ("dynamodb:PutItem", table()),
             ("s3:GetObject", inbound()),
+            list(),
             ("s3:PutObject", derived()),
         ]);
         v.extend(consume("MailIngestQueue"));
@@ -478,8 +483,14 @@ fn expected_permissions() -> BTreeMap<&'static str, Vec<(&'static str, Value)>> 
             ("dynamodb:UpdateItem", table()), // the sent-mail idempotency counter
             ("dynamodb:Query", indexes()),    // re-parse pages
             ("s3:GetObject", inbound()),
+            list(),
             ("s3:PutObject", derived()),
             ("sqs:SendMessage", arn("TaskQueue")), // the next re-parse page
+            // SES authorizes SendEmail on the configuration set too.
+            (
+                "ses:SendEmail",
+                sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${AWS::StackName}-outbound"),
+            ),
             ("ses:SendEmail", sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${MailFrom}")),
             (
                 "ses:SendEmail",
@@ -503,6 +514,7 @@ fn expected_permissions() -> BTreeMap<&'static str, Vec<(&'static str, Value)>> 
             ("dynamodb:BatchWriteItem", table()), // purging expired sessions
             ("dynamodb:Query", indexes()), // expired sessions, stuck mails, "are there users?"
             ("s3:GetObject", inbound()),   // resuming a stuck ingest
+            list(),
             ("s3:PutObject", derived()),
         ]);
         v
@@ -556,6 +568,9 @@ fn no_function_has_a_policy_wider_than_it_needs() {
                 assert!(action.starts_with("xray:"), "{name}: {action} on * (only X-Ray has no resource ARNs)");
             }
             assert!(!resource.contains("${MailBucket.Arn}/*"), "{name}: the whole bucket; name a prefix");
+            if action.starts_with("s3:") && !action.starts_with("s3:ListBucket") {
+                assert_ne!(resource, &arn("MailBucket").to_string(), "{name}: {action} on the bucket itself");
+            }
         }
     }
     // Each function runs under its own role.
@@ -590,7 +605,7 @@ fn secrets_are_encrypted_with_the_stack_key() {
     let t = template();
     let secrets = of_type(&t, "AWS::SecretsManager::Secret");
     let names: BTreeSet<&str> = secrets.iter().map(|(n, _)| *n).collect();
-    assert_eq!(names, BTreeSet::from(["AutotaskSecret", "StorageSecret"]));
+    assert_eq!(names, BTreeSet::from(["AutotaskSecret", "StorageSecret", "OriginVerifySecret"]));
     for (name, s) in secrets {
         assert_eq!(s["Properties"]["KmsKeyId"], r("SecretsKey"), "{name}");
     }
@@ -699,4 +714,227 @@ fn samconfig_points_at_the_template() {
     let cfg = read("samconfig.toml");
     assert!(cfg.contains("template_file = \"infra/template.yaml\""));
     assert!(cfg.contains("[default.deploy.parameters]"));
+}
+
+// ------------------------------------------------------------------ hardening
+
+/// Every alarm notifies the topic, when it fires and when it recovers.
+fn alarms(t: &Value) -> Vec<(&str, &Value)> {
+    let alarms = of_type(t, "AWS::CloudWatch::Alarm");
+    for (name, a) in &alarms {
+        assert_eq!(a["Properties"]["AlarmActions"], json!([r("AlarmTopic")]), "{name}");
+        assert_eq!(a["Properties"]["OKActions"], json!([r("AlarmTopic")]), "{name}");
+    }
+    alarms
+}
+
+fn alarm_on<'a>(t: &'a Value, namespace: &str, metric: &str, dimension: &Value) -> Option<&'a Value> {
+    alarms(t).into_iter().map(|(_, a)| &a["Properties"]).find(|p| {
+        p["Namespace"] == namespace
+            && p["MetricName"] == metric
+            && as_list(&p["Dimensions"]).iter().any(|d| &d["Value"] == dimension)
+    })
+}
+
+#[test]
+fn every_function_alarms_on_errors_and_throttles() {
+    let t = template();
+    for (function, _) in FUNCTIONS {
+        for metric in ["Errors", "Throttles"] {
+            let a = alarm_on(&t, "AWS/Lambda", metric, &r(function))
+                .unwrap_or_else(|| panic!("{function}: no {metric} alarm"));
+            assert_eq!(a["Dimensions"][0]["Name"], "FunctionName");
+            assert_eq!(a["ComparisonOperator"], "GreaterThanThreshold", "{function} {metric}");
+            assert_eq!(a["Threshold"], 0, "{function} {metric}: any is worth a look");
+        }
+    }
+}
+
+#[test]
+fn queues_alarm_on_age_and_dlqs_on_depth() {
+    let t = template();
+    let redrives = redrives(&t);
+    for (queue, (dlq, _)) in &redrives {
+        let age =
+            alarm_on(&t, "AWS/SQS", "ApproximateAgeOfOldestMessage", &json!({ "Fn::GetAtt": [queue, "QueueName"] }))
+                .unwrap_or_else(|| panic!("{queue}: no age alarm"));
+        assert_eq!(age["ComparisonOperator"], "GreaterThanThreshold");
+        assert!(age["Threshold"].as_u64().unwrap() <= 900, "{queue}: a quarter of an hour at most");
+        let depth =
+            alarm_on(&t, "AWS/SQS", "ApproximateNumberOfMessagesVisible", &json!({ "Fn::GetAtt": [dlq, "QueueName"] }))
+                .unwrap_or_else(|| panic!("{dlq}: no depth alarm"));
+        assert_eq!(depth["Threshold"], 0, "{dlq}: one message is one too many");
+    }
+    assert!(redrives.contains_key("TaskQueue") && redrives.contains_key("MailIngestQueue"));
+}
+
+#[test]
+fn no_mail_for_hours_alarms_on_the_metric_ingest_emits() {
+    let t = template();
+    let a = alarm_on(&t, bc_lambda::metrics::NAMESPACE, "MailsReceived", &r("MailIngestFunction"))
+        .expect("a no-mail alarm on mail-ingest's MailsReceived");
+    assert_eq!(a["Dimensions"], json!([{ "Name": "FunctionName", "Value": r("MailIngestFunction") }]));
+    assert_eq!(a["Statistic"], "Sum");
+    assert_eq!(a["Period"], 3600);
+    assert_eq!(a["EvaluationPeriods"], r("NoMailAlarmHours"), "N hours, a template parameter");
+    assert_eq!(a["DatapointsToAlarm"], r("NoMailAlarmHours"), "every hour of the N without mail");
+    assert_eq!(a["ComparisonOperator"], "LessThanThreshold");
+    assert_eq!(a["Threshold"], 1);
+    assert_eq!(a["TreatMissingData"], "breaching", "no data at all is the failure itself");
+    let p = &t["Parameters"]["NoMailAlarmHours"];
+    assert_eq!(p["Type"], "Number");
+    // CloudWatch: Period x EvaluationPeriods at most 7 days.
+    assert!(p["MaxValue"].as_u64().unwrap() * 3600 <= 7 * 86_400);
+
+    // The handler emits that metric with that dimension (the function's own name).
+    let docs = bc_lambda::metrics::IngestMetrics::default().documents("fn", 0);
+    let meta = &docs[0]["_aws"]["CloudWatchMetrics"][0];
+    assert_eq!(meta["Namespace"], bc_lambda::metrics::NAMESPACE);
+    assert_eq!(meta["Dimensions"], json!([["FunctionName"]]));
+    assert!(meta["Metrics"].as_array().unwrap().iter().any(|m| m["Name"] == "MailsReceived"));
+    // Lambda's platform REPORT lines are INFO: they must not be filtered out.
+    let logging = &t["Globals"]["Function"]["LoggingConfig"];
+    assert_eq!(logging["LogFormat"], "JSON");
+    assert_eq!(logging["SystemLogLevel"], "INFO");
+}
+
+#[test]
+fn outgoing_mail_goes_through_a_configuration_set_with_bounce_and_complaint_events() {
+    let t = template();
+    let res = resources(&t);
+    let set = &res["ConfigurationSet"]["Properties"];
+    let name = sub("${AWS::StackName}-outbound");
+    assert_eq!(set["Name"], name);
+    // Every function's mailer reads the set's name (shared/aws/src/mailer.rs).
+    for (function, _) in FUNCTIONS {
+        assert_eq!(function_env(&t, function)["SES_CONFIGURATION_SET"], name, "{function}");
+    }
+    assert!(read("shared/aws/src/mailer.rs").contains("var(\"SES_CONFIGURATION_SET\")"));
+    let destinations = of_type(&t, "AWS::SES::ConfigurationSetEventDestination");
+    assert_eq!(destinations.len(), 2, "metrics and notifications");
+    let mut kinds = BTreeSet::new();
+    for (dname, d) in destinations {
+        let p = &d["Properties"];
+        assert_eq!(p["ConfigurationSetName"], r("ConfigurationSet"), "{dname}");
+        let e = &p["EventDestination"];
+        assert_eq!(e["Enabled"], true, "{dname}");
+        let types = as_list(&e["MatchingEventTypes"]);
+        assert!(types.contains(&json!("bounce")) && types.contains(&json!("complaint")), "{dname}: {types:?}");
+        if e["SnsDestination"].is_object() {
+            kinds.insert("sns");
+            assert_eq!(e["SnsDestination"]["TopicARN"], r("MailEventsTopic"));
+        }
+        if e["CloudWatchDestination"].is_object() {
+            kinds.insert("cloudwatch");
+        }
+    }
+    assert_eq!(kinds, BTreeSet::from(["cloudwatch", "sns"]));
+    assert_eq!(res["MailEventsTopic"]["Properties"]["KmsMasterKeyId"], r("SecretsKey"));
+    for metric in ["Bounce", "Complaint"] {
+        let a = alarm_on(&t, "AWS/SES", metric, &r("ConfigurationSet")).unwrap_or_else(|| panic!("no {metric} alarm"));
+        assert_eq!(a["Dimensions"][0]["Name"], "ses:configuration-set");
+    }
+    // The worker may send through the set (SES checks both resources).
+    let worker = granted(&res["WorkerRole"]);
+    assert!(worker.contains(&(
+        "ses:SendEmail".to_string(),
+        sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${AWS::StackName}-outbound")
+            .to_string()
+    )));
+}
+
+#[test]
+fn the_api_is_reachable_only_through_cloudfront() {
+    let t = template();
+    let res = resources(&t);
+    let dist = &res["Distribution"]["Properties"]["DistributionConfig"];
+    let api = dist["Origins"].as_array().unwrap().iter().find(|o| o["Id"] == "api").expect("api origin");
+    let headers = api["OriginCustomHeaders"].as_array().expect("origin custom headers");
+    assert_eq!(headers.len(), 1);
+    assert!(headers[0]["HeaderName"].as_str().unwrap().eq_ignore_ascii_case(bc_http::origin::ORIGIN_VERIFY_HEADER));
+    let value = &headers[0]["HeaderValue"];
+    // The same value in the api function, from a generated secret, by name.
+    let env = function_env(&t, "ApiFunction");
+    assert_eq!(&env["ORIGIN_VERIFY_SECRET"], value, "the header CloudFront sends is the one the api expects");
+    assert!(!function_env(&t, "WorkerFunction").contains_key("ORIGIN_VERIFY_SECRET"));
+    let secret = &res["OriginVerifySecret"]["Properties"];
+    let name = secret["Name"]["Fn::Sub"].as_str().expect("a named secret");
+    assert_eq!(value, &sub(&format!("{{{{resolve:secretsmanager:{name}}}}}")), "a dynamic reference to the secret");
+    assert!(secret["GenerateSecretString"]["PasswordLength"].as_u64().unwrap() >= 32, "generated, long");
+    assert_eq!(secret["GenerateSecretString"]["ExcludePunctuation"], true, "header-safe");
+    // Resolved by name: the users must wait for it.
+    assert_eq!(res["ApiFunction"]["DependsOn"], "OriginVerifySecret");
+    assert_eq!(res["Distribution"]["DependsOn"], "OriginVerifySecret");
+    // The api Lambda switches the check on from that variable.
+    let main = read("functions/api/src/main.rs");
+    assert!(main.contains("require_origin_secret") && main.contains("var(\"ORIGIN_VERIFY_SECRET\")"));
+    // CloudFront forwards its CloudFront-Viewer-Address header to the api
+    // (Managed-AllViewerExceptHostHeader includes the CloudFront headers).
+    let behavior =
+        dist["CacheBehaviors"].as_array().unwrap().iter().find(|b| b["PathPattern"] == "/api/*").expect("/api/*");
+    assert_eq!(behavior["OriginRequestPolicyId"], "b689b0a8-53d0-40ab-baf2-68738e2966ac");
+}
+
+#[test]
+fn stateful_resources_keep_their_data() {
+    let t = template();
+    let res = resources(&t);
+    for name in ["Table", "MailBucket", "SiteBucket", "SecretsKey", "AutotaskSecret", "StorageSecret"] {
+        assert_eq!(res[name]["DeletionPolicy"], "Retain", "{name}: kept when the stack is deleted");
+        assert_eq!(res[name]["UpdateReplacePolicy"], "Retain", "{name}: kept when it is replaced");
+    }
+    // Every bucket, table, key and credential secret is in that list.
+    for (name, r_) in res {
+        let ty = r_["Type"].as_str().unwrap();
+        if matches!(ty, "AWS::S3::Bucket" | "AWS::DynamoDB::Table" | "AWS::KMS::Key") {
+            assert_eq!(r_["DeletionPolicy"], "Retain", "{name}");
+        }
+    }
+    // The mail bucket is versioned; old versions expire.
+    let mail = &res["MailBucket"]["Properties"];
+    assert_eq!(mail["VersioningConfiguration"]["Status"], "Enabled");
+    let rules = mail["LifecycleConfiguration"]["Rules"].as_array().unwrap();
+    assert!(rules.iter().any(|r_| r_["NoncurrentVersionExpiration"]["NoncurrentDays"] == r("MailNoncurrentDays")));
+    assert!(rules.iter().any(|r_| r_["ExpiredObjectDeleteMarker"] == true));
+    assert_eq!(res["SiteBucket"]["Properties"]["VersioningConfiguration"]["Status"], "Enabled");
+}
+
+#[test]
+fn the_key_policy_is_scoped() {
+    let t = template();
+    let statements = t["Resources"]["SecretsKey"]["Properties"]["KeyPolicy"]["Statement"].as_array().unwrap().clone();
+    let root = sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root");
+    for st in &statements {
+        let sid = st["Sid"].as_str().unwrap_or("?");
+        assert_eq!(st["Effect"], "Allow", "{sid}");
+        let actions = as_list(&st["Action"]);
+        assert!(!actions.contains(&json!("kms:*")), "{sid}: no kms:*");
+        let uses_data_keys = actions.iter().any(|a| {
+            let a = a.as_str().unwrap();
+            a == "kms:Decrypt"
+                || a.starts_with("kms:GenerateDataKey")
+                || a == "kms:Encrypt"
+                || a.starts_with("kms:ReEncrypt")
+        });
+        if uses_data_keys {
+            assert!(st["Condition"].is_object(), "{sid}: using the key needs a condition");
+        }
+        if st["Principal"]["AWS"] == root && uses_data_keys {
+            let via = as_list(&st["Condition"]["StringEquals"]["kms:ViaService"]);
+            assert_eq!(
+                via,
+                vec![sub("secretsmanager.${AWS::Region}.amazonaws.com"), sub("sns.${AWS::Region}.amazonaws.com")],
+                "{sid}: the account uses the key only through Secrets Manager and SNS"
+            );
+        }
+        if st["Principal"]["Service"].is_string() {
+            assert_eq!(st["Condition"]["StringEquals"]["aws:SourceAccount"], r("AWS::AccountId"), "{sid}");
+        }
+    }
+    // Someone can always administer it (no lockout).
+    assert!(
+        statements
+            .iter()
+            .any(|st| st["Principal"]["AWS"] == root && as_list(&st["Action"]).contains(&json!("kms:Put*")))
+    );
 }

@@ -14,5 +14,7 @@ async fn main() -> Result<(), Error> {
     // CloudFront and API Gateway each append to X-Forwarded-For (the template sets 2).
     let hops = std::env::var("FORWARDED_FOR_HOPS").ok().and_then(|v| v.parse().ok()).unwrap_or(2);
     let router = bc_lambda::api_router(app, hops);
+    // Only requests through CloudFront (which adds X-Origin-Verify); see bc_http::origin.
+    let router = bc_http::origin::require_origin_secret(router, std::env::var("ORIGIN_VERIFY_SECRET").ok());
     lambda_http::run(router).await
 }

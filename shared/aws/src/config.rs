@@ -3,6 +3,10 @@
 //! client (rustls with the `ring` provider; the SDK's default client would
 //! pull in aws-lc-rs).
 
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, ConfigLoader, SdkConfig};
 use aws_sdk_dynamodb::config::{Region, SharedHttpClient};
 use aws_smithy_http_client::{Builder, tls};
@@ -65,11 +69,43 @@ pub fn https_client() -> SharedHttpClient {
     Builder::new().tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring)).build_https()
 }
 
+/// Attempts per SDK call (the first and two retries), with the standard
+/// retry mode's exponential backoff and jitter on throttling, 5xx and
+/// transient network errors.
+pub const MAX_ATTEMPTS: u32 = 3;
+/// Connecting (TCP + TLS) to an AWS endpoint; in-region this takes
+/// milliseconds, so a hung connect is cut early and retried.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// One attempt, until the response headers: every call we make is small
+/// (a mail of up to 50 MB streams its body after this).
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+/// A whole call, retries included: under the api function's 29 s, so a
+/// slow dependency ends as an error we log rather than a Lambda timeout.
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(25);
+
+/// Our explicit retry policy (rather than whatever the SDK's default is).
+pub fn retry_config() -> RetryConfig {
+    RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS)
+}
+
+/// Our explicit timeouts; the SDK's default sets none but connect.
+pub fn timeout_config() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+        .operation_timeout(OPERATION_TIMEOUT)
+        .build()
+}
+
 /// The SDK's default loader (credentials, region and endpoint chains as
-/// usual) with our HTTP client, and `region` / `endpoint_url` applied when
-/// given. Add test credentials or other settings before `load()`.
+/// usual) with our HTTP client, retry policy and timeouts, and `region` /
+/// `endpoint_url` applied when given. Add test credentials or other
+/// settings before `load()`.
 pub fn sdk_config_loader(cfg: &AwsConfig) -> ConfigLoader {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https_client());
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https_client())
+        .retry_config(retry_config())
+        .timeout_config(timeout_config());
     if let Some(region) = &cfg.region {
         loader = loader.region(Region::new(region.clone()));
     }
@@ -104,5 +140,24 @@ mod tests {
         assert_eq!(cfg.region, None);
         let missing = AwsConfig::from_lookup(|n| if n == "MAIL_FROM" { None } else { env(n) });
         assert_eq!(missing, Err(ConfigError::Missing("MAIL_FROM")));
+    }
+
+    #[tokio::test]
+    async fn the_sdk_gets_explicit_timeouts_and_retries() {
+        let cfg = AwsConfig::from_lookup(|n| match n {
+            "AWS_REGION" => Some("eu-west-1".into()),
+            "AWS_ENDPOINT_URL" => Some("http://127.0.0.1:1".into()),
+            other => Some(format!("{other}-value")),
+        })
+        .unwrap();
+        let sdk = sdk_config_loader(&cfg).load().await;
+        let retry = sdk.retry_config().expect("retry config");
+        assert_eq!(retry.max_attempts(), MAX_ATTEMPTS);
+        assert_eq!(retry.mode(), aws_config::retry::RetryMode::Standard);
+        let t = sdk.timeout_config().expect("timeout config");
+        assert_eq!(t.connect_timeout(), Some(CONNECT_TIMEOUT));
+        assert_eq!(t.operation_attempt_timeout(), Some(ATTEMPT_TIMEOUT));
+        assert_eq!(t.operation_timeout(), Some(OPERATION_TIMEOUT));
+        assert!(OPERATION_TIMEOUT < Duration::from_secs(29), "under the api function's timeout");
     }
 }

@@ -91,7 +91,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T>
     }
 }
 
-/// The caller's address, for login rate limiting.
+/// The caller's address, for login rate limiting: CloudFront's viewer
+/// address when the origin check vouched for it (`origin.rs`), else
+/// `X-Forwarded-For` by hop count, else the socket peer.
 pub(crate) struct ClientAddr(pub String);
 
 /// The client's entry in `X-Forwarded-For` when `hops` proxies we run
@@ -108,6 +110,10 @@ impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        // Behind CloudFront with the origin check on: the viewer address it vouches for.
+        if let Some(viewer) = parts.extensions.get::<crate::origin::ViewerAddress>() {
+            return Ok(ClientAddr(viewer.0.clone()));
+        }
         let forwarded = parts
             .headers
             .get("x-forwarded-for")

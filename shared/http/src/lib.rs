@@ -7,6 +7,7 @@
 
 mod error;
 mod extract;
+pub mod origin;
 mod routes;
 mod static_files;
 

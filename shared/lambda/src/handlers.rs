@@ -54,6 +54,7 @@ fn failures(ids: Vec<String>) -> SqsBatchResponse {
 /// `mail-ingest`: SQS messages carrying S3 `ObjectCreated` notifications.
 pub async fn mail_ingest(app: &App, event: SqsEvent) -> SqsBatchResponse {
     let mut failed = Vec::new();
+    let mut metrics = crate::metrics::IngestMetrics::default();
     for msg in event.records {
         let id = msg.message_id.clone().unwrap_or_default();
         let keys = match created_keys(msg.body.as_deref().unwrap_or("")) {
@@ -67,9 +68,13 @@ pub async fn mail_ingest(app: &App, event: SqsEvent) -> SqsBatchResponse {
         };
         for key in keys {
             match app.ingest_stored(&key).await {
-                Ok(out) => tracing::info!(key = %key, mail = %out.mail.id, state = ?out.mail.state,
-                    duplicate = out.duplicate, parsed = out.mail.parse.ok, "ingested"),
+                Ok(out) => {
+                    metrics.record(&out);
+                    tracing::info!(key = %key, mail = %out.mail.id, state = ?out.mail.state,
+                        duplicate = out.duplicate, parsed = out.mail.parse.ok, "ingested")
+                }
                 Err(e) => {
+                    metrics.failed();
                     tracing::error!(key = %key, error = %e, "ingest failed");
                     failed.push(id.clone());
                     break;
@@ -77,6 +82,7 @@ pub async fn mail_ingest(app: &App, event: SqsEvent) -> SqsBatchResponse {
             }
         }
     }
+    metrics.emit(); // embedded metrics: MailsReceived (the no-mail alarm), parse failures, runs by status
     failures(failed)
 }
 

@@ -4,6 +4,7 @@
 //! in-process with real event payloads.
 
 pub mod handlers;
+pub mod metrics;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -73,14 +74,13 @@ pub fn secret_arns(pairs: &[(SecretName, Option<String>)]) -> HashMap<SecretName
     pairs.iter().filter_map(|(n, v)| v.clone().filter(|v| !v.is_empty()).map(|v| (*n, v))).collect()
 }
 
-/// Structured JSON logs to stdout (CloudWatch), level from `RUST_LOG`.
+/// Structured logs to stdout (CloudWatch), through the Lambda runtime's own
+/// subscriber: JSON when Lambda's log format is JSON (`AWS_LAMBDA_LOG_FORMAT`,
+/// from the template's LoggingConfig), the level from
+/// `AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`. Each line carries the runtime's
+/// span with the invocation's `requestId` (and `xrayTraceId`).
 pub fn init_tracing() {
-    tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .with_current_span(false)
-        .without_time()
-        .init();
+    lambda_runtime::tracing::init_default_subscriber();
 }
 
 /// The API router as deployed: HTTPS only (Secure cookie), the client
