@@ -255,11 +255,7 @@ impl AutotaskClient {
     /// thread-limited, not counted against the budget). An unknown user answers 500: reported as `Unauthorized`.
     pub async fn discover_zone(cfg: &Config) -> Result<ZoneInfo> {
         let http = http_client(cfg.timeout)?;
-        let url = format!(
-            "{}v1.0/zoneInformation?user={}",
-            cfg.zone_lookup_url,
-            urlencoding::encode(&cfg.username)
-        );
+        let url = format!("{}v1.0/zoneInformation?user={}", cfg.zone_lookup_url, urlencoding::encode(&cfg.username));
         let resp = http.get(url).send().await.map_err(transport)?;
         let status = resp.status();
         let body = resp.text().await.map_err(transport)?;
@@ -423,15 +419,15 @@ impl AutotaskClient {
     /// `POST {entity}/query/count` -> `queryCount`.
     pub async fn count(&self, entity: &str, query: &Query) -> Result<u64> {
         let v = self.call(Method::POST, &format!("{entity}/query/count"), Some(&query.body())).await?;
-        v.get("queryCount").and_then(Value::as_u64).ok_or_else(|| AutotaskError::Unexpected {
-            status: 200,
-            message: "no queryCount in the answer".into(),
-        })
+        v.get("queryCount")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| AutotaskError::Unexpected { status: 200, message: "no queryCount in the answer".into() })
     }
 
     /// `POST {endpoint}` (an entity, or a child path like `Tickets/12/Notes`) -> the new `itemId`.
     pub async fn create<B: Serialize>(&self, endpoint: &str, body: &B) -> Result<i64> {
-        let body = serde_json::to_value(body).map_err(|e| AutotaskError::Unexpected { status: 0, message: e.to_string() })?;
+        let body =
+            serde_json::to_value(body).map_err(|e| AutotaskError::Unexpected { status: 0, message: e.to_string() })?;
         let v = self.call(Method::POST, endpoint, Some(&body)).await?;
         item_id(&v)
     }
@@ -527,10 +523,9 @@ impl AutotaskClient {
 }
 
 fn item_id(v: &Value) -> Result<i64> {
-    v.get("itemId").and_then(Value::as_i64).ok_or_else(|| AutotaskError::Unexpected {
-        status: 200,
-        message: format!("no itemId in the answer: {v}"),
-    })
+    v.get("itemId")
+        .and_then(Value::as_i64)
+        .ok_or_else(|| AutotaskError::Unexpected { status: 200, message: format!("no itemId in the answer: {v}") })
 }
 
 #[cfg(test)]
@@ -567,7 +562,10 @@ mod tests {
     #[test]
     fn error_classification() {
         let v = r#"{"errors":["Missing Required Field: title"]}"#;
-        assert_eq!(classify(StatusCode::INTERNAL_SERVER_ERROR, v), AutotaskError::Validation("Missing Required Field: title".into()));
+        assert_eq!(
+            classify(StatusCode::INTERNAL_SERVER_ERROR, v),
+            AutotaskError::Validation("Missing Required Field: title".into())
+        );
         let p = r#"{"errors":["User does not have permission to access this entity"]}"#;
         assert!(matches!(classify(StatusCode::INTERNAL_SERVER_ERROR, p), AutotaskError::Forbidden(_)));
         let t = r#"{"errors":["Itgenatr005: thread threshold exceeded"]}"#;

@@ -133,8 +133,12 @@ pub fn ticket_description(run: &TicketRun, opts: &DescriptionOptions) -> Result<
     out.push_str(&format!("Backupchecks reported status {status} for a backup run.\n\n"));
     out.push_str(&format!("Customer: {}\n", one_line(&run.customer_name)));
     out.push_str(&format!("Job: {}\n", one_line(&run.job_name)));
-    let backup: Vec<String> =
-        [&run.backup_software, &run.backup_type].into_iter().flatten().map(|s| one_line(s)).filter(|s| !s.is_empty()).collect();
+    let backup: Vec<String> = [&run.backup_software, &run.backup_type]
+        .into_iter()
+        .flatten()
+        .map(|s| one_line(s))
+        .filter(|s| !s.is_empty())
+        .collect();
     if !backup.is_empty() {
         out.push_str(&format!("Backup: {}\n", backup.join(" / ")));
     }
@@ -268,8 +272,14 @@ mod tests {
 
     #[test]
     fn subject() {
-        assert_eq!(ticket_subject("Acme Corp", "Daily VMs", RunStatus::Failed), "[Backupchecks] Acme Corp - Daily VMs - Failed");
-        assert_eq!(ticket_subject("Acme\nCorp", "  Job ", RunStatus::Warning), "[Backupchecks] Acme Corp - Job - Warning");
+        assert_eq!(
+            ticket_subject("Acme Corp", "Daily VMs", RunStatus::Failed),
+            "[Backupchecks] Acme Corp - Daily VMs - Failed"
+        );
+        assert_eq!(
+            ticket_subject("Acme\nCorp", "  Job ", RunStatus::Warning),
+            "[Backupchecks] Acme Corp - Job - Warning"
+        );
         let long = ticket_subject("Acme", &"x".repeat(400), RunStatus::Failed);
         assert_eq!(long.chars().count(), MAX_TITLE);
         assert!(long.ends_with("… - Failed"));
@@ -286,7 +296,11 @@ mod tests {
         assert!(!d.contains("Veeam.Backup.Core"), "no stack traces");
         assert!(d.contains(OBJECTS_SUMMARY_LINE));
         assert!(!d.contains("HV01"), "objects not listed when a remark exists");
-        assert!(d.contains("Job: Daily VMs") && d.contains("Run date/time: 2026-11-30 03:00 UTC") && d.contains("Status: Failed"));
+        assert!(
+            d.contains("Job: Daily VMs")
+                && d.contains("Run date/time: 2026-11-30 03:00 UTC")
+                && d.contains("Status: Failed")
+        );
         assert!(d.ends_with("https://backupchecks.example.com/runs/01JDRUN"));
     }
 
@@ -310,7 +324,9 @@ mod tests {
     #[test]
     fn long_messages_are_cut_and_the_description_fits() {
         let big = "E".repeat(5000);
-        let objects = (0..50).map(|i| obj(&format!("VM{i:03}{}", "n".repeat(300)), RunStatus::Failed, &format!("{i}{big}"))).collect();
+        let objects = (0..50)
+            .map(|i| obj(&format!("VM{i:03}{}", "n".repeat(300)), RunStatus::Failed, &format!("{i}{big}")))
+            .collect();
         let mut o = opts();
         o.max_objects = 1000;
         let d = ticket_description(&run(Some(""), objects), &o).unwrap();

@@ -33,7 +33,11 @@ pub struct ResolveOptions {
 
 impl Default for ResolveOptions {
     fn default() -> Self {
-        ResolveOptions { complete_status: DEFAULT_COMPLETE_STATUS, note_type: 3, publish: publish::INTERNAL_PROJECT_TEAM }
+        ResolveOptions {
+            complete_status: DEFAULT_COMPLETE_STATUS,
+            note_type: 3,
+            publish: publish::INTERNAL_PROJECT_TEAM,
+        }
     }
 }
 
@@ -45,7 +49,10 @@ pub enum TicketState {
     Closed(Ticket),
     /// `GET Tickets/{id}` answered `{"item": null}`. `log` is the DeletedTicketLog when Autotask has one (then it
     /// was deleted; without one it is missing or out of the API user's reach). Either way: "Missing in Autotask".
-    Deleted { ticket_id: i64, log: Option<DeletedTicketLog> },
+    Deleted {
+        ticket_id: i64,
+        log: Option<DeletedTicketLog>,
+    },
 }
 
 pub async fn ticket_state(client: &AutotaskClient, ticket_id: i64, complete_status: i64) -> Result<TicketState> {
@@ -97,7 +104,12 @@ pub async fn resolve_ticket(client: &AutotaskClient, ticket_id: i64, opts: &Reso
 }
 
 /// Adds an internal note with this text unless the ticket already has one; returns the new note's id.
-async fn add_note_once(client: &AutotaskClient, ticket_id: i64, text: &str, opts: &ResolveOptions) -> Result<Option<i64>> {
+async fn add_note_once(
+    client: &AutotaskClient,
+    ticket_id: i64,
+    text: &str,
+    opts: &ResolveOptions,
+) -> Result<Option<i64>> {
     let notes = client.ticket_notes(ticket_id).await?;
     if notes.iter().any(|n| n.description.as_deref().is_some_and(|d| d.trim() == text)) {
         return Ok(None);
@@ -118,7 +130,11 @@ async fn add_note_once(client: &AutotaskClient, ticket_id: i64, text: &str, opts
 /// a timeout, look the ticket up by the marker [`crate::content::ticket_description`] puts in every description.
 /// The query is narrowed to the company (descriptions are not indexed; a company's tickets are few) and the
 /// marker is checked exactly on the answer (`bc-run:12` must not match `bc-run:123`). The lowest id wins.
-pub async fn find_ticket_for_run(client: &AutotaskClient, run_id: &str, company_id: Option<i64>) -> Result<Option<Ticket>> {
+pub async fn find_ticket_for_run(
+    client: &AutotaskClient,
+    run_id: &str,
+    company_id: Option<i64>,
+) -> Result<Option<Ticket>> {
     let mut q = Query::new(Filter::contains("description", run_marker(run_id)));
     if let Some(c) = company_id {
         q = q.and(Filter::eq("companyID", c));

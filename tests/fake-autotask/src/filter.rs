@@ -5,8 +5,21 @@
 use serde_json::Value;
 
 const OPS: &[&str] = &[
-    "eq", "noteq", "gt", "gte", "lt", "lte", "beginswith", "endswith", "contains", "exist", "notexist", "in", "notin",
-    "and", "or",
+    "eq",
+    "noteq",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "beginswith",
+    "endswith",
+    "contains",
+    "exist",
+    "notexist",
+    "in",
+    "notin",
+    "and",
+    "or",
 ];
 
 /// Checks the shape of one filter item; the message is what the fake answers with a 500.

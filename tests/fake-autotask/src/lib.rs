@@ -19,6 +19,9 @@
 //! - Limits: more than 3 concurrent requests on one entity endpoint (child paths count as the child entity) -> 429
 //!   with the thread-limit error `Itgenatr005`; `ThresholdInformation` counts the requests of the hour.
 
+// The handlers return a ready `Response` as their error: it is the answer, and a test fake's answers need no boxing.
+#![allow(clippy::result_large_err)]
+
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -82,7 +85,7 @@ pub struct RecordedRequest {
 
 struct PendingFault {
     fault: Fault,
-    /// Lower-cased endpoint prefix it applies to (`None`: any API request).
+    /// Lower-cased endpoint it applies to (see [`FakeAutotask::inject_for`]; `None`: any API request).
     endpoint: Option<String>,
 }
 
@@ -215,7 +218,14 @@ fn picklists() -> Vec<(&'static str, Vec<(i64, &'static str)>)> {
         ),
         (
             "source",
-            vec![(-2, "Insourced"), (-1, "Client Portal"), (1, "Other"), (2, "Call"), (4, "Email"), (8, "Monitoring Alert")],
+            vec![
+                (-2, "Insourced"),
+                (-1, "Client Portal"),
+                (1, "Other"),
+                (2, "Call"),
+                (4, "Email"),
+                (8, "Monitoring Alert"),
+            ],
         ),
     ]
 }
@@ -365,7 +375,8 @@ impl FakeAutotask {
         self.inner.faults.lock().unwrap().push_back(PendingFault { fault, endpoint: None });
     }
 
-    /// Queues a fault for the next request whose endpoint starts with `endpoint` (case-insensitive, e.g. `"Tickets"`).
+    /// Queues a fault for the next request on `endpoint` (case-insensitive): `"Tickets"` matches only
+    /// `Tickets` (create, update), `"Tickets/*"` everything under it (`Tickets/query`, `Tickets/12/Notes`...).
     pub fn inject_for(&self, endpoint: &str, fault: Fault) {
         self.inner
             .faults
@@ -491,7 +502,13 @@ impl Drop for InFlight {
     }
 }
 
-async fn handle(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn handle(
+    State(inner): State<Arc<Inner>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let path = uri.path().to_string();
     let lower = path.to_ascii_lowercase();
     if lower.starts_with("/_fake/") || lower == "/_fake" {
@@ -514,6 +531,20 @@ async fn handle(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, heade
         }
     };
     record(&inner, &method, &path, &endpoint, uri.query(), &body);
+    // Like a real server, a request runs to its end even when the client gives up (a timed-out create
+    // still creates): the work runs in its own task, which a dropped connection does not cancel.
+    let task = tokio::spawn(process(inner, method, uri, headers, body, endpoint));
+    task.await.unwrap_or_else(|_| errors(StatusCode::INTERNAL_SERVER_ERROR, &["The fake failed."]))
+}
+
+async fn process(
+    inner: Arc<Inner>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+    endpoint: String,
+) -> Response {
     let ep_lower = endpoint.to_ascii_lowercase();
 
     if ep_lower == "zoneinformation" {
@@ -551,7 +582,7 @@ async fn handle(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, heade
 
     let fault = {
         let mut faults = inner.faults.lock().unwrap();
-        let pos = faults.iter().position(|f| f.endpoint.as_ref().is_none_or(|e| ep_lower.starts_with(e.as_str())));
+        let pos = faults.iter().position(|f| f.endpoint.as_deref().is_none_or(|e| endpoint_matches(e, &ep_lower)));
         pos.and_then(|p| faults.remove(p)).map(|f| f.fault)
     };
     let latency = *inner.latency.lock().unwrap();
@@ -577,13 +608,24 @@ async fn handle(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, heade
             let entity = endpoint.split('/').next().unwrap_or("");
             return errors(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                &[&format!("User does not have permission to access this entity: {entity}. Check the security level of the API user.")],
+                &[&format!(
+                    "User does not have permission to access this entity: {entity}. Check the security level of the API user."
+                )],
             );
         }
         Some(Fault::ThreadLimit) => return errors(StatusCode::TOO_MANY_REQUESTS, &[THREAD_LIMIT_MESSAGE]),
         None => {}
     }
     api(&inner, &method, &endpoint, uri.query(), &body)
+}
+
+/// `pattern` is lower-case: an exact endpoint, or a prefix ending in `*`.
+fn endpoint_matches(pattern: &str, endpoint_lower: &str) -> bool {
+    let endpoint = endpoint_lower.split('?').next().unwrap_or("");
+    match pattern.strip_suffix('*') {
+        Some(prefix) => endpoint.starts_with(prefix),
+        None => endpoint == pattern,
+    }
 }
 
 fn record(inner: &Inner, method: &Method, path: &str, endpoint: &str, query: Option<&str>, body: &Bytes) {
@@ -636,9 +678,13 @@ fn not_found() -> Response {
 
 fn parse_body(body: &Bytes) -> Result<Value, Response> {
     if body.is_empty() {
-        return Err(errors(StatusCode::INTERNAL_SERVER_ERROR, &["Object reference not set to an instance of an object."]));
+        return Err(errors(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &["Object reference not set to an instance of an object."],
+        ));
     }
-    serde_json::from_slice(body).map_err(|e| errors(StatusCode::INTERNAL_SERVER_ERROR, &[&format!("Invalid JSON: {e}")]))
+    serde_json::from_slice(body)
+        .map_err(|e| errors(StatusCode::INTERNAL_SERVER_ERROR, &[&format!("Invalid JSON: {e}")]))
 }
 
 fn api(inner: &Inner, method: &Method, endpoint: &str, query: Option<&str>, body: &Bytes) -> Response {
@@ -667,7 +713,7 @@ fn api(inner: &Inner, method: &Method, endpoint: &str, query: Option<&str>, body
             Some(tid) => {
                 let db = inner.db.lock().unwrap();
                 let items: Vec<Value> = db.notes.values().filter(|n| n["ticketID"] == tid).cloned().collect();
-                ok(page_json(items, None))
+                ok(page_json(items, None, 500))
             }
             None => not_found(),
         },
@@ -706,9 +752,10 @@ fn collection<'a>(db: &'a Db, entity: &str) -> Option<&'a BTreeMap<i64, Value>> 
     })
 }
 
-fn page_json(items: Vec<Value>, next: Option<String>) -> Value {
+fn page_json(items: Vec<Value>, next: Option<String>, request_count: usize) -> Value {
     let n = items.len();
-    json!({"items": items, "pageDetails": {"count": n, "requestCount": 500, "prevPageUrl": null, "nextPageUrl": next}})
+    json!({"items": items, "pageDetails": {"count": n, "requestCount": request_count, "prevPageUrl": null,
+                                          "nextPageUrl": next}})
 }
 
 /// Reads `filter` (or `Filter`) of a query body; Autotask refuses a query without one.
@@ -783,7 +830,7 @@ fn query_entity(inner: &Inner, entity: &str, body: &Bytes, paging: Option<&str>)
             }
         }
     }
-    ok(page_json(items, next))
+    ok(page_json(items, next, size))
 }
 
 fn entity_display(entity: &str) -> &'static str {
@@ -882,7 +929,8 @@ fn create_ticket(inner: &Inner, body: &Bytes) -> Response {
             return validation(&format!("Missing Required Field: {f}"));
         }
     }
-    if !present("queueID") && !(present("assignedResourceID") && present("assignedResourceRoleID")) {
+    let has_resource = present("assignedResourceID") && present("assignedResourceRoleID");
+    if !present("queueID") && !has_resource {
         return validation(
             "assignedResourceID, assignedResourceRoleID, and queueID cannot all be empty. Supply a queueID or both \
              an assignedResourceID and assignedResourceRoleID.",
@@ -1088,6 +1136,14 @@ mod tests {
         assert_eq!(thread_entity("Tickets/query"), "tickets");
         assert_eq!(thread_entity("Tickets"), "tickets");
         assert_eq!(thread_entity("Companies/5"), "companies");
+    }
+
+    #[test]
+    fn fault_endpoint_patterns() {
+        assert!(endpoint_matches("tickets", "tickets"));
+        assert!(!endpoint_matches("tickets", "tickets/query"));
+        assert!(endpoint_matches("tickets/*", "tickets/query"));
+        assert!(endpoint_matches("companies/*", "companies/1001"));
     }
 
     #[test]

@@ -33,13 +33,18 @@ async fn main() {
     println!("  Zone lookup base:  {}/atservicesrest/v1.0/zoneInformation?user={}", fake.base_url(), c.username);
     println!("  Zone URL:          {}", fake.zone_url());
     println!();
-    println!("Companies: 0 Fake MSP B.V., {} Acme Corp, {} Globex", fake.company_id("Acme Corp").unwrap(),
-        fake.company_id("Globex").unwrap());
+    println!(
+        "Companies: 0 Fake MSP B.V., {} Acme Corp, {} Globex",
+        fake.company_id("Acme Corp").unwrap(),
+        fake.company_id("Globex").unwrap()
+    );
     println!("Controls (no auth): GET /_fake/state, GET /_fake/requests, POST /_fake/companies {{\"name\"}},");
     println!("  POST /_fake/companies/ID/rename {{\"name\"}}, DELETE /_fake/companies/ID, DELETE /_fake/tickets/ID,");
     println!("  POST /_fake/tickets/ID/status {{\"status\"}}, POST /_fake/tickets/ID/time-entries {{\"hours\"}},");
     println!("  POST /_fake/picklists/FIELD/VALUE/deactivate,");
-    println!("  POST /_fake/faults {{\"kind\": \"rate-limited\"|\"slow\"|\"permission\"|\"thread-limit\", \"endpoint\"?, \"retryAfter\"?, \"millis\"?}}");
+    println!(
+        "  POST /_fake/faults {{\"kind\": \"rate-limited\"|\"slow\"|\"permission\"|\"thread-limit\", \"endpoint\"?, \"retryAfter\"?, \"millis\"?}}"
+    );
     println!("Ctrl-C stops it; the data lives in memory only.");
     let _ = tokio::signal::ctrl_c().await;
     drop(fake);
