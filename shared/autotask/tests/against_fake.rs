@@ -386,7 +386,7 @@ async fn one_ticket_per_run_even_after_a_timeout() {
     // The create times out, but Autotask creates the ticket anyway.
     fake.inject_for("Tickets", Fault::Slow(Duration::from_millis(800)));
     assert_eq!(create_ticket_for_run(&client, "01RUN12", &ticket).await.unwrap_err(), AutotaskError::Timeout);
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
     // The retry finds it instead of creating a second one.
     let found = create_ticket_for_run(&client, "01RUN12", &ticket).await.unwrap();
     assert!(!found.created);
@@ -406,4 +406,21 @@ async fn one_ticket_per_run_even_after_a_timeout() {
         create_ticket_for_run(&client, "01RUN78", &new_ticket(acme, "no marker")).await.unwrap_err(),
         AutotaskError::Validation(_)
     ));
+}
+
+#[tokio::test]
+async fn company_mapping_follows_renames_and_breaks_on_delete() {
+    use bc_autotask::mapping::{MappingStatus, check_company};
+    let (fake, client) = setup().await;
+    let globex = fake.company_id("Globex").unwrap();
+    assert_eq!(check_company(&client, globex, "Globex").await.unwrap().status, MappingStatus::Ok);
+    fake.rename_company(globex, "Globex International");
+    let c = check_company(&client, globex, "Globex").await.unwrap();
+    assert_eq!((c.status, c.current_name.as_deref()), (MappingStatus::Renamed, Some("Globex International")));
+    fake.inject(Fault::PermissionDenied);
+    assert_eq!(check_company(&client, globex, "Globex International").await.unwrap().status, MappingStatus::Invalid);
+    fake.delete_company(globex);
+    assert_eq!(check_company(&client, globex, "Globex International").await.unwrap().status, MappingStatus::Invalid);
+    fake.inject(Fault::RateLimited { retry_after_secs: Some(3600) });
+    assert!(check_company(&client, globex, "x").await.is_err(), "a transient error is not an invalid mapping");
 }
