@@ -175,8 +175,6 @@ struct Page<T> {
 }
 
 fn http_client(timeout: Duration) -> Result<reqwest::Client> {
-    // reqwest is built without a default crypto provider (no aws-lc C build); use ring. Installing twice is fine.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .timeout(timeout)
         .connect_timeout(timeout.min(Duration::from_secs(10)))

@@ -158,6 +158,7 @@ async fn notes_are_created_and_listed_as_children() {
     let notes = client.ticket_notes(id).await.unwrap();
     assert_eq!(notes.len(), 1);
     assert_eq!((notes[0].id, notes[0].ticket_id, notes[0].publish), (nid, id, Some(2)));
+    assert!(notes[0].create_date_time.is_some(), "a datetime without Z is still read");
     assert_eq!(fake.count_requests("POST", &format!("Tickets/{id}/Notes")), 1);
     // Not a child of an existing ticket: refused.
     assert!(matches!(client.create_ticket_note(1, &note).await.unwrap_err(), AutotaskError::Validation(_)));

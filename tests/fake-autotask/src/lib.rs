@@ -423,6 +423,11 @@ fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// Some Autotask datetimes come without the trailing `Z` (still UTC); notes get this form so clients parse both.
+fn now_without_z() -> String {
+    Utc::now().format("%Y-%m-%dT%H:%M:%S%.3f").to_string()
+}
+
 fn company_json(id: i64, name: &str, company_type: i64) -> Value {
     json!({"id": id, "companyName": name, "companyNumber": format!("C{id}"), "companyType": company_type,
            "isActive": true, "phone": "+31 20 000 0000", "createDate": now(), "lastActivityDate": now()})
@@ -1030,7 +1035,7 @@ fn create_note(inner: &Inner, ticket_id: i64, body: &Bytes) -> Response {
     let mut note = v;
     note.insert("id".into(), json!(id));
     note.insert("ticketID".into(), json!(ticket_id));
-    note.insert("createDateTime".into(), json!(now()));
+    note.insert("createDateTime".into(), json!(now_without_z()));
     note.insert("lastActivityDate".into(), json!(now()));
     note.insert("creatorResourceID".into(), Value::Null);
     db.notes.insert(id, Value::Object(note));
