@@ -27,11 +27,20 @@ async fn main() {
     let c = fake.credentials();
     println!("Fake Autotask API listening on {}", fake.base_url());
     println!();
-    println!("  API username (UserName):              {}", c.username);
-    println!("  API secret (Secret):                  {}", c.secret);
-    println!("  Tracking identifier (ApiIntegrationCode): {}", c.integration_code);
-    println!("  Zone lookup base:  {}/atservicesrest/v1.0/zoneInformation?user={}", fake.base_url(), c.username);
-    println!("  Zone URL:          {}", fake.zone_url());
+    println!("  API username   (header UserName):           {}", c.username);
+    println!("  API secret     (header Secret):             {}", c.secret);
+    println!("  Tracking id    (header ApiIntegrationCode): {}", c.integration_code);
+    println!("  Zone lookup:   {}/atservicesrest/v1.0/zoneInformation?user={}", fake.base_url(), c.username);
+    println!("  Zone URL:      {}", fake.zone_url());
+    println!();
+    println!("Try:");
+    println!(
+        "  curl -H 'ApiIntegrationCode: {}' -H 'UserName: {}' -H 'Secret: {}' {}V1.0/Companies/0",
+        c.integration_code,
+        c.username,
+        c.secret,
+        fake.zone_url()
+    );
     println!();
     println!(
         "Companies: 0 Fake MSP B.V., {} Acme Corp, {} Globex",
