@@ -518,6 +518,33 @@ impl AutotaskClient {
     pub async fn threshold_information(&self) -> Result<ThresholdInformation> {
         decode(self.call(Method::GET, "ThresholdInformation", None).await?)
     }
+
+    /// Settings' "Validate configuration" (§7.6): the credentials work (ThresholdInformation) and the reference
+    /// data can be read (the Tickets picklists: queues, sources, statuses, priorities). Two requests.
+    pub async fn validate_configuration(&self) -> Result<ConfigurationReport> {
+        let threshold = self.threshold_information().await?;
+        let picklists = self.ticket_picklists().await?;
+        let mut problems = Vec::new();
+        for (name, list) in [("queues", &picklists.queue), ("ticket sources", &picklists.source)] {
+            if list.active().is_empty() {
+                problems.push(format!("no active {name} are visible to the API user"));
+            }
+        }
+        if picklists.complete_status().is_none() {
+            problems.push("no ticket status labelled \"Complete\"".into());
+        }
+        Ok(ConfigurationReport { zone: self.inner.zone.clone(), threshold, picklists, problems })
+    }
+}
+
+/// What [`AutotaskClient::validate_configuration`] found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigurationReport {
+    pub zone: ZoneInfo,
+    pub threshold: ThresholdInformation,
+    pub picklists: TicketPicklists,
+    /// Empty when the configuration can create and resolve tickets.
+    pub problems: Vec<String>,
 }
 
 fn item_id(v: &Value) -> Result<i64> {

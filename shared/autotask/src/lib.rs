@@ -31,7 +31,10 @@ pub mod query;
 pub mod resolve;
 
 pub use budget::{HourlyBudget, RequestBudget, Unlimited};
-pub use client::{AutotaskClient, Config, DEFAULT_ZONE_LOOKUP_URL, ZoneInfo, ticket_web_url, web_url_from_zone_url};
+pub use client::{
+    AutotaskClient, Config, ConfigurationReport, DEFAULT_ZONE_LOOKUP_URL, ZoneInfo, ticket_web_url,
+    web_url_from_zone_url,
+};
 pub use entities::*;
 pub use error::{AutotaskError, Result};
 pub use query::{Filter, Query};

@@ -350,7 +350,8 @@ async fn permission_errors_and_the_budget() {
     let client = AutotaskClient::connect(config(&fake), budget.clone()).await.unwrap();
     fake.inject(Fault::PermissionDenied);
     assert!(matches!(client.company(0).await.unwrap_err(), AutotaskError::Forbidden(m) if m.contains("permission")));
-    assert!(client.company(0).await.is_ok());
+    fake.inject(Fault::Forbidden);
+    assert!(matches!(client.company(0).await.unwrap_err(), AutotaskError::Forbidden(_)));
     assert_eq!(client.company(0).await.unwrap_err(), AutotaskError::BudgetExhausted);
     assert_eq!(fake.count_requests("GET", "Companies/0"), 2, "nothing sent past the budget");
     assert_eq!(budget.used(), 2);
@@ -424,4 +425,18 @@ async fn company_mapping_follows_renames_and_breaks_on_delete() {
     assert_eq!(check_company(&client, globex, "Globex International").await.unwrap().status, MappingStatus::Invalid);
     fake.inject(Fault::RateLimited { retry_after_secs: Some(3600) });
     assert!(check_company(&client, globex, "x").await.is_err(), "a transient error is not an invalid mapping");
+}
+
+#[tokio::test]
+async fn validate_configuration_reads_credentials_and_reference_data() {
+    let (fake, client) = setup().await;
+    let report = client.validate_configuration().await.unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(report.zone.url, fake.zone_url());
+    assert!(report.picklists.queue.active().len() >= 2);
+    for q in ["29682833", "29682969", "29682970", "29683481"] {
+        fake.deactivate_picklist_value("queueID", q.parse().unwrap());
+    }
+    let report = client.validate_configuration().await.unwrap();
+    assert_eq!(report.problems, vec!["no active queues are visible to the API user".to_string()]);
 }

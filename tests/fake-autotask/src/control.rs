@@ -76,8 +76,9 @@ pub(crate) fn control(inner: &Arc<Inner>, method: &Method, path: &str, body: &By
                 Some("rate-limited") => Fault::RateLimited { retry_after_secs: body["retryAfter"].as_u64() },
                 Some("slow") => Fault::Slow(Duration::from_millis(body["millis"].as_u64().unwrap_or(60_000))),
                 Some("permission") => Fault::PermissionDenied,
+                Some("forbidden") => Fault::Forbidden,
                 Some("thread-limit") => Fault::ThreadLimit,
-                _ => return validation("kind: rate-limited | slow | permission | thread-limit"),
+                _ => return validation("kind: rate-limited | slow | permission | forbidden | thread-limit"),
             };
             let endpoint = body["endpoint"].as_str().map(str::to_ascii_lowercase);
             inner.faults.lock().unwrap().push_back(PendingFault { fault, endpoint });

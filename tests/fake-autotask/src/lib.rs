@@ -68,6 +68,8 @@ pub enum Fault {
     Slow(Duration),
     /// 500 with a permissions message, as Autotask answers when the API user lacks a right.
     PermissionDenied,
+    /// 403 with a permissions message (the other way Autotask says it).
+    Forbidden,
     /// The thread-limit error (`Itgenatr005`) with 429, as if more than 3 requests were in flight.
     ThreadLimit,
 }
@@ -618,6 +620,12 @@ async fn process(
                 &[&format!(
                     "User does not have permission to access this entity: {entity}. Check the security level of the API user."
                 )],
+            );
+        }
+        Some(Fault::Forbidden) => {
+            return errors(
+                StatusCode::FORBIDDEN,
+                &["The API user does not have the security level to perform this action."],
             );
         }
         Some(Fault::ThreadLimit) => return errors(StatusCode::TOO_MANY_REQUESTS, &[THREAD_LIMIT_MESSAGE]),

@@ -52,7 +52,7 @@ async fn main() {
     println!("  POST /_fake/tickets/ID/status {{\"status\"}}, POST /_fake/tickets/ID/time-entries {{\"hours\"}},");
     println!("  POST /_fake/picklists/FIELD/VALUE/deactivate,");
     println!(
-        "  POST /_fake/faults {{\"kind\": \"rate-limited\"|\"slow\"|\"permission\"|\"thread-limit\", \"endpoint\"?, \"retryAfter\"?, \"millis\"?}}"
+        "  POST /_fake/faults {{\"kind\": \"rate-limited\"|\"slow\"|\"permission\"|\"forbidden\"|\"thread-limit\", \"endpoint\"?, \"retryAfter\"?, \"millis\"?}}"
     );
     println!("Ctrl-C stops it; the data lives in memory only.");
     let _ = tokio::signal::ctrl_c().await;
