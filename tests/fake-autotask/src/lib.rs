@@ -235,7 +235,8 @@ fn picklists() -> Vec<(&'static str, Vec<(i64, &'static str)>)> {
 }
 
 impl FakeAutotask {
-    /// Starts on a free loopback port with the default credentials and a few companies (see [`seed`](Self::seed)).
+    /// Starts on a free loopback port with the default credentials and three companies: 0 (the MSP itself),
+    /// "Acme Corp" and "Globex" (ids from [`company_id`](Self::company_id)).
     pub async fn start() -> FakeAutotask {
         Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), Credentials::default()).await.expect("bind loopback")
     }
