@@ -14,6 +14,9 @@ use super::items::{job_runs_pk, to_item, to_item_with_version};
 use super::schema::{Index, UNREVIEWED};
 use super::{Cond, DynamoStore, Query, Range, Tx, decode_all, version_conflict};
 
+/// Conditional writes of a batch in flight at once.
+const PARALLEL_WRITES: usize = 16;
+
 #[async_trait]
 impl RunRepo for DynamoStore {
     async fn record_run(&self, write: RecordRun<'_>) -> PortResult<bool> {
@@ -49,29 +52,19 @@ impl RunRepo for DynamoStore {
         self.put_versioned(item, run.version, &format!("run {}", run.id), "PutItem (update_run)").await
     }
 
-    /// Transactions of up to 100 versioned puts; a transaction cancelled by
-    /// a moved-on version (or a concurrent transaction) is redone item by
-    /// item, so each run gets its own answer.
+    /// One conditional PutItem per run, [`PARALLEL_WRITES`] at a time. The
+    /// runs are independent (no all-or-nothing needed), and a transaction
+    /// would cost twice the write capacity per item.
     async fn update_runs(&self, runs: &[Run]) -> PortResult<Vec<bool>> {
-        let op = "TransactWriteItems (update_runs)";
+        let op = "PutItem (update_runs)";
         let mut out = Vec::with_capacity(runs.len());
-        for chunk in runs.chunks(100) {
-            if chunk.len() == 1 {
-                out.push(self.put(to_item_with_version(&chunk[0], chunk[0].version + 1)?, Some(Cond::Version(chunk[0].version)), "PutItem (update_runs)").await?);
-                continue;
+        for chunk in runs.chunks(PARALLEL_WRITES) {
+            let mut writes = Vec::with_capacity(chunk.len());
+            for r in chunk {
+                writes.push(self.put(to_item_with_version(r, r.version + 1)?, Some(Cond::Version(r.version)), op));
             }
-            let actions = chunk
-                .iter()
-                .map(|r| self.tx_put(to_item_with_version(r, r.version + 1)?, Some(Cond::Version(r.version)), op))
-                .collect::<PortResult<Vec<_>>>()?;
-            match self.transact(actions, op).await? {
-                Tx::Written => out.extend(std::iter::repeat_n(true, chunk.len())),
-                Tx::Cancelled(_) => {
-                    for r in chunk {
-                        let item = to_item_with_version(r, r.version + 1)?;
-                        out.push(self.put(item, Some(Cond::Version(r.version)), "PutItem (update_runs)").await?);
-                    }
-                }
+            for written in futures_util::future::join_all(writes).await {
+                out.push(written?);
             }
         }
         Ok(out)

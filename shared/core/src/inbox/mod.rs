@@ -104,7 +104,7 @@ impl App {
             id: ids::job_id(&identity),
             identity: identity.clone(),
             customer_id: customer.id.clone(),
-            sender: mail.sender.clone(),
+            sender: crate::ingest::job_sender(&mail, &report).to_string(),
             software: report.software.clone(),
             job_type: report.job_type.clone(),
             job_name: report.job_name.clone(),

@@ -61,6 +61,12 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
+/// Whose job a report is: the original sender of a forwarded report (a
+/// customer forwarding their backup mail), else the mail's own sender.
+pub(crate) fn job_sender<'a>(mail: &'a Mail, report: &'a Report) -> &'a str {
+    report.original_sender.as_deref().filter(|s| s.contains('@')).unwrap_or(&mail.sender)
+}
+
 /// The first line of a run's messages, or of its first non-successful object.
 pub(crate) fn summary_message(report: &Report) -> Option<String> {
     let m = report.messages.first().cloned().or_else(|| {
@@ -227,7 +233,7 @@ impl App {
                     serde_json::to_vec(&report).map_err(|e| Error::Backend(format!("report serialisation: {e}")))?;
                 self.blobs.put(&key, json, "application/json").await?;
                 mail.report_key = Some(key);
-                mail.identity = Some(job_identity(&mail.sender, &report.software, &report.job_name));
+                mail.identity = Some(job_identity(job_sender(mail, &report), &report.software, &report.job_name));
                 mail.parse = ParseSummary {
                     ok: true,
                     error: None,

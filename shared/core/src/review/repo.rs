@@ -55,8 +55,9 @@ pub trait RunRepo: Send + Sync {
     /// Versioned write (review and unreview).
     async fn update_run(&self, run: &Run) -> PortResult<()>;
     /// Versioned writes of many runs, batched (one SQLite transaction;
-    /// DynamoDB transactions of up to 100). For each run, whether it was
-    /// written: `false` when its version moved on (the caller re-reads it).
+    /// parallel conditional puts on DynamoDB, the runs being independent).
+    /// For each run, whether it was written: `false` when its version moved
+    /// on (the caller re-reads it).
     async fn update_runs(&self, runs: &[Run]) -> PortResult<Vec<bool>>;
     /// A job's runs, newest first by [`Run::sort_at`].
     async fn list_runs(&self, job_id: &str, cursor: Option<&str>, limit: usize) -> PortResult<Page<Run>>;
