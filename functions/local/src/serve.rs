@@ -30,6 +30,9 @@ pub struct ServeArgs {
     /// Proxies in front of this server that append to X-Forwarded-For (0: none).
     #[arg(long, default_value_t = 0, env = "BACKUPCHECKS_FORWARDED_FOR_HOPS")]
     forwarded_for_hops: usize,
+    /// Days audit entries are kept.
+    #[arg(long, default_value_t = 730, env = "BACKUPCHECKS_AUDIT_RETENTION_DAYS")]
+    audit_retention_days: u32,
     /// Seconds between scheduler ticks.
     #[arg(long, default_value_t = 60)]
     tick_secs: u64,
@@ -43,6 +46,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .init();
     let config = Config {
         public_url: args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.addr)),
+        audit_retention_days: args.audit_retention_days.max(1),
         ..Config::default()
     };
     let (app, embedded) = crate::cli::embedded_app(&args.data, config)?;
