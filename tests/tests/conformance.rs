@@ -122,6 +122,8 @@ fn mail(id: &str, at: DateTime<Utc>, state: MailState, identity: Option<&str>) -
         job_id: None,
         run_id: None,
         deleted: None,
+        raw_sha256: None,
+        conflict_of: None,
         version: 0,
     }
 }

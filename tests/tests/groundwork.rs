@@ -77,6 +77,8 @@ async fn seed_job(store: &Arc<dyn Store>, customer_id: &str, job_id: &str, n: us
             job_id: None,
             run_id: None,
             deleted: None,
+            raw_sha256: None,
+            conflict_of: None,
             version: 0,
         };
         assert!(store.insert_mail(&mail).await.expect("mail"));

@@ -115,6 +115,8 @@ async fn interrupted_ingest_is_resumed_by_the_tick(rt: Runtime, clock: std::sync
         job_id: None,
         run_id: None,
         deleted: None,
+        raw_sha256: None,
+        conflict_of: None,
         version: 0,
     };
     assert!(rt.app.store.insert_mail(&stuck).await.expect("insert"));

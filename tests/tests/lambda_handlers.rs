@@ -862,6 +862,8 @@ async fn scheduler_ticks_on_the_schedules_payload() {
         job_id: None,
         run_id: None,
         deleted: None,
+        raw_sha256: None,
+        conflict_of: None,
         version: 0,
     };
     use bc_core::repos::MailRepo;

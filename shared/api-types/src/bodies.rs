@@ -176,6 +176,11 @@ dto! {
         pub deleted_at: Option<DateTime<Utc>>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub deleted_by: Option<String>,
+        /// Set when this mail reuses another mail's sender and Message-ID
+    /// with other content (a forged or rewritten report): that mail's id.
+    /// It is never processed by itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict_of: Option<String>,
     }
 
     /// A page of a list; pass `next_cursor` back as `?cursor=` for the next one.

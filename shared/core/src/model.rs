@@ -77,6 +77,14 @@ pub struct Mail {
     pub job_id: Option<String>,
     pub run_id: Option<String>,
     pub deleted: Option<Deletion>,
+    /// SHA-256 of the raw bytes (absent on mails stored before it was kept).
+    #[serde(default)]
+    pub raw_sha256: Option<String>,
+    /// Set when this mail reuses another mail's sender and Message-ID with
+    /// other content: that mail's id. Such a mail is never processed by
+    /// itself; it waits in the Inbox, flagged.
+    #[serde(default)]
+    pub conflict_of: Option<String>,
     pub version: u64,
 }
 

@@ -32,6 +32,7 @@ pub(crate) fn inbox_item(m: &Mail) -> api::InboxItem {
         object_count: m.parse.object_count,
         deleted_at: m.deleted.as_ref().map(|d| d.at),
         deleted_by: m.deleted.as_ref().map(|d| d.by.clone()),
+        conflict_of: m.conflict_of.clone(),
     }
 }
 

@@ -69,6 +69,8 @@ fn write_v1_fixture() {
         job_id: Some("jdaily".into()),
         run_id: Some("r1".into()),
         deleted: None,
+        raw_sha256: None,
+        conflict_of: None,
         version: 2,
     };
     let run = Run {

@@ -363,6 +363,8 @@ mod tests {
             job_id: None,
             run_id: None,
             deleted: None,
+            raw_sha256: None,
+            conflict_of: None,
             version: 3,
         }
     }

@@ -46,6 +46,8 @@ pub fn mail(id: &str, state: MailState, received_minute: i64) -> Mail {
         job_id: None,
         run_id: None,
         deleted: None,
+        raw_sha256: None,
+        conflict_of: None,
         version: 0,
     }
 }

@@ -12,7 +12,8 @@ use crate::model::{Session, User};
 
 /// How long a session lives: one working day and a bit.
 pub const SESSION_HOURS: i64 = 12;
-/// Failed logins allowed per username, and per client address, in one window.
+/// Login attempts allowed per username (a success starts the count anew),
+/// and failed logins per client address, in one window.
 pub const MAX_FAILURES_PER_USER: u64 = 5;
 pub const MAX_FAILURES_PER_CLIENT: u64 = 20;
 pub const FAILURE_WINDOW_MINUTES: i64 = 15;
@@ -45,9 +46,14 @@ impl App {
         let now = self.clock.now();
         let user_key = window_key("user", username.trim(), now);
         let client_key = window_key("client", client, now);
-        if self.store.get_counter(&user_key).await? >= MAX_FAILURES_PER_USER
-            || self.store.get_counter(&client_key).await? >= MAX_FAILURES_PER_CLIENT
-        {
+        if self.store.get_counter(&client_key).await? >= MAX_FAILURES_PER_CLIENT {
+            return Err(Error::RateLimited);
+        }
+        // Count the attempt before checking it: of many concurrent attempts
+        // on one name, only the first MAX_FAILURES_PER_USER get a password
+        // check (a check-then-count would let them all through).
+        let expires = now + Duration::minutes(FAILURE_WINDOW_MINUTES * 2);
+        if self.store.bump_counter(&user_key, expires).await? > MAX_FAILURES_PER_USER {
             return Err(Error::RateLimited);
         }
         let user = if username.len() <= 64 && password.len() <= MAX_PASSWORD_LEN {
@@ -55,18 +61,15 @@ impl App {
         } else {
             None
         };
-        let ok = match &user {
-            Some(u) => verify_password(password, &u.password_hash) && u.active,
-            None => {
-                verify_password(password, &DUMMY_HASH);
-                false
-            }
-        };
-        let user = match (ok, user) {
-            (true, Some(u)) => u,
+        // argon2 takes tens of milliseconds of CPU: off the async threads.
+        let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
+        let pw = password.to_string();
+        let verified = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
+            .await
+            .map_err(|e| Error::Backend(format!("password check: {e}")))?;
+        let user = match (verified, user) {
+            (true, Some(u)) if u.active => u,
             _ => {
-                let expires = now + Duration::minutes(FAILURE_WINDOW_MINUTES * 2);
-                self.store.bump_counter(&user_key, expires).await?;
                 self.store.bump_counter(&client_key, expires).await?;
                 return Err(Error::Unauthorized);
             }

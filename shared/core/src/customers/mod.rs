@@ -109,20 +109,25 @@ impl App {
         Ok(present::customer(&c))
     }
 
-    /// CSV with a header: `id,name,active,job_count,created_at`.
+    /// CSV with a header: `id,name,active,job_count,created_at`. A cell a
+    /// spreadsheet would read as a formula (leading `=`, `+`, `-`, `@`, tab
+    /// or carriage return) gets a leading `'`.
     pub async fn export_customers_csv(&self, actor: &Actor) -> Result<String> {
         actor.require(Permission::ViewCustomers)?;
         let mut w = csv::Writer::from_writer(Vec::new());
         let io = |e: csv::Error| Error::Backend(format!("csv: {e}"));
         w.write_record(["id", "name", "active", "job_count", "created_at"]).map_err(io)?;
         for c in self.store.list_customers().await? {
-            w.write_record([
-                c.id.as_str(),
-                c.name.as_str(),
-                if c.active { "true" } else { "false" },
-                &c.job_count.to_string(),
-                &c.created_at.to_rfc3339(),
-            ])
+            w.write_record(
+                [
+                    c.id.as_str(),
+                    c.name.as_str(),
+                    if c.active { "true" } else { "false" },
+                    &c.job_count.to_string(),
+                    &c.created_at.to_rfc3339(),
+                ]
+                .map(csv_cell),
+            )
             .map_err(io)?;
         }
         let bytes = w.into_inner().map_err(|e| Error::Backend(format!("csv: {e}")))?;
@@ -206,9 +211,27 @@ impl App {
     }
 }
 
+/// A CSV cell that no spreadsheet runs as a formula (CSV injection).
+fn csv_cell(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_string() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_cells_never_start_a_formula() {
+        assert_eq!(csv_cell("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+        assert_eq!(csv_cell("+1"), "'+1");
+        assert_eq!(csv_cell("-2+3"), "'-2+3");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_cell("\tx"), "'\tx");
+        assert_eq!(csv_cell("\rx"), "'\rx");
+        assert_eq!(csv_cell("Acme = BV"), "Acme = BV");
+        assert_eq!(csv_cell("2026-11-30T17:00:00+00:00"), "2026-11-30T17:00:00+00:00");
+        assert_eq!(csv_cell(""), "");
+    }
 
     #[test]
     fn names_are_cleaned() {

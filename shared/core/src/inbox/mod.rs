@@ -5,7 +5,6 @@
 pub mod repo;
 
 use bc_api_types::{self as api, MailState, Permission};
-use bc_parsers::read_mail;
 use serde_json::json;
 
 use crate::app::App;
@@ -139,7 +138,8 @@ impl App {
 
         let mut also = 0u32;
         for other in self.store.inbox_mails_for_identity(&identity).await? {
-            if other.id == mail.id || other.state != MailState::Inbox {
+            // A conflicting mail (same Message-ID, other content) waits for a person.
+            if other.id == mail.id || other.state != MailState::Inbox || other.conflict_of.is_some() {
                 continue;
             }
             if let Some(r) = self.load_report(other.report_key.as_deref()).await? {
@@ -233,7 +233,7 @@ impl App {
             return Ok(false);
         }
         let raw = self.blobs.get(&mail.raw_key).await?.ok_or(Error::NotFound("raw mail"))?;
-        let decoded = read_mail(&raw);
+        let decoded = crate::ingest::decode(&raw);
         // Bodies and attachments are missing if the ingest was cut off.
         if let Ok(m) = &decoded
             && mail.text_key.is_none()
@@ -242,7 +242,7 @@ impl App {
         {
             self.store_parts(&mut mail, m).await?;
         }
-        let report = self.apply_parse(&mut mail, decoded.as_ref()).await?;
+        let report = self.apply_parse(&mut mail, decoded.as_ref().map_err(String::as_str)).await?;
         self.route(mail, report).await?;
         Ok(true)
     }

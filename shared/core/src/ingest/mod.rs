@@ -4,9 +4,10 @@
 //! the mail id, and each write is conditional.
 
 use bc_api_types::{MailState, Report};
-use bc_parsers::{MAX_MAIL_BYTES, MailMessage, MimeError, parse_report_with, read_mail};
+use bc_parsers::{MAX_MAIL_BYTES, MailMessage, parse_report_with, read_mail};
 use chrono::Utc;
 
+pub mod guard;
 pub mod keys;
 
 use bc_api_types::Permission;
@@ -38,6 +39,11 @@ pub fn job_identity(sender: &str, software: &str, job_name: &str) -> String {
         s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
     }
     format!("{}|{}|{}", norm(sender), norm(software), norm(job_name))
+}
+
+/// The MIME decoder, isolated: a panic is an unreadable mail.
+pub(crate) fn decode(raw: &[u8]) -> std::result::Result<MailMessage, String> {
+    guard::guarded("the MIME decoder", || read_mail(raw).map_err(|e| e.to_string()))
 }
 
 /// Best-effort header read for mails the full decoder refuses (too large,
@@ -113,10 +119,10 @@ impl App {
     }
 
     async fn ingest_with_bytes(&self, raw_key: &str, raw: Vec<u8>) -> Result<IngestOutcome> {
-        let decoded = read_mail(&raw);
+        let decoded = decode(&raw);
         let fallback = match &decoded {
             Ok(_) => None,
-            Err(_) => read_headers_only(&raw),
+            Err(_) => guard::guarded("the header reader", || Ok(read_headers_only(&raw))).ok().flatten(),
         };
         let m: Option<&MailMessage> = decoded.as_ref().ok().or(fallback.as_ref());
         let sender = m.and_then(|m| m.from_address.clone()).unwrap_or_default();
@@ -124,12 +130,30 @@ impl App {
             Some(mid) if !mid.trim().is_empty() => format!("mid:{sender}:{}", mid.trim()),
             _ => format!("sha256:{}", ids::sha256_hex(&raw)),
         };
-        let id = ids::mail_id(&dedupe_key);
+        let raw_sha256 = ids::sha256_hex(&raw);
+        let mut id = ids::mail_id(&dedupe_key);
+        let mut dedupe_key = dedupe_key;
+        let mut conflict_of = None;
 
-        if let Some(existing) = self.store.get_mail(&id).await?
-            && existing.state != MailState::Received
-        {
-            return Ok(IngestOutcome { run: None, mail: existing, duplicate: true });
+        if let Some(existing) = self.store.get_mail(&id).await? {
+            if self.same_content(&existing, raw_key, &raw_sha256).await? {
+                if existing.state != MailState::Received {
+                    return Ok(IngestOutcome { run: None, mail: existing, duplicate: true });
+                }
+            } else {
+                // Same sender and Message-ID, other bytes: a forged or a
+                // rewritten report. Kept beside the first, flagged, and never
+                // processed by itself; its own redelivery is a duplicate.
+                tracing::warn!(mail = %existing.id, "a mail reuses another's Message-ID with other content; kept as a conflict");
+                dedupe_key = format!("conflict:{dedupe_key}:{raw_sha256}");
+                id = ids::mail_id(&dedupe_key);
+                conflict_of = Some(existing.id.clone());
+                if let Some(again) = self.store.get_mail(&id).await?
+                    && again.state != MailState::Received
+                {
+                    return Ok(IngestOutcome { run: None, mail: again, duplicate: true });
+                }
+            }
         }
 
         let now = self.clock.now();
@@ -156,6 +180,8 @@ impl App {
             job_id: None,
             run_id: None,
             deleted: None,
+            raw_sha256: Some(raw_sha256),
+            conflict_of,
             version: 0,
         };
         if let Ok(full) = &decoded {
@@ -170,9 +196,24 @@ impl App {
             mail = existing;
         }
 
-        let report = self.apply_parse(&mut mail, decoded.as_ref()).await?;
+        let report = self.apply_parse(&mut mail, decoded.as_ref().map_err(String::as_str)).await?;
         let (mail, run) = self.route(mail, report).await?;
         Ok(IngestOutcome { mail, duplicate: false, run })
+    }
+
+    /// Whether a stored mail holds these bytes: the same blob, or the same
+    /// hash (mails stored before hashes were kept are hashed from their blob).
+    async fn same_content(&self, existing: &Mail, raw_key: &str, raw_sha256: &str) -> Result<bool> {
+        if existing.raw_key == raw_key {
+            return Ok(true);
+        }
+        match &existing.raw_sha256 {
+            Some(h) => Ok(h == raw_sha256),
+            None => match self.blobs.get(&existing.raw_key).await? {
+                Some(bytes) => Ok(ids::sha256_hex(&bytes) == raw_sha256),
+                None => Ok(true),
+            },
+        }
     }
 
     /// Stores text, HTML and attachments as blobs and records their keys.
@@ -205,7 +246,7 @@ impl App {
     pub(crate) async fn apply_parse(
         &self,
         mail: &mut Mail,
-        decoded: std::result::Result<&MailMessage, &MimeError>,
+        decoded: std::result::Result<&MailMessage, &str>,
     ) -> Result<Option<Report>> {
         mail.identity = None;
         let msg = match decoded {
@@ -216,7 +257,7 @@ impl App {
             }
         };
         let options = self.parse_options().await?;
-        match parse_report_with(msg, &options) {
+        match guard::guarded("the parser", || parse_report_with(msg, &options).map_err(|e| e.to_string())) {
             Ok(report) if report.job_name.trim().is_empty() => {
                 mail.parse = ParseSummary {
                     ok: false,
@@ -256,7 +297,8 @@ impl App {
     /// After a parse: a mail of an approved job becomes a run; anything else
     /// waits in the Inbox.
     pub(crate) async fn route(&self, mut mail: Mail, report: Option<Report>) -> Result<(Mail, Option<Run>)> {
-        if let (Some(report), Some(identity)) = (&report, mail.identity.clone())
+        if mail.conflict_of.is_none()
+            && let (Some(report), Some(identity)) = (&report, mail.identity.clone())
             && let Some(job) = self.store.get_job(&ids::job_id(&identity)).await?
         {
             let run = self.run_from(&mail, &job, report);

@@ -46,7 +46,15 @@ impl App {
         let deliveries = self.queue.receive(max).await?;
         let n = deliveries.len();
         for d in deliveries {
-            match self.run_task(&d.body).await {
+            // Each task runs on its own: a panic in one ends that task with
+            // an error (retried, then dead-lettered), not the worker.
+            let app = self.clone();
+            let body = d.body.clone();
+            let outcome = match tokio::spawn(async move { app.run_task(&body).await }).await {
+                Ok(r) => r,
+                Err(e) => Err(Error::Backend(format!("the task panicked: {e}"))),
+            };
+            match outcome {
                 Ok(()) => self.queue.ack(&d).await?,
                 Err(e) => {
                     tracing::warn!(message = %d.id, attempts = d.attempts, error = %e, "task failed; will retry");
