@@ -30,6 +30,11 @@ pub struct ServeArgs {
     /// Proxies in front of this server that append to X-Forwarded-For (0: none).
     #[arg(long, default_value_t = 0, env = "BACKUPCHECKS_FORWARDED_FOR_HOPS")]
     forwarded_for_hops: usize,
+    /// Host names (host:port, comma-separated) the server answers to, against
+    /// DNS rebinding; `*` turns the check off. Default: the listen address,
+    /// localhost and 127.0.0.1, each with the listen port.
+    #[arg(long, env = "BACKUPCHECKS_ALLOWED_HOSTS", value_delimiter = ',')]
+    allowed_hosts: Vec<String>,
     /// Days audit entries are kept.
     #[arg(long, default_value_t = 730, env = "BACKUPCHECKS_AUDIT_RETENTION_DAYS")]
     audit_retention_days: u32,
@@ -71,6 +76,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             forwarded_for_hops: args.forwarded_for_hops,
         },
     );
+    let allowed_hosts: Vec<String> =
+        args.allowed_hosts.iter().map(|h| h.trim().to_string()).filter(|h| !h.is_empty()).collect();
+    let allowed_hosts =
+        if allowed_hosts.is_empty() { bc_http::default_allowed_hosts(args.addr) } else { allowed_hosts };
+    tracing::info!(hosts = %allowed_hosts.join(","), "answering to these Host names (--allowed-hosts)");
+    let router = bc_http::restrict_hosts(router, Some(allowed_hosts));
 
     let drop_dir = embedded.drop_dir();
     std::fs::create_dir_all(&drop_dir).with_context(|| format!("creating {}", drop_dir.display()))?;

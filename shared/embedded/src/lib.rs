@@ -50,12 +50,28 @@ pub enum OpenError {
 }
 
 impl Embedded {
-    /// Opens (creating if needed) the data folder and its database.
+    /// Opens (creating if needed) the data folder and its database. On
+    /// Unix the folder is made 0700 and the database (with its WAL and
+    /// shared-memory files) 0600: it holds session and token hashes.
     pub fn open(dir: &Path) -> Result<Embedded, OpenError> {
         std::fs::create_dir_all(dir)?;
+        restrict(dir, 0o700)?;
         let db = dir.join("backupchecks.db");
+        // Created owner-only before SQLite opens it; SQLite gives the -wal
+        // and -shm files the database file's mode.
+        if db.exists() {
+            restrict(&db, 0o600)?;
+        } else {
+            create_private(&db)?;
+        }
         let store = Arc::new(SqliteStore::open(&db)?);
         let queue = Arc::new(SqliteQueue::open(&db)?);
+        for file in ["backupchecks.db", "backupchecks.db-wal", "backupchecks.db-shm"] {
+            let path = dir.join(file);
+            if path.exists() {
+                restrict(&path, 0o600)?;
+            }
+        }
         let blobs = Arc::new(FsBlobs::new(dir.join("blobs"))?);
         let mailer = Arc::new(OutboxMailer::new(dir.join("outbox"))?);
         let secrets = Arc::new(FileSecrets::new(dir));
@@ -72,4 +88,28 @@ impl Embedded {
     pub fn drop_dir(&self) -> PathBuf {
         self.dir.join("drop")
     }
+}
+
+/// Sets `mode` on `path` (Unix; nothing elsewhere).
+fn restrict(path: &Path, mode: u32) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
+}
+
+/// Creates `path` empty with mode 0600 (Unix).
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path).map(|_| ())
 }

@@ -4,9 +4,15 @@
 //!
 //! Every route checks its permission through the core use case it calls;
 //! the router only maps requests in and results out.
+//!
+//! In front of every route: the cross-site check of [`csrf`]. API responses
+//! carry `X-Content-Type-Options: nosniff` and `Cache-Control: no-store`;
+//! an unknown `/api/...` path is a JSON 404, never the UI's `index.html`.
 
+mod csrf;
 mod error;
 mod extract;
+pub mod hosts;
 pub mod origin;
 mod routes;
 mod static_files;
@@ -14,10 +20,15 @@ mod static_files;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use axum::http::header::{CACHE_CONTROL, X_CONTENT_TYPE_OPTIONS};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use bc_core::App;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use axum::Router;
 pub use error::ApiError;
+pub use hosts::{default_allowed_hosts, restrict_hosts};
 pub use routes::openapi;
 
 /// How the router behaves in its runtime.
@@ -42,12 +53,36 @@ pub(crate) struct AppState {
 
 /// The whole HTTP surface: `/api/v1/...` and, when configured, the frontend.
 pub fn router(app: App, opts: HttpOptions) -> Router {
+    let site = Arc::new(csrf::SiteOrigin::from_public_url(&app.config.public_url));
     let state = AppState { app, opts: Arc::new(opts.clone()) };
     let (api, _) = routes::api_router().split_for_parts();
-    let api = api.with_state(state);
-    match &opts.frontend_dir {
-        Some(dir) => api.merge(static_files::router(dir.clone())),
-        None => api,
+    let api = api
+        .with_state(state)
+        .layer(SetResponseHeaderLayer::if_not_present(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(CACHE_CONTROL, HeaderValue::from_static("no-store")));
+    let rest = match &opts.frontend_dir {
+        Some(dir) => static_files::router(dir.clone()).layer(axum::middleware::from_fn(api_paths_not_found)),
+        None => Router::new().fallback(|| async { api_not_found() }),
+    };
+    api.merge(rest)
+        .layer(axum::middleware::from_fn_with_state(site, csrf::check))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+/// In front of the static files: `/api/...` paths no route matched are a
+/// JSON 404, not the SPA's `index.html`.
+async fn api_paths_not_found(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let path = req.uri().path();
+    if path == "/api" || path.starts_with("/api/") {
+        return api_not_found();
     }
-    .layer(tower_http::trace::TraceLayer::new_for_http())
+    next.run(req).await
+}
+
+fn api_not_found() -> Response {
+    let mut resp = error::error_response(StatusCode::NOT_FOUND, "not_found", "no such API endpoint".into());
+    let h = resp.headers_mut();
+    h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp.into_response()
 }
