@@ -798,7 +798,7 @@ async fn worker_runs_the_tasks_of_the_task_queue() {
     assert_eq!(sent.iter().filter(|m| m.subject == subject).count(), 1, "idempotent");
 
     let actions = f.assert_calls_permitted(&d.stack);
-    for a in ["ses:SendEmail", "dynamodb:UpdateItem", "dynamodb:Query", "sqs:DeleteMessage"] {
+    for a in ["ses:SendEmail", "dynamodb:PutItem", "dynamodb:Query", "sqs:DeleteMessage"] {
         assert!(actions.contains(a), "{a} was exercised: {actions:?}");
     }
 }

@@ -448,6 +448,7 @@ fn expected_permissions() -> BTreeMap<&'static str, Vec<(&'static str, Value)>> 
             ("dynamodb:UpdateItem", table()),   // login rate-limit counters
             ("dynamodb:DeleteItem", table()),   // logout, counter reset, renames (old name item)
             ("dynamodb:BatchGetItem", table()), // get_jobs (Run Checks)
+            ("dynamodb:BatchWriteItem", table()), // audit entries
             ("dynamodb:Query", indexes()),      // lists
             ("s3:GetObject", inbound()),        // the raw mail view, re-parse
             ("s3:GetObject", derived()),        // bodies, stored reports
@@ -479,13 +480,14 @@ fn expected_permissions() -> BTreeMap<&'static str, Vec<(&'static str, Value)>> 
         v.extend(xray());
         v.extend([
             ("dynamodb:GetItem", table()),
-            ("dynamodb:PutItem", table()),
-            ("dynamodb:UpdateItem", table()), // the sent-mail idempotency counter
-            ("dynamodb:Query", indexes()),    // re-parse pages
+            ("dynamodb:PutItem", table()),        // claims, operations, run reviews
+            ("dynamodb:DeleteItem", table()),     // a claim given back after a failed send
+            ("dynamodb:BatchWriteItem", table()), // audit entries of bulk reviews
+            ("dynamodb:Query", indexes()),        // re-parse pages, unreviewed runs
             ("s3:GetObject", inbound()),
             list(),
             ("s3:PutObject", derived()),
-            ("sqs:SendMessage", arn("TaskQueue")), // the next re-parse page
+            ("sqs:SendMessage", arn("TaskQueue")), // the next re-parse page or operation batch
             // SES authorizes SendEmail on the configuration set too.
             (
                 "ses:SendEmail",
