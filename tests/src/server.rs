@@ -47,10 +47,7 @@ impl TestServer {
     /// A client that authenticates with an API token, no cookies.
     pub fn bearer(&self, token: &str) -> Client {
         let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert(
-            reqwest::header::AUTHORIZATION,
-            format!("Bearer {token}").parse().expect("header"),
-        );
+        headers.insert(reqwest::header::AUTHORIZATION, format!("Bearer {token}").parse().expect("header"));
         Client {
             base: self.base.clone(),
             http: reqwest::Client::builder().default_headers(headers).build().expect("client"),

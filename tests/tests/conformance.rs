@@ -5,12 +5,12 @@
 use std::sync::Arc;
 
 use bc_api_types::{MailState, Role, Sizes, Status};
+use bc_core::Store;
 use bc_core::model::{
     ApiToken, AuditRecord, Customer, Deletion, Job, LastRun, Mail, Operation, ParseSummary, Review, Run, Session, User,
 };
-use bc_core::repos::AuditFilter;
-use bc_core::Store;
 use bc_core::ports::{Blobs, Mailer, OutboundMail, PortError, Queue, SecretName, Secrets};
+use bc_core::repos::AuditFilter;
 use bc_core::repos::{JobFilter, MailList, RecordRun};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
@@ -399,7 +399,8 @@ async fn unreviewed_index_follows_reviews(a: Adapters) {
     r.review = Some(Review { by: "olga".into(), at: t(5, 8) });
     s.update_run(&r).await.unwrap();
     assert!(is_conflict(s.update_run(&r).await), "stale run version");
-    let left: Vec<String> = s.list_unreviewed_runs(Some("ja"), None, 10_000).await.unwrap().items.into_iter().map(|r| r.id).collect();
+    let left: Vec<String> =
+        s.list_unreviewed_runs(Some("ja"), None, 10_000).await.unwrap().items.into_iter().map(|r| r.id).collect();
     assert_eq!(left.len(), 2);
     assert!(!left.contains(&runs_a[1].id));
     assert_eq!(s.list_unreviewed_runs(None, None, 10_000).await.unwrap().items.len(), 4);
@@ -633,10 +634,8 @@ async fn runs_update_in_batches_by_version(a: Adapters) {
     let mut stale = runs[1].clone();
     stale.version = 7;
     let review = Some(Review { by: "olga".into(), at: t(12, 8) });
-    let batch: Vec<Run> = [runs[0].clone(), stale, runs[2].clone()]
-        .into_iter()
-        .map(|r| Run { review: review.clone(), ..r })
-        .collect();
+    let batch: Vec<Run> =
+        [runs[0].clone(), stale, runs[2].clone()].into_iter().map(|r| Run { review: review.clone(), ..r }).collect();
     assert_eq!(s.update_runs(&batch).await.unwrap(), vec![true, false, true]);
     assert!(s.get_run(&runs[0].id).await.unwrap().unwrap().review.is_some());
     assert!(s.get_run(&runs[1].id).await.unwrap().unwrap().review.is_none(), "the stale one was not written");

@@ -152,9 +152,8 @@ async fn every_action_is_in_the_audit_trail(rt: Runtime) {
     let rules = json!({"rules": [{"sender": "@news.example", "failure": ["error"], "warning": [], "success": ["ok"]}]});
     assert_eq!(admin.put("/api/v1/settings/keyword-rules", &rules).await.0, StatusCode::OK);
     assert!(admin.post("/api/v1/settings/test-mail", &json!({"to": "ops@msp.example"})).await.0.is_success());
-    let (_, u) = admin
-        .post("/api/v1/users", &json!({"username": "wim", "password": "wim-password-1", "role": "viewer"}))
-        .await;
+    let (_, u) =
+        admin.post("/api/v1/users", &json!({"username": "wim", "password": "wim-password-1", "role": "viewer"})).await;
     let user_id = u["id"].as_str().expect("user").to_string();
     assert_eq!(admin.patch(&format!("/api/v1/users/{user_id}"), &json!({"role": "operator"})).await.0, StatusCode::OK);
     let reset = json!({"password": "wim-password-2"});
@@ -217,10 +216,14 @@ async fn every_action_is_in_the_audit_trail(rt: Runtime) {
         .iter()
         .find(|e| e["entity_id"] == user_id.as_str() && e["after"]["role"] == "operator")
         .expect("the role change");
-    assert_eq!((role_change["actor"].as_str(), role_change["before"]["role"].as_str()), (Some("admin"), Some("viewer")));
+    assert_eq!(
+        (role_change["actor"].as_str(), role_change["before"]["role"].as_str()),
+        (Some("admin"), Some("viewer"))
+    );
     // One entity's history.
     let (_, run_trail) = admin.get(&format!("/api/v1/audit?entity_type=run&entity_id={run_id}")).await;
-    let actions: Vec<&str> = run_trail["items"].as_array().expect("items").iter().filter_map(|e| e["action"].as_str()).collect();
+    let actions: Vec<&str> =
+        run_trail["items"].as_array().expect("items").iter().filter_map(|e| e["action"].as_str()).collect();
     assert_eq!(actions, vec!["unreview", "review"]);
     let (_, by_actor) = admin.get("/api/v1/audit?actor=olga&action=review").await;
     assert_eq!(by_actor["items"].as_array().map(Vec::len), Some(2));
@@ -268,7 +271,8 @@ async fn api_tokens_act_as_their_role_on_every_route(rt: Runtime) {
     let mail = upload(&op, VeeamMail::new(SENDER, "Daily", Status::Warning, 1).eml()).await;
     let mail_id = mail["mail_id"].as_str().expect("mail").to_string();
     let other = upload(&op, newsletter(2)).await["mail_id"].as_str().expect("mail").to_string();
-    let (_, approved) = op.post(&format!("/api/v1/inbox/{mail_id}/approve"), &json!({"customer_id": customer_id})).await;
+    let (_, approved) =
+        op.post(&format!("/api/v1/inbox/{mail_id}/approve"), &json!({"customer_id": customer_id})).await;
     let job_id = approved["job"]["id"].as_str().expect("job").to_string();
     let run_id = approved["run"]["id"].as_str().expect("run").to_string();
     let (_, users) = admin.get("/api/v1/users").await;
@@ -330,7 +334,8 @@ async fn api_tokens_act_as_their_role_on_every_route(rt: Runtime) {
     let (id, token) = server.token_client(&admin, "soon gone", "admin").await;
     assert_eq!(token.get("/api/v1/users").await.0, StatusCode::OK);
     let (_, list) = admin.get("/api/v1/api-tokens").await;
-    let listed = list["items"].as_array().expect("items").iter().find(|t| t["id"] == id.as_str()).expect("listed").clone();
+    let listed =
+        list["items"].as_array().expect("items").iter().find(|t| t["id"] == id.as_str()).expect("listed").clone();
     assert!(listed["last_used_at"].is_string(), "last use is recorded: {listed}");
     assert!(listed.get("token").is_none() && listed.get("token_hash").is_none());
     admin.post(&format!("/api/v1/api-tokens/{id}/revoke"), &json!({})).await;
@@ -434,7 +439,10 @@ async fn review_takes_only_what_was_seen(rt: Runtime) {
     let customer_id = c["id"].as_str().expect("customer").to_string();
     let first = upload(&op, VeeamMail::new(SENDER, "Daily", Status::Success, 1).eml()).await;
     let (_, approved) = op
-        .post(&format!("/api/v1/inbox/{}/approve", first["mail_id"].as_str().expect("mail")), &json!({"customer_id": customer_id}))
+        .post(
+            &format!("/api/v1/inbox/{}/approve", first["mail_id"].as_str().expect("mail")),
+            &json!({"customer_id": customer_id}),
+        )
         .await;
     let job_id = approved["job"]["id"].as_str().expect("job").to_string();
     // The operator's page, then a Failed run arrives while they read it.

@@ -9,9 +9,8 @@ use bc_tests::{ADMIN, Runtime};
 const SENDER: &str = "veeam@acme.example.com";
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/parsers/tests/fixtures/unparsed")
-        .join(name);
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/parsers/tests/fixtures/unparsed").join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -19,7 +18,9 @@ fn fixture(name: &str) -> Vec<u8> {
 /// fuzzer's other findings end unparsed with their reason, kept in the
 /// Inbox; the next mail is ingested as usual.
 async fn hostile_mails_end_unparsed_and_intake_goes_on(rt: Runtime) {
-    for name in ["retrospect-using-at-subject-lost.eml", "veeam-cut-before-header-row.eml", "veeam-text-only-cells-glued.eml"] {
+    for name in
+        ["retrospect-using-at-subject-lost.eml", "veeam-cut-before-header-row.eml", "veeam-text-only-cells-glued.eml"]
+    {
         let out = rt.app.ingest_bytes(fixture(name)).await.expect("ingested, not failed");
         assert_eq!(out.mail.state, MailState::Inbox, "{name}");
         assert!(!out.mail.parse.ok, "{name}");

@@ -444,14 +444,14 @@ fn expected_permissions() -> BTreeMap<&'static str, Vec<(&'static str, Value)>> 
         v.extend(xray());
         v.extend([
             ("dynamodb:GetItem", table()),
-            ("dynamodb:PutItem", table()),      // and the Puts of TransactWriteItems
-            ("dynamodb:UpdateItem", table()),   // login rate-limit counters
-            ("dynamodb:DeleteItem", table()),   // logout, counter reset, renames (old name item)
-            ("dynamodb:BatchGetItem", table()), // get_jobs (Run Checks)
+            ("dynamodb:PutItem", table()),        // and the Puts of TransactWriteItems
+            ("dynamodb:UpdateItem", table()),     // login rate-limit counters
+            ("dynamodb:DeleteItem", table()),     // logout, counter reset, renames (old name item)
+            ("dynamodb:BatchGetItem", table()),   // get_jobs (Run Checks)
             ("dynamodb:BatchWriteItem", table()), // audit entries
-            ("dynamodb:Query", indexes()),      // lists
-            ("s3:GetObject", inbound()),        // the raw mail view, re-parse
-            ("s3:GetObject", derived()),        // bodies, stored reports
+            ("dynamodb:Query", indexes()),        // lists
+            ("s3:GetObject", inbound()),          // the raw mail view, re-parse
+            ("s3:GetObject", derived()),          // bodies, stored reports
             list(),
             ("s3:PutObject", inbound()),           // mail upload
             ("s3:PutObject", derived()),           // ingest of an upload, re-parse

@@ -4,6 +4,7 @@
 mod cli;
 mod parse_cmd;
 mod serve;
+mod supervise;
 
 use clap::Parser;
 

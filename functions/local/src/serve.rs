@@ -10,6 +10,8 @@ use anyhow::Context;
 use bc_core::{App, Config};
 use bc_http::HttpOptions;
 
+use crate::supervise::supervise;
+
 #[derive(clap::Args)]
 pub struct ServeArgs {
     /// The data folder (created if missing).
@@ -85,9 +87,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 
     let drop_dir = embedded.drop_dir();
     std::fs::create_dir_all(&drop_dir).with_context(|| format!("creating {}", drop_dir.display()))?;
-    tokio::spawn(drop_folder(app.clone(), drop_dir.clone()));
-    tokio::spawn(scheduler(app.clone(), Duration::from_secs(args.tick_secs.max(1))));
-    tokio::spawn(worker(app.clone(), embedded.queue.notifier()));
+    // Each loop restarts after a panic (with a growing pause and a log line).
+    let restarts = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let (a, d) = (app.clone(), drop_dir.clone());
+    supervise("drop folder", restarts.clone(), move || drop_folder(a.clone(), d.clone()));
+    let (a, every) = (app.clone(), Duration::from_secs(args.tick_secs.max(1)));
+    supervise("scheduler", restarts.clone(), move || scheduler(a.clone(), every));
+    let (a, n) = (app.clone(), embedded.queue.notifier());
+    supervise("queue worker", restarts, move || worker(a.clone(), n.clone()));
 
     let listener =
         tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("listening on {}", args.addr))?;
@@ -125,12 +132,26 @@ pub async fn scan_drop_folder(app: &App, dir: &Path) -> anyhow::Result<usize> {
     let mut n = 0;
     let mut entries = tokio::fs::read_dir(dir).await?;
     while let Some(entry) = entries.next_entry().await? {
+        // One unreadable or vanishing file does not stop the scan.
+        match drop_file(app, dir, &entry).await {
+            Ok(true) => n += 1,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(file = %entry.path().display(), error = %e, "drop folder file skipped"),
+        }
+    }
+    Ok(n)
+}
+
+/// One entry of the drop folder; `Ok(true)` when it was ingested.
+async fn drop_file(app: &App, dir: &Path, entry: &tokio::fs::DirEntry) -> anyhow::Result<bool> {
+    {
         let path = entry.path();
         let is_eml = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("eml"));
         let hidden = path.file_name().and_then(|n| n.to_str()).is_none_or(|n| n.starts_with('.'));
         let meta = entry.metadata().await?;
+        // (The entry's own metadata: a symbolic link is not a file.)
         if !is_eml || hidden || !meta.is_file() {
-            continue;
+            return Ok(false);
         }
         let settled = meta
             .modified()
@@ -138,7 +159,7 @@ pub async fn scan_drop_folder(app: &App, dir: &Path) -> anyhow::Result<usize> {
             .and_then(|m| SystemTime::now().duration_since(m).ok())
             .is_some_and(|age| age >= SETTLE);
         if !settled {
-            continue;
+            return Ok(false);
         }
         // Never read a file larger than a mail may be: it is refused unread.
         let result = if meta.len() > bc_parsers::MAX_MAIL_BYTES as u64 {
@@ -154,7 +175,7 @@ pub async fn scan_drop_folder(app: &App, dir: &Path) -> anyhow::Result<usize> {
             Ok(out) => {
                 tracing::info!(file = %path.display(), mail = %out.mail.id, state = ?out.mail.state, duplicate = out.duplicate, "ingested");
                 tokio::fs::remove_file(&path).await?;
-                n += 1;
+                return Ok(true);
             }
             Err(bc_core::Error::Backend(e)) => {
                 // Transient: leave the file for the next scan.
@@ -171,7 +192,7 @@ pub async fn scan_drop_folder(app: &App, dir: &Path) -> anyhow::Result<usize> {
             }
         }
     }
-    Ok(n)
+    Ok(false)
 }
 
 async fn scheduler(app: App, every: Duration) {

@@ -1,7 +1,7 @@
 //! `scheduler`: the one-minute EventBridge tick; also takes the operator's
 //! one-off `{"admin_command": "bootstrap-admin"}` (see docs/deploy.md).
 
-use lambda_runtime::{service_fn, Error, LambdaEvent};
+use lambda_runtime::{Error, LambdaEvent, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {

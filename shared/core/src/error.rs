@@ -1,7 +1,7 @@
 //! The one error type of the core; the HTTP layer maps it to a status code.
 
-use bc_api_types::Permission;
 use crate::ports::PortError;
+use bc_api_types::Permission;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

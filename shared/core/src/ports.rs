@@ -8,7 +8,6 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-
 /// Errors every adapter reports in the same two shapes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PortError {

@@ -207,7 +207,9 @@ fn find_cycle(modules: &BTreeSet<String>, edges: &BTreeMap<String, BTreeSet<Stri
 
 #[test]
 fn the_scanner_sees_paths_and_cycles() {
-    let code = code_only("use crate::{a::b, c::{d, e as f}};\n// use crate::zz;\nuse super::x;\nlet s = \"crate::q\"; let v = crate::g::h();");
+    let code = code_only(
+        "use crate::{a::b, c::{d, e as f}};\n// use crate::zz;\nuse super::x;\nlet s = \"crate::q\"; let v = crate::g::h();",
+    );
     let mut p = paths("m::n", false, &code);
     p.sort();
     assert_eq!(p, vec!["a::b", "c::d", "c::e", "g::h", "m::x"]);

@@ -141,7 +141,9 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MigrateError {
-    #[error("the database is at schema version {0}, newer than this release knows ({SCHEMA_VERSION}); upgrade Backupchecks")]
+    #[error(
+        "the database is at schema version {0}, newer than this release knows ({SCHEMA_VERSION}); upgrade Backupchecks"
+    )]
     TooNew(u32),
 }
 

@@ -31,7 +31,14 @@ fn write_v1_fixture() {
     let _ = std::fs::remove_file(&path);
     let c = Connection::open(&path).expect("open");
     c.execute_batch(V1_SCHEMA).expect("schema");
-    let customer = Customer { id: "cacme".into(), name: "Acme BV".into(), active: true, created_at: t(1), job_count: 1, version: 1 };
+    let customer = Customer {
+        id: "cacme".into(),
+        name: "Acme BV".into(),
+        active: true,
+        created_at: t(1),
+        job_count: 1,
+        version: 1,
+    };
     let job = Job {
         id: "jdaily".into(),
         identity: "veeam@acme.example|veeam backup & replication|daily".into(),
@@ -102,14 +109,38 @@ fn write_v1_fixture() {
     };
     let session = Session { token_hash: "h1".into(), user_id: "uadmin".into(), created_at: t(4), expires_at: t(23) };
     let doc = |v: &dyn erased::Doc| v.json();
-    c.execute("INSERT INTO customers (id, name_key, version, doc) VALUES (?1, ?2, ?3, ?4)", params![customer.id, "acme bv", 1, doc(&customer)]).expect("c");
+    c.execute(
+        "INSERT INTO customers (id, name_key, version, doc) VALUES (?1, ?2, ?3, ?4)",
+        params![customer.id, "acme bv", 1, doc(&customer)],
+    )
+    .expect("c");
     c.execute("INSERT INTO jobs (id, customer_id, name_key, software, last_status, version, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", params![job.id, job.customer_id, "daily", job.software, "Warning", 2, doc(&job)]).expect("j");
-    c.execute("INSERT INTO mails (id, state, received_at, identity, version, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", params![mail.id, "processed", ts(mail.received_at), mail.identity, 2, doc(&mail)]).expect("m");
-    c.execute("INSERT INTO runs (id, job_id, sort_at, unreviewed, version, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", params![run.id, run.job_id, ts(run.sort_at()), 1, 0, doc(&run)]).expect("r");
-    c.execute("INSERT INTO users (id, username_key, version, doc) VALUES (?1, ?2, ?3, ?4)", params![user.id, "admin", 0, doc(&user)]).expect("u");
-    c.execute("INSERT INTO sessions (token_hash, user_id, expires_at, doc) VALUES (?1, ?2, ?3, ?4)", params![session.token_hash, session.user_id, ts(session.expires_at), doc(&session)]).expect("s");
+    c.execute(
+        "INSERT INTO mails (id, state, received_at, identity, version, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![mail.id, "processed", ts(mail.received_at), mail.identity, 2, doc(&mail)],
+    )
+    .expect("m");
+    c.execute(
+        "INSERT INTO runs (id, job_id, sort_at, unreviewed, version, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![run.id, run.job_id, ts(run.sort_at()), 1, 0, doc(&run)],
+    )
+    .expect("r");
+    c.execute(
+        "INSERT INTO users (id, username_key, version, doc) VALUES (?1, ?2, ?3, ?4)",
+        params![user.id, "admin", 0, doc(&user)],
+    )
+    .expect("u");
+    c.execute(
+        "INSERT INTO sessions (token_hash, user_id, expires_at, doc) VALUES (?1, ?2, ?3, ?4)",
+        params![session.token_hash, session.user_id, ts(session.expires_at), doc(&session)],
+    )
+    .expect("s");
     c.execute("INSERT INTO settings (key, value) VALUES ('time_zone', 'Europe/Amsterdam')", []).expect("setting");
-    c.execute("INSERT INTO queue (body, visible_at, attempts, dead, created_at) VALUES (?1, 0, 0, 0, 0)", [r#"{"type":"reparse_inbox","cursor":null}"#]).expect("queue");
+    c.execute(
+        "INSERT INTO queue (body, visible_at, attempts, dead, created_at) VALUES (?1, 0, 0, 0, 0)",
+        [r#"{"type":"reparse_inbox","cursor":null}"#],
+    )
+    .expect("queue");
 }
 
 mod erased {

@@ -5,8 +5,8 @@
 use bc_api_types::Status;
 
 use crate::Report;
-use crate::mail_view::MailView;
 use crate::options::{KeywordRule, ParseOptions, Scope};
+use crate::parse_input::ParseInput;
 use crate::registry::ParserInfo;
 use crate::report::Draft;
 use crate::util::text::collapse_ws;
@@ -35,7 +35,7 @@ pub(crate) const INFO: ParserInfo = ParserInfo {
 };
 
 /// The rule, status and keyword that decide a mail, if any rule fits.
-pub(crate) fn find<'o>(view: &MailView<'_>, options: &'o ParseOptions) -> Option<(&'o KeywordRule, Status, &'o str)> {
+pub(crate) fn find<'o>(view: &ParseInput<'_>, options: &'o ParseOptions) -> Option<(&'o KeywordRule, Status, &'o str)> {
     if options.keyword_rules.is_empty() {
         return None;
     }
@@ -61,7 +61,7 @@ pub(crate) fn find<'o>(view: &MailView<'_>, options: &'o ParseOptions) -> Option
     })
 }
 
-fn in_scope(view: &MailView<'_>, scope: Scope, word: &str) -> bool {
+fn in_scope(view: &ParseInput<'_>, scope: Scope, word: &str) -> bool {
     let subject = || view.subject.contains(word);
     let body = || view.text().contains(word);
     match scope {
@@ -74,7 +74,7 @@ fn in_scope(view: &MailView<'_>, scope: Scope, word: &str) -> bool {
 /// The report a keyword rule gives; `unread` is the error of the product
 /// parser that claimed the mail but could not read it, kept as a note.
 pub(crate) fn report(
-    view: &MailView<'_>,
+    view: &ParseInput<'_>,
     rule: &KeywordRule,
     status: Status,
     keyword: &str,

@@ -10,9 +10,9 @@ pub use bc_api_types::{Report, ReportObject, Sizes, Status};
 
 mod docs;
 mod keyword_rules;
-mod mail_view;
 mod mime;
 mod options;
+mod parse_input;
 mod parsers;
 mod registry;
 mod report;

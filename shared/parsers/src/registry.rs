@@ -2,8 +2,8 @@
 
 use std::sync::LazyLock;
 
-use crate::mail_view::{ForwardedBlock, MailView};
 use crate::options::ParseOptions;
+use crate::parse_input::{ForwardedBlock, ParseInput};
 use crate::parsers::PARSERS;
 use crate::{MailMessage, Report, keyword_rules};
 
@@ -75,9 +75,9 @@ pub enum ParseError {
 pub(crate) struct Parser {
     pub info: ParserInfo,
     /// Cheap checks on sender, subject and body; no full parse.
-    pub claims: fn(&MailView<'_>) -> bool,
+    pub claims: fn(&ParseInput<'_>) -> bool,
     /// Reads a claimed mail; the error says what could not be understood.
-    pub parse: fn(&MailView<'_>) -> Result<Report, String>,
+    pub parse: fn(&ParseInput<'_>) -> Result<Report, String>,
 }
 
 static INFOS: LazyLock<Vec<ParserInfo>> =
@@ -99,7 +99,7 @@ pub fn parse_report(mail: &MailMessage) -> Result<Report, ParseError> {
 /// reads it; when none fits, or the one that fits cannot read it, the
 /// first keyword rule for the sender with a keyword hit decides.
 pub fn parse_report_with(mail: &MailMessage, options: &ParseOptions) -> Result<Report, ParseError> {
-    let view = MailView::new(mail);
+    let view = ParseInput::new(mail);
     // A forwarded report is read as the original first: the sender and
     // subject of the forwarded header block, the same body. The forwarder
     // is then no part of the job's identity.
@@ -109,7 +109,7 @@ pub fn parse_report_with(mail: &MailMessage, options: &ParseOptions) -> Result<R
             report.original_subject = block.subject.clone();
             report
         };
-        if let Ok(report) = parse_view(&MailView::new(&original), options) {
+        if let Ok(report) = parse_view(&ParseInput::new(&original), options) {
             return Ok(with_block(report));
         }
         return parse_view(&view, options).map(with_block);
@@ -119,7 +119,7 @@ pub fn parse_report_with(mail: &MailMessage, options: &ParseOptions) -> Result<R
 
 /// For a forwarded report: the original mail (the forwarded block's
 /// sender and subject with the same body) and the block.
-fn original_of(mail: &MailMessage, view: &MailView<'_>) -> Option<(MailMessage, ForwardedBlock)> {
+fn original_of(mail: &MailMessage, view: &ParseInput<'_>) -> Option<(MailMessage, ForwardedBlock)> {
     let block = view.forwarded_block()?.clone();
     let original = MailMessage {
         from_address: block.sender.clone().or_else(|| mail.from_address.clone()),
@@ -138,7 +138,7 @@ fn original_of(mail: &MailMessage, view: &MailView<'_>) -> Option<(MailMessage, 
     Some((original, block))
 }
 
-fn parse_view(view: &MailView<'_>, options: &ParseOptions) -> Result<Report, ParseError> {
+fn parse_view(view: &ParseInput<'_>, options: &ParseOptions) -> Result<Report, ParseError> {
     let claimed = PARSERS.iter().find(|p| (p.claims)(view));
     let error = match claimed {
         Some(parser) => match (parser.parse)(view) {
@@ -170,9 +170,9 @@ pub fn matching_parsers(mail: &MailMessage) -> Vec<&'static str> {
 /// [`matching_parsers`] with keyword rules: `keyword-rule` is listed last
 /// when a rule fits the mail.
 pub fn matching_parsers_with(mail: &MailMessage, options: &ParseOptions) -> Vec<&'static str> {
-    let view = MailView::new(mail);
+    let view = ParseInput::new(mail);
     if let Some((original, _)) = original_of(mail, &view) {
-        let ids = claiming(&MailView::new(&original), options);
+        let ids = claiming(&ParseInput::new(&original), options);
         if !ids.is_empty() {
             return ids;
         }
@@ -180,7 +180,7 @@ pub fn matching_parsers_with(mail: &MailMessage, options: &ParseOptions) -> Vec<
     claiming(&view, options)
 }
 
-fn claiming(view: &MailView<'_>, options: &ParseOptions) -> Vec<&'static str> {
+fn claiming(view: &ParseInput<'_>, options: &ParseOptions) -> Vec<&'static str> {
     let mut ids: Vec<&'static str> = PARSERS.iter().filter(|p| (p.claims)(view)).map(|p| p.info.id).collect();
     if keyword_rules::find(view, options).is_some() {
         ids.push(keyword_rules::ID);

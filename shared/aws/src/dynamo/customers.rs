@@ -3,8 +3,8 @@
 //! transaction as the customer.
 
 use async_trait::async_trait;
-use bc_core::model::Customer;
 use bc_core::customers::repo::CustomerRepo;
+use bc_core::model::Customer;
 use bc_core::ports::{PortError, PortResult};
 
 use super::items::{customer_name_item, customer_name_key, to_item, to_item_with_version};

@@ -284,7 +284,10 @@ impl Record for AuditRecord {
     }
     fn indexes(&self) -> Vec<(Index, String, String)> {
         let at = time_id(self.at, &self.id);
-        vec![(Index::Gsi1, AUDIT.into(), at.clone()), (Index::Gsi2, entity_audit_pk(&self.entity_type, &self.entity_id), at)]
+        vec![
+            (Index::Gsi1, AUDIT.into(), at.clone()),
+            (Index::Gsi2, entity_audit_pk(&self.entity_type, &self.entity_id), at),
+        ]
     }
     fn extra(&self) -> Vec<(&'static str, AttributeValue)> {
         vec![(TTL, n(self.expires_at.timestamp()))]

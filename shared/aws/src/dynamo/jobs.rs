@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use bc_core::model::{Job, Page};
 use bc_core::jobs::repo::{JobFilter, JobRepo};
+use bc_core::model::{Job, Page};
 use bc_core::ports::PortResult;
 
 use super::items::{JOB_NAME_FOLDED, Record, customer_jobs_pk, s, to_item, to_item_with_version};

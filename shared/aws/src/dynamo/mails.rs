@@ -3,8 +3,8 @@
 
 use async_trait::async_trait;
 use bc_api_types::MailState;
-use bc_core::model::{Mail, Page};
 use bc_core::inbox::repo::{MailList, MailRepo};
+use bc_core::model::{Mail, Page};
 use bc_core::ports::PortResult;
 use chrono::{DateTime, Utc};
 

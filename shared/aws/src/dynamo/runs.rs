@@ -99,7 +99,8 @@ impl RunRepo for DynamoStore {
 
     /// Reads the sparse index once (only the attributes it needs) and counts.
     async fn unreviewed_by_job(&self) -> PortResult<Vec<UnreviewedJob>> {
-        let q = Query::new(Index::Gsi3, UNREVIEWED).project(&["job_id", "status", "review", "started_at", "received_at"]);
+        let q =
+            Query::new(Index::Gsi3, UNREVIEWED).project(&["job_id", "status", "review", "started_at", "received_at"]);
         let items = self.query_all(&q, "Query (unreviewed_by_job)").await?;
         let mut by_job: HashMap<String, UnreviewedJob> = HashMap::new();
         for item in items {

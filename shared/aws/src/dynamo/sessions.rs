@@ -2,8 +2,8 @@
 //! expired ones, and listed by expiry (GSI1) so a purge needs no Scan.
 
 use async_trait::async_trait;
-use bc_core::model::Session;
 use bc_core::auth::repo::SessionRepo;
+use bc_core::model::Session;
 use bc_core::ports::{PortError, PortResult};
 use chrono::{DateTime, Utc};
 

@@ -1,7 +1,7 @@
 use bc_api_types::MailState;
 use bc_core::model::Mail;
 use bc_core::ports::PortError;
-use bc_core::repos::{MailRepo, MailList};
+use bc_core::repos::{MailList, MailRepo};
 
 use crate::fixtures::{at, ids, mail, store};
 

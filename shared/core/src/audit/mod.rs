@@ -76,7 +76,14 @@ impl Change {
 }
 
 /// A new entry with a random id, stamped now.
-pub fn audit_entry(app: &App, actor: &Actor, entity_type: &str, entity_id: &str, action: &str, change: Change) -> AuditRecord {
+pub fn audit_entry(
+    app: &App,
+    actor: &Actor,
+    entity_type: &str,
+    entity_id: &str,
+    action: &str,
+    change: Change,
+) -> AuditRecord {
     audit_entry_with_id(app, ids::random_id("a"), actor, entity_type, entity_id, action, change)
 }
 
@@ -148,7 +155,10 @@ impl App {
             return Err(Error::Invalid("\"from\" is after \"until\"".into()));
         }
         let page = self.store.list_audit(filter, cursor, limit.clamp(1, MAX_AUDIT_PAGE)).await?;
-        Ok(api::AuditPage { items: page.items.iter().map(present::audit_entry).collect(), next_cursor: page.next_cursor })
+        Ok(api::AuditPage {
+            items: page.items.iter().map(present::audit_entry).collect(),
+            next_cursor: page.next_cursor,
+        })
     }
 
     /// Retention (the scheduler): entries past their time go.

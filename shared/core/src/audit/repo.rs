@@ -27,8 +27,12 @@ pub trait AuditRepo: Send + Sync {
     /// redelivered task records nothing twice).
     async fn append_audit(&self, entries: &[AuditRecord]) -> PortResult<()>;
     /// Newest first.
-    async fn list_audit(&self, filter: &AuditFilter, cursor: Option<&str>, limit: usize)
-    -> PortResult<Page<AuditRecord>>;
+    async fn list_audit(
+        &self,
+        filter: &AuditFilter,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> PortResult<Page<AuditRecord>>;
     /// Retention: removes entries whose `expires_at` is before `now`; returns how many.
     /// (On DynamoDB the items carry a TTL instead and this returns 0.)
     async fn purge_audit_before(&self, now: DateTime<Utc>) -> PortResult<u64>;

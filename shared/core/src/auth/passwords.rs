@@ -47,7 +47,6 @@ pub fn validate_username(username: &str) -> Result<String> {
     Ok(u.to_string())
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

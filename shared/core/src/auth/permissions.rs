@@ -63,7 +63,6 @@ impl Actor {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,14 +23,20 @@ impl App {
         actor.require(Permission::ViewInbox)?;
         check_cursor(cursor)?;
         let page = self.store.list_mails(MailList::Inbox, cursor, limit.clamp(1, api::PAGE_SIZE)).await?;
-        Ok(api::InboxPage { items: page.items.iter().map(present::inbox_item).collect(), next_cursor: page.next_cursor })
+        Ok(api::InboxPage {
+            items: page.items.iter().map(present::inbox_item).collect(),
+            next_cursor: page.next_cursor,
+        })
     }
 
     pub async fn deleted_mails(&self, actor: &Actor, cursor: Option<&str>, limit: usize) -> Result<api::InboxPage> {
         actor.require(Permission::ViewDeletedMail)?;
         check_cursor(cursor)?;
         let page = self.store.list_mails(MailList::Deleted, cursor, limit.clamp(1, api::PAGE_SIZE)).await?;
-        Ok(api::InboxPage { items: page.items.iter().map(present::inbox_item).collect(), next_cursor: page.next_cursor })
+        Ok(api::InboxPage {
+            items: page.items.iter().map(present::inbox_item).collect(),
+            next_cursor: page.next_cursor,
+        })
     }
 
     /// A mail the actor may see: Inbox mails need the Inbox right, deleted

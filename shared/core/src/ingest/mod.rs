@@ -92,7 +92,9 @@ impl App {
         actor.require(Permission::IngestMail)?;
         let out = self.ingest_bytes(raw).await?;
         if !out.duplicate {
-            let change = Change::created(json!({"subject": out.mail.subject, "sender": out.mail.sender, "state": out.mail.state}));
+            let change = Change::created(
+                json!({"subject": out.mail.subject, "sender": out.mail.sender, "state": out.mail.state}),
+            );
             self.audit(audit_entry(self, actor, "mail", &out.mail.id, "upload", change)).await?;
         }
         Ok(out)

@@ -89,13 +89,8 @@ impl App {
             estimate += self.store.list_unreviewed_runs(Some(id), None, threshold + 1).await?.items.len();
         }
         if estimate > threshold {
-            let params = MarkParams {
-                mark,
-                job_ids: job_ids.to_vec(),
-                run_ids: run_ids.to_vec(),
-                as_of,
-                actor: actor.clone(),
-            };
+            let params =
+                MarkParams { mark, job_ids: job_ids.to_vec(), run_ids: run_ids.to_vec(), as_of, actor: actor.clone() };
             let params = serde_json::to_value(&params).map_err(|e| Error::Backend(format!("operation: {e}")))?;
             let kind = if mark { "review" } else { "unreview" };
             let op = self.start_operation(actor, kind, params, estimate as u32).await?;

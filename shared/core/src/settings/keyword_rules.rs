@@ -98,5 +98,4 @@ impl App {
         self.parse_options.set(opts.clone()).await;
         Ok(opts)
     }
-
 }

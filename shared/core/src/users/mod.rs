@@ -8,9 +8,9 @@ use serde_json::json;
 
 use crate::app::App;
 use crate::audit::{Change, audit_entry};
+use crate::auth::passwords as auth;
 use crate::auth::permissions::{Actor, permissions_of};
 use crate::auth::sessions::NewSession;
-use crate::auth::passwords as auth;
 use crate::error::{Error, Result};
 use crate::ids::{self, check_id};
 use crate::model::User;

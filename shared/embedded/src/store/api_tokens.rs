@@ -19,7 +19,11 @@ impl ApiTokenRepo for SqliteStore {
             params![t.id, ts(t.created_at), t.version as i64, to_doc(t)?],
         )
         .map_err(|e| {
-            if is_unique_violation(&e) { PortError::Conflict("token exists".into()) } else { backend("insert token")(e) }
+            if is_unique_violation(&e) {
+                PortError::Conflict("token exists".into())
+            } else {
+                backend("insert token")(e)
+            }
         })?;
         Ok(())
     }

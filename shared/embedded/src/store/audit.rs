@@ -28,12 +28,7 @@ impl AuditRepo for SqliteStore {
         tx.commit().map_err(backend("commit"))
     }
 
-    async fn list_audit(
-        &self,
-        f: &AuditFilter,
-        cursor: Option<&str>,
-        limit: usize,
-    ) -> PortResult<Page<AuditRecord>> {
+    async fn list_audit(&self, f: &AuditFilter, cursor: Option<&str>, limit: usize) -> PortResult<Page<AuditRecord>> {
         let after = decode_cursor(cursor, 2)?;
         let (at, id) = match &after {
             Some(p) => (p[0].clone(), p[1].clone()),

@@ -53,4 +53,3 @@ impl CustomerRepo for SqliteStore {
         Self::docs(&self.db(), "SELECT doc FROM customers ORDER BY name_key", &[])
     }
 }
-

@@ -82,4 +82,3 @@ impl JobRepo for SqliteStore {
         Ok(keyset_page(items, limit, |j| vec![j.job_name.to_lowercase(), j.id.clone()]))
     }
 }
-

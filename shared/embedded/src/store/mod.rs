@@ -117,4 +117,3 @@ impl SqliteStore {
         d.map(|d| from_doc(&d)).transpose()
     }
 }
-

@@ -158,4 +158,3 @@ impl RunRepo for SqliteStore {
             .collect())
     }
 }
-

@@ -71,4 +71,3 @@ impl CounterRepo for SqliteStore {
         Ok(())
     }
 }
-

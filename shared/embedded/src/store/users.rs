@@ -53,4 +53,3 @@ impl UserRepo for SqliteStore {
         Self::docs(&self.db(), "SELECT doc FROM users ORDER BY username_key", &[])
     }
 }
-

@@ -14,7 +14,11 @@ use crate::extract::{Auth, JsonBody, QueryParams};
 
 #[utoipa::path(get, path = "/api/v1/inbox", tag = "inbox", params(PageQuery),
     responses((status = 200, body = InboxPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub(crate) async fn list(State(s): State<AppState>, Auth(a): Auth, QueryParams(q): QueryParams<PageQuery>) -> ApiResult<Json<InboxPage>> {
+pub(crate) async fn list(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    QueryParams(q): QueryParams<PageQuery>,
+) -> ApiResult<Json<InboxPage>> {
     Ok(Json(s.app.inbox(&a, q.cursor.as_deref(), q.limit.unwrap_or(bc_api_types::PAGE_SIZE)).await?))
 }
 

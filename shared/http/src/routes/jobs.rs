@@ -25,7 +25,11 @@ pub(crate) struct JobQuery {
 
 #[utoipa::path(get, path = "/api/v1/jobs", tag = "jobs", params(JobQuery),
     responses((status = 200, body = JobPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
-pub(crate) async fn list(State(s): State<AppState>, Auth(a): Auth, QueryParams(q): QueryParams<JobQuery>) -> ApiResult<Json<JobPage>> {
+pub(crate) async fn list(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    QueryParams(q): QueryParams<JobQuery>,
+) -> ApiResult<Json<JobPage>> {
     let last_status = match q.status.as_deref().filter(|v| !v.is_empty()) {
         Some(v) => Some(v.parse::<Status>().map_err(ApiError::invalid)?),
         None => None,

@@ -10,6 +10,10 @@ use crate::extract::Auth;
 
 #[utoipa::path(get, path = "/api/v1/operations/{id}", tag = "operations", params(("id" = String, Path)),
     responses((status = 200, body = Operation), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub(crate) async fn get(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<Json<Operation>> {
+pub(crate) async fn get(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Operation>> {
     Ok(Json(s.app.operation(&a, &id).await?))
 }

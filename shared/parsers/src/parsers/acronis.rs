@@ -10,7 +10,7 @@
 use bc_api_types::ReportObject;
 
 use crate::Report;
-use crate::mail_view::MailView;
+use crate::parse_input::ParseInput;
 use crate::parsers::common::{Words, complete_times, field, local_time, sender_domain, spaced_field};
 use crate::registry::{Parser, ParserInfo};
 use crate::report::Draft;
@@ -59,13 +59,13 @@ fn is_recap(subject: &str) -> bool {
     ["recap", "statusbericht", "zusammenfassung", "summary report"].iter().any(|w| contains_ci(subject, w))
 }
 
-fn claims(view: &MailView<'_>) -> bool {
+fn claims(view: &ParseInput<'_>) -> bool {
     let acronis = sender_domain(view).is_some_and(|d| d == "acronis.com" || d.ends_with(".acronis.com"))
         || ["acronis cyber protect", "acronis cyber backup", "acronis backup"].iter().any(|p| view.mentions(p));
     acronis && !is_recap(view.subject) && contains_ci(view.subject, "backup") && WORDS.status(view.subject).is_some()
 }
 
-fn parse(view: &MailView<'_>) -> Result<Report, String> {
+fn parse(view: &ParseInput<'_>) -> Result<Report, String> {
     let text = view.text();
     let mut draft = Draft::new(ID, SOFTWARE);
     draft.job_type = JOB_TYPE.to_string();

@@ -9,7 +9,7 @@
 use bc_api_types::ReportObject;
 
 use crate::Report;
-use crate::mail_view::MailView;
+use crate::parse_input::ParseInput;
 use crate::parsers::common::{Labels, Words, after, read_labels, value};
 use crate::registry::{Parser, ParserInfo};
 use crate::report::Draft;
@@ -57,12 +57,12 @@ const LABELS: Labels = Labels {
     messages: &["Error", "Errors", "Warning", "Warnings", "Reason"],
 };
 
-fn claims(view: &MailView<'_>) -> bool {
+fn claims(view: &ParseInput<'_>) -> bool {
     (view.subject_or_body_mentions("altaro") || view.subject_or_body_mentions("hornetsecurity vm backup"))
         && WORDS.status(view.subject).is_some()
 }
 
-fn parse(view: &MailView<'_>) -> Result<Report, String> {
+fn parse(view: &ParseInput<'_>) -> Result<Report, String> {
     let text = view.text();
     let mut draft = Draft::new(ID, SOFTWARE);
     draft.status =

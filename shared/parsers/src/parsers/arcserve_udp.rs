@@ -10,7 +10,7 @@
 use bc_api_types::ReportObject;
 
 use crate::Report;
-use crate::mail_view::MailView;
+use crate::parse_input::ParseInput;
 use crate::parsers::common::{Labels, Words, after, read_labels, value};
 use crate::registry::{Parser, ParserInfo};
 use crate::report::Draft;
@@ -59,13 +59,13 @@ const LABELS: Labels = Labels {
     messages: &["Error Message", "Error", "Warning Message", "Warning"],
 };
 
-fn claims(view: &MailView<'_>) -> bool {
+fn claims(view: &ParseInput<'_>) -> bool {
     view.subject_or_body_mentions("arcserve")
         && (WORDS.status(view.subject).is_some() || value(view.text(), &["Job Status"]).is_some())
         && (value(view.text(), &["Node Name", "Node"]).is_some() || contains_ci(view.subject, " on "))
 }
 
-fn parse(view: &MailView<'_>) -> Result<Report, String> {
+fn parse(view: &ParseInput<'_>) -> Result<Report, String> {
     let text = view.text();
     let mut draft = Draft::new(ID, SOFTWARE);
     draft.status =

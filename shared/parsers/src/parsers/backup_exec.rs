@@ -9,7 +9,7 @@
 use bc_api_types::Status;
 
 use crate::Report;
-use crate::mail_view::MailView;
+use crate::parse_input::ParseInput;
 use crate::parsers::common::{Words, after, complete_times, field, local_time, value};
 use crate::registry::{Parser, ParserInfo};
 use crate::report::Draft;
@@ -49,7 +49,7 @@ const WORDS: Words = Words {
     success: &["job success", "succeeded", "successful", "success", "completed"],
 };
 
-fn claims(view: &MailView<'_>) -> bool {
+fn claims(view: &ParseInput<'_>) -> bool {
     let text = view.text();
     contains_ci(view.subject, "backup exec alert")
         || (view.mentions("backup exec")
@@ -57,7 +57,7 @@ fn claims(view: &MailView<'_>) -> bool {
             && field(text, &["Completed status", "Job status"]).is_some())
 }
 
-fn parse(view: &MailView<'_>) -> Result<Report, String> {
+fn parse(view: &ParseInput<'_>) -> Result<Report, String> {
     let text = view.text();
     let mut draft = Draft::new(ID, SOFTWARE);
     let alert = after(view.subject, "alert:", &["(server", "(job"]);

@@ -8,7 +8,7 @@ use std::ops::ControlFlow;
 use bc_api_types::{ReportObject, Status};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, TimeZone, Timelike, Utc};
 
-use crate::mail_view::MailView;
+use crate::parse_input::ParseInput;
 use crate::report::{Draft, status_word};
 use crate::util::datetime::{at_offset, find_date, find_datetime, local_date, parse_clock_time, plausible};
 use crate::util::html::{Row, for_each_row};
@@ -93,7 +93,7 @@ impl Words {
 /// A date and time as a report prints it, at the mail's UTC offset. An
 /// explicit zone (`2026-03-03T21:00:14Z`, `+01:00`) or a Unix time in
 /// parentheses (`(1772575506)`) wins over the mail's offset.
-pub(crate) fn local_time(view: &MailView<'_>, s: &str) -> Option<DateTime<FixedOffset>> {
+pub(crate) fn local_time(view: &ParseInput<'_>, s: &str) -> Option<DateTime<FixedOffset>> {
     let s = s.trim();
     let mail_date = view.mail.date;
     let offset = mail_date.map(|d| *d.offset());
@@ -178,7 +178,7 @@ pub(crate) struct Labels {
 
 /// Reads start, end, duration, sizes and message lines by `labels`, and
 /// derives what the others give.
-pub(crate) fn read_labels(view: &MailView<'_>, text: &str, labels: &Labels, draft: &mut Draft) {
+pub(crate) fn read_labels(view: &ParseInput<'_>, text: &str, labels: &Labels, draft: &mut Draft) {
     let get = |l: &[&str]| if l.is_empty() { None } else { value(text, l) };
     draft.started_at = get(labels.start).and_then(|v| local_time(view, v)).or(draft.started_at);
     draft.ended_at = get(labels.end).and_then(|v| local_time(view, v)).or(draft.ended_at);
@@ -331,7 +331,7 @@ impl Columns {
 /// column into objects; returns how many rows were read. Times that are
 /// only clock times fall on the run's start day (or the next, when earlier).
 pub(crate) fn read_objects(
-    view: &MailView<'_>,
+    view: &ParseInput<'_>,
     columns: &Columns,
     words: &Words,
     object_type: Option<&str>,
@@ -380,7 +380,7 @@ pub(crate) fn read_objects(
 /// A table cell's time: a full date-time, or a clock time on the run's
 /// day (after `not_before` when given).
 fn object_time(
-    view: &MailView<'_>,
+    view: &ParseInput<'_>,
     draft: &Draft,
     s: &str,
     not_before: Option<DateTime<FixedOffset>>,
@@ -397,7 +397,7 @@ fn object_time(
 
 /// The host part of the sender's address (`backup@nas01.example.com` ->
 /// `nas01.example.com`).
-pub(crate) fn sender_domain<'a>(view: &MailView<'a>) -> Option<&'a str> {
+pub(crate) fn sender_domain<'a>(view: &ParseInput<'a>) -> Option<&'a str> {
     view.mail.from_address.as_deref().and_then(|a| a.rsplit_once('@')).map(|(_, d)| d).filter(|d| !d.is_empty())
 }
 

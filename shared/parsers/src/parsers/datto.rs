@@ -9,7 +9,7 @@
 use bc_api_types::ReportObject;
 
 use crate::Report;
-use crate::mail_view::MailView;
+use crate::parse_input::ParseInput;
 use crate::parsers::common::{Labels, Words, after, read_labels, sender_domain, value};
 use crate::registry::{Parser, ParserInfo};
 use crate::report::Draft;
@@ -58,13 +58,13 @@ const LABELS: Labels = Labels {
     messages: &["Error", "Reason", "Details"],
 };
 
-fn claims(view: &MailView<'_>) -> bool {
+fn claims(view: &ParseInput<'_>) -> bool {
     let datto = sender_domain(view).is_some_and(|d| d.ends_with("datto.com") || d.ends_with("dattobackup.com"))
         || contains_ci(view.subject, "datto");
     datto && WORDS.status(view.subject).is_some()
 }
 
-fn parse(view: &MailView<'_>) -> Result<Report, String> {
+fn parse(view: &ParseInput<'_>) -> Result<Report, String> {
     let text = view.text();
     let mut draft = Draft::new(ID, SOFTWARE);
     let subject = view.subject;

@@ -9,7 +9,7 @@
 use bc_api_types::Status;
 
 use crate::Report;
-use crate::mail_view::MailView;
+use crate::parse_input::ParseInput;
 use crate::parsers::common::{complete_times, local_time, top_field};
 use crate::registry::{Parser, ParserInfo, RealFixture};
 use crate::report::Draft;
@@ -50,13 +50,13 @@ pub(crate) const PARSER: Parser = Parser {
     parse,
 };
 
-fn claims(view: &MailView<'_>) -> bool {
+fn claims(view: &ParseInput<'_>) -> bool {
     let text = view.text();
     (top_field(text, &["ParsedResult"]).is_some() && top_field(text, &["MainOperation"]).is_some())
         || (contains_ci(view.subject, "duplicati") && top_field(text, &["Failed"]).is_some())
 }
 
-fn parse(view: &MailView<'_>) -> Result<Report, String> {
+fn parse(view: &ParseInput<'_>) -> Result<Report, String> {
     let text = view.text();
     let mut draft = Draft::new(ID, SOFTWARE);
     draft.job_type = top_field(text, &["MainOperation"]).unwrap_or("Backup").to_string();

@@ -12,7 +12,7 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::MailAttachment;
 use crate::Report;
-use crate::mail_view::MailView;
+use crate::parse_input::ParseInput;
 use crate::parsers::common::local_time;
 use crate::registry::{Parser, ParserInfo};
 use crate::report::Draft;
@@ -48,11 +48,11 @@ pub(crate) const PARSER: Parser = Parser {
     parse,
 };
 
-fn claims(view: &MailView<'_>) -> bool {
+fn claims(view: &ParseInput<'_>) -> bool {
     strip_prefix_ci(view.subject, PREFIX).is_some() && first_csv(view).is_some()
 }
 
-fn first_csv<'a>(view: &MailView<'a>) -> Option<&'a MailAttachment> {
+fn first_csv<'a>(view: &ParseInput<'a>) -> Option<&'a MailAttachment> {
     view.mail.attachments.iter().find(|a| {
         let name = a.filename.to_ascii_lowercase();
         name.ends_with(".csv")
@@ -117,7 +117,7 @@ fn delimiter(text: &str) -> u8 {
         .unwrap_or(b',')
 }
 
-fn parse(view: &MailView<'_>) -> Result<Report, String> {
+fn parse(view: &ParseInput<'_>) -> Result<Report, String> {
     let attachment = first_csv(view).ok_or("no CSV attachment")?;
     let text = decode_text(&attachment.data);
     let mut reader = csv::ReaderBuilder::new()

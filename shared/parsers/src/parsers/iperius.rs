@@ -11,7 +11,7 @@
 use bc_api_types::Status;
 
 use crate::Report;
-use crate::mail_view::MailView;
+use crate::parse_input::ParseInput;
 use crate::parsers::common::{Labels, Words, quoted, read_labels, value};
 use crate::registry::{Parser, ParserInfo};
 use crate::report::Draft;
@@ -63,7 +63,7 @@ const LABELS: Labels = Labels {
     messages: &["Fehler", "Fehlermeldung", "Error", "Errors", "Warnung", "Warning"],
 };
 
-fn claims(view: &MailView<'_>) -> bool {
+fn claims(view: &ParseInput<'_>) -> bool {
     let text = view.text();
     view.subject_or_body_mentions("iperius")
         && (value(text, LABELS.start).is_some()
@@ -71,7 +71,7 @@ fn claims(view: &MailView<'_>) -> bool {
             || WORDS.status(view.subject).is_some())
 }
 
-fn parse(view: &MailView<'_>) -> Result<Report, String> {
+fn parse(view: &ParseInput<'_>) -> Result<Report, String> {
     let text = view.text();
     let mut draft = Draft::new(ID, SOFTWARE);
     draft.job_type = "Backup".to_string();

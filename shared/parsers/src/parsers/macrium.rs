@@ -7,7 +7,7 @@
 //! Job name: `<definition> on <computer>`.
 
 use crate::Report;
-use crate::mail_view::MailView;
+use crate::parse_input::ParseInput;
 use crate::parsers::common::{Labels, Words, after, read_labels, value};
 use crate::registry::{Parser, ParserInfo};
 use crate::report::Draft;
@@ -57,13 +57,13 @@ const LABELS: Labels = Labels {
     messages: &["Error", "Errors", "Warning", "Warnings"],
 };
 
-fn claims(view: &MailView<'_>) -> bool {
+fn claims(view: &ParseInput<'_>) -> bool {
     view.subject_or_body_mentions("macrium")
         && (WORDS.status(view.subject).is_some() || value(view.text(), &["Result"]).is_some())
         && (value(view.text(), &["Backup Definition", "Definition File"]).is_some() || contains_ci(view.subject, " - "))
 }
 
-fn parse(view: &MailView<'_>) -> Result<Report, String> {
+fn parse(view: &ParseInput<'_>) -> Result<Report, String> {
     let text = view.text();
     let mut draft = Draft::new(ID, SOFTWARE);
     draft.status =

@@ -7,7 +7,7 @@
 //! from the same address).
 
 use crate::Report;
-use crate::mail_view::MailView;
+use crate::parse_input::ParseInput;
 use crate::parsers::common::{Columns, Labels, Words, after, quoted, read_labels, read_objects, value};
 use crate::registry::{Parser, ParserInfo};
 use crate::report::Draft;
@@ -65,13 +65,13 @@ const COLUMNS: Columns = Columns {
     message: &["Error", "Reason", "Details"],
 };
 
-fn claims(view: &MailView<'_>) -> bool {
+fn claims(view: &ParseInput<'_>) -> bool {
     ["msp360", "cloudberry", "mspbackups"].iter().any(|b| view.subject_or_body_mentions(b))
         && contains_ci(view.subject, "plan")
         && WORDS.status(view.subject).is_some()
 }
 
-fn parse(view: &MailView<'_>) -> Result<Report, String> {
+fn parse(view: &ParseInput<'_>) -> Result<Report, String> {
     let text = view.text();
     let mut draft = Draft::new(ID, SOFTWARE);
     let plan = quoted(view.subject).or_else(|| value(text, &["Plan", "Plan Name"])).ok_or("no plan name")?;

@@ -6,7 +6,7 @@
 //! Job name: the job's name.
 
 use crate::Report;
-use crate::mail_view::MailView;
+use crate::parse_input::ParseInput;
 use crate::parsers::common::{Columns, Labels, Words, quoted, read_labels, read_objects, value};
 use crate::registry::{Parser, ParserInfo};
 use crate::report::Draft;
@@ -70,14 +70,14 @@ const COLUMNS: Columns = Columns {
     message: &["Note", "Notes", "Details", "Error"],
 };
 
-fn claims(view: &MailView<'_>) -> bool {
+fn claims(view: &ParseInput<'_>) -> bool {
     let text = view.text();
     view.subject_or_body_mentions("nakivo")
         && (value(text, &["Job name"]).is_some() || quoted(view.subject).is_some())
         && (value(text, &["Status", "Job status"]).is_some() || WORDS.status(view.subject).is_some())
 }
 
-fn parse(view: &MailView<'_>) -> Result<Report, String> {
+fn parse(view: &ParseInput<'_>) -> Result<Report, String> {
     let text = view.text();
     let mut draft = Draft::new(ID, SOFTWARE);
     draft.job_name =

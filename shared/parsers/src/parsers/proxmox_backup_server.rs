@@ -12,7 +12,7 @@ use bc_api_types::{ReportObject, Status};
 use chrono::{TimeZone, Utc};
 
 use crate::Report;
-use crate::mail_view::MailView;
+use crate::parse_input::ParseInput;
 use crate::parsers::common::field;
 use crate::registry::{Parser, ParserInfo};
 use crate::report::Draft;
@@ -116,11 +116,11 @@ fn read_subject(subject: &str) -> Option<Subject<'_>> {
     Some(Subject { kind, quoted, ok })
 }
 
-fn claims(view: &MailView<'_>) -> bool {
+fn claims(view: &ParseInput<'_>) -> bool {
     read_subject(view.subject).is_some()
 }
 
-fn parse(view: &MailView<'_>) -> Result<Report, String> {
+fn parse(view: &ParseInput<'_>) -> Result<Report, String> {
     let subject = read_subject(view.subject).ok_or("not a Proxmox Backup Server subject")?;
     let text = view.text();
     let mut draft = Draft::new(ID, SOFTWARE);

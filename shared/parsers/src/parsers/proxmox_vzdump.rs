@@ -20,7 +20,7 @@ use bc_api_types::{ReportObject, Status};
 use chrono::{DateTime, FixedOffset, NaiveDateTime};
 
 use crate::Report;
-use crate::mail_view::MailView;
+use crate::parse_input::ParseInput;
 use crate::registry::{Parser, ParserInfo};
 use crate::report::Draft;
 use crate::util::datetime::at_offset;
@@ -59,7 +59,7 @@ pub(crate) const PARSER: Parser = Parser {
 
 const SUBJECT_PREFIX: &str = "vzdump backup status";
 
-fn claims(view: &MailView<'_>) -> bool {
+fn claims(view: &ParseInput<'_>) -> bool {
     strip_prefix_ci(view.subject, SUBJECT_PREFIX).is_some()
         || eq_ci(view.sender_name().trim(), "vzdump backup tool")
         || (eq_ci(view.sender_name().trim(), "Proxmox VE") && body_markers(view))
@@ -68,7 +68,7 @@ fn claims(view: &MailView<'_>) -> bool {
 /// The body of a vzdump notification on its own (subject rewritten or
 /// lost): the guest table's header, the totals and the vzdump command line
 /// or task log.
-fn body_markers(view: &MailView<'_>) -> bool {
+fn body_markers(view: &ParseInput<'_>) -> bool {
     view.mentions("total running time:")
         && view.mentions("vmid")
         && view.mentions("filename")
@@ -96,7 +96,7 @@ struct GuestLog {
     error: Option<String>,
 }
 
-fn parse(view: &MailView<'_>) -> Result<Report, String> {
+fn parse(view: &ParseInput<'_>) -> Result<Report, String> {
     let mut draft = Draft::new(ID, SOFTWARE);
     draft.job_type = JOB_TYPE.to_string();
 

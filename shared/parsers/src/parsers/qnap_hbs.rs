@@ -8,7 +8,7 @@
 use bc_api_types::Status;
 
 use crate::Report;
-use crate::mail_view::MailView;
+use crate::parse_input::ParseInput;
 use crate::parsers::common::{Words, field, local_time, quoted, value};
 use crate::registry::{Parser, ParserInfo};
 use crate::report::Draft;
@@ -48,7 +48,7 @@ const WORDS: Words = Words {
     success: &["finished", "completed", "succeeded", "successfully"],
 };
 
-fn claims(view: &MailView<'_>) -> bool {
+fn claims(view: &ParseInput<'_>) -> bool {
     let text = view.text();
     (view.subject_or_body_mentions("hybrid backup sync") || view.mentions("hbs 3")) && event(text).is_some()
 }
@@ -63,7 +63,7 @@ fn event(text: &str) -> Option<(&str, &str, Status)> {
     })
 }
 
-fn parse(view: &MailView<'_>) -> Result<Report, String> {
+fn parse(view: &ParseInput<'_>) -> Result<Report, String> {
     let text = view.text();
     let mut draft = Draft::new(ID, SOFTWARE);
     let (msg, job, status) = event(text).ok_or("no Hybrid Backup Sync job message")?;

@@ -10,7 +10,7 @@
 use bc_api_types::{ReportObject, Status};
 
 use crate::Report;
-use crate::mail_view::MailView;
+use crate::parse_input::ParseInput;
 use crate::parsers::common::{Words, complete_times, local_time, quoted};
 use crate::registry::{Parser, ParserInfo};
 use crate::report::Draft;
@@ -63,7 +63,7 @@ const WORDS: Words = Words {
     success: &["completed successfully", "execution completed", "successful"],
 };
 
-fn claims(view: &MailView<'_>) -> bool {
+fn claims(view: &ParseInput<'_>) -> bool {
     let text = view.text();
     (strip_prefix_ci(view.subject, "retrospect").is_some() && quoted(view.subject).is_some())
         || (view.mentions("retrospect")
@@ -86,7 +86,7 @@ fn script_line(text: &str) -> Option<(&str, &str, &str)> {
     })
 }
 
-fn parse(view: &MailView<'_>) -> Result<Report, String> {
+fn parse(view: &ParseInput<'_>) -> Result<Report, String> {
     let text = view.text();
     let mut draft = Draft::new(ID, SOFTWARE);
     let script = script_line(text);

@@ -8,7 +8,7 @@
 use bc_api_types::ReportObject;
 
 use crate::Report;
-use crate::mail_view::MailView;
+use crate::parse_input::ParseInput;
 use crate::parsers::common::{Labels, Words, after, read_labels, value};
 use crate::registry::{Parser, ParserInfo};
 use crate::report::Draft;
@@ -56,14 +56,14 @@ const LABELS: Labels = Labels {
     messages: &["Error", "Errors", "Warning", "Warnings"],
 };
 
-fn claims(view: &MailView<'_>) -> bool {
+fn claims(view: &ParseInput<'_>) -> bool {
     let text = view.text();
     let brand = view.subject_or_body_mentions("shadowprotect")
         || ((view.mentions("storagecraft") || contains_ci(view.subject, "spx")) && value(text, &["Job"]).is_some());
     brand && (WORDS.status(view.subject).is_some() || value(text, &["Status"]).is_some())
 }
 
-fn parse(view: &MailView<'_>) -> Result<Report, String> {
+fn parse(view: &ParseInput<'_>) -> Result<Report, String> {
     let text = view.text();
     let mut draft = Draft::new(ID, SOFTWARE);
     draft.status =

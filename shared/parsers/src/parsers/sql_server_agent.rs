@@ -10,7 +10,7 @@
 use bc_api_types::Status;
 
 use crate::Report;
-use crate::mail_view::MailView;
+use crate::parse_input::ParseInput;
 use crate::parsers::common::{complete_times, field, local_time, quoted};
 use crate::registry::{Parser, ParserInfo};
 use crate::report::Draft;
@@ -46,12 +46,12 @@ pub(crate) const PARSER: Parser = Parser {
     parse,
 };
 
-fn claims(view: &MailView<'_>) -> bool {
+fn claims(view: &ParseInput<'_>) -> bool {
     strip_prefix_ci(view.subject, SUBJECT_PREFIX).is_some()
         || (field(view.text(), &["JOB RUN"]).is_some() && field(view.text(), &["STATUS"]).is_some())
 }
 
-fn parse(view: &MailView<'_>) -> Result<Report, String> {
+fn parse(view: &ParseInput<'_>) -> Result<Report, String> {
     let text = view.text();
     let mut draft = Draft::new(ID, SOFTWARE);
     draft.job_type = JOB_TYPE.to_string();

@@ -8,7 +8,7 @@
 use bc_api_types::Status;
 
 use crate::Report;
-use crate::mail_view::MailView;
+use crate::parse_input::ParseInput;
 use crate::parsers::common::{Labels, Words, quoted, read_labels, value};
 use crate::registry::{Parser, ParserInfo};
 use crate::report::Draft;
@@ -57,14 +57,14 @@ const LABELS: Labels = Labels {
     messages: &["Error", "Last Error"],
 };
 
-fn claims(view: &MailView<'_>) -> bool {
+fn claims(view: &ParseInput<'_>) -> bool {
     let text = view.text();
     (view.subject_or_body_mentions("syncovery") || view.subject_or_body_mentions("super flexible file synchronizer"))
         && (quoted(view.subject).is_some() || value(text, &["Profile"]).is_some())
         && (WORDS.status(view.subject).is_some() || value(text, &["Result"]).is_some())
 }
 
-fn parse(view: &MailView<'_>) -> Result<Report, String> {
+fn parse(view: &ParseInput<'_>) -> Result<Report, String> {
     let text = view.text();
     let mut draft = Draft::new(ID, SOFTWARE);
     draft.job_type = "Profile".to_string();

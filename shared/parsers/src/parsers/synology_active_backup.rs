@@ -9,7 +9,7 @@
 use bc_api_types::{ReportObject, Status};
 
 use crate::Report;
-use crate::mail_view::MailView;
+use crate::parse_input::ParseInput;
 use crate::parsers::common::{Words, complete_times, local_time, spaced_field};
 use crate::registry::{Parser, ParserInfo};
 use crate::report::Draft;
@@ -91,11 +91,11 @@ const WORDS: Words = Words {
     ],
 };
 
-pub(crate) fn is_active_backup(view: &MailView<'_>) -> bool {
+pub(crate) fn is_active_backup(view: &ParseInput<'_>) -> bool {
     view.subject_or_body_mentions("active backup for business")
 }
 
-fn claims(view: &MailView<'_>) -> bool {
+fn claims(view: &ParseInput<'_>) -> bool {
     is_active_backup(view) && (task_line(view.subject).is_some() || view.text().lines().any(|l| task_line(l).is_some()))
 }
 
@@ -113,7 +113,7 @@ fn task_line(line: &str) -> Option<(String, Status)> {
     (!name.is_empty() && name.len() <= 128).then(|| (name.to_string(), status))
 }
 
-fn parse(view: &MailView<'_>) -> Result<Report, String> {
+fn parse(view: &ParseInput<'_>) -> Result<Report, String> {
     let text = view.text();
     let mut draft = Draft::new(ID, SOFTWARE);
     draft.job_type = JOB_TYPE.to_string();

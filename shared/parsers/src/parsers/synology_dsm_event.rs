@@ -10,7 +10,7 @@
 use bc_api_types::Status;
 
 use crate::Report;
-use crate::mail_view::MailView;
+use crate::parse_input::ParseInput;
 use crate::parsers::common::{Words, local_time, quoted};
 use crate::registry::{Parser, ParserInfo};
 use crate::report::Draft;
@@ -89,7 +89,7 @@ pub(crate) fn is_system_event(text: &str) -> bool {
     text.lines().take(40).any(|l| INTROS.iter().any(|i| contains_ci(l, i)))
 }
 
-fn claims(view: &MailView<'_>) -> bool {
+fn claims(view: &ParseInput<'_>) -> bool {
     let text = view.text();
     is_system_event(text) && event_line(text).is_some()
 }
@@ -129,7 +129,7 @@ fn task_name(event: &str) -> Option<String> {
     (!kind.is_empty() && kind.len() <= 80).then(|| kind.to_string())
 }
 
-fn parse(view: &MailView<'_>) -> Result<Report, String> {
+fn parse(view: &ParseInput<'_>) -> Result<Report, String> {
     let text = view.text();
     let mut draft = Draft::new(ID, SOFTWARE);
     draft.job_type = JOB_TYPE.to_string();

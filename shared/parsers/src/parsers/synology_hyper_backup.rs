@@ -12,7 +12,7 @@ use bc_api_types::Status;
 use chrono::Duration;
 
 use crate::Report;
-use crate::mail_view::MailView;
+use crate::parse_input::ParseInput;
 use crate::registry::{Parser, ParserInfo};
 use crate::report::Draft;
 use crate::util::datetime::{at_offset, find_datetime, local_date};
@@ -58,7 +58,7 @@ const TASK_PHRASES: [&str; 8] = [
     "tâche de sauvegarde",
 ];
 
-fn claims(view: &MailView<'_>) -> bool {
+fn claims(view: &ParseInput<'_>) -> bool {
     let text = view.text();
     if view.mentions("active backup for business")
         || contains_ci(view.subject, "active backup")
@@ -119,7 +119,7 @@ fn status_in(s: &str) -> Option<Status> {
     }
 }
 
-fn parse(view: &MailView<'_>) -> Result<Report, String> {
+fn parse(view: &ParseInput<'_>) -> Result<Report, String> {
     let text = view.text();
     let mut draft = Draft::new(ID, SOFTWARE);
     draft.job_type = JOB_TYPE.to_string();

@@ -3,7 +3,7 @@
 //! `Agent Backup job: <Job>`.
 
 use crate::Report;
-use crate::mail_view::MailView;
+use crate::parse_input::ParseInput;
 use crate::parsers::veeam_layout::{self, AGENT_TYPES, Options};
 use crate::registry::{Parser, ParserInfo};
 use crate::report::Draft;
@@ -32,7 +32,7 @@ pub(crate) const PARSER: Parser = Parser {
     parse,
 };
 
-fn claims(view: &MailView<'_>) -> bool {
+fn claims(view: &ParseInput<'_>) -> bool {
     veeam_layout::has_header(view, &AGENT_TYPES)
 }
 
@@ -40,7 +40,7 @@ fn object_type(_job_type: &str) -> Option<&'static str> {
     Some("Computer")
 }
 
-fn parse(view: &MailView<'_>) -> Result<Report, String> {
+fn parse(view: &ParseInput<'_>) -> Result<Report, String> {
     let mut draft = Draft::new(ID, SOFTWARE);
     veeam_layout::read(view, &mut draft, &Options { types: &AGENT_TYPES, object_type })?;
     if draft.status.is_none() {

@@ -4,7 +4,7 @@
 //! instance.
 
 use crate::Report;
-use crate::mail_view::MailView;
+use crate::parse_input::ParseInput;
 use crate::parsers::veeam_layout::{self, Options, Product};
 use crate::registry::{Parser, ParserInfo};
 use crate::report::Draft;
@@ -38,7 +38,7 @@ pub(crate) const PARSER: Parser = Parser {
     parse,
 };
 
-fn claims(view: &MailView<'_>) -> bool {
+fn claims(view: &ParseInput<'_>) -> bool {
     (veeam_layout::mail_product(view) == Some(Product::Cloud) && veeam_layout::has_header(view, &TYPES))
         || (veeam_layout::subject_result(view.subject).is_some()
             && veeam_layout::subject_count_word(view.subject).is_some_and(|w| w.starts_with("instance")))
@@ -52,7 +52,7 @@ fn instance(_job_type: &str) -> Option<&'static str> {
     Some("Instance")
 }
 
-fn parse(view: &MailView<'_>) -> Result<Report, String> {
+fn parse(view: &ParseInput<'_>) -> Result<Report, String> {
     let mut draft = Draft::new(ID, SOFTWARE);
     let is_azure = contains_ci(view.html_first_text(), "Microsoft Azure");
     veeam_layout::read(

@@ -12,7 +12,7 @@ use std::ops::ControlFlow;
 use bc_api_types::{ReportObject, Status};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime};
 
-use crate::mail_view::MailView;
+use crate::parse_input::ParseInput;
 use crate::parsers::common::{processed_count, take_retry};
 use crate::report::{Draft, status_word};
 use crate::util::datetime::{ClockTime, at_offset, find_date, latest_before, local_date, parse_clock_time, plausible};
@@ -88,7 +88,7 @@ static ALL_TYPES: std::sync::LazyLock<Vec<&'static str>> =
 /// found once per mail (the four Veeam parsers share it); with an HTML body
 /// only the rows down to the grid are read (the header is at the top), so
 /// asking costs a few KB of tokenizing, not the whole report.
-pub(crate) fn has_header(view: &MailView<'_>, types: &[&'static str]) -> bool {
+pub(crate) fn has_header(view: &ParseInput<'_>, types: &[&'static str]) -> bool {
     view.veeam_header
         .get_or_init(|| match view.mail.html.as_deref() {
             Some(html) => html_header(html),
@@ -145,7 +145,7 @@ pub(crate) enum Product {
 
 /// [`other_product`] of a mail: its raw HTML and its text part (the
 /// product names hold no markup), without rendering the HTML.
-pub(crate) fn mail_product(view: &MailView<'_>) -> Option<Product> {
+pub(crate) fn mail_product(view: &ParseInput<'_>) -> Option<Product> {
     *view.veeam_product.get_or_init(|| {
         let mail = view.mail;
         mail.html.as_deref().and_then(other_product).or_else(|| mail.text.as_deref().and_then(other_product))
@@ -321,7 +321,7 @@ pub(crate) struct Options {
 
 /// Reads the Veeam layout into `draft`. Errors when there is no header
 /// row: then the mail is not a Veeam report we can read.
-pub(crate) fn read(view: &MailView<'_>, draft: &mut Draft, options: &Options) -> Result<(), String> {
+pub(crate) fn read(view: &ParseInput<'_>, draft: &mut Draft, options: &Options) -> Result<(), String> {
     let html = view.mail.html.as_deref();
     let text_rows = match html {
         Some(_) => None,

@@ -3,7 +3,7 @@
 //! User, Group, Site, Team) with the product named in the body.
 
 use crate::Report;
-use crate::mail_view::MailView;
+use crate::parse_input::ParseInput;
 use crate::parsers::veeam_layout::{self, Options, Product};
 use crate::registry::{Parser, ParserInfo};
 use crate::report::Draft;
@@ -35,7 +35,7 @@ pub(crate) const PARSER: Parser = Parser {
     parse,
 };
 
-fn claims(view: &MailView<'_>) -> bool {
+fn claims(view: &ParseInput<'_>) -> bool {
     veeam_layout::mail_product(view) == Some(Product::Microsoft365) && veeam_layout::has_header(view, &TYPES)
 }
 
@@ -43,7 +43,7 @@ fn object_type(_job_type: &str) -> Option<&'static str> {
     None
 }
 
-fn parse(view: &MailView<'_>) -> Result<Report, String> {
+fn parse(view: &ParseInput<'_>) -> Result<Report, String> {
     let mut draft = Draft::new(ID, SOFTWARE);
     veeam_layout::read(view, &mut draft, &Options { types: &TYPES, object_type })?;
     if draft.status.is_none() {

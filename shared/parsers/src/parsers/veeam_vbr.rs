@@ -5,7 +5,7 @@
 //! and sizes; one row per VM or other object follows.
 
 use crate::Report;
-use crate::mail_view::MailView;
+use crate::parse_input::ParseInput;
 use crate::parsers::veeam_layout::{self, AGENT_TYPES, Options, VBR_TYPES};
 use crate::registry::{Parser, ParserInfo};
 use crate::report::Draft;
@@ -35,7 +35,7 @@ pub(crate) const PARSER: Parser = Parser {
     parse,
 };
 
-fn claims(view: &MailView<'_>) -> bool {
+fn claims(view: &ParseInput<'_>) -> bool {
     if veeam_layout::mail_product(view).is_some() || veeam_layout::has_header(view, &AGENT_TYPES) {
         return false;
     }
@@ -48,7 +48,7 @@ fn object_type(job_type: &str) -> Option<&'static str> {
     matches!(job_type, "Backup" | "Replication" | "VM Copy" | "SureBackup").then_some("VM")
 }
 
-fn parse(view: &MailView<'_>) -> Result<Report, String> {
+fn parse(view: &ParseInput<'_>) -> Result<Report, String> {
     let mut draft = Draft::new(ID, SOFTWARE);
     veeam_layout::read(view, &mut draft, &Options { types: &VBR_TYPES, object_type })?;
     if draft.status.is_none() {

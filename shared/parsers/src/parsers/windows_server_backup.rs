@@ -15,7 +15,7 @@
 use bc_api_types::{ReportObject, Status};
 
 use crate::Report;
-use crate::mail_view::MailView;
+use crate::parse_input::ParseInput;
 use crate::parsers::common::{field, local_time, sender_domain};
 use crate::registry::{Parser, ParserInfo};
 use crate::report::Draft;
@@ -73,7 +73,7 @@ const EVENTS: [(&str, Status); 14] = [
     ("the backup operation has completed", Status::Success),
 ];
 
-fn claims(view: &MailView<'_>) -> bool {
+fn claims(view: &ParseInput<'_>) -> bool {
     PRODUCT.iter().any(|p| view.subject_or_body_mentions(p))
         && (view.mentions("backup operation")
             || view.mentions("backup started at")
@@ -91,7 +91,7 @@ fn event_id_status(id: u32) -> Option<Status> {
     }
 }
 
-fn parse(view: &MailView<'_>) -> Result<Report, String> {
+fn parse(view: &ParseInput<'_>) -> Result<Report, String> {
     // A `ConvertTo-Html` table reads like `Format-List` output.
     let table = view
         .mail
@@ -156,7 +156,7 @@ fn field_value_id(line: &str) -> Option<u32> {
 }
 
 /// `... started at '‎2026‎-‎03‎-‎04T21:00:14.508000000Z' ...`
-fn started_at(view: &MailView<'_>, line: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+fn started_at(view: &ParseInput<'_>, line: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
     let at = find_ci(line, "started at")
         .map(|i| i + "started at".len())
         .or_else(|| find_ci(line, "gestartet am").map(|i| i + "gestartet am".len()))

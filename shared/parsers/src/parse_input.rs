@@ -8,7 +8,7 @@ use crate::MailMessage;
 use crate::util::html::html_to_text;
 use crate::util::text::{strip_forward_prefixes, strip_gateway_tags};
 
-pub(crate) struct MailView<'a> {
+pub(crate) struct ParseInput<'a> {
     pub mail: &'a MailMessage,
     /// Subject without `Fwd:`/`RE:`-style prefixes.
     pub subject: &'a str,
@@ -58,7 +58,7 @@ const FORWARD_SCAN_BYTES: usize = 16 * 1024;
 /// Lines of the body looked at for a forwarded header block.
 const FORWARD_SCAN_LINES: usize = 80;
 
-impl<'a> MailView<'a> {
+impl<'a> ParseInput<'a> {
     pub fn new(mail: &'a MailMessage) -> Self {
         Self {
             mail,

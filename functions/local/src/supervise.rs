@@ -1,0 +1,77 @@
+//! Background loops of `serve` under supervision: a loop that ends or
+//! panics is logged and started again after a growing pause, so one bad
+//! mail or task never stops intake, the scheduler or the worker for good.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Pause before restart `n` (1-based): 1 s, 2 s, 4 s ... at most 60 s.
+pub fn backoff(n: u32) -> Duration {
+    Duration::from_secs((1u64 << n.saturating_sub(1).min(6)).min(60))
+}
+
+/// Runs `make()` again whenever the loop it returns ends or panics.
+/// `restarts` counts the restarts (for tests and the log).
+pub fn supervise<F, Fut>(name: &'static str, restarts: Arc<AtomicU64>, make: F) -> tokio::task::JoinHandle<()>
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    tokio::spawn(async move {
+        let mut n = 0u32;
+        loop {
+            let outcome = tokio::spawn(make()).await;
+            n = n.saturating_add(1);
+            restarts.fetch_add(1, Ordering::Relaxed);
+            let pause = backoff(n);
+            match outcome {
+                Err(e) if e.is_panic() => {
+                    tracing::error!(task = name, restart_in = ?pause, error = %e, "background loop panicked; restarting")
+                }
+                _ => tracing::error!(task = name, restart_in = ?pause, "background loop ended; restarting"),
+            }
+            tokio::time::sleep(pause).await;
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_caps() {
+        assert_eq!(backoff(1), Duration::from_secs(1));
+        assert_eq!(backoff(3), Duration::from_secs(4));
+        assert_eq!(backoff(40), Duration::from_secs(60));
+    }
+
+    #[tokio::test]
+    async fn a_panicking_loop_is_restarted() {
+        let runs = Arc::new(AtomicU64::new(0));
+        let restarts = Arc::new(AtomicU64::new(0));
+        let r = runs.clone();
+        let handle = supervise("test", restarts.clone(), move || {
+            let r = r.clone();
+            async move {
+                if r.fetch_add(1, Ordering::SeqCst) < 2 {
+                    panic!("a poisoned mail");
+                }
+                // The third start keeps running.
+                std::future::pending::<()>().await;
+            }
+        });
+        for _ in 0..100 {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            if runs.load(Ordering::SeqCst) >= 3 {
+                break;
+            }
+        }
+        assert_eq!(runs.load(Ordering::SeqCst), 3, "started again after each panic");
+        assert_eq!(restarts.load(Ordering::SeqCst), 2);
+        assert!(!handle.is_finished(), "the supervisor keeps going");
+        handle.abort();
+    }
+}
