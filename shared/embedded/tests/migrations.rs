@@ -22,7 +22,7 @@ fn ts(x: chrono::DateTime<Utc>) -> String {
 }
 
 /// The first release's schema: migration 1, verbatim.
-const V1_SCHEMA: &str = include_str!("fixtures/v1_schema.sql");
+const V1_SCHEMA: &str = include_str!("../src/migrations/0001_first_release.sql");
 
 #[test]
 #[ignore = "writes tests/fixtures/v1.db; run by hand when the fixture must be remade"]
