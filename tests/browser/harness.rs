@@ -301,9 +301,21 @@ impl Ui {
         }
     }
 
+    /// Clicks `css`. A toast (fixed at the bottom right, gone after five
+    /// seconds) may lie over the element for a moment: an intercepted click
+    /// is tried again until it passes, as a person would wait for it.
     pub async fn click(&self, css: &str) {
-        let el = self.wait(css).await;
-        el.click().await.expect("click");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let el = self.wait(css).await;
+            match el.click().await {
+                Ok(()) => return,
+                Err(e) if e.to_string().contains("intercepted") && Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                Err(e) => panic!("click {css}: {e:?}"),
+            }
+        }
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {
