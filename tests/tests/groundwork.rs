@@ -601,7 +601,7 @@ mod aws {
             for i in 0..runs_each {
                 let at = base() + Duration::minutes(i as i64);
                 let mail_id = format!("m{job_id}x{i}");
-                let mut mail: Mail = serde_json::from_value(json!({
+                let mail: Mail = serde_json::from_value(json!({
                     "id": mail_id, "dedupe_key": mail_id, "raw_key": format!("inbound/{mail_id}.eml"),
                     "received_at": at, "sender": SENDER, "sender_name": null, "recipients": [], "subject": "seed",
                     "date": null, "message_id": null, "size": 1, "text_key": null, "html_key": null,
@@ -609,7 +609,6 @@ mod aws {
                     "identity": null, "job_id": job_id, "run_id": format!("r{job_id}x{i}"), "deleted": null, "version": 1
                 }))
                 .expect("mail");
-                mail.version = 1;
                 let run = Run {
                     id: format!("r{job_id}x{i}"),
                     job_id: job_id.clone(),
