@@ -105,9 +105,9 @@ async fn run_checks_reads_only_unreviewed_runs() {
     let before = store.request_count();
     let open = store.list_unreviewed_runs(None, None, 10_000).await.expect("list").items;
     assert_eq!(store.request_count() - before, 1);
-    assert_eq!(ids(&open, |r: &Run| &r.id), ["r09", "r04", "r00"], "newest first");
+    assert_eq!(ids(&open, |r: &Run| &r.id), ["r00", "r09", "r04"], "by job, then oldest first");
     let open_j1 = store.list_unreviewed_runs(Some("j1"), None, 10_000).await.expect("list").items;
-    assert_eq!(ids(&open_j1, |r: &Run| &r.id), ["r09", "r00"]);
+    assert_eq!(ids(&open_j1, |r: &Run| &r.id), ["r00", "r09"]);
 
     // Unreview puts it back.
     let mut r03 = store.get_run("r03").await.expect("get").expect("present");
@@ -116,7 +116,7 @@ async fn run_checks_reads_only_unreviewed_runs() {
     store.update_run(&r03).await.expect("unreview");
     assert!(matches!(store.update_run(&r03).await, Err(PortError::Conflict(_))), "stale");
     let open_j1 = store.list_unreviewed_runs(Some("j1"), None, 10_000).await.expect("list").items;
-    assert_eq!(ids(&open_j1, |r: &Run| &r.id), ["r09", "r03", "r00"]);
+    assert_eq!(ids(&open_j1, |r: &Run| &r.id), ["r00", "r03", "r09"]);
     assert_eq!(unreviewed_index_size(store.table_name()).await, 4);
 }
 

@@ -61,8 +61,8 @@ pub trait RunRepo: Send + Sync {
     async fn update_runs(&self, runs: &[Run]) -> PortResult<Vec<bool>>;
     /// A job's runs, newest first by [`Run::sort_at`].
     async fn list_runs(&self, job_id: &str, cursor: Option<&str>, limit: usize) -> PortResult<Page<Run>>;
-    /// Unreviewed runs, of one job or of all, oldest first by `sort_at`
-    /// (then id), a page at a time. Served from an index that holds only
+    /// Unreviewed runs, of one job or of all, by job id and then oldest
+    /// first by `sort_at` (then id), a page at a time. Served from an index that holds only
     /// unreviewed runs. A cursor stays valid when the runs before it are
     /// reviewed meanwhile (bulk review pages through this way).
     async fn list_unreviewed_runs(
