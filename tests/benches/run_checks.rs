@@ -62,7 +62,7 @@ fn main() {
                 id: format!("r{i:07}"), job_id: format!("j{j:05}"), customer_id: format!("c{:03}", j % 100),
                 mail_id: mail.id.clone(), status: [Status::Success, Status::Warning, Status::Failed][(i % 3) as usize],
                 started_at: Some(at), ended_at: Some(at), received_at: at, duration_secs: Some(60), sizes: Sizes::default(),
-                object_count: 5, message: None, report_key: None, review, version: 0,
+                object_count: 5, message: None, report_key: None, review, overridden: None, version: 0,
             };
             let mut job = store.get_job(&run.job_id).await.expect("get").expect("job");
             job.run_count += 1;

@@ -93,6 +93,7 @@ conformance!(
     claims_are_taken_once_under_concurrent_redelivery,
     api_tokens_round_trip,
     operations_are_versioned,
+    overrides_round_trip_by_version_and_number,
 );
 
 fn t(day: u32, hour: u32) -> DateTime<Utc> {
@@ -166,6 +167,7 @@ fn run(id: &str, job_id: &str, mail_id: &str, at: DateTime<Utc>, status: Status)
         message: None,
         report_key: None,
         review: None,
+        overridden: None,
         version: 0,
     }
 }
@@ -777,4 +779,46 @@ async fn operations_are_versioned(a: Adapters) {
     let again = s.get_operation("o1").await.unwrap().unwrap();
     assert_eq!((again.done, again.step, again.version), (250, 1, 1));
     assert_eq!(again.position["cursor"], "abc");
+}
+
+async fn overrides_round_trip_by_version_and_number(a: Adapters) {
+    use bc_api_types::{OverrideScope, OverrideSpec, StatusMatch, TextMatch};
+    use bc_core::model::Override;
+    let ov = |id: &str, number: u64| Override {
+        id: id.into(),
+        number,
+        spec: OverrideSpec {
+            scope: OverrideScope::Software { software: "Veeam".into(), job_type: Some("Backup".into()) },
+            object: Some("SQL*".into()),
+            status: StatusMatch::Warning,
+            message: Some(TextMatch::Regex("CBT|tracking".into())),
+            valid_from: Some(t(1, 0)),
+            valid_until: None,
+            comment: "known".into(),
+        },
+        created_by: "olga".into(),
+        created_at: t(1, 0),
+        updated_by: None,
+        updated_at: None,
+        version: 0,
+    };
+    let s = &a.store;
+    // Numbers order the list numerically, past 9.
+    for (id, n) in [("ov-b", 10), ("ov-a", 2), ("ov-c", 1)] {
+        s.insert_override(&ov(id, n)).await.expect("insert");
+    }
+    assert!(is_conflict(s.insert_override(&ov("ov-a", 99)).await), "an id is stored once");
+    let numbers: Vec<u64> = s.list_overrides().await.expect("list").iter().map(|o| o.number).collect();
+    assert_eq!(numbers, [1, 2, 10]);
+    let mut got = s.get_override("ov-a").await.expect("get").expect("present");
+    assert_eq!(got, ov("ov-a", 2), "the spec round-trips whole");
+    got.spec.comment = "edited".into();
+    s.update_override(&got).await.expect("update");
+    assert!(is_conflict(s.update_override(&got).await), "stale version");
+    let fresh = s.get_override("ov-a").await.expect("get").expect("present");
+    assert_eq!((fresh.version, fresh.spec.comment.as_str()), (1, "edited"));
+    assert!(s.delete_override("ov-a").await.expect("delete"));
+    assert!(!s.delete_override("ov-a").await.expect("delete again"), "gone");
+    assert_eq!(s.get_override("ov-a").await.expect("get"), None);
+    assert_eq!(s.list_overrides().await.expect("list").len(), 2);
 }

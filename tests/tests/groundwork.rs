@@ -97,6 +97,7 @@ async fn seed_job(store: &Arc<dyn Store>, customer_id: &str, job_id: &str, n: us
             message: None,
             report_key: None,
             review: None,
+            overridden: None,
             version: 0,
         };
         let mut processed = mail.clone();
@@ -624,6 +625,7 @@ mod aws {
                     message: None,
                     report_key: None,
                     review: None,
+                    overridden: None,
                     version: 0,
                 };
                 items.push(to_item(&mail).expect("mail item"));

@@ -291,6 +291,10 @@ dto! {
         pub reviewed: bool,
         /// Who reviewed it and when; only roles that may see reviews get it.
         pub review: Option<Review>,
+        /// Set when an override changed the status shown (`status`); holds
+        /// the report's own status and which overrides applied.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub overridden: Option<crate::RunOverride>,
     }
 
     pub struct RunPage {

@@ -3,10 +3,12 @@
 
 mod bodies;
 mod enums;
+mod overrides;
 mod permission;
 
 pub use bodies::*;
 pub use enums::*;
+pub use overrides::*;
 pub use permission::Permission;
 
 /// Page size of the Inbox and other paginated lists unless the caller asks for less.

@@ -50,6 +50,9 @@ permissions! {
     ViewAudit = "audit.view", "read the audit trail";
     ManageApiTokens = "api_tokens.manage", "manage API tokens";
     ViewOperations = "operations.view", "follow bulk operations";
+    ViewOverrides = "overrides.view", "see overrides";
+    ManageOverrides = "overrides.manage", "create and edit overrides";
+    DeleteOverrides = "overrides.delete", "delete overrides";
 }
 
 impl std::fmt::Display for Permission {

@@ -149,10 +149,19 @@ pub struct Run {
     /// Blob key of the full parsed report.
     pub report_key: Option<String>,
     pub review: Option<Review>,
+    /// Set when overrides changed `status` (which is what the run shows):
+    /// the report's own status and which overrides applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overridden: Option<bc_api_types::RunOverride>,
     pub version: u64,
 }
 
 impl Run {
+    /// The status the report gave, before any override.
+    pub fn original_status(&self) -> Status {
+        self.overridden.as_ref().map_or(self.status, |o| o.original_status)
+    }
+
     /// The instant a run is ordered by: when it started, else when its mail came.
     pub fn sort_at(&self) -> DateTime<Utc> {
         self.started_at.unwrap_or(self.received_at)
@@ -237,5 +246,22 @@ pub struct Operation {
     pub params: serde_json::Value,
     /// Where the next batch starts (the area's own shape).
     pub position: serde_json::Value,
+    pub version: u64,
+}
+
+/// Known noise, declared once: matching runs (or objects) show as Success.
+/// See `review::overrides`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Override {
+    pub id: String,
+    /// Human number, `#12`, unique.
+    pub number: u64,
+    pub spec: bc_api_types::OverrideSpec,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<DateTime<Utc>>,
     pub version: u64,
 }

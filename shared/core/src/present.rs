@@ -101,6 +101,7 @@ pub(crate) fn run(r: &Run, with_review: bool) -> api::Run {
         message: r.message.clone(),
         reviewed: r.review.is_some(),
         review: if with_review { r.review.as_ref().map(|v| api::Review { by: v.by.clone(), at: v.at }) } else { None },
+        overridden: r.overridden.clone(),
     }
 }
 

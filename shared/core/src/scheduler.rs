@@ -15,6 +15,8 @@ pub struct TickReport {
     pub sessions_purged: u64,
     pub mails_resumed: u64,
     pub audit_purged: u64,
+    /// Override validity-window edges crossed since the last tick.
+    pub override_edges: u32,
 }
 
 impl App {
@@ -23,6 +25,7 @@ impl App {
         let mut report = TickReport {
             sessions_purged: self.store.purge_expired_sessions(now).await?,
             audit_purged: self.purge_audit().await?,
+            override_edges: self.override_boundaries().await?,
             ..Default::default()
         };
         // Finish ingests that were cut off between "stored" and "processed".

@@ -7,6 +7,7 @@ use crate::claims::ClaimRepo;
 use crate::customers::repo::CustomerRepo;
 use crate::inbox::repo::MailRepo;
 use crate::jobs::repo::JobRepo;
+use crate::review::overrides::repo::OverrideRepo;
 use crate::review::repo::RunRepo;
 use crate::settings::repo::SettingsRepo;
 use crate::tasks::repo::OperationRepo;
@@ -25,6 +26,7 @@ pub trait Store:
     + ClaimRepo
     + ApiTokenRepo
     + OperationRepo
+    + OverrideRepo
 {
 }
 
@@ -41,5 +43,6 @@ impl<T> Store for T where
         + ClaimRepo
         + ApiTokenRepo
         + OperationRepo
+        + OverrideRepo
 {
 }

@@ -18,6 +18,8 @@ const MIGRATIONS: &[&str] = &[
     // 2: the audit trail, claim-once, API tokens, bulk operations; runs get
     // their status and arrival time as columns for Run Checks' counts.
     include_str!("migrations/0002_audit_claims_tokens_operations.sql"),
+    // 3: overrides (a run's override marker lives in its document).
+    include_str!("migrations/0003_overrides.sql"),
 ];
 
 /// The schema version this build writes.

@@ -95,6 +95,7 @@ fn write_v1_fixture() {
         message: Some("CBT disabled".into()),
         report_key: None,
         review: None,
+        overridden: None,
         version: 0,
     };
     let user = User {

@@ -7,14 +7,14 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use bc_api_types::MailState;
-use bc_core::model::{ApiToken, AuditRecord, Customer, Job, Mail, Operation, Run, Session, User};
+use bc_core::model::{ApiToken, AuditRecord, Customer, Job, Mail, Operation, Override, Run, Session, User};
 use bc_core::ports::{PortError, PortResult};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::schema::{
     API_TOKENS, AUDIT, CUSTOMERS, ENTITY, ITEM_SCHEMA, Index, JOBS, MAILS_DELETED, MAILS_INBOX, MAILS_RECEIVED,
-    NAME_SEP, PK, SCHEMA_VERSION, SESSIONS, SK, TTL, UNREVIEWED, USERS, VERSION, fold, key_part, key_time,
+    NAME_SEP, OVERRIDES, PK, SCHEMA_VERSION, SESSIONS, SK, TTL, UNREVIEWED, USERS, VERSION, fold, key_part, key_time,
 };
 
 pub type Item = HashMap<String, AttributeValue>;
@@ -312,6 +312,20 @@ impl Record for ApiToken {
     }
 }
 
+impl Record for Override {
+    const ENTITY: &'static str = "override";
+    fn key_of(id: &str) -> Item {
+        key(format!("OVERRIDE#{id}"), "OVERRIDE")
+    }
+    fn key(&self) -> Item {
+        Self::key_of(&self.id)
+    }
+    fn indexes(&self) -> Vec<(Index, String, String)> {
+        // Listed by number: zero-padded so the string order is numeric.
+        vec![(Index::Gsi1, OVERRIDES.into(), format!("{:020}", self.number))]
+    }
+}
+
 impl Record for Operation {
     const ENTITY: &'static str = "operation";
     fn key_of(id: &str) -> Item {
@@ -388,6 +402,7 @@ mod tests {
             message: None,
             report_key: None,
             review,
+            overridden: None,
             version: 0,
         }
     }

@@ -19,6 +19,7 @@ pub mod items;
 mod jobs;
 mod mails;
 mod operations;
+mod overrides;
 mod query;
 mod runs;
 pub mod schema;

@@ -75,6 +75,7 @@ pub const SESSIONS: &str = "SESSIONS";
 pub const UNREVIEWED: &str = "UNREVIEWED";
 pub const AUDIT: &str = "AUDIT";
 pub const API_TOKENS: &str = "APITOKENS";
+pub const OVERRIDES: &str = "OVERRIDES";
 
 /// Sorts below every printable character: `name SEP id` orders by name, then
 /// id, even when one name is a prefix of another.

@@ -95,6 +95,7 @@ pub fn run(id: &str, job_id: &str, minute: i64) -> Run {
         message: Some("1 warning".into()),
         report_key: None,
         review: None,
+        overridden: None,
         version: 0,
     }
 }

@@ -27,6 +27,8 @@ pub fn role_has(role: Role, p: Permission) -> bool {
                 | ViewCustomers
                 | ManageCustomers
                 | ViewOperations
+                | ViewOverrides
+                | ManageOverrides
         ),
         Role::Reporter | Role::Viewer => matches!(p, ViewJobs | ViewCustomers),
     }

@@ -138,7 +138,7 @@ impl App {
         }
         let job = self.store.get_job(&job.id).await?.ok_or(Error::NotFound("job"))?;
 
-        let run = self.run_from(&mail, &job, &report);
+        let run = self.new_run(&mail, &job, &report).await?;
         let (_, run) = self.record_run(mail.clone(), run, Some(job.clone())).await?;
         let run = run.ok_or(Error::Backend("the run was not recorded".into()))?;
 
@@ -149,7 +149,7 @@ impl App {
                 continue;
             }
             if let Some(r) = self.load_report(other.report_key.as_deref()).await? {
-                let run = self.run_from(&other, &job, &r);
+                let run = self.new_run(&other, &job, &r).await?;
                 if self.record_run(other, run, None).await?.1.is_some() {
                     also += 1;
                 }

@@ -303,7 +303,7 @@ impl App {
             && let (Some(report), Some(identity)) = (&report, mail.identity.clone())
             && let Some(job) = self.store.get_job(&ids::job_id(&identity)).await?
         {
-            let run = self.run_from(&mail, &job, report);
+            let run = self.new_run(&mail, &job, report).await?;
             return self.record_run(mail, run, Some(job)).await;
         }
         mail.state = MailState::Inbox;
@@ -323,6 +323,14 @@ impl App {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// The run a mail of an approved job becomes, with the overrides in
+    /// effect applied.
+    pub(crate) async fn new_run(&self, mail: &Mail, job: &Job, report: &Report) -> Result<Run> {
+        let mut run = self.run_from(mail, job, report);
+        self.apply_overrides(&mut run, job, report).await?;
+        Ok(run)
     }
 
     pub(crate) fn run_from(&self, mail: &Mail, job: &Job, report: &Report) -> Run {
@@ -347,6 +355,7 @@ impl App {
             message: summary_message(report),
             report_key: mail.report_key.clone(),
             review: None,
+            overridden: None,
             version: 0,
         }
     }

@@ -18,6 +18,9 @@ pub enum Task {
     SendMail { idempotency_key: String, mail: OutboundMail },
     /// Run the next batch of a bulk operation (see `tasks::operations`).
     ContinueOperation { operation_id: String, step: u32 },
+    /// Re-evaluate one page of unreviewed runs against the overrides, then
+    /// queue the next page.
+    ReapplyOverrides { cursor: Option<String> },
 }
 
 /// Backoff before the n-th retry of a failed message, in seconds.

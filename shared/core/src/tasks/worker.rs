@@ -35,6 +35,7 @@ impl App {
                 }
             }
             Task::ContinueOperation { operation_id, step } => self.continue_operation(&operation_id, step).await?,
+            Task::ReapplyOverrides { cursor } => self.reapply_overrides_batch(cursor.as_deref()).await?,
         }
         Ok(())
     }

@@ -9,6 +9,7 @@ mod customers;
 mod jobs;
 mod mails;
 mod operations;
+mod overrides;
 mod runs;
 mod sessions;
 mod settings;

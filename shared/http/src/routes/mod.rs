@@ -10,6 +10,7 @@ mod jobs;
 mod mails;
 mod meta;
 mod operations;
+mod overrides;
 mod runs;
 mod settings;
 mod users;
@@ -38,7 +39,7 @@ const UPLOAD_LIMIT: usize = bc_core::parsers::MAX_MAIL_BYTES + 1024 * 1024;
     ),
     tags(
         (name = "auth"), (name = "inbox"), (name = "mails"), (name = "customers"),
-        (name = "jobs"), (name = "runs"), (name = "operations"), (name = "users"), (name = "api_tokens"),
+        (name = "jobs"), (name = "runs"), (name = "overrides"), (name = "operations"), (name = "users"), (name = "api_tokens"),
         (name = "audit"), (name = "settings"), (name = "meta")
     )
 )]
@@ -72,6 +73,8 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(runs::run_checks))
         .routes(routes!(runs::review))
         .routes(routes!(runs::unreview))
+        .routes(routes!(overrides::list, overrides::create))
+        .routes(routes!(overrides::get, overrides::update, overrides::delete))
         .routes(routes!(operations::get))
         .routes(routes!(audit::list))
         .routes(routes!(api_tokens::list, api_tokens::create))
