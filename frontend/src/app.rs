@@ -9,7 +9,7 @@ use yew_router::prelude::*;
 use crate::api::{self, ApiError};
 use crate::components::{ErrorView, Layout, Loading};
 use crate::pages::LoginPage;
-use crate::route::{switch, Route};
+use crate::route::{Route, switch};
 use crate::session::{AuthAction, AuthHandle, AuthState, Session};
 use crate::toast::ToastProvider;
 

@@ -43,6 +43,8 @@ pub enum Route {
     ApiTokens,
     #[at("/audit")]
     Audit,
+    #[at("/overrides")]
+    Overrides,
     #[at("/account")]
     Account,
     #[not_found]
@@ -78,6 +80,19 @@ pub struct RunChecksQuery {
     pub limit: String,
 }
 
+/// A new override prefilled from a run (`/overrides?job_id=…&object=…`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OverridesQuery {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub job_id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub object: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub status: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub message: String,
+}
+
 /// The audit filters as they stand in the URL (`/audit?action=approve`);
 /// `from` and `until` are days (`2026-05-01`), both included.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -101,7 +116,6 @@ impl AuditQuery {
     pub fn entity(entity_type: &str, entity_id: &str) -> AuditQuery {
         AuditQuery { entity_type: entity_type.into(), entity_id: entity_id.into(), ..AuditQuery::default() }
     }
-
 }
 
 /// A URL query as pairs, in order.
@@ -178,6 +192,7 @@ fn requirement(route: &Route) -> Option<(Permission, &'static str)> {
         Route::Settings => Some((Permission::ManageSettings, "change settings")),
         Route::ApiTokens => Some((Permission::ManageApiTokens, "manage API tokens")),
         Route::Audit => Some((Permission::ViewAudit, "read the audit trail")),
+        Route::Overrides => Some((Permission::ViewOverrides, "see overrides")),
         Route::Home | Route::Login | Route::Account | Route::NotFound => None,
     }
 }
@@ -231,6 +246,7 @@ fn RouteBody(props: &RouteBodyProps) -> Html {
         Route::Settings => html! { <pages::SettingsPage /> },
         Route::ApiTokens => html! { <pages::ApiTokensPage /> },
         Route::Audit => html! { <pages::AuditPage query={from_pairs::<AuditQuery>(&props.query)} /> },
+        Route::Overrides => html! { <pages::OverridesPage query={from_pairs::<OverridesQuery>(&props.query)} /> },
         Route::Account => html! { <pages::AccountPage /> },
         Route::NotFound => html! { <pages::NotFoundPage /> },
     }

@@ -75,7 +75,9 @@ impl Notify {
 
     pub fn error(&self, text: impl ToString) {
         match &self.0 {
-            Some(h) => h.dispatch(ToastAction::Push(Toast { id: next_id(), kind: Kind::Error, text: text.to_string() })),
+            Some(h) => {
+                h.dispatch(ToastAction::Push(Toast { id: next_id(), kind: Kind::Error, text: text.to_string() }))
+            }
             // Outside the provider (never in the app): still not silent.
             None => web_sys::console::error_1(&text.to_string().into()),
         }

@@ -468,6 +468,7 @@ fn expected_permissions() -> BTreeMap<&'static str, Vec<(&'static str, Value)>> 
         v.extend([
             ("dynamodb:GetItem", table()),
             ("dynamodb:PutItem", table()),
+            ("dynamodb:Query", indexes()), // the overrides in effect for a new run
             ("s3:GetObject", inbound()),
             list(),
             ("s3:PutObject", derived()),
@@ -482,9 +483,11 @@ fn expected_permissions() -> BTreeMap<&'static str, Vec<(&'static str, Value)>> 
             ("dynamodb:GetItem", table()),
             ("dynamodb:PutItem", table()),        // claims, operations, run reviews
             ("dynamodb:DeleteItem", table()),     // a claim given back after a failed send
+            ("dynamodb:BatchGetItem", table()),   // the jobs of re-evaluated runs
             ("dynamodb:BatchWriteItem", table()), // audit entries of bulk reviews
             ("dynamodb:Query", indexes()),        // re-parse pages, unreviewed runs
             ("s3:GetObject", inbound()),
+            ("s3:GetObject", derived()), // stored reports, for per-object overrides
             list(),
             ("s3:PutObject", derived()),
             ("sqs:SendMessage", arn("TaskQueue")), // the next re-parse page or operation batch
@@ -518,6 +521,7 @@ fn expected_permissions() -> BTreeMap<&'static str, Vec<(&'static str, Value)>> 
             ("s3:GetObject", inbound()),   // resuming a stuck ingest
             list(),
             ("s3:PutObject", derived()),
+            ("sqs:SendMessage", arn("TaskQueue")), // re-applying overrides at a window edge
         ]);
         v
     });

@@ -3,7 +3,7 @@
 use bc_api_types::{ApiToken, ApiTokenList, CreateApiToken, CreatedApiToken, Role};
 use gloo_net::http::Method;
 
-use super::{request, seg, ApiError, Body};
+use super::{ApiError, Body, request, seg};
 
 pub async fn list() -> Result<ApiTokenList, ApiError> {
     request(Method::GET, "/api-tokens", Body::None).await

@@ -3,7 +3,7 @@
 use bc_api_types::AuditPage;
 use gloo_net::http::Method;
 
-use super::{query, request, ApiError, Body};
+use super::{ApiError, Body, query, request};
 
 /// The filters of the audit list; empty fields do not filter. The entity
 /// type alone filters by type; with an entity id it names one entity.

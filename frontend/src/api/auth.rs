@@ -3,7 +3,7 @@
 use bc_api_types::{ChangePasswordRequest, LoginRequest, Me};
 use gloo_net::http::Method;
 
-use super::{request, ApiError, Body};
+use super::{ApiError, Body, request};
 
 pub async fn login(username: &str, password: &str) -> Result<Me, ApiError> {
     let body = Body::json(&LoginRequest { username: username.into(), password: password.into() })?;

@@ -3,7 +3,7 @@
 use bc_api_types::{CreateCustomer, CsvImportResult, Customer, CustomerList, UpdateCustomer};
 use gloo_net::http::Method;
 
-use super::{request, seg, ApiError, Body, BASE};
+use super::{ApiError, BASE, Body, request, seg};
 
 pub async fn list() -> Result<CustomerList, ApiError> {
     request(Method::GET, "/customers", Body::None).await

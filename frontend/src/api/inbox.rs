@@ -4,7 +4,7 @@
 use bc_api_types::{ApproveRequest, ApproveResponse, InboxPage, MailDetail, ReparseRequest, ReparseResponse};
 use gloo_net::http::Method;
 
-use super::{query, request, request_text, seg, ApiError, Body, BASE};
+use super::{ApiError, BASE, Body, query, request, request_text, seg};
 
 pub async fn page(cursor: Option<&str>) -> Result<InboxPage, ApiError> {
     request(Method::GET, &format!("/inbox{}", query(&[("cursor", cursor)])), Body::None).await

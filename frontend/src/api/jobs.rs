@@ -3,7 +3,7 @@
 use bc_api_types::{Job, JobPage};
 use gloo_net::http::Method;
 
-use super::{query, request, seg, ApiError, Body};
+use super::{ApiError, Body, query, request, seg};
 
 /// The filters of the Jobs list; empty fields do not filter.
 #[derive(Debug, Clone, Default, PartialEq)]

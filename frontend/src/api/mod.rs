@@ -9,6 +9,7 @@ pub mod customers;
 pub mod inbox;
 pub mod jobs;
 pub mod operations;
+pub mod overrides;
 pub mod runs;
 pub mod settings;
 pub mod users;
@@ -18,8 +19,8 @@ use std::fmt;
 
 use bc_api_types::ErrorBody;
 use gloo_net::http::{Method, RequestBuilder};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use yew::Callback;
 
 /// Why a call failed, in the terms the UI shows.

@@ -3,7 +3,7 @@
 use bc_api_types::Operation;
 use gloo_net::http::Method;
 
-use super::{request, seg, ApiError, Body};
+use super::{ApiError, Body, request, seg};
 
 pub async fn get(id: &str) -> Result<Operation, ApiError> {
     request(Method::GET, &format!("/operations/{}", seg(id)), Body::None).await

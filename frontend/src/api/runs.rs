@@ -4,7 +4,7 @@ use bc_api_types::{ReviewRequest, ReviewResponse, RunChecks, RunDetail, RunPage}
 use chrono::{DateTime, Utc};
 use gloo_net::http::Method;
 
-use super::{query, request, seg, ApiError, Body};
+use super::{ApiError, Body, query, request, seg};
 
 /// The filters of Run Checks; empty fields do not filter.
 #[derive(Debug, Clone, Default, PartialEq)]

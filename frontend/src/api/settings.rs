@@ -3,7 +3,7 @@
 use bc_api_types::{KeywordRules, Settings, TestMailRequest};
 use gloo_net::http::Method;
 
-use super::{request, ApiError, Body};
+use super::{ApiError, Body, request};
 
 pub async fn get() -> Result<Settings, ApiError> {
     request(Method::GET, "/settings", Body::None).await

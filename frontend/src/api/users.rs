@@ -3,7 +3,7 @@
 use bc_api_types::{CreateUser, UpdateUser, User, UserList};
 use gloo_net::http::Method;
 
-use super::{request, seg, ApiError, Body};
+use super::{ApiError, Body, request, seg};
 
 pub async fn list() -> Result<UserList, ApiError> {
     request(Method::GET, "/users", Body::None).await

@@ -9,7 +9,7 @@ use yew_router::prelude::*;
 
 use crate::api;
 use crate::route::{self, Route};
-use crate::session::{use_session, AuthAction, AuthHandle};
+use crate::session::{AuthAction, AuthHandle, use_session};
 use crate::toast::use_notify;
 
 #[derive(Properties, PartialEq)]
@@ -32,6 +32,7 @@ fn section_of(route: &Route) -> Option<Route> {
         Route::Users => Route::Users,
         Route::Settings | Route::ApiTokens => Route::Settings,
         Route::Audit => Route::Audit,
+        Route::Overrides => Route::Overrides,
         _ => return None,
     })
 }
@@ -51,6 +52,7 @@ pub fn Layout(props: &LayoutProps) -> Html {
         (Route::RunChecks, "Run Checks", Permission::ViewRunChecks),
         (Route::Inbox, "Inbox", Permission::ViewInbox),
         (Route::Jobs, "Jobs", Permission::ViewJobs),
+        (Route::Overrides, "Overrides", Permission::ViewOverrides),
         (Route::Customers, "Customers", Permission::ViewCustomers),
         (Route::Users, "Users", Permission::ManageUsers),
         (Route::Settings, "Settings", Permission::ManageSettings),

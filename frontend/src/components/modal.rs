@@ -50,8 +50,10 @@ pub fn Modal(props: &ModalProps) -> Html {
             }
             let Some(root) = dialog.cast::<Element>() else { return };
             let Ok(list) = root.query_selector_all(FOCUSABLE) else { return };
-            let items: Vec<HtmlElement> =
-                (0..list.length()).filter_map(|i| list.item(i)).filter_map(|n| n.dyn_into::<HtmlElement>().ok()).collect();
+            let items: Vec<HtmlElement> = (0..list.length())
+                .filter_map(|i| list.item(i))
+                .filter_map(|n| n.dyn_into::<HtmlElement>().ok())
+                .collect();
             let (Some(first), Some(last)) = (items.first(), items.last()) else { return };
             let active: Option<Element> = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
             let is = |el: &HtmlElement| active.as_ref().is_some_and(|a| a == el.unchecked_ref::<Element>());

@@ -55,7 +55,7 @@ pub fn RunsTable(props: &RunsTableProps) -> Html {
                         html! {
                             <tr class={classes!(here.then_some("current"))} aria-current={here.then_some("true")}>
                                 <td class="nowrap"><Link<Route> to={Route::Run { id: r.id.clone() }}><Time at={when} relative=true /></Link<Route>></td>
-                                <td><StatusBadge status={r.status} /></td>
+                                <td><StatusBadge status={r.status} overridden={r.overridden.clone()} /></td>
                                 if !props.compact {
                                     <td class="nowrap">{ r.duration_secs.map(format::duration).unwrap_or_default() }</td>
                                     <td>{ r.object_count }</td>

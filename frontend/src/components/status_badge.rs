@@ -1,7 +1,7 @@
 //! A run or object status: colour, a symbol and the word, so it reads
 //! without colour too.
 
-use bc_api_types::Status;
+use bc_api_types::{RunOverride, Status};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -10,6 +10,10 @@ pub struct StatusBadgeProps {
     /// Extra words for screen readers and the tooltip, e.g. the run time.
     #[prop_or_default]
     pub title: Option<AttrValue>,
+    /// An override changed the status shown: a blue marker says which and
+    /// what the report said.
+    #[prop_or_default]
+    pub overridden: Option<RunOverride>,
 }
 
 pub fn symbol(status: Status) -> &'static str {
@@ -28,9 +32,19 @@ pub fn StatusBadge(props: &StatusBadgeProps) -> Html {
         Status::Failed => "badge badge-failed",
     };
     html! {
-        <span {class} title={props.title.clone()}>
-            <span aria-hidden="true">{ symbol(props.status) }</span>
-            { " " }{ props.status.as_str() }
-        </span>
+        <>
+            <span {class} title={props.title.clone()}>
+                <span aria-hidden="true">{ symbol(props.status) }</span>
+                { " " }{ props.status.as_str() }
+            </span>
+            if let Some(o) = &props.overridden {
+                { " " }
+                <span class="badge badge-override" title={o.describe()} data-testid="override-marker">
+                    <span aria-hidden="true">{ "◆" }</span>
+                    <span class="sr-only">{ o.describe() }</span>
+                    { format!(" #{}", o.by.iter().map(|b| b.number.to_string()).collect::<Vec<_>>().join(", #")) }
+                </span>
+            }
+        </>
     }
 }

@@ -28,7 +28,8 @@ fn typed_into_field(e: &KeyboardEvent) -> bool {
 /// Whether Enter or Space already means something where the key was
 /// pressed (a button, link or checkbox), so the page should leave it be.
 pub fn on_control(e: &KeyboardEvent) -> bool {
-    target(e).is_some_and(|el| matches!(el.tag_name().to_ascii_lowercase().as_str(), "button" | "a" | "input" | "summary"))
+    target(e)
+        .is_some_and(|el| matches!(el.tag_name().to_ascii_lowercase().as_str(), "button" | "a" | "input" | "summary"))
 }
 
 /// Calls `handler` with page-level key presses while `enabled`.

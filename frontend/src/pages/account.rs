@@ -27,7 +27,8 @@ pub fn AccountPage() -> Html {
                 return;
             }
             error.set(None);
-            let (notify, error, fields) = (notify.clone(), error.clone(), [current.clone(), new.clone(), repeat.clone()]);
+            let (notify, error, fields) =
+                (notify.clone(), error.clone(), [current.clone(), new.clone(), repeat.clone()]);
             spawn_local(async move {
                 match api::auth::change_password(&c, &n).await {
                     Ok(()) => {

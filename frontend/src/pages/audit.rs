@@ -20,7 +20,8 @@ use crate::pages::run_detail::RunDetailModal;
 use crate::route::{AuditQuery, JobsQuery, Route};
 
 /// Entity types the server records, with how the filter names them.
-const ENTITY_TYPES: [(&str, &str); 9] = [
+const ENTITY_TYPES: [(&str, &str); 10] = [
+    ("override", "Override"),
     ("job", "Job"),
     ("run", "Run"),
     ("customer", "Customer"),
@@ -34,8 +35,18 @@ const ENTITY_TYPES: [(&str, &str); 9] = [
 
 /// Actions the server records (the filter takes any text).
 const ACTIONS: [&str; 12] = [
-    "approve", "review", "unreview", "create", "update", "delete", "restore", "reparse", "revoke", "change_password",
-    "start", "send",
+    "approve",
+    "review",
+    "unreview",
+    "create",
+    "update",
+    "delete",
+    "restore",
+    "reparse",
+    "revoke",
+    "change_password",
+    "start",
+    "send",
 ];
 
 /// Changed fields shown per entry before "+N more".
@@ -114,7 +125,8 @@ pub fn AuditPage(props: &AuditProps) -> Html {
         let (apply, query, refs) = (apply.clone(), props.query.clone(), refs.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let v = |r: &NodeRef| r.cast::<HtmlInputElement>().map(|i| i.value().trim().to_string()).unwrap_or_default();
+            let v =
+                |r: &NodeRef| r.cast::<HtmlInputElement>().map(|i| i.value().trim().to_string()).unwrap_or_default();
             let q = AuditQuery {
                 entity_type: query.entity_type.clone(),
                 entity_id: v(&refs[0]),
@@ -237,7 +249,8 @@ fn table(page: &Page, open_run: &Callback<String>) -> Html {
 /// The entity's type and id, linked to its page where it has one, and a
 /// link to its whole trail.
 fn entity(e: &AuditEntry, open_run: &Callback<String>) -> Html {
-    let label = ENTITY_TYPES.iter().find(|(t, _)| *t == e.entity_type).map(|(_, l)| *l).unwrap_or(e.entity_type.as_str());
+    let label =
+        ENTITY_TYPES.iter().find(|(t, _)| *t == e.entity_type).map(|(_, l)| *l).unwrap_or(e.entity_type.as_str());
     let id = e.entity_id.clone();
     // Its name when the change carries one; else a short id (the whole one in the tooltip).
     let name = [&e.after, &e.before].into_iter().flatten().find_map(|v| {
@@ -246,8 +259,11 @@ fn entity(e: &AuditEntry, open_run: &Callback<String>) -> Html {
     let text = match name {
         Some(n) => html! { <span title={id.clone()}>{ format!("{label} {n}") }</span> },
         None => {
-            let short: String =
-                if id.chars().count() > 14 { format!("{}…", id.chars().take(12).collect::<String>()) } else { id.clone() };
+            let short: String = if id.chars().count() > 14 {
+                format!("{}…", id.chars().take(12).collect::<String>())
+            } else {
+                id.clone()
+            };
             html! { <>{ format!("{label} ") }<code title={id.clone()}>{ short }</code></> }
         }
     };

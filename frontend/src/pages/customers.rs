@@ -203,7 +203,10 @@ fn CustomerRow(props: &RowProps) -> Html {
             e.prevent_default();
             let name = name_ref.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
             editing.set(false);
-            update.emit((UpdateCustomer { name: Some(name.trim().to_string()), active: None }, format!("Renamed to {}", name.trim())));
+            update.emit((
+                UpdateCustomer { name: Some(name.trim().to_string()), active: None },
+                format!("Renamed to {}", name.trim()),
+            ));
         })
     };
     let toggle_active = {

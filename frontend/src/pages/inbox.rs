@@ -30,7 +30,11 @@ pub fn InboxPage(props: &InboxProps) -> Html {
     let busy = use_state(|| false);
     let deleted = props.deleted;
     let page = use_fetch((pager.cursor(), deleted), |(cursor, deleted)| async move {
-        if deleted { api::inbox::deleted_page(cursor.as_deref()).await } else { api::inbox::page(cursor.as_deref()).await }
+        if deleted {
+            api::inbox::deleted_page(cursor.as_deref()).await
+        } else {
+            api::inbox::page(cursor.as_deref()).await
+        }
     });
 
     // Runs an action on the selected mails (or all), then reloads.
@@ -44,12 +48,12 @@ pub fn InboxPage(props: &InboxProps) -> Html {
                 let (busy, notify, reload, selected) = (busy.clone(), notify.clone(), reload.clone(), selected.clone());
                 spawn_local(async move {
                     let result = match action {
-                        Action::ReparseSelected => api::inbox::reparse(ids, false).await.map(|r| {
-                            format!("Re-parsed {} mail(s)", r.reparsed)
-                        }),
-                        Action::ReparseAll => api::inbox::reparse(Vec::new(), true).await.map(|r| {
-                            format!("Re-parsed {} mail(s), {} queued", r.reparsed, r.queued)
-                        }),
+                        Action::ReparseSelected => {
+                            api::inbox::reparse(ids, false).await.map(|r| format!("Re-parsed {} mail(s)", r.reparsed))
+                        }
+                        Action::ReparseAll => api::inbox::reparse(Vec::new(), true)
+                            .await
+                            .map(|r| format!("Re-parsed {} mail(s), {} queued", r.reparsed, r.queued)),
                         Action::DeleteSelected => delete_all(&ids).await.map(|n| format!("Deleted {n} mail(s)")),
                         Action::RestoreSelected => restore_all(&ids).await.map(|n| format!("Restored {n} mail(s)")),
                     };
@@ -202,12 +206,18 @@ fn row(m: &InboxItem, checked: bool, toggle: &Callback<String>, deleted: bool) -
         Callback::from(move |_| toggle.emit(id.clone()))
     };
     let job = match (&m.software, &m.job_name) {
-        (Some(s), Some(j)) => html! { <>{ j }<div class="muted">{ format!("{s} · {}", m.job_type.clone().unwrap_or_default()) }</div></> },
-        _ => html! { <span class="parse-error">{ format!("Not understood: {}", m.parse_error.clone().unwrap_or_else(|| "no parser matched".into())) }</span> },
+        (Some(s), Some(j)) => {
+            html! { <>{ j }<div class="muted">{ format!("{s} · {}", m.job_type.clone().unwrap_or_default()) }</div></> }
+        }
+        _ => {
+            html! { <span class="parse-error">{ format!("Not understood: {}", m.parse_error.clone().unwrap_or_else(|| "no parser matched".into())) }</span> }
+        }
     };
     let last = if deleted {
         match (&m.deleted_at, &m.deleted_by) {
-            (Some(at), by) => html! { <><Time at={*at} relative=true />{ by.clone().map(|b| format!(" by {b}")).unwrap_or_default() }</> },
+            (Some(at), by) => {
+                html! { <><Time at={*at} relative=true />{ by.clone().map(|b| format!(" by {b}")).unwrap_or_default() }</> }
+            }
             _ => html! {},
         }
     } else {

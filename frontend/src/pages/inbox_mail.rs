@@ -10,7 +10,9 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::api;
-use crate::components::{ConfirmButton, CustomerPicker, ErrorView, Loading, MailBody, ObjectsTable, ReportSummary, Time};
+use crate::components::{
+    ConfirmButton, CustomerPicker, ErrorView, Loading, MailBody, ObjectsTable, ReportSummary, Time,
+};
 use crate::hooks::use_fetch;
 use crate::route::Route;
 use crate::session::use_session;
@@ -69,7 +71,11 @@ fn MailDetailView(props: &DetailProps) -> Html {
             spawn_local(async move {
                 match api::inbox::approve(&id, &c.id).await {
                     Ok(r) => {
-                        let more = if r.also_processed > 0 { format!(" ({} more mail(s) of this job processed)", r.also_processed) } else { String::new() };
+                        let more = if r.also_processed > 0 {
+                            format!(" ({} more mail(s) of this job processed)", r.also_processed)
+                        } else {
+                            String::new()
+                        };
                         notify.ok(format!("Approved {} for {}{more}", r.job.job_name, r.job.customer_name));
                         if let Some(n) = navigator {
                             n.push(&Route::Inbox);
@@ -104,15 +110,26 @@ fn MailDetailView(props: &DetailProps) -> Html {
             });
         })
     };
-    let reparse = simple(|id| Box::pin(async move {
-        api::inbox::reparse(vec![id], false).await.map(|_| "Re-parsed the mail".to_string())
-    }), false);
-    let delete = simple(|id| Box::pin(async move {
-        api::inbox::delete(&id).await.map(|_| "Mail deleted; admins can restore it".to_string())
-    }), true);
-    let restore = simple(|id| Box::pin(async move {
-        api::inbox::restore(&id).await.map(|_| "Mail restored to the Inbox".to_string())
-    }), false);
+    let reparse = simple(
+        |id| {
+            Box::pin(
+                async move { api::inbox::reparse(vec![id], false).await.map(|_| "Re-parsed the mail".to_string()) },
+            )
+        },
+        false,
+    );
+    let delete = simple(
+        |id| {
+            Box::pin(
+                async move { api::inbox::delete(&id).await.map(|_| "Mail deleted; admins can restore it".to_string()) },
+            )
+        },
+        true,
+    );
+    let restore = simple(
+        |id| Box::pin(async move { api::inbox::restore(&id).await.map(|_| "Mail restored to the Inbox".to_string()) }),
+        false,
+    );
 
     let in_inbox = matches!(m.state, MailState::Inbox | MailState::Received);
     let state_note = match m.state {

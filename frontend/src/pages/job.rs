@@ -86,7 +86,9 @@ pub fn JobPage(props: &JobProps) -> Html {
     let history = match (&runs.data, &runs.error) {
         (_, Some(e)) => html! { <ErrorView error={e.clone()} onretry={Some(runs.reload.clone())} /> },
         (None, None) => html! { <Loading what="the run history" /> },
-        (Some(p), None) => html! { <RunsTable runs={p.items.clone()} show_review={session.can(Permission::ViewReviews)} /> },
+        (Some(p), None) => {
+            html! { <RunsTable runs={p.items.clone()} show_review={session.can(Permission::ViewReviews)} /> }
+        }
     };
     let next_cursor = runs.data.as_ref().and_then(|p| p.next_cursor.clone());
     let (onprev, onnext) = pager.nav_callbacks(next_cursor.clone());

@@ -19,8 +19,12 @@ pub fn JobsPage() -> Html {
     let query: JobsQuery = location.as_ref().and_then(|l| l.query::<JobsQuery>().ok()).unwrap_or_default();
     let pager = use_pager();
     let customers = use_fetch((), |_| async { api::customers::list().await });
-    let filter =
-        JobFilter { customer_id: query.customer_id.clone(), software: query.software.clone(), status: query.status.clone(), q: query.q.clone() };
+    let filter = JobFilter {
+        customer_id: query.customer_id.clone(),
+        software: query.software.clone(),
+        status: query.status.clone(),
+        q: query.q.clone(),
+    };
     let jobs = use_fetch((filter.clone(), pager.cursor()), |(f, cursor)| async move {
         api::jobs::page(&f, cursor.as_deref()).await
     });
@@ -47,7 +51,8 @@ pub fn JobsPage() -> Html {
         })
     };
     let onsubmit = {
-        let (apply, query, search_ref, software_ref) = (apply.clone(), query.clone(), search_ref.clone(), software_ref.clone());
+        let (apply, query, search_ref, software_ref) =
+            (apply.clone(), query.clone(), search_ref.clone(), software_ref.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let mut q = query.clone();

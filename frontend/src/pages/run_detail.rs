@@ -4,19 +4,17 @@
 
 use std::rc::Rc;
 
-use bc_api_types::{Permission, RunDetail};
+use bc_api_types::{Permission, RunDetail, Status};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::api;
-use crate::components::{
-    ErrorView, Loading, MailBody, Modal, ObjectsTable, RunsTable, StatusBadge, Time,
-};
 use crate::components::report_summary::sizes_rows;
+use crate::components::{ErrorView, Loading, MailBody, Modal, ObjectsTable, RunsTable, StatusBadge, Time};
 use crate::format;
 use crate::hooks::{use_fetch, use_keys};
-use crate::route::{AuditQuery, Route};
+use crate::route::{AuditQuery, OverridesQuery, Route};
 use crate::session::use_session;
 use crate::toast::use_notify;
 
@@ -177,7 +175,7 @@ fn RunDetailBody(props: &BodyProps) -> Html {
     html! {
         <div class="run-detail" data-run-id={run.id.clone()}>
             <div class="run-head">
-                <StatusBadge status={run.status} />
+                <StatusBadge status={run.status} overridden={run.overridden.clone()} />
                 <span>{ format!("{} · {}", d.job.software, d.job.job_type) }</span>
                 <span class="review-state">{ review_state }</span>
                 <span class="spacer"></span>
@@ -187,6 +185,13 @@ fn RunDetailBody(props: &BodyProps) -> Html {
                 }
                 if can_unreview {
                     <button class="btn" onclick={on_unreview} disabled={*busy}>{ "Unmark reviewed" }</button>
+                }
+                if session.can(Permission::ManageOverrides) && run.overridden.is_none() && run.status != Status::Success {
+                    <span data-testid="create-override">
+                        <Link<Route, OverridesQuery> to={Route::Overrides} query={Some(override_draft(d))} classes="btn">
+                            { "Create override from this run" }
+                        </Link<Route, OverridesQuery>>
+                    </span>
                 }
                 <Link<Route> to={Route::Job { id: d.job.id.clone() }} classes="btn btn-ghost">{ "Job history" }</Link<Route>>
                 if session.can(Permission::ViewAudit) {
@@ -199,7 +204,10 @@ fn RunDetailBody(props: &BodyProps) -> Html {
                 <section aria-labelledby="run-facts">
                     <h3 id="run-facts">{ "Run" }</h3>
                     <dl class="facts">
-                        <dt>{ "Status" }</dt><dd><StatusBadge status={run.status} /></dd>
+                        <dt>{ "Status" }</dt><dd><StatusBadge status={run.status} overridden={run.overridden.clone()} /></dd>
+                        if let Some(o) = &run.overridden {
+                            <dt>{ "Report said" }</dt><dd data-testid="override-text">{ o.describe() }</dd>
+                        }
                         if let Some(t) = run.started_at { <dt>{ "Started" }</dt><dd><Time at={t} relative=true /></dd> }
                         if let Some(t) = run.ended_at { <dt>{ "Ended" }</dt><dd><Time at={t} /></dd> }
                         <dt>{ "Received" }</dt><dd><Time at={run.received_at} relative=true /></dd>
@@ -227,5 +235,22 @@ fn RunDetailBody(props: &BodyProps) -> Html {
                 <MailBody mail={d.mail.clone()} />
             </section>
         </div>
+    }
+}
+
+/// A new override drafted from a run: its job, its first problem object
+/// (when the run has objects) and the first message.
+fn override_draft(d: &RunDetail) -> OverridesQuery {
+    let problem = d.report.as_ref().and_then(|r| r.objects.iter().find(|o| o.status != Status::Success));
+    let message = problem
+        .and_then(|o| o.message.clone())
+        .or_else(|| d.report.as_ref().and_then(|r| r.messages.first().cloned()))
+        .or_else(|| d.run.message.clone())
+        .unwrap_or_default();
+    OverridesQuery {
+        job_id: d.job.id.clone(),
+        object: problem.map(|o| o.name.clone()).unwrap_or_default(),
+        status: d.run.status.as_str().to_lowercase(),
+        message: message.chars().take(200).collect(),
     }
 }

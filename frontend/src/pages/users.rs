@@ -31,9 +31,11 @@ pub fn UsersPage() -> Html {
             (username.clone(), password.clone(), role.clone(), notify.clone(), list.reload.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let (Some(u), Some(p), Some(r)) =
-                (username.cast::<HtmlInputElement>(), password.cast::<HtmlInputElement>(), role.cast::<HtmlSelectElement>())
-            else {
+            let (Some(u), Some(p), Some(r)) = (
+                username.cast::<HtmlInputElement>(),
+                password.cast::<HtmlInputElement>(),
+                role.cast::<HtmlSelectElement>(),
+            ) else {
                 return;
             };
             let Ok(role) = r.value().parse::<Role>() else {
@@ -139,7 +141,10 @@ fn UserRow(props: &RowProps) -> Html {
         let (update, name) = (update.clone(), u.username.clone());
         Callback::from(move |e: Event| {
             if let Ok(role) = e.target_unchecked_into::<HtmlSelectElement>().value().parse::<Role>() {
-                update.emit((UpdateUser { role: Some(role), active: None, password: None }, format!("{name} is now {role}")));
+                update.emit((
+                    UpdateUser { role: Some(role), active: None, password: None },
+                    format!("{name} is now {role}"),
+                ));
             }
         })
     };
@@ -156,7 +161,10 @@ fn UserRow(props: &RowProps) -> Html {
             e.prevent_default();
             let pw = pw_ref.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
             resetting.set(false);
-            update.emit((UpdateUser { role: None, active: None, password: Some(pw) }, format!("Password of {name} reset")));
+            update.emit((
+                UpdateUser { role: None, active: None, password: Some(pw) },
+                format!("Password of {name} reset"),
+            ));
         })
     };
     let start_reset = {

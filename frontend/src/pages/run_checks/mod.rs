@@ -14,14 +14,16 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 use std::rc::Rc;
 
-use bc_api_types::{Operation, OperationState, Permission, RunChecks, RunChecksJob, RunChecksTotals, Status, PAGE_SIZE};
+use bc_api_types::{
+    Operation, OperationState, PAGE_SIZE, Permission, RunChecks, RunChecksJob, RunChecksTotals, Status,
+};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use self::row::{row_id, JobRow};
+use self::row::{JobRow, row_id};
 use crate::api;
 use crate::api::runs::RunChecksFilter;
 use crate::components::{ErrorView, Loading, OperationProgress, PagerNav, ShortcutsHelp};
@@ -187,7 +189,8 @@ pub fn RunChecksPage(props: &RunChecksProps) -> Html {
             spawn_local(async move {
                 match api::runs::review(job_ids.clone(), Vec::new(), as_of).await {
                     Ok(r) => {
-                        let jobs = if job_ids.len() == 1 { "1 job".to_string() } else { format!("{} jobs", job_ids.len()) };
+                        let jobs =
+                            if job_ids.len() == 1 { "1 job".to_string() } else { format!("{} jobs", job_ids.len()) };
                         match r.operation {
                             Some(op) => {
                                 notify.ok(format!("Reviewing the runs of {jobs} in the background"));
@@ -233,7 +236,8 @@ pub fn RunChecksPage(props: &RunChecksProps) -> Html {
     {
         let (cursor, data, mark, toggle, help, focus_pending) =
             (cursor.clone(), data.clone(), mark.clone(), toggle.clone(), help.clone(), focus_pending.clone());
-        let (onprev, onnext, has_next, has_prev) = (onprev.clone(), onnext.clone(), next_cursor.is_some(), pager.has_prev());
+        let (onprev, onnext, has_next, has_prev) =
+            (onprev.clone(), onnext.clone(), next_cursor.is_some(), pager.has_prev());
         let open_job = open_job.clone();
         let enabled = props.open_run.is_none() && !*help;
         use_keys(
@@ -304,7 +308,8 @@ pub fn RunChecksPage(props: &RunChecksProps) -> Html {
         html! { <ShortcutsHelp onclose={Callback::from(move |_| help.set(false))} /> }
     });
 
-    let filtered = props.query != RunChecksQuery::default() && props.query != RunChecksQuery { limit: props.query.limit.clone(), ..RunChecksQuery::default() };
+    let filtered = props.query != RunChecksQuery::default()
+        && props.query != RunChecksQuery { limit: props.query.limit.clone(), ..RunChecksQuery::default() };
     let body = match (&data, &checks.error) {
         (_, Some(e)) => html! { <ErrorView error={e.clone()} onretry={Some(checks.reload.clone())} /> },
         (None, None) => html! { <Loading what="Run Checks" /> },
@@ -414,7 +419,8 @@ pub fn RunChecksPage(props: &RunChecksProps) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let mut q = query.clone();
-            q.software = software_ref.cast::<HtmlInputElement>().map(|i| i.value().trim().to_string()).unwrap_or_default();
+            q.software =
+                software_ref.cast::<HtmlInputElement>().map(|i| i.value().trim().to_string()).unwrap_or_default();
             apply.emit(q);
         })
     };

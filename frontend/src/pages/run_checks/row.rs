@@ -74,7 +74,7 @@ pub fn JobRow(props: &JobRowProps) -> Html {
                     let when = format::datetime(&r.started_at.unwrap_or(r.received_at), &session.time_zone);
                     html! {
                         <Link<Route> to={Route::Run { id: r.id.clone() }} classes="badge-link">
-                            <StatusBadge status={r.status} title={Some(AttrValue::from(format!("{} run of {when}", r.status)))} />
+                            <StatusBadge status={r.status} title={Some(AttrValue::from(format!("{} run of {when}", r.status)))} overridden={r.overridden.clone()} />
                         </Link<Route>>
                     }
                 }) }

@@ -19,7 +19,7 @@ use crate::components::{ErrorView, Loading};
 use crate::format;
 use crate::hooks::use_fetch;
 use crate::route::Route;
-use crate::session::{use_session, AuthAction, AuthHandle};
+use crate::session::{AuthAction, AuthHandle, use_session};
 use crate::toast::use_notify;
 
 #[component]
