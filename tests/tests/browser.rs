@@ -352,6 +352,7 @@ async fn flow(ui: &Ui, server: &Server) {
     audit(ui).await;
     api_tokens(ui, server).await;
     bulk_review(ui, server).await;
+    overrides(ui, server, &api).await;
 
     // A viewer, made through the API with the admin's session.
     api.call(
@@ -760,4 +761,85 @@ async fn bulk_review(ui: &Ui, server: &Server) {
     }
     ui.wait_text("[data-testid=run-checks-empty]", "All runs reviewed").await;
     ui.wait_gone("[data-testid=operation]", "").await;
+}
+
+/// The override markers in the Run Checks row of `job`.
+async fn override_markers(ui: &Ui, job: &str) -> usize {
+    match ui.find_text("table.run-checks tr.row", job).await {
+        Some(row) => row.find_all(Locator::Css("[data-testid=override-marker]")).await.map(|b| b.len()).unwrap_or(0),
+        None => 0,
+    }
+}
+
+/// Overrides: a Warning run arrives; the operator's "Create override from
+/// this run" opens the form prefilled; saved, the run and the next matching
+/// one show Success with the blue marker; an operator sees no Delete, an
+/// admin deletes it.
+async fn overrides(ui: &Ui, server: &Server, api: &Api) {
+    const OPERATOR: (&str, &str) = ("oscar", "operator-password-2");
+    api.call(
+        reqwest::Method::POST,
+        "/users",
+        Some(json!({"username": OPERATOR.0, "password": OPERATOR.1, "role": "operator"})),
+    )
+    .await;
+    ui.sign_out().await;
+    ui.sign_in(OPERATOR.0, OPERATOR.1).await;
+    ui.wait_text(".user-menu", OPERATOR.0).await;
+
+    server.drop_mail("override-1", &report_mail(NIGHTLY, 3000));
+    ui.reload_until("/run-checks", "table.run-checks tr.row", JOB).await;
+    let checks = api.call(reqwest::Method::GET, "/run-checks", None).await;
+    let run_id = checks["jobs"]
+        .as_array()
+        .and_then(|jobs| jobs.iter().find(|j| j["job_name"] == JOB))
+        .and_then(|j| j["runs"][0]["id"].as_str())
+        .unwrap_or_else(|| panic!("the new run of {JOB} in {checks}"))
+        .to_string();
+    ui.go(&format!("/runs/{run_id}")).await;
+    ui.wait_text(".modal .run-head", "Warning").await;
+    ui.wait("[data-testid=create-override] a").await.click().await.expect("create override from this run");
+    ui.wait("#ov-comment").await;
+    assert_eq!(ui.path().await, "/overrides");
+    let object = ui.wait("#ov-object").await.prop("value").await.ok().flatten().unwrap_or_default();
+    let pattern = ui.wait("#ov-pattern").await.prop("value").await.ok().flatten().unwrap_or_default();
+    assert!(!object.is_empty() && !pattern.is_empty(), "prefilled from the run: object {object:?}, text {pattern:?}");
+    ui.type_into("#ov-comment", "Known warning on this VM, agreed with the customer").await;
+    ui.click("[data-testid=override-save]").await;
+    ui.wait_text(".toast", "Now mark the run as reviewed").await;
+    ui.wait_text("table.overrides", "Known warning on this VM").await;
+    dismiss_toasts(ui).await;
+    ui.shot("overrides").await;
+    // The operator's table has Edit but no Delete.
+    let row = ui.wait_text("table.overrides tr", "Known warning on this VM").await;
+    let buttons = row.text().await.unwrap_or_default();
+    assert!(buttons.contains("Edit") && !buttons.contains("Delete"), "operators cannot delete: {buttons:?}");
+
+    // The run it was made from, and the next matching one, show Success with the marker.
+    server.drop_mail("override-2", &report_mail(NIGHTLY, 3001));
+    let deadline = std::time::Instant::now() + harness::PATIENCE;
+    while override_markers(ui, JOB).await < 2 {
+        assert!(std::time::Instant::now() < deadline, "both runs of {JOB} should show the override marker");
+        ui.go("/run-checks").await;
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    }
+    let row = ui.wait_text("table.run-checks tr.row", JOB).await;
+    let warnings = row.find_all(Locator::Css(".badge-warning")).await.map(|b| b.len()).unwrap_or(0);
+    let text = row.text().await.unwrap_or_default();
+    assert!(text.contains("Success") && warnings == 0, "shown as Success: {text:?}");
+    ui.shot("run-checks-override").await;
+    ui.go(&format!("/runs/{run_id}")).await;
+    ui.wait_text("[data-testid=override-text]", "Warning, overridden by #").await;
+
+    // The admin deletes it.
+    ui.sign_out().await;
+    ui.sign_in("admin", &server.admin_password).await;
+    ui.go("/overrides").await;
+    let row = ui.wait_text("table.overrides tr", "Known warning on this VM").await;
+    button_in(&row, "Delete").await.click().await.expect("delete");
+    ui.wait_text(".confirm button", "Yes").await.click().await.expect("confirm delete");
+    ui.wait_text(".toast", "deleted").await;
+    ui.wait("[data-testid=overrides-empty]").await;
+    // Clean up for the steps after: the two runs are reviewed.
+    api.call(reqwest::Method::POST, "/run-checks/review", Some(json!({"job_ids": checks["jobs"].as_array().map(|j| j.iter().map(|j| j["id"].clone()).collect::<Vec<_>>()).unwrap_or_default()}))).await;
 }

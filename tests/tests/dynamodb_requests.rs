@@ -43,7 +43,109 @@ async fn requests_per_ingested_mail() {
     println!("DynamoDB requests per ingested mail: to the Inbox {to_inbox}, to a run {to_run}, duplicate {duplicate}");
     // get_mail, insert_mail, get_job, update_mail
     assert_eq!(to_inbox, 4);
-    // get_mail, insert_mail, get_job, TransactWriteItems (run + job + mail)
-    assert_eq!(to_run, 4);
+    // get_mail, insert_mail, get_job, list_overrides (the ones in effect
+    // are applied before the run is written), TransactWriteItems (run + job + mail)
+    assert_eq!(to_run, 5);
     assert_eq!(duplicate, 1);
+}
+
+/// Re-evaluating unreviewed runs when an override is created: DynamoDB
+/// requests per affected run, over 600 Warning runs of 6 jobs (3 batches of
+/// 250: the first in the request, two in the worker). The runs are written
+/// with BatchWriteItem in the adapter's own item shape (moto copies the
+/// table for each transaction, so `record_run` would be slow here).
+#[tokio::test]
+async fn requests_per_run_when_an_override_is_created() {
+    use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+    use bc_api_types::{OverrideScope, OverrideSpec, Sizes, StatusMatch, TextMatch};
+    use bc_aws::dynamo::items::to_item;
+    use bc_core::model::{Job, Run};
+    use chrono::{Duration, TimeZone, Utc};
+
+    const RUNS: usize = 600;
+    let rt = Runtime::aws("requests-override").await;
+    let aws = rt.aws.clone().expect("aws");
+    let app = &rt.app;
+    let customer = app.create_customer(&Actor::system(), "Acme").await.expect("customer");
+    let base = Utc.with_ymd_and_hms(2026, 10, 1, 0, 0, 0).single().expect("time");
+    let mut items = Vec::new();
+    for j in 0..6 {
+        let job = Job {
+            id: format!("jreq{j}"),
+            identity: format!("s|veeam|{j}"),
+            customer_id: customer.id.clone(),
+            sender: "s".into(),
+            software: "Veeam Backup & Replication".into(),
+            job_type: "Backup".into(),
+            job_name: format!("Job {j}"),
+            parser: "veeam-vbr".into(),
+            approved_at: base,
+            approved_by: "admin".into(),
+            last_run: None,
+            run_count: 0,
+            version: 0,
+        };
+        items.push(to_item(&job).expect("job item"));
+    }
+    for i in 0..RUNS {
+        let at = base + Duration::minutes(i as i64);
+        let run = Run {
+            id: format!("rreq{i:04}"),
+            job_id: format!("jreq{}", i % 6),
+            customer_id: customer.id.clone(),
+            mail_id: format!("mreq{i}"),
+            status: Status::Warning,
+            started_at: Some(at),
+            ended_at: None,
+            received_at: at,
+            duration_secs: None,
+            sizes: Sizes::default(),
+            object_count: 0,
+            message: Some("Changed block tracking is disabled".into()),
+            report_key: None,
+            review: None,
+            overridden: None,
+            version: 0,
+        };
+        items.push(to_item(&run).expect("run item"));
+    }
+    let client = aws_sdk_dynamodb::Client::new(&aws.sdk);
+    for chunk in items.chunks(25) {
+        let mut pending: Vec<WriteRequest> = chunk
+            .iter()
+            .map(|i| {
+                WriteRequest::builder()
+                    .put_request(PutRequest::builder().set_item(Some(i.clone())).build().expect("put"))
+                    .build()
+            })
+            .collect();
+        while !pending.is_empty() {
+            let out =
+                client.batch_write_item().request_items(aws.store.table_name(), pending).send().await.expect("batch");
+            pending = out.unprocessed_items.and_then(|mut u| u.remove(aws.store.table_name())).unwrap_or_default();
+        }
+    }
+
+    let spec = OverrideSpec {
+        scope: OverrideScope::Global,
+        object: None,
+        status: StatusMatch::Warning,
+        message: Some(TextMatch::Contains("block tracking".into())),
+        valid_from: None,
+        valid_until: None,
+        comment: "CBT is off by design".into(),
+    };
+    let before = aws.store.request_count();
+    app.create_override(&Actor::system(), &spec).await.expect("create");
+    while app.drain_queue_once(10).await.expect("worker") > 0 {}
+    let requests = aws.store.request_count() - before;
+    let counts = app.store.unreviewed_by_job().await.expect("counts");
+    assert_eq!(counts.iter().map(|u| u.success as usize).sum::<usize>(), RUNS, "every run shows Success");
+    let per_run = requests as f64 / RUNS as f64;
+    println!("DynamoDB requests to create an override over {RUNS} unreviewed runs: {requests} ({per_run:.3} per run)");
+    // One conditional PutItem per run; per batch of 250 one Query of the
+    // overrides, one of the unreviewed runs, one BatchGetItem of their jobs;
+    // and for the override itself a counter update, a list (the limit), a
+    // PutItem and the audit entry.
+    assert!(requests <= RUNS as u64 + 3 * 3 + 6, "{requests} requests for {RUNS} runs");
 }

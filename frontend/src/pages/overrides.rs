@@ -5,6 +5,7 @@
 
 use bc_api_types::{Override, OverrideScope, OverrideSpec, Permission, StatusMatch, TextMatch};
 use chrono::Datelike;
+use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
@@ -149,6 +150,34 @@ impl Draft {
     }
 }
 
+/// The form's inputs, read from the page.
+fn read_form(editing: Option<(String, u64)>) -> Draft {
+    let doc = web_sys::window().and_then(|w| w.document());
+    let value = |id: &str| -> String {
+        let Some(el) = doc.as_ref().and_then(|d| d.get_element_by_id(id)) else { return String::new() };
+        if let Some(i) = el.dyn_ref::<HtmlInputElement>() {
+            i.value()
+        } else if let Some(s) = el.dyn_ref::<HtmlSelectElement>() {
+            s.value()
+        } else {
+            String::new()
+        }
+    };
+    Draft {
+        editing,
+        scope: value("ov-scope"),
+        scope_value: value("ov-scope-value"),
+        job_type: value("ov-job-type"),
+        object: value("ov-object"),
+        status: value("ov-status"),
+        match_kind: value("ov-match"),
+        pattern: value("ov-pattern"),
+        from: value("ov-from"),
+        until: value("ov-until"),
+        comment: value("ov-comment"),
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct OverridesProps {
     pub query: OverridesQuery,
@@ -196,7 +225,10 @@ pub fn OverridesPage(props: &OverridesProps) -> Html {
             if *busy {
                 return;
             }
-            let spec = match draft.spec() {
+            // What the inputs hold now (a change event may not have
+            // re-rendered yet when the form is submitted).
+            let current = read_form(draft.editing.clone());
+            let spec = match current.spec() {
                 Ok(s) => s,
                 Err(m) => return notify.error(m),
             };

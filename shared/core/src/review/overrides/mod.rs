@@ -231,9 +231,10 @@ impl App {
     ) -> Result<Option<Run>> {
         let app = applicable(all, job, now);
         let original = run.original_status();
-        // The report (with objects and messages) is read only when an
-        // override could use it.
-        let report = if original != Status::Success && !app.is_empty() {
+        // The report (objects and all messages) is read only when an
+        // override that could apply looks at objects or text.
+        let needs_report = app.iter().any(|c| c.per_object() || c.ov.spec.message.is_some());
+        let report = if original != Status::Success && needs_report {
             self.load_report(run.report_key.as_deref()).await?
         } else {
             None
