@@ -783,6 +783,9 @@ async fn overrides(ui: &Ui, server: &Server, api: &Api) {
         Some(json!({"username": OPERATOR.0, "password": OPERATOR.1, "role": "operator"})),
     )
     .await;
+    // Away from Run Checks (and whatever dialog is open there) to sign out.
+    ui.go("/jobs").await;
+    ui.wait("table.jobs").await;
     ui.sign_out().await;
     ui.sign_in(OPERATOR.0, OPERATOR.1).await;
     ui.wait_text(".user-menu", OPERATOR.0).await;
@@ -832,6 +835,8 @@ async fn overrides(ui: &Ui, server: &Server, api: &Api) {
     ui.wait_text("[data-testid=override-text]", "Warning, overridden by #").await;
 
     // The admin deletes it.
+    ui.go("/jobs").await;
+    ui.wait("table.jobs").await;
     ui.sign_out().await;
     ui.sign_in("admin", &server.admin_password).await;
     ui.go("/overrides").await;

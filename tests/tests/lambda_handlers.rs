@@ -588,7 +588,14 @@ impl Function {
 
     async fn delete(&self, queue_url: &str, handles: &[(String, String)], ids: &BTreeSet<String>) {
         for (_, receipt) in handles.iter().filter(|(id, _)| ids.contains(id)) {
-            self.clients.sqs.delete_message().queue_url(queue_url).receipt_handle(receipt).send().await.expect("delete");
+            self.clients
+                .sqs
+                .delete_message()
+                .queue_url(queue_url)
+                .receipt_handle(receipt)
+                .send()
+                .await
+                .expect("delete");
         }
     }
 

@@ -117,6 +117,7 @@ async fn overrides_on(rt: Runtime, clock: Option<Arc<MovableClock>>) {
     let number = ov["number"].as_u64().expect("number");
     assert_eq!(ov["active"], true);
     assert_eq!(ov["created_by"], OPERATOR.0);
+    assert_eq!(ov["scope_label"], "Override BV — SQL nightly", "{ov}");
     let r1 = run(&op, &run1).await;
     assert_eq!(r1["status"], "Success", "{r1}");
     assert_eq!(r1["overridden"]["original_status"], "Warning");

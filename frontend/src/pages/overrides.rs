@@ -402,7 +402,7 @@ pub fn OverridesPage(props: &OverridesProps) -> Html {
                             html! {
                                 <tr key={o.id.clone()} class={classes!((!o.active).then_some("inactive"))} data-override-number={o.number.to_string()}>
                                     <td><span class="badge badge-override">{ format!("#{}", o.number) }</span></td>
-                                    <td>{ scope_text(&s.scope) }</td>
+                                    <td>{ if o.scope_label.is_empty() { scope_text(&s.scope) } else { o.scope_label.clone() } }</td>
                                     <td>{ matches }</td>
                                     <td class="hide-narrow">
                                         { match (s.valid_from, s.valid_until) {

@@ -100,6 +100,10 @@ pub struct Override {
     pub spec: OverrideSpec,
     /// Whether it is in effect now (inside its validity window).
     pub active: bool,
+    /// The scope in words: "Every job", the customer's or job's name, the
+    /// software (and job type).
+    #[serde(default)]
+    pub scope_label: String,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -21,7 +21,6 @@ use bc_parsers::{
 mod counting_alloc;
 use counting_alloc::{CURRENT, ONE_AT_A_TIME, PEAK};
 
-
 /// Runs `f` and returns its result with the peak heap it added.
 fn peak_of<T>(f: impl FnOnce() -> T) -> (T, usize) {
     let base = CURRENT.load(Ordering::Relaxed);

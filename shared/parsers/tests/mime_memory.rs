@@ -11,7 +11,6 @@ use bc_parsers::{MAX_SUBJECT_CHARS, parse_report, read_mail};
 mod counting_alloc;
 use counting_alloc::{CURRENT, ONE_AT_A_TIME, PEAK};
 
-
 /// Tests run one at a time (the counters are global): every test holds this.
 fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
     ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())

@@ -33,8 +33,9 @@ pub const MAX_OVERRIDES: usize = 2_000;
 /// Window boundaries older than this are not looked at by the scheduler.
 const BOUNDARY_LOOKBACK_DAYS: i64 = 2;
 
-fn present(o: &Override, now: chrono::DateTime<chrono::Utc>) -> api::Override {
+fn present(o: &Override, now: chrono::DateTime<chrono::Utc>, scope_label: String) -> api::Override {
     api::Override {
+        scope_label,
         id: o.id.clone(),
         number: o.number,
         spec: o.spec.clone(),
@@ -59,14 +60,61 @@ impl App {
     pub async fn overrides(&self, actor: &Actor) -> Result<Vec<api::Override>> {
         actor.require(Permission::ViewOverrides)?;
         let now = self.clock.now();
-        Ok(self.store.list_overrides().await?.iter().map(|o| present(o, now)).collect())
+        let all = self.store.list_overrides().await?;
+        let labels = self.scope_labels(&all).await?;
+        Ok(all.iter().zip(labels).map(|(o, l)| present(o, now, l)).collect())
     }
 
     pub async fn override_detail(&self, actor: &Actor, id: &str) -> Result<api::Override> {
         actor.require(Permission::ViewOverrides)?;
         check_id(id, "override")?;
         let o = self.store.get_override(id).await?.ok_or(Error::NotFound("override"))?;
-        Ok(present(&o, self.clock.now()))
+        self.present_override(&o).await
+    }
+
+    async fn present_override(&self, o: &Override) -> Result<api::Override> {
+        let label = self.scope_labels(std::slice::from_ref(o)).await?.pop().unwrap_or_default();
+        Ok(present(o, self.clock.now(), label))
+    }
+
+    /// Each override's scope in words (names looked up in one pass).
+    async fn scope_labels(&self, all: &[Override]) -> Result<Vec<String>> {
+        let mut job_ids: Vec<String> = all
+            .iter()
+            .filter_map(|o| match &o.spec.scope {
+                api::OverrideScope::Job { job_id } => Some(job_id.clone()),
+                _ => None,
+            })
+            .collect();
+        job_ids.sort();
+        job_ids.dedup();
+        let jobs: HashMap<String, Job> = if job_ids.is_empty() {
+            HashMap::new()
+        } else {
+            self.store.get_jobs(&job_ids).await?.into_iter().map(|j| (j.id.clone(), j)).collect()
+        };
+        let customers = if all.iter().any(|o| !matches!(o.spec.scope, api::OverrideScope::Global)) {
+            self.customer_names().await?
+        } else {
+            HashMap::new()
+        };
+        let gone = |what: &str, id: &str| format!("{what} {id} (deleted)");
+        Ok(all
+            .iter()
+            .map(|o| match &o.spec.scope {
+                api::OverrideScope::Global => "Every job".to_string(),
+                api::OverrideScope::Customer { customer_id } => customers
+                    .get(customer_id)
+                    .map(|n| format!("Customer {n}"))
+                    .unwrap_or_else(|| gone("customer", customer_id)),
+                api::OverrideScope::Software { software, job_type: Some(t) } => format!("{software} · {t}"),
+                api::OverrideScope::Software { software, job_type: None } => software.clone(),
+                api::OverrideScope::Job { job_id } => match jobs.get(job_id) {
+                    Some(j) => format!("{} — {}", customers.get(&j.customer_id).map_or("", |n| n.as_str()), j.job_name),
+                    None => gone("job", job_id),
+                },
+            })
+            .collect())
     }
 
     /// The customer or job a scope names must exist.
@@ -106,7 +154,7 @@ impl App {
         let after = serde_json::to_value(&o.spec).unwrap_or_default();
         self.audit(audit_entry(self, actor, "override", &o.id, "create", Change::created(after))).await?;
         self.reapply_overrides_now().await?;
-        Ok(present(&o, now))
+        self.present_override(&o).await
     }
 
     pub async fn update_override(&self, actor: &Actor, id: &str, edit: &api::OverrideUpdate) -> Result<api::Override> {
@@ -133,7 +181,7 @@ impl App {
             self.audit(audit_entry(self, actor, "override", &o.id, "update", change)).await?;
         }
         self.reapply_overrides_now().await?;
-        Ok(present(&o, now))
+        self.present_override(&o).await
     }
 
     pub async fn delete_override(&self, actor: &Actor, id: &str) -> Result<()> {
