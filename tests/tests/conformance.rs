@@ -94,6 +94,7 @@ conformance!(
     api_tokens_round_trip,
     operations_are_versioned,
     overrides_round_trip_by_version_and_number,
+    reviewed_runs_list_newest_review_first_filtered_and_counted,
 );
 
 fn t(day: u32, hour: u32) -> DateTime<Utc> {
@@ -821,4 +822,79 @@ async fn overrides_round_trip_by_version_and_number(a: Adapters) {
     assert!(!s.delete_override("ov-a").await.expect("delete again"), "gone");
     assert_eq!(s.get_override("ov-a").await.expect("get"), None);
     assert_eq!(s.list_overrides().await.expect("list").len(), 2);
+}
+
+async fn reviewed_runs_list_newest_review_first_filtered_and_counted(a: Adapters) {
+    use bc_core::repos::ReviewedFilter;
+    let s = &a.store;
+    // 30 runs; 24 get reviewed over three days by two reviewers, one run of
+    // another customer; 6 stay open.
+    let runs = seed_runs(s, "jrv", 30, 1).await;
+    let mut reviewed = Vec::new();
+    for (i, r) in runs.iter().enumerate().take(24) {
+        let mut r = s.get_run(&r.id).await.unwrap().unwrap();
+        let by = if i % 2 == 0 { "olga" } else { "admin" };
+        // Day 10, 11, 12 of March; a few minutes apart.
+        r.review = Some(Review { by: by.into(), at: t(10 + (i / 8) as u32, 6) + Duration::minutes(i as i64) });
+        if i == 5 {
+            r.customer_id = "c2".into();
+        }
+        s.update_run(&r).await.unwrap();
+        reviewed.push(r);
+    }
+    let open = s.unreviewed_by_job().await.unwrap();
+    assert_eq!(open[0].runs(), 6);
+    assert_eq!(open[0].oldest, runs[24].sort_at(), "the oldest unreviewed run");
+    assert_eq!(open[0].newest, runs[29].sort_at());
+
+    let all = ReviewedFilter { from: t(1, 0), until: t(20, 0), reviewer: None, customer_id: None, status: None };
+    // Pages of 5 in order, nothing skipped or repeated, across the day partitions.
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = s.list_reviewed_runs(&all, cursor.as_deref(), 5).await.unwrap();
+        assert!(page.items.len() <= 5);
+        seen.extend(page.items.iter().map(|r| r.id.clone()));
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    let mut want: Vec<&Run> = reviewed.iter().collect();
+    want.sort_by_key(|r| std::cmp::Reverse((r.review.as_ref().unwrap().at, r.id.clone())));
+    assert_eq!(seen, want.iter().map(|r| r.id.clone()).collect::<Vec<_>>(), "newest review first");
+
+    // Filters: reviewer, customer, status, period (until exclusive).
+    let by = |f: ReviewedFilter| async move { s.list_reviewed_runs(&f, None, 100).await.unwrap().items };
+    let olga = by(ReviewedFilter { reviewer: Some("olga".into()), ..all.clone() }).await;
+    assert_eq!(olga.len(), 12);
+    assert!(olga.iter().all(|r| r.review.as_ref().unwrap().by == "olga"));
+    let c2 = by(ReviewedFilter { customer_id: Some("c2".into()), ..all.clone() }).await;
+    assert_eq!(c2.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["jrv-r5"]);
+    let failed = by(ReviewedFilter { status: Some(Status::Failed), ..all.clone() }).await;
+    assert_eq!(failed.len(), 8);
+    assert!(failed.iter().all(|r| r.status == Status::Failed));
+    let day11 = by(ReviewedFilter { from: t(11, 0), until: t(12, 0), ..all.clone() }).await;
+    assert_eq!(day11.len(), 8, "one day");
+    let exact = reviewed[8].review.as_ref().unwrap().at;
+    let upto = by(ReviewedFilter { from: t(1, 0), until: exact, ..all.clone() }).await;
+    assert_eq!(upto.len(), 8, "until is exclusive");
+
+    // Counts per day and reviewer.
+    let counts = s.review_counts(t(1, 0), t(20, 0)).await.unwrap();
+    let got: Vec<(String, String, u32)> = counts.into_iter().map(|c| (c.day, c.by, c.runs)).collect();
+    let want: Vec<(String, String, u32)> = (10..13)
+        .flat_map(|d| {
+            [(format!("2026-03-{d}"), "admin".to_string(), 4), (format!("2026-03-{d}"), "olga".to_string(), 4)]
+        })
+        .collect();
+    assert_eq!(got, want);
+
+    // Unmarking takes a run out of the list and back into Run Checks.
+    let mut r = s.get_run("jrv-r0").await.unwrap().unwrap();
+    r.review = None;
+    s.update_run(&r).await.unwrap();
+    assert_eq!(by(all.clone()).await.len(), 23);
+    assert_eq!(s.unreviewed_by_job().await.unwrap()[0].runs(), 7);
+    assert!(matches!(s.list_reviewed_runs(&all, Some("garbage"), 5).await, Err(PortError::Invalid(_))));
 }

@@ -5,11 +5,13 @@ mod bodies;
 mod enums;
 mod overrides;
 mod permission;
+mod reviewed;
 
 pub use bodies::*;
 pub use enums::*;
 pub use overrides::*;
 pub use permission::Permission;
+pub use reviewed::*;
 
 /// Page size of the Inbox and other paginated lists unless the caller asks for less.
 pub const PAGE_SIZE: usize = 50;

@@ -9,7 +9,7 @@ pub use crate::customers::repo::CustomerRepo;
 pub use crate::inbox::repo::{MailList, MailRepo};
 pub use crate::jobs::repo::{JobFilter, JobRepo};
 pub use crate::review::overrides::repo::OverrideRepo;
-pub use crate::review::repo::{RecordRun, RunRepo, UnreviewedJob};
+pub use crate::review::repo::{RecordRun, ReviewCount, ReviewedFilter, RunRepo, UnreviewedJob};
 pub use crate::settings::repo::SettingsRepo;
 pub use crate::tasks::repo::OperationRepo;
 pub use crate::users::repo::UserRepo;

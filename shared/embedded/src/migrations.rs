@@ -18,8 +18,9 @@ const MIGRATIONS: &[&str] = &[
     // 2: the audit trail, claim-once, API tokens, bulk operations; runs get
     // their status and arrival time as columns for Run Checks' counts.
     include_str!("migrations/0002_audit_claims_tokens_operations.sql"),
-    // 3: overrides (a run's override marker lives in its document).
-    include_str!("migrations/0003_overrides.sql"),
+    // 3: overrides (a run's override marker lives in its document); runs get
+    // their review time, reviewer and customer as columns for the Reviewed view.
+    include_str!("migrations/0003_overrides_reviewed.sql"),
 ];
 
 /// The schema version this build writes.
@@ -51,5 +52,50 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
         tx.pragma_update(None, "user_version", current + 1)?;
         tx.commit()?;
         tracing::info!(version = current + 1, "database schema migrated");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Migration 3 fills the review columns of runs reviewed before it, in
+    /// the store's time format (so they compare as strings with new ones).
+    #[test]
+    fn reviewed_runs_get_their_columns_in_the_store_format() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for m in &MIGRATIONS[..2] {
+            conn.execute_batch(m).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        for (id, at) in
+            [("r1", "2026-11-30T06:00:43.5Z"), ("r2", "2026-11-30T06:00:44Z"), ("r3", "2026-11-30T06:00:45.123456789Z")]
+        {
+            let doc = format!(r#"{{"id":"{id}","customer_id":"c1","review":{{"by":"olga","at":"{at}"}}}}"#);
+            conn.execute(
+                "INSERT INTO runs (id, job_id, sort_at, unreviewed, version, doc) VALUES (?1, 'j', 'x', NULL, 0, ?2)",
+                rusqlite::params![id, doc],
+            )
+            .unwrap();
+        }
+        conn.execute(
+            "INSERT INTO runs (id, job_id, sort_at, unreviewed, version, doc) VALUES ('r4', 'j', 'x', 1, 0, '{}')",
+            [],
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let rows: Vec<(String, Option<String>, Option<String>)> = conn
+            .prepare("SELECT id, reviewed_at, reviewed_by FROM runs ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let at = |s: &str| Some(s.to_string());
+        assert_eq!(rows[0].1, at("2026-11-30T06:00:43.500000Z"));
+        assert_eq!(rows[1].1, at("2026-11-30T06:00:44.000000Z"));
+        assert_eq!(rows[2].1, at("2026-11-30T06:00:45.123456Z"));
+        assert_eq!(rows[0].2, at("olga"));
+        assert_eq!(rows[3].1, None, "an unreviewed run has none");
     }
 }

@@ -206,12 +206,19 @@ impl Record for Run {
     fn indexes(&self) -> Vec<(Index, String, String)> {
         let at = time_id(self.sort_at(), &self.id);
         let mut out = vec![(Index::Gsi1, job_runs_pk(&self.job_id), at.clone())];
-        // The sparse index of Run Checks: only while unreviewed.
-        if self.review.is_none() {
-            out.push((Index::Gsi3, UNREVIEWED.into(), format!("{}#{at}", self.job_id)));
+        // The sparse index of Run Checks: only while unreviewed; the
+        // Reviewed view's index, a partition per review day, once reviewed.
+        match &self.review {
+            None => out.push((Index::Gsi3, UNREVIEWED.into(), format!("{}#{at}", self.job_id))),
+            Some(r) => out.push((Index::Gsi2, reviewed_pk(r.at.date_naive()), time_id(r.at, &self.id))),
         }
         out
     }
+}
+
+/// GSI2 partition of the runs reviewed on one day (UTC).
+pub fn reviewed_pk(day: chrono::NaiveDate) -> String {
+    format!("REVIEWED#{}", day.format("%Y-%m-%d"))
 }
 
 /// GSI1 partition of one job's runs.

@@ -8,10 +8,11 @@ use async_trait::async_trait;
 use bc_api_types::Status;
 use bc_core::model::{Page, Run};
 use bc_core::ports::{PortError, PortResult};
-use bc_core::review::repo::{RecordRun, RunRepo, UnreviewedJob};
+use bc_core::review::repo::{RecordRun, ReviewCount, ReviewedFilter, RunRepo, UnreviewedJob};
 
-use super::items::{job_runs_pk, to_item, to_item_with_version};
-use super::schema::{Index, UNREVIEWED};
+use super::items::{job_runs_pk, reviewed_pk, s, to_item, to_item_with_version};
+use super::query::Filter;
+use super::schema::{Index, UNREVIEWED, key_time};
 use super::{Cond, DynamoStore, Query, Range, Tx, decode_all, version_conflict};
 
 /// Conditional writes of a batch in flight at once.
@@ -116,6 +117,7 @@ impl RunRepo for DynamoStore {
                 warning: 0,
                 failed: 0,
                 newest: at,
+                oldest: at,
             });
             match slim.status {
                 Status::Success => e.success += 1,
@@ -123,9 +125,89 @@ impl RunRepo for DynamoStore {
                 Status::Failed => e.failed += 1,
             }
             e.newest = e.newest.max(at);
+            e.oldest = e.oldest.min(at);
         }
         Ok(by_job.into_values().collect())
     }
+
+    /// Day partitions of GSI2 (`REVIEWED#{day}`), newest day first; within
+    /// a day newest review first. The cursor is the day and the position in
+    /// it. Filters are FilterExpressions.
+    async fn list_reviewed_runs(
+        &self,
+        f: &ReviewedFilter,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> PortResult<Page<Run>> {
+        let limit = limit.max(1);
+        let first = f.from.date_naive();
+        let (mut day, mut inner) = match cursor {
+            Some(c) => {
+                let (d, rest) = c.split_once('~').ok_or_else(|| PortError::Invalid("invalid page cursor".into()))?;
+                let d = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .map_err(|_| PortError::Invalid("invalid page cursor".into()))?;
+                (d, Some(rest.to_string()).filter(|r| !r.is_empty()))
+            }
+            None => ((f.until - chrono::Duration::microseconds(1)).date_naive(), None),
+        };
+        let mut filter = Filter::default();
+        if let Some(by) = &f.reviewer {
+            filter = filter.and("#rv.#by = :by", &[("#rv", "review"), ("#by", "by")], &[(":by", s(by.clone()))]);
+        }
+        if let Some(c) = &f.customer_id {
+            filter = filter.and("#cu = :cu", &[("#cu", "customer_id")], &[(":cu", s(c.clone()))]);
+        }
+        if let Some(st) = f.status {
+            filter = filter.and("#st = :st", &[("#st", "status")], &[(":st", s(st.as_str()))]);
+        }
+        let range = Range::Between(key_time(f.from), key_time(f.until));
+        let mut runs = Vec::new();
+        while day >= first {
+            let q =
+                Query::new(Index::Gsi2, reviewed_pk(day)).range(range.clone()).filter(filter.clone()).newest_first();
+            let (items, next) =
+                self.query_page(&q, inner.take().as_deref(), limit - runs.len(), "Query (list_reviewed_runs)").await?;
+            runs.extend(decode_all::<Run>(items)?);
+            if let Some(next) = next {
+                return Ok(Page { items: runs, next_cursor: Some(format!("{}~{next}", day.format("%Y-%m-%d"))) });
+            }
+            day -= chrono::Duration::days(1);
+            if runs.len() == limit {
+                let more = day >= first;
+                return Ok(Page { items: runs, next_cursor: more.then(|| format!("{}~", day.format("%Y-%m-%d"))) });
+            }
+        }
+        Ok(Page { items: runs, next_cursor: None })
+    }
+
+    /// One Query per day partition, reading only the review.
+    async fn review_counts(
+        &self,
+        from: chrono::DateTime<chrono::Utc>,
+        until: chrono::DateTime<chrono::Utc>,
+    ) -> PortResult<Vec<ReviewCount>> {
+        let mut counts: std::collections::BTreeMap<(String, String), u32> = std::collections::BTreeMap::new();
+        let mut day = from.date_naive();
+        let range = Range::Between(key_time(from), key_time(until));
+        while day <= until.date_naive() {
+            let q = Query::new(Index::Gsi2, reviewed_pk(day)).range(range.clone()).project(&["review"]);
+            for item in self.query_all(&q, "Query (review_counts)").await? {
+                let slim: SlimReview = serde_dynamo::from_item(item)
+                    .map_err(|e| PortError::Backend(format!("DynamoDB: a reviewed run is unreadable: {e}")))?;
+                if let Some(r) = slim.review {
+                    *counts.entry((day.format("%Y-%m-%d").to_string(), r.by)).or_default() += 1;
+                }
+            }
+            day += chrono::Duration::days(1);
+        }
+        Ok(counts.into_iter().map(|((day, by), runs)| ReviewCount { day, by, runs }).collect())
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct SlimReview {
+    #[serde(default)]
+    review: Option<bc_core::model::Review>,
 }
 
 /// The attributes of a run that Run Checks counts with.

@@ -5,5 +5,6 @@
 pub mod marks;
 pub mod overrides;
 pub mod repo;
+pub mod reviewed;
 pub mod run_checks;
 pub mod runs;

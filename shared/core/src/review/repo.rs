@@ -28,6 +28,29 @@ pub struct UnreviewedJob {
     pub warning: u32,
     pub failed: u32,
     pub newest: DateTime<Utc>,
+    /// The oldest unreviewed run's `sort_at`.
+    pub oldest: DateTime<Utc>,
+}
+
+/// Which reviewed runs the admin's Reviewed view lists: reviewed in
+/// `[from, until)`, optionally by one reviewer, of one customer, with one
+/// (shown) status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewedFilter {
+    pub from: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    pub reviewer: Option<String>,
+    pub customer_id: Option<String>,
+    pub status: Option<Status>,
+}
+
+/// How many runs one reviewer reviewed on one day (UTC).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ReviewCount {
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    pub by: String,
+    pub runs: u32,
 }
 
 impl UnreviewedJob {
@@ -73,4 +96,13 @@ pub trait RunRepo: Send + Sync {
     ) -> PortResult<Page<Run>>;
     /// Per job with unreviewed runs, their counts by status.
     async fn unreviewed_by_job(&self) -> PortResult<Vec<UnreviewedJob>>;
+    /// Reviewed runs, newest review first (then id), a page at a time.
+    async fn list_reviewed_runs(
+        &self,
+        filter: &ReviewedFilter,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> PortResult<Page<Run>>;
+    /// Runs reviewed in `[from, until)`, counted per UTC day and reviewer.
+    async fn review_counts(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> PortResult<Vec<ReviewCount>>;
 }

@@ -4,12 +4,16 @@
 use async_trait::async_trait;
 use bc_core::model::{Page, Run};
 use bc_core::ports::PortResult;
-use bc_core::review::repo::{RecordRun, RunRepo, UnreviewedJob};
+use bc_core::review::repo::{RecordRun, ReviewCount, ReviewedFilter, RunRepo, UnreviewedJob};
 use chrono::{DateTime, Utc};
 use rusqlite::{Transaction, params};
 
 use super::{SqliteStore, conflict};
 use crate::sql::{backend, decode_cursor, keyset_page, to_doc, ts};
+
+fn parse_ts(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).unwrap_or_default()
+}
 
 /// The versioned UPDATE of one run; `Ok(false)` when its version moved on.
 fn write_run(tx: &Transaction<'_>, run: &Run) -> PortResult<bool> {
@@ -17,7 +21,8 @@ fn write_run(tx: &Transaction<'_>, run: &Run) -> PortResult<bool> {
     next.version += 1;
     let n = SqliteStore::exec(
         tx,
-        "UPDATE runs SET sort_at = ?2, unreviewed = ?3, status = ?4, received_at = ?5, version = ?6, doc = ?7
+        "UPDATE runs SET sort_at = ?2, unreviewed = ?3, status = ?4, received_at = ?5, version = ?6, doc = ?7,
+                         reviewed_at = ?9, reviewed_by = ?10, customer_id = ?11
              WHERE id = ?1 AND version = ?8",
         params![
             next.id,
@@ -27,7 +32,10 @@ fn write_run(tx: &Transaction<'_>, run: &Run) -> PortResult<bool> {
             ts(next.received_at),
             next.version as i64,
             to_doc(&next)?,
-            run.version as i64
+            run.version as i64,
+            next.review.as_ref().map(|r| ts(r.at)),
+            next.review.as_ref().map(|r| r.by.clone()),
+            next.customer_id
         ],
     )
     .map_err(backend("update run"))?;
@@ -41,8 +49,9 @@ impl RunRepo for SqliteStore {
         let tx = db.transaction().map_err(backend("begin"))?;
         let inserted = Self::exec(
             &tx,
-            "INSERT OR IGNORE INTO runs (id, job_id, sort_at, unreviewed, status, received_at, version, doc)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT OR IGNORE INTO runs (id, job_id, sort_at, unreviewed, status, received_at, version, doc,
+                                         reviewed_at, reviewed_by, customer_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
                 w.run.id,
                 w.run.job_id,
@@ -51,7 +60,10 @@ impl RunRepo for SqliteStore {
                 w.run.status.as_str(),
                 ts(w.run.received_at),
                 w.run.version as i64,
-                to_doc(w.run)?
+                to_doc(w.run)?,
+                w.run.review.as_ref().map(|r| ts(r.at)),
+                w.run.review.as_ref().map(|r| r.by.clone()),
+                w.run.customer_id
             ],
         )
         .map_err(backend("insert run"))?;
@@ -129,7 +141,8 @@ impl RunRepo for SqliteStore {
         let mut stmt = db
             .prepare_cached(
                 "SELECT job_id,
-                        sum(status = 'Success'), sum(status = 'Warning'), sum(status = 'Failed'), max(sort_at)
+                        sum(status = 'Success'), sum(status = 'Warning'), sum(status = 'Failed'), max(sort_at),
+                        min(sort_at)
                    FROM runs WHERE unreviewed = 1 GROUP BY job_id",
             )
             .map_err(backend("prepare"))?;
@@ -141,6 +154,7 @@ impl RunRepo for SqliteStore {
                     r.get::<_, i64>(2)?,
                     r.get::<_, i64>(3)?,
                     r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
                 ))
             })
             .map_err(backend("query"))?
@@ -148,13 +162,71 @@ impl RunRepo for SqliteStore {
             .map_err(backend("read"))?;
         Ok(rows
             .into_iter()
-            .map(|(job_id, s, w, f, newest)| UnreviewedJob {
+            .map(|(job_id, s, w, f, newest, oldest)| UnreviewedJob {
                 job_id,
                 success: s as u32,
                 warning: w as u32,
                 failed: f as u32,
-                newest: DateTime::parse_from_rfc3339(&newest).map(|t| t.with_timezone(&Utc)).unwrap_or_default(),
+                newest: parse_ts(&newest),
+                oldest: parse_ts(&oldest),
             })
             .collect())
+    }
+
+    async fn list_reviewed_runs(
+        &self,
+        f: &ReviewedFilter,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> PortResult<Page<Run>> {
+        let after = decode_cursor(cursor, 2)?;
+        let (at, id) = match &after {
+            Some(p) => (p[0].clone(), p[1].clone()),
+            None => ("9999".to_string(), String::new()),
+        };
+        let limit = limit.max(1);
+        let status = f.status.map(|s| s.as_str()).unwrap_or("");
+        let items: Vec<Run> = Self::docs(
+            &self.db(),
+            "SELECT doc FROM runs INDEXED BY runs_reviewed
+              WHERE reviewed_at IS NOT NULL AND reviewed_at >= ?1 AND reviewed_at < ?2
+                AND (reviewed_at < ?3 OR (reviewed_at = ?3 AND (?4 = '' OR id < ?4)))
+                AND (?5 = '' OR reviewed_by = ?5) AND (?6 = '' OR customer_id = ?6) AND (?7 = '' OR status = ?7)
+              ORDER BY reviewed_at DESC, id DESC LIMIT ?8",
+            &[
+                &ts(f.from),
+                &ts(f.until),
+                &at,
+                &id,
+                &f.reviewer.as_deref().unwrap_or(""),
+                &f.customer_id.as_deref().unwrap_or(""),
+                &status,
+                &((limit + 1) as i64),
+            ],
+        )?;
+        Ok(keyset_page(items, limit, |r| vec![r.review.as_ref().map(|v| ts(v.at)).unwrap_or_default(), r.id.clone()]))
+    }
+
+    async fn review_counts(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> PortResult<Vec<ReviewCount>> {
+        let db = self.db();
+        let mut stmt = db
+            .prepare_cached(
+                "SELECT substr(reviewed_at, 1, 10), reviewed_by, count(*) FROM runs INDEXED BY runs_reviewed
+                  WHERE reviewed_at IS NOT NULL AND reviewed_at >= ?1 AND reviewed_at < ?2
+                  GROUP BY 1, 2 ORDER BY 1, 2",
+            )
+            .map_err(backend("prepare"))?;
+        let rows = stmt
+            .query_map(params![ts(from), ts(until)], |r| {
+                Ok(ReviewCount {
+                    day: r.get(0)?,
+                    by: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    runs: r.get::<_, i64>(2)? as u32,
+                })
+            })
+            .map_err(backend("query"))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(backend("read"))?;
+        Ok(rows)
     }
 }

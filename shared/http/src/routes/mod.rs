@@ -11,6 +11,7 @@ mod mails;
 mod meta;
 mod operations;
 mod overrides;
+mod reviewed;
 mod runs;
 mod settings;
 mod users;
@@ -73,6 +74,8 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(runs::run_checks))
         .routes(routes!(runs::review))
         .routes(routes!(runs::unreview))
+        .routes(routes!(reviewed::list))
+        .routes(routes!(reviewed::stats))
         .routes(routes!(overrides::list, overrides::create))
         .routes(routes!(overrides::get, overrides::update, overrides::delete))
         .routes(routes!(operations::get))
