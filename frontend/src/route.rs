@@ -45,6 +45,8 @@ pub enum Route {
     Audit,
     #[at("/overrides")]
     Overrides,
+    #[at("/reviewed")]
+    Reviewed,
     #[at("/account")]
     Account,
     #[not_found]
@@ -91,6 +93,22 @@ pub struct OverridesQuery {
     pub status: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub message: String,
+}
+
+/// The Reviewed filters as they stand in the URL; `from` and `until` are
+/// days, both included.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReviewedQuery {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub from: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub until: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reviewer: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub customer_id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub status: String,
 }
 
 /// The audit filters as they stand in the URL (`/audit?action=approve`);
@@ -193,6 +211,7 @@ fn requirement(route: &Route) -> Option<(Permission, &'static str)> {
         Route::ApiTokens => Some((Permission::ManageApiTokens, "manage API tokens")),
         Route::Audit => Some((Permission::ViewAudit, "read the audit trail")),
         Route::Overrides => Some((Permission::ViewOverrides, "see overrides")),
+        Route::Reviewed => Some((Permission::ViewReviews, "see reviewed runs")),
         Route::Home | Route::Login | Route::Account | Route::NotFound => None,
     }
 }
@@ -247,6 +266,7 @@ fn RouteBody(props: &RouteBodyProps) -> Html {
         Route::ApiTokens => html! { <pages::ApiTokensPage /> },
         Route::Audit => html! { <pages::AuditPage query={from_pairs::<AuditQuery>(&props.query)} /> },
         Route::Overrides => html! { <pages::OverridesPage query={from_pairs::<OverridesQuery>(&props.query)} /> },
+        Route::Reviewed => html! { <pages::ReviewedPage query={from_pairs::<ReviewedQuery>(&props.query)} /> },
         Route::Account => html! { <pages::AccountPage /> },
         Route::NotFound => html! { <pages::NotFoundPage /> },
     }

@@ -353,6 +353,7 @@ async fn flow(ui: &Ui, server: &Server) {
     api_tokens(ui, server).await;
     bulk_review(ui, server).await;
     overrides(ui, server, &api).await;
+    reviewed(ui).await;
 
     // A viewer, made through the API with the admin's session.
     api.call(
@@ -847,4 +848,29 @@ async fn overrides(ui: &Ui, server: &Server, api: &Api) {
     ui.wait("[data-testid=overrides-empty]").await;
     // Clean up for the steps after: the two runs are reviewed.
     api.call(reqwest::Method::POST, "/run-checks/review", Some(json!({"job_ids": checks["jobs"].as_array().map(|j| j.iter().map(|j| j["id"].clone()).collect::<Vec<_>>()).unwrap_or_default()}))).await;
+}
+
+/// The admin's Reviewed view: the statistics, the reviews just made (by
+/// reviewer), and unmarking one puts it back in Run Checks.
+async fn reviewed(ui: &Ui) {
+    ui.go("/reviewed").await;
+    ui.wait_text("[data-testid=review-stats]", "Reviews, last 14 days").await;
+    ui.wait_text("table.reviewed", JOB).await;
+    ui.type_into("#rv-reviewer", "admin").await;
+    ui.click("[data-testid=reviewed-filter]").await;
+    let deadline = std::time::Instant::now() + harness::PATIENCE;
+    while !ui.c.current_url().await.map(|u| u.query().unwrap_or("").contains("reviewer=admin")).unwrap_or(false) {
+        assert!(std::time::Instant::now() < deadline, "the filter is kept in the URL");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let first = ui.wait("table.reviewed tbody tr").await;
+    let text = first.text().await.unwrap_or_default();
+    assert!(text.contains("admin") && text.contains(JOB), "the newest review, by admin: {text:?}");
+    dismiss_toasts(ui).await;
+    ui.shot("reviewed").await;
+    first.find(Locator::Css("input[type=checkbox]")).await.expect("checkbox").click().await.expect("select");
+    ui.wait_text("[data-testid=unmark-selected]", "(1)").await;
+    ui.click("[data-testid=unmark-selected]").await;
+    ui.wait_text(".toast", "Unmarked 1 run(s)").await;
+    ui.reload_until("/run-checks", "table.run-checks tr.row", JOB).await;
 }

@@ -10,6 +10,7 @@ pub mod inbox;
 pub mod jobs;
 pub mod operations;
 pub mod overrides;
+pub mod reviewed;
 pub mod runs;
 pub mod settings;
 pub mod users;

@@ -33,6 +33,7 @@ fn section_of(route: &Route) -> Option<Route> {
         Route::Settings | Route::ApiTokens => Route::Settings,
         Route::Audit => Route::Audit,
         Route::Overrides => Route::Overrides,
+        Route::Reviewed => Route::Reviewed,
         _ => return None,
     })
 }
@@ -50,6 +51,7 @@ pub fn Layout(props: &LayoutProps) -> Html {
     let current = route.and_then(|r| section_of(&r));
     let entries: Vec<(Route, &str, Permission)> = vec![
         (Route::RunChecks, "Run Checks", Permission::ViewRunChecks),
+        (Route::Reviewed, "Reviewed", Permission::ViewReviews),
         (Route::Inbox, "Inbox", Permission::ViewInbox),
         (Route::Jobs, "Jobs", Permission::ViewJobs),
         (Route::Overrides, "Overrides", Permission::ViewOverrides),

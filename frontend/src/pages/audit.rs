@@ -54,7 +54,7 @@ const MAX_FIELDS: usize = 6;
 
 /// `2026-05-01` → the instant the day starts (UTC); `next` → the day after.
 /// (By hand: chrono's parser and formatter would add to the bundle.)
-fn day_start(day: &str, next: bool) -> String {
+pub(crate) fn day_start(day: &str, next: bool) -> String {
     let mut parts = day.trim().splitn(3, '-').map(|p| p.parse::<u32>().ok());
     let (Some(Some(y)), Some(Some(m)), Some(Some(d))) = (parts.next(), parts.next(), parts.next()) else {
         return String::new();

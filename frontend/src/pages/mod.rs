@@ -1,7 +1,7 @@
 //! One module per page.
 
 mod account;
-mod audit;
+pub(crate) mod audit;
 mod customers;
 mod inbox;
 mod inbox_mail;
@@ -10,8 +10,9 @@ mod jobs;
 mod login;
 mod not_found;
 mod overrides;
+mod reviewed;
 mod run_checks;
-mod run_detail;
+pub(crate) mod run_detail;
 mod settings;
 mod users;
 
@@ -25,6 +26,7 @@ pub use jobs::JobsPage;
 pub use login::LoginPage;
 pub use not_found::NotFoundPage;
 pub use overrides::OverridesPage;
+pub use reviewed::ReviewedPage;
 pub use run_checks::RunChecksPage;
 pub use run_detail::RunPage;
 pub use settings::{ApiTokensPage, SettingsPage};
