@@ -354,6 +354,7 @@ async fn flow(ui: &Ui, server: &Server) {
     bulk_review(ui, server).await;
     overrides(ui, server, &api).await;
     reviewed(ui).await;
+    upload(ui).await;
 
     // A viewer, made through the API with the admin's session.
     api.call(
@@ -873,4 +874,21 @@ async fn reviewed(ui: &Ui) {
     ui.click("[data-testid=unmark-selected]").await;
     ui.wait_text(".toast", "Unmarked 1 run(s)").await;
     ui.reload_until("/run-checks", "table.run-checks tr.row", JOB).await;
+}
+
+/// The Inbox's upload control: two .eml files picked at once, a result line
+/// each (a new job's mail in the Inbox, a mail no parser understands).
+async fn upload(ui: &Ui) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let report = dir.path().join("files-job.eml");
+    std::fs::write(&report, report_mail(OTHERS[1].0, 5000)).expect("write");
+    let junk = dir.path().join("newsletter.eml");
+    std::fs::write(&junk, report_mail(UNPARSED, 5001)).expect("write");
+    ui.go("/inbox").await;
+    let input = ui.wait("[data-testid=mail-upload-input]").await;
+    input.send_keys(&format!("{}\n{}", report.display(), junk.display())).await.expect("pick the files");
+    ui.wait_text("[data-testid=upload-results]", "files-job.eml: a run of an approved job").await;
+    ui.wait_text("[data-testid=upload-results]", "newsletter.eml: in the Inbox, not understood by any parser").await;
+    dismiss_toasts(ui).await;
+    ui.shot("inbox-upload").await;
 }

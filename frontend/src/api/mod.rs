@@ -8,6 +8,7 @@ pub mod auth;
 pub mod customers;
 pub mod inbox;
 pub mod jobs;
+pub mod mails;
 pub mod operations;
 pub mod overrides;
 pub mod reviewed;
@@ -62,6 +63,8 @@ pub enum Body {
     None,
     Json(String),
     Csv(String),
+    /// A raw mail (`message/rfc822`), as read from a file.
+    Mail(Vec<u8>),
 }
 
 impl Body {
@@ -91,6 +94,9 @@ pub async fn request_text(method: Method, path: &str, body: Body) -> Result<Stri
         Body::None => builder.build(),
         Body::Json(s) => builder.header("Content-Type", "application/json").body(s),
         Body::Csv(s) => builder.header("Content-Type", "text/csv").body(s),
+        Body::Mail(bytes) => {
+            builder.header("Content-Type", "message/rfc822").body(js_sys::Uint8Array::from(bytes.as_slice()))
+        }
     }
     .map_err(|e| ApiError::Network(e.to_string()))?;
     let resp = req.send().await.map_err(|e| ApiError::Network(e.to_string()))?;

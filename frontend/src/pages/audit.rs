@@ -15,7 +15,7 @@ use crate::api;
 use crate::api::audit::AuditFilter;
 use crate::components::{ErrorView, Loading, PagerNav, Time};
 use crate::format;
-use crate::hooks::{use_fetch, use_pager};
+use crate::hooks::{use_fetch, use_field_value, use_pager};
 use crate::pages::run_detail::RunDetailModal;
 use crate::route::{AuditQuery, JobsQuery, Route};
 
@@ -93,6 +93,12 @@ pub fn AuditPage(props: &AuditProps) -> Html {
     });
     let open_run = use_state(|| None::<String>);
     let refs: [NodeRef; 5] = [use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref()];
+    // Filled from the URL, then the browser's while typing (see `use_field_value`).
+    use_field_value(&refs[0], props.query.entity_id.clone());
+    use_field_value(&refs[1], props.query.actor.clone());
+    use_field_value(&refs[2], props.query.action.clone());
+    use_field_value(&refs[3], props.query.from.clone());
+    use_field_value(&refs[4], props.query.until.clone());
     // Other filters (a "trail" link, Back): the first page, no run open.
     {
         let (pager, open_run) = (pager.clone(), open_run.clone());
@@ -187,25 +193,25 @@ pub fn AuditPage(props: &AuditProps) -> Html {
                 </div>
                 <div class="field">
                     <label for="a-id">{ "Entity id" }</label>
-                    <input id="a-id" type="text" ref={refs[0].clone()} value={q.entity_id.clone()}
+                    <input id="a-id" type="text" ref={refs[0].clone()}
                            disabled={q.entity_type.is_empty()} placeholder={if q.entity_type.is_empty() { "Pick the entity first" } else { "Any" }} />
                 </div>
                 <div class="field">
                     <label for="a-actor">{ "Who" }</label>
-                    <input id="a-actor" type="text" ref={refs[1].clone()} value={q.actor.clone()} placeholder="Username, system, token:…" />
+                    <input id="a-actor" type="text" ref={refs[1].clone()} placeholder="Username, system, token:…" />
                 </div>
                 <div class="field">
                     <label for="a-action">{ "Action" }</label>
-                    <input id="a-action" type="text" list="a-actions" ref={refs[2].clone()} value={q.action.clone()} placeholder="e.g. approve" />
+                    <input id="a-action" type="text" list="a-actions" ref={refs[2].clone()} placeholder="e.g. approve" />
                     <datalist id="a-actions">{ for ACTIONS.iter().map(|a| html! { <option value={*a} /> }) }</datalist>
                 </div>
                 <div class="field">
                     <label for="a-from">{ "From (UTC day)" }</label>
-                    <input id="a-from" type="date" ref={refs[3].clone()} value={q.from.clone()} />
+                    <input id="a-from" type="date" ref={refs[3].clone()} />
                 </div>
                 <div class="field">
                     <label for="a-until">{ "Until (UTC day)" }</label>
-                    <input id="a-until" type="date" ref={refs[4].clone()} value={q.until.clone()} />
+                    <input id="a-until" type="date" ref={refs[4].clone()} />
                 </div>
                 <div class="field buttons">
                     <button class="btn btn-primary" type="submit" data-testid="audit-filter">{ "Filter" }</button>

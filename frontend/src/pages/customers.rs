@@ -9,7 +9,7 @@ use yew_router::prelude::*;
 
 use crate::api;
 use crate::components::{ErrorView, Loading, PagerNav, Time};
-use crate::hooks::use_fetch;
+use crate::hooks::{use_fetch, use_field_value};
 use crate::route::{AuditQuery, JobsQuery, Route};
 use crate::session::use_session;
 use crate::toast::use_notify;
@@ -182,6 +182,7 @@ fn CustomerRow(props: &RowProps) -> Html {
     let editing = use_state(|| false);
     let name_ref = use_node_ref();
     let c = &props.customer;
+    use_field_value(&name_ref, if *editing { c.name.clone() } else { String::new() });
     let update = {
         let (notify, reload, id) = (notify.clone(), props.reload.clone(), c.id.clone());
         Callback::from(move |(change, what): (UpdateCustomer, String)| {
@@ -229,7 +230,7 @@ fn CustomerRow(props: &RowProps) -> Html {
             <td>
                 if *editing {
                     <form class="inline-form" onsubmit={save}>
-                        <input type="text" ref={name_ref} value={c.name.clone()} aria-label={format!("New name for {}", c.name)} />
+                        <input type="text" ref={name_ref.clone()} aria-label={format!("New name for {}", c.name)} />
                         <button class="btn btn-small btn-primary" type="submit">{ "Save" }</button>
                         <button class="btn btn-small" type="button" onclick={cancel}>{ "Cancel" }</button>
                     </form>

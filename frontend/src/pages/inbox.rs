@@ -9,7 +9,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::api;
-use crate::components::{ConfirmButton, ErrorView, Loading, PagerNav, StatusBadge, Time};
+use crate::components::{ConfirmButton, ErrorView, Loading, MailUpload, PagerNav, StatusBadge, Time};
 use crate::hooks::{use_fetch, use_pager};
 use crate::route::Route;
 use crate::session::use_session;
@@ -156,6 +156,9 @@ pub fn InboxPage(props: &InboxProps) -> Html {
             <div class="toolbar" role="toolbar" aria-label="Inbox actions">{ toolbar }</div>
             { body }
             <PagerNav page={pager.number()} has_prev={pager.has_prev()} has_next={next_cursor.is_some()} {onprev} {onnext} />
+            if !deleted && session.can(Permission::IngestMail) {
+                <MailUpload ondone={page.reload.clone()} />
+            }
         </section>
     }
 }

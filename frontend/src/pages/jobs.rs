@@ -9,7 +9,7 @@ use yew_router::prelude::*;
 use crate::api;
 use crate::api::jobs::JobFilter;
 use crate::components::{ErrorView, Loading, PagerNav, StatusBadge, Time};
-use crate::hooks::{use_fetch, use_pager};
+use crate::hooks::{use_fetch, use_field_value, use_pager};
 use crate::route::{JobsQuery, Route};
 
 #[component]
@@ -30,6 +30,8 @@ pub fn JobsPage() -> Html {
     });
     let search_ref = use_node_ref();
     let software_ref = use_node_ref();
+    use_field_value(&search_ref, query.q.clone());
+    use_field_value(&software_ref, query.software.clone());
 
     let apply = {
         let (navigator, pager) = (navigator.clone(), pager.clone());
@@ -106,11 +108,11 @@ pub fn JobsPage() -> Html {
                 </div>
                 <div class="field">
                     <label for="f-software">{ "Software" }</label>
-                    <input id="f-software" type="text" ref={software_ref} value={query.software.clone()} placeholder="e.g. Veeam" />
+                    <input id="f-software" type="text" ref={software_ref.clone()} placeholder="e.g. Veeam" />
                 </div>
                 <div class="field grow">
                     <label for="f-q">{ "Job name" }</label>
-                    <input id="f-q" type="search" ref={search_ref} value={query.q.clone()} placeholder="Search job names" />
+                    <input id="f-q" type="search" ref={search_ref.clone()} placeholder="Search job names" />
                 </div>
                 <div class="field buttons">
                     <button class="btn btn-primary" type="submit">{ "Search" }</button>

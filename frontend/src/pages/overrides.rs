@@ -218,6 +218,13 @@ pub fn OverridesPage(props: &OverridesProps) -> Html {
         })
     };
 
+    // Text fields follow each keystroke, so a redraw never puts back an
+    // older value.
+    let typed = |name: &'static str| {
+        let f = field(name);
+        Callback::from(move |e: InputEvent| f.emit(e.into()))
+    };
+
     let save = {
         let (draft, busy, notify, reload) = (draft.clone(), busy.clone(), notify.clone(), list.reload.clone());
         Callback::from(move |e: SubmitEvent| {
@@ -288,18 +295,18 @@ pub fn OverridesPage(props: &OverridesProps) -> Html {
                 if d.scope != "global" {
                     <div class="field">
                         <label for="ov-scope-value">{ match d.scope.as_str() { "software" => "Software", "customer" => "Customer id", _ => "Job id" } }</label>
-                        <input id="ov-scope-value" type="text" value={d.scope_value.clone()} onchange={field("scope_value")} maxlength="200" />
+                        <input id="ov-scope-value" type="text" value={d.scope_value.clone()} oninput={typed("scope_value")} maxlength="200" />
                     </div>
                 }
                 if d.scope == "software" {
                     <div class="field">
                         <label for="ov-job-type">{ "Job type (optional)" }</label>
-                        <input id="ov-job-type" type="text" value={d.job_type.clone()} onchange={field("job_type")} maxlength="200" />
+                        <input id="ov-job-type" type="text" value={d.job_type.clone()} oninput={typed("job_type")} maxlength="200" />
                     </div>
                 }
                 <div class="field">
                     <label for="ov-object">{ "Object (optional; * and ? allowed)" }</label>
-                    <input id="ov-object" type="text" value={d.object.clone()} onchange={field("object")} maxlength="256"
+                    <input id="ov-object" type="text" value={d.object.clone()} oninput={typed("object")} maxlength="256"
                            placeholder="whole run" />
                 </div>
                 <div class="field">
@@ -319,20 +326,20 @@ pub fn OverridesPage(props: &OverridesProps) -> Html {
                 if d.match_kind != "none" {
                     <div class="field">
                         <label for="ov-pattern">{ "Text" }</label>
-                        <input id="ov-pattern" type="text" value={d.pattern.clone()} onchange={field("pattern")} maxlength="500" />
+                        <input id="ov-pattern" type="text" value={d.pattern.clone()} oninput={typed("pattern")} maxlength="500" />
                     </div>
                 }
                 <div class="field">
                     <label for="ov-from">{ "Valid from (day, optional)" }</label>
-                    <input id="ov-from" type="date" value={d.from.clone()} onchange={field("from")} />
+                    <input id="ov-from" type="date" value={d.from.clone()} oninput={typed("from")} />
                 </div>
                 <div class="field">
                     <label for="ov-until">{ "Valid until (day, optional)" }</label>
-                    <input id="ov-until" type="date" value={d.until.clone()} onchange={field("until")} />
+                    <input id="ov-until" type="date" value={d.until.clone()} oninput={typed("until")} />
                 </div>
                 <div class="field field-wide">
                     <label for="ov-comment">{ "Why (required)" }</label>
-                    <input id="ov-comment" type="text" value={d.comment.clone()} onchange={field("comment")} maxlength="1000"
+                    <input id="ov-comment" type="text" value={d.comment.clone()} oninput={typed("comment")} maxlength="1000"
                            placeholder="e.g. CBT disabled on SQL02 by design" />
                 </div>
                 <div class="form-actions">

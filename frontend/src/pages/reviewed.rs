@@ -15,7 +15,7 @@ use yew_router::prelude::*;
 use crate::api;
 use crate::api::reviewed::ReviewedFilter;
 use crate::components::{ErrorView, Loading, PagerNav, StatusBadge, Time};
-use crate::hooks::{use_fetch, use_pager};
+use crate::hooks::{use_fetch, use_field_value, use_pager};
 use crate::pages::audit::day_start;
 use crate::pages::run_detail::RunDetailModal;
 use crate::route::{ReviewedQuery, Route};
@@ -57,6 +57,9 @@ pub fn ReviewedPage(props: &ReviewedProps) -> Html {
     let busy = use_state(|| false);
     let refs: [NodeRef; 3] = [use_node_ref(), use_node_ref(), use_node_ref()];
     let selects: [NodeRef; 2] = [use_node_ref(), use_node_ref()];
+    use_field_value(&refs[0], props.query.from.clone());
+    use_field_value(&refs[1], props.query.until.clone());
+    use_field_value(&refs[2], props.query.reviewer.clone());
     {
         let (pager, selected) = (pager.clone(), selected.clone());
         use_effect_with(filter.clone(), move |_| {
@@ -80,6 +83,22 @@ pub fn ReviewedPage(props: &ReviewedProps) -> Html {
         let (apply, refs, selects) = (apply.clone(), refs.clone(), selects.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
+            let v =
+                |r: &NodeRef| r.cast::<HtmlInputElement>().map(|i| i.value().trim().to_string()).unwrap_or_default();
+            let sel = |r: &NodeRef| r.cast::<HtmlSelectElement>().map(|s| s.value()).unwrap_or_default();
+            apply.emit(ReviewedQuery {
+                from: v(&refs[0]),
+                until: v(&refs[1]),
+                reviewer: v(&refs[2]),
+                customer_id: sel(&selects[0]),
+                status: sel(&selects[1]),
+            });
+        })
+    };
+    // A choice in a list applies at once (the URL is then what it shows).
+    let on_select = {
+        let (apply, refs, selects) = (apply.clone(), refs.clone(), selects.clone());
+        Callback::from(move |_: Event| {
             let v =
                 |r: &NodeRef| r.cast::<HtmlInputElement>().map(|i| i.value().trim().to_string()).unwrap_or_default();
             let sel = |r: &NodeRef| r.cast::<HtmlSelectElement>().map(|s| s.value()).unwrap_or_default();
@@ -165,19 +184,19 @@ pub fn ReviewedPage(props: &ReviewedProps) -> Html {
             <form class="filters" {onsubmit} role="search" aria-label="Filter reviewed runs">
                 <div class="field">
                     <label for="rv-from">{ "Reviewed from (UTC day)" }</label>
-                    <input id="rv-from" type="date" ref={refs[0].clone()} value={q.from.clone()} />
+                    <input id="rv-from" type="date" ref={refs[0].clone()} />
                 </div>
                 <div class="field">
                     <label for="rv-until">{ "until (UTC day)" }</label>
-                    <input id="rv-until" type="date" ref={refs[1].clone()} value={q.until.clone()} />
+                    <input id="rv-until" type="date" ref={refs[1].clone()} />
                 </div>
                 <div class="field">
                     <label for="rv-reviewer">{ "Reviewer" }</label>
-                    <input id="rv-reviewer" type="text" ref={refs[2].clone()} value={q.reviewer.clone()} placeholder="Username" />
+                    <input id="rv-reviewer" type="text" ref={refs[2].clone()} placeholder="Username" />
                 </div>
                 <div class="field">
                     <label for="rv-customer">{ "Customer" }</label>
-                    <select id="rv-customer" ref={selects[0].clone()}>
+                    <select id="rv-customer" ref={selects[0].clone()} onchange={on_select.clone()}>
                         <option value="" selected={q.customer_id.is_empty()}>{ "All customers" }</option>
                         { for customer_options.iter().map(|c| html! {
                             <option value={c.id.clone()} selected={c.id == q.customer_id}>{ &c.name }</option>
@@ -186,7 +205,7 @@ pub fn ReviewedPage(props: &ReviewedProps) -> Html {
                 </div>
                 <div class="field">
                     <label for="rv-status">{ "Status" }</label>
-                    <select id="rv-status" ref={selects[1].clone()}>
+                    <select id="rv-status" ref={selects[1].clone()} onchange={on_select}>
                         { for [("", "Any status"), ("Failed", "Failed"), ("Warning", "Warning"), ("Success", "Success")].iter().map(|(v, l)| html! {
                             <option value={*v} selected={q.status == *v}>{ *l }</option>
                         }) }

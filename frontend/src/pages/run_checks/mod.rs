@@ -28,7 +28,7 @@ use crate::api;
 use crate::api::runs::RunChecksFilter;
 use crate::components::{ErrorView, Loading, OperationProgress, PagerNav, ShortcutsHelp};
 use crate::format;
-use crate::hooks::{on_control, use_fetch, use_keys, use_pager};
+use crate::hooks::{on_control, use_fetch, use_field_value, use_keys, use_pager};
 use crate::pages::run_detail::RunDetailModal;
 use crate::route::{self, Route, RunChecksQuery};
 use crate::session::use_session;
@@ -107,6 +107,7 @@ pub fn RunChecksPage(props: &RunChecksProps) -> Html {
     let selected = use_state(HashSet::<String>::new);
     let operation = use_state(|| None::<Operation>);
     let software_ref = use_node_ref();
+    use_field_value(&software_ref, props.query.software.clone());
     let cursor = Cursor { shown: use_state(|| 0usize), live: use_mut_ref(|| 0usize) };
     let busy = use_state(|| false);
     let help = use_state(|| false);
@@ -452,7 +453,7 @@ pub fn RunChecksPage(props: &RunChecksProps) -> Html {
             </div>
             <div class="field">
                 <label for="rc-software">{ "Software" }</label>
-                <input id="rc-software" type="text" ref={software_ref} value={q.software.clone()} placeholder="Exact name, e.g. Proxmox VE" />
+                <input id="rc-software" type="text" ref={software_ref.clone()} placeholder="Exact name, e.g. Proxmox VE" />
             </div>
             <div class="field buttons">
                 <button class="btn" type="submit">{ "Filter" }</button>

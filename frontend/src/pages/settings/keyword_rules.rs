@@ -12,7 +12,7 @@ use yew_router::prelude::*;
 
 use crate::api;
 use crate::components::{ErrorView, Loading};
-use crate::hooks::use_fetch;
+use crate::hooks::{set_value, use_fetch};
 use crate::route::Route;
 use crate::toast::use_notify;
 
@@ -270,12 +270,26 @@ struct RuleFormProps {
 fn RuleForm(props: &RuleFormProps) -> Html {
     let (sender, failure, warning, success, scope, job) =
         (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
-    let first = sender.clone();
-    use_effect_with((), move |_| {
-        if let Some(i) = first.cast::<HtmlInputElement>() {
-            let _ = i.focus();
-        }
-    });
+    // The fields are filled once, when the form opens, and are the
+    // browser's from then on: a redraw of the page (a notice coming or
+    // going) must not put back what the rule held while the user types.
+    {
+        let refs = (sender.clone(), failure.clone(), warning.clone(), success.clone(), scope.clone(), job.clone());
+        let rule = props.rule.clone();
+        use_effect_with((), move |_| {
+            let (sender, failure, warning, success, scope, job) = refs;
+            set_value(&sender, &rule.sender);
+            set_value(&failure, &rule.failure.join("\n"));
+            set_value(&warning, &rule.warning.join("\n"));
+            set_value(&success, &rule.success.join("\n"));
+            let scope_value = SCOPES.iter().find(|(s, _, _)| *s == rule.scope).map(|(_, v, _)| *v).unwrap_or("both");
+            set_value(&scope, scope_value);
+            set_value(&job, rule.job_name.as_deref().unwrap_or(""));
+            if let Some(i) = sender.cast::<HtmlInputElement>() {
+                let _ = i.focus();
+            }
+        });
+    }
     let onsubmit = {
         let (sender, failure, warning, success, scope, job) =
             (sender.clone(), failure.clone(), warning.clone(), success.clone(), scope.clone(), job.clone());
@@ -300,20 +314,19 @@ fn RuleForm(props: &RuleFormProps) -> Html {
         let oncancel = props.oncancel.clone();
         Callback::from(move |_: MouseEvent| oncancel.emit(()))
     };
-    let r = &props.rule;
     html! {
         <form class="rule-form" {onsubmit} aria-labelledby="kw-form-title" data-testid="kw-form">
             <h3 id="kw-form-title">{ &props.title }</h3>
             <div class="field">
                 <label for="kw-sender">{ "Sender" }</label>
-                <input id="kw-sender" type="text" ref={sender} value={r.sender.clone()} required=true autocomplete="off"
+                <input id="kw-sender" type="text" ref={sender} required=true autocomplete="off"
                        placeholder="backup@nas.example.com or @example.com" aria-describedby="kw-sender-help" />
                 <p id="kw-sender-help" class="hint">{ "An exact address, or @domain for every sender of a domain." }</p>
             </div>
             <div class="kw-lists">
-                { keyword_field("kw-failure", "Failure keywords", &r.failure, &failure) }
-                { keyword_field("kw-warning", "Warning keywords", &r.warning, &warning) }
-                { keyword_field("kw-success", "Success keywords", &r.success, &success) }
+                { keyword_field("kw-failure", "Failure keywords", &failure) }
+                { keyword_field("kw-warning", "Warning keywords", &warning) }
+                { keyword_field("kw-success", "Success keywords", &success) }
             </div>
             <p id="kw-lists-help" class="hint">
                 { "One keyword per line; at least one in all. Case-sensitive, found anywhere in the text \
@@ -323,12 +336,12 @@ fn RuleForm(props: &RuleFormProps) -> Html {
                 <div class="field">
                     <label for="kw-scope">{ "Look in" }</label>
                     <select id="kw-scope" ref={scope}>
-                        { for SCOPES.iter().map(|(s, v, l)| html! { <option value={*v} selected={*s == r.scope}>{ *l }</option> }) }
+                        { for SCOPES.iter().map(|(_, v, l)| html! { <option value={*v}>{ *l }</option> }) }
                     </select>
                 </div>
                 <div class="field grow">
                     <label for="kw-job">{ "Fixed job name (optional)" }</label>
-                    <input id="kw-job" type="text" ref={job} value={r.job_name.clone().unwrap_or_default()} autocomplete="off"
+                    <input id="kw-job" type="text" ref={job} autocomplete="off"
                            placeholder="Empty: the subject without keywords, dates and times" />
                 </div>
             </div>
@@ -341,11 +354,11 @@ fn RuleForm(props: &RuleFormProps) -> Html {
     }
 }
 
-fn keyword_field(id: &'static str, label: &'static str, words: &[String], node: &NodeRef) -> Html {
+fn keyword_field(id: &'static str, label: &'static str, node: &NodeRef) -> Html {
     html! {
         <div class="field">
             <label for={id}>{ label }<span class="muted">{ " (one per line)" }</span></label>
-            <textarea id={id} ref={node.clone()} rows="3" value={words.join("\n")} aria-describedby="kw-lists-help"
+            <textarea id={id} ref={node.clone()} rows="3" aria-describedby="kw-lists-help"
                       spellcheck="false" />
         </div>
     }

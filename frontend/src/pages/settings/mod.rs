@@ -17,7 +17,7 @@ use self::keyword_rules::KeywordRulesCard;
 use crate::api;
 use crate::components::{ErrorView, Loading};
 use crate::format;
-use crate::hooks::use_fetch;
+use crate::hooks::{use_fetch, use_field_value};
 use crate::route::Route;
 use crate::session::{AuthAction, AuthHandle, use_session};
 use crate::toast::use_notify;
@@ -29,6 +29,7 @@ pub fn SettingsPage() -> Html {
     let settings = use_fetch((), |_| async { api::settings::get().await });
     let zones = use_memo((), |_| format::time_zones());
     let tz_ref = use_node_ref();
+    use_field_value(&tz_ref, settings.data.as_ref().map(|s| s.time_zone.clone()).unwrap_or_default());
     let to_ref = use_node_ref();
     let sending = use_state(|| false);
 
@@ -74,10 +75,10 @@ pub fn SettingsPage() -> Html {
     let time_zone = match (&settings.data, &settings.error) {
         (_, Some(e)) => html! { <ErrorView error={e.clone()} onretry={Some(settings.reload.clone())} /> },
         (None, None) => html! { <Loading what="settings" /> },
-        (Some(s), None) => html! {
+        (Some(_), None) => html! {
             <form class="form" onsubmit={save_tz}>
                 <label for="s-tz">{ "Show times in" }</label>
-                <input id="s-tz" type="text" list="tz-list" ref={tz_ref} value={s.time_zone.clone()} required=true
+                <input id="s-tz" type="text" list="tz-list" ref={tz_ref.clone()} required=true
                        aria-describedby="s-tz-help" />
                 <datalist id="tz-list">{ for zones.iter().map(|z| html! { <option value={z.clone()} /> }) }</datalist>
                 <p id="s-tz-help" class="hint">{ "An IANA zone such as Europe/Amsterdam. All times in the UI are shown in it." }</p>
