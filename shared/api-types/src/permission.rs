@@ -50,6 +50,10 @@ permissions! {
     ViewAudit = "audit.view", "read the audit trail";
     ManageApiTokens = "api_tokens.manage", "manage API tokens";
     ViewOperations = "operations.view", "follow bulk operations";
+    ManageRemarks = "remarks.manage", "create, edit and resolve remarks";
+    EditAnyRemark = "remarks.edit_any", "edit other users' remarks";
+    ManageTickets = "tickets.manage", "create and resolve tickets";
+    DeleteTickets = "tickets.delete", "delete tickets";
 }
 
 impl std::fmt::Display for Permission {

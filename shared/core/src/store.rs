@@ -7,6 +7,7 @@ use crate::claims::ClaimRepo;
 use crate::customers::repo::CustomerRepo;
 use crate::inbox::repo::MailRepo;
 use crate::jobs::repo::JobRepo;
+use crate::review::notes_repo::{RemarkRepo, TicketRepo};
 use crate::review::repo::RunRepo;
 use crate::settings::repo::SettingsRepo;
 use crate::tasks::repo::OperationRepo;
@@ -17,6 +18,8 @@ pub trait Store:
     + CustomerRepo
     + JobRepo
     + RunRepo
+    + RemarkRepo
+    + TicketRepo
     + UserRepo
     + SessionRepo
     + CounterRepo
@@ -33,6 +36,10 @@ impl<T> Store for T where
         + CustomerRepo
         + JobRepo
         + RunRepo
+        + RemarkRepo
+        + TicketRepo
+    + RemarkRepo
+    + TicketRepo
         + UserRepo
         + SessionRepo
         + CounterRepo

@@ -18,6 +18,9 @@ const MIGRATIONS: &[&str] = &[
     // 2: the audit trail, claim-once, API tokens, bulk operations; runs get
     // their status and arrival time as columns for Run Checks' counts.
     include_str!("migrations/0002_audit_claims_tokens_operations.sql"),
+    // 3 (in this branch; renumber at merge, the file keeps its name): remarks
+    // and tickets, with one open ticket per run as a partial unique index.
+    include_str!("migrations/0005_remarks_tickets.sql"),
 ];
 
 /// The schema version this build writes.

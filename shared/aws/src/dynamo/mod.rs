@@ -20,10 +20,12 @@ mod jobs;
 mod mails;
 mod operations;
 mod query;
+mod remarks;
 mod runs;
 pub mod schema;
 mod sessions;
 mod settings;
+mod tickets;
 mod users;
 
 use std::collections::HashMap;
