@@ -8,6 +8,7 @@ pub mod auth;
 pub mod customers;
 pub mod inbox;
 pub mod jobs;
+pub mod notes;
 pub mod operations;
 pub mod runs;
 pub mod settings;

@@ -9,6 +9,7 @@ mod job;
 mod jobs;
 mod login;
 mod not_found;
+mod notes;
 mod run_checks;
 mod run_detail;
 mod settings;
