@@ -884,7 +884,10 @@ async fn tickets_one_open_per_run_even_when_racing(a: Adapters) {
     // Another run of the job and another job are independent.
     s.insert_ticket(&ticket("tkB", "jA", "r2", t(2, 8))).await.expect("second run");
     s.insert_ticket(&ticket("tkC", "jB", "r3", t(1, 7))).await.expect("other job");
-    assert_eq!(ids(s.list_open_tickets(None).await.expect("all open")), ["tkB".to_string(), first.id.clone(), "tkC".to_string()]);
+    assert_eq!(
+        ids(s.list_open_tickets(None).await.expect("all open")),
+        ["tkB".to_string(), first.id.clone(), "tkC".to_string()]
+    );
 
     // Resolving frees the run; a stale version is a conflict.
     first.resolved_at = Some(t(3, 8));

@@ -64,8 +64,9 @@ async fn remarks_and_tickets(rt: Runtime, racing: bool) {
     let op = server.login(OPERATOR).await;
     let viewer = server.login(VIEWER).await;
     let reporter = server.login(REPORTER).await;
-    let (s, _) =
-        admin.post("/api/v1/users", &json!({"username": "otto", "password": "otto-password-1", "role": "operator"})).await;
+    let (s, _) = admin
+        .post("/api/v1/users", &json!({"username": "otto", "password": "otto-password-1", "role": "operator"}))
+        .await;
     assert_eq!(s, StatusCode::CREATED);
     let otto = server.login(("otto", "otto-password-1")).await;
 
@@ -179,7 +180,10 @@ async fn remarks_and_tickets(rt: Runtime, racing: bool) {
     assert_eq!(s, StatusCode::OK, "{r}");
     assert!(!typed::<api::Remark>(r).active);
     assert_eq!(op.post(&format!("/api/v1/remarks/{}/resolve", remark.id), &json!({})).await.0, StatusCode::CONFLICT);
-    assert_eq!(viewer.post(&format!("/api/v1/tickets/{}/resolve", ticket.id), &json!({})).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        viewer.post(&format!("/api/v1/tickets/{}/resolve", ticket.id), &json!({})).await.0,
+        StatusCode::FORBIDDEN
+    );
     let (s, t) = op.post(&format!("/api/v1/tickets/{}/resolve", ticket.id), &json!({})).await;
     assert_eq!(s, StatusCode::OK, "{t}");
     assert_eq!(op.post(&format!("/api/v1/tickets/{}/resolve", ticket.id), &json!({})).await.0, StatusCode::CONFLICT);

@@ -73,7 +73,13 @@ impl DynamoStore {
 
     /// Deletes the run's guard only while it names this ticket.
     fn release_guard(&self, t: &Ticket, op: &str) -> PortResult<TransactWriteItem> {
-        self.tx_delete_if(ticket_run_key(&t.run_id), "#t = :t", &[("#t", "ticket_id")], vec![(":t", s(t.id.clone()))], op)
+        self.tx_delete_if(
+            ticket_run_key(&t.run_id),
+            "#t = :t",
+            &[("#t", "ticket_id")],
+            vec![(":t", s(t.id.clone()))],
+            op,
+        )
     }
 }
 
@@ -88,8 +94,10 @@ impl TicketRepo for DynamoStore {
                 Err(PortError::Conflict(format!("ticket {} already exists", t.id)))
             };
         }
-        let actions =
-            vec![self.tx_put(to_item(t)?, Some(Cond::Absent), op)?, self.tx_put(ticket_run_item(t), Some(Cond::Absent), op)?];
+        let actions = vec![
+            self.tx_put(to_item(t)?, Some(Cond::Absent), op)?,
+            self.tx_put(ticket_run_item(t), Some(Cond::Absent), op)?,
+        ];
         match self.transact(actions, op).await? {
             Tx::Written => Ok(()),
             Tx::Cancelled(codes) if Tx::failed(&codes, 0) => {

@@ -29,9 +29,7 @@ pub fn clean_number(number: &str) -> Result<String> {
         return Err(Error::Invalid(format!("a ticket number has at most {MAX_NUMBER_LEN} characters")));
     }
     if !n.chars().all(|c| c.is_alphanumeric() || " .-_/#:".contains(c)) {
-        return Err(Error::Invalid(
-            "a ticket number holds only letters, digits, spaces and . - _ / # :".into(),
-        ));
+        return Err(Error::Invalid("a ticket number holds only letters, digits, spaces and . - _ / # :".into()));
     }
     Ok(n.to_string())
 }

@@ -13,7 +13,11 @@ use crate::extract::{Auth, JsonBody};
 #[utoipa::path(get, path = "/api/v1/jobs/{id}/remarks", tag = "remarks", params(("id" = String, Path)),
     responses((status = 200, body = RemarkList, description = "Newest first, resolved ones included (at most 200)"),
               (status = 404, body = ErrorBody)))]
-pub(crate) async fn list(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<Json<RemarkList>> {
+pub(crate) async fn list(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RemarkList>> {
     Ok(Json(s.app.job_remarks(&a, &id).await?))
 }
 
@@ -47,6 +51,10 @@ pub(crate) async fn update(
 #[utoipa::path(post, path = "/api/v1/remarks/{id}/resolve", tag = "remarks", params(("id" = String, Path)),
     responses((status = 200, body = Remark), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "Resolved already")))]
-pub(crate) async fn resolve(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<Json<Remark>> {
+pub(crate) async fn resolve(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Remark>> {
     Ok(Json(s.app.resolve_remark(&a, &id).await?))
 }

@@ -13,7 +13,11 @@ use crate::extract::{Auth, JsonBody};
 #[utoipa::path(get, path = "/api/v1/jobs/{id}/tickets", tag = "tickets", params(("id" = String, Path)),
     responses((status = 200, body = TicketList, description = "Newest first, resolved ones included (at most 200)"),
               (status = 404, body = ErrorBody)))]
-pub(crate) async fn list(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<Json<TicketList>> {
+pub(crate) async fn list(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<TicketList>> {
     Ok(Json(s.app.job_tickets(&a, &id).await?))
 }
 
@@ -33,7 +37,11 @@ pub(crate) async fn create(
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/resolve", tag = "tickets", params(("id" = String, Path)),
     responses((status = 200, body = Ticket), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "Resolved already")))]
-pub(crate) async fn resolve(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<Json<Ticket>> {
+pub(crate) async fn resolve(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Ticket>> {
     Ok(Json(s.app.resolve_ticket(&a, &id).await?))
 }
 
