@@ -797,7 +797,8 @@ async fn remarks_and_tickets(ui: &Ui) {
     assert!(ui.c.find(Locator::Css("[data-testid=create-ticket]")).await.is_err(), "no second ticket for the run");
     ui.shot("run-detail-notes").await;
 
-    ui.key(Key::Escape.into()).await;
+    // Focus may still be in a form field, where Escape is the field's: close with the button.
+    ui.click(".modal button[aria-label='Close (Escape)']").await;
     ui.wait_gone(".modal h2", JOB).await;
     let row = ui.reload_until("/run-checks", "table.run-checks tr.row", "🎫").await;
     assert!(row.text().await.unwrap_or_default().contains(JOB), "the markers are on {JOB}'s row");
