@@ -788,6 +788,8 @@ async fn remarks_and_tickets(ui: &Ui) {
     ui.click("[data-testid=create-ticket]").await;
     ui.wait_text(".toast", "must start with http:// or https://").await;
     ui.wait_text(".modal .notes", "Open tickets (0)").await;
+    // Errors stay until dismissed; later steps expect no leftover notice.
+    dismiss_toasts(ui).await;
     ui.type_into("[data-testid=ticket-url]", "https://psa.example.com/tickets/42").await;
     ui.click("[data-testid=create-ticket]").await;
     ui.wait_text(".toast", "Ticket created").await;
