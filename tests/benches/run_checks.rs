@@ -1,7 +1,8 @@
 //! Run Checks latency with a long history: 100,000 runs stored (default;
 //! `BENCH_RUNS`), 200 of them unreviewed, spread over 2,000 jobs of 100
 //! customers. Reports p50/p99/max of the Run Checks use case, and of
-//! `GET /api/v1/run-checks` over loopback HTTP.
+//! `GET /api/v1/run-checks` over loopback HTTP; and of the admin's Reviewed
+//! view over the 99,800 reviewed runs.
 //!
 //! `cargo bench -p bc-tests --bench run_checks`
 
@@ -11,6 +12,7 @@ use bc_api_types::{MailState, Sizes, Status};
 use bc_core::Actor;
 use bc_core::model::{Customer, Job, Mail, ParseSummary, Review, Run};
 use bc_core::repos::RecordRun;
+use bc_core::review::reviewed::ReviewedQuery;
 use bc_tests::Runtime;
 use bc_tests::server::TestServer;
 use chrono::{Duration as CDuration, TimeZone, Utc};
@@ -85,6 +87,47 @@ fn main() {
         println!(
             "run checks (use case): {total} runs stored, {unreviewed} unreviewed in {} jobs: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
             checks.jobs.len(), pct(&samples, 0.5), pct(&samples, 0.99), pct(&samples, 1.0)
+        );
+
+        // The admin's Reviewed view over the same history: the first page,
+        // pages deep in it (following the cursor), and a filtered page.
+        let reviewed = total - unreviewed;
+        let period = |cursor: Option<String>, reviewer: Option<&str>| ReviewedQuery {
+            from: Some(base),
+            until: Some(base + CDuration::minutes(total as i64 + 1)),
+            reviewer: reviewer.map(str::to_string),
+            cursor,
+            ..Default::default()
+        };
+        let mut first = Vec::with_capacity(500);
+        for _ in 0..500 {
+            let t = Instant::now();
+            let p = r.app.reviewed_runs(&actor, &period(None, None)).await.expect("reviewed");
+            first.push(t.elapsed());
+            assert_eq!(p.items.len(), 50);
+        }
+        first.sort();
+        let mut deep = Vec::with_capacity(500);
+        let mut cursor = None;
+        for _ in 0..500 {
+            let t = Instant::now();
+            let p = r.app.reviewed_runs(&actor, &period(cursor.clone(), None)).await.expect("reviewed");
+            deep.push(t.elapsed());
+            cursor = p.next_cursor;
+        }
+        deep.sort();
+        let mut filtered = Vec::with_capacity(500);
+        for _ in 0..500 {
+            let t = Instant::now();
+            let p = r.app.reviewed_runs(&actor, &period(None, Some("nobody"))).await.expect("reviewed");
+            filtered.push(t.elapsed());
+            assert!(p.items.is_empty());
+        }
+        filtered.sort();
+        println!(
+            "reviewed view (use case), {reviewed} reviewed runs: first page p50 {:.2} ms, p99 {:.2} ms; \
+             500 consecutive pages p50 {:.2} ms, p99 {:.2} ms; a reviewer filter matching none (scans all) p50 {:.2} ms, p99 {:.2} ms",
+            pct(&first, 0.5), pct(&first, 0.99), pct(&deep, 0.5), pct(&deep, 0.99), pct(&filtered, 0.5), pct(&filtered, 0.99)
         );
 
         let server = TestServer::start(r.app.clone()).await;

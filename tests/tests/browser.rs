@@ -8,7 +8,8 @@
 //! signs in; Run Checks shows totals, pages and keeps its filters in the URL;
 //! the admin finds the approvals and reviews in the audit trail, creates an
 //! API token (shown once), uses and revokes it; a review too large to do at
-//! once runs in the background with its progress shown; a viewer cannot
+//! once runs in the background with its progress shown; a remark and a
+//! ticket made in the run modal show 💬 and 🎫 in Run Checks; a viewer cannot
 //! reach Run Checks or the audit trail. Screenshots of the main pages go to
 //! docs/screenshots/ with `BC_SCREENSHOTS=1`.
 //!
@@ -255,6 +256,7 @@ async fn flow(ui: &Ui, server: &Server) {
     );
     ui.shot("run-checks").await;
     run_checks_paging(ui).await;
+    remarks_and_tickets(ui).await;
 
     // ? shows the keyboard shortcuts; Escape closes them.
     ui.key('?').await;
@@ -891,4 +893,60 @@ async fn upload(ui: &Ui) {
     ui.wait_text("[data-testid=upload-results]", "newsletter.eml: in the Inbox, not understood by any parser").await;
     dismiss_toasts(ui).await;
     ui.shot("inbox-upload").await;
+}
+
+/// A remark and a ticket made in the run modal: the modal reminds to mark
+/// the run reviewed, and Run Checks shows 💬 and 🎫 on the job's row with a
+/// tooltip. The run stays unreviewed for the steps after this one.
+async fn remarks_and_tickets(ui: &Ui) {
+    ui.go("/run-checks").await;
+    let row = ui.wait_text("table.run-checks tr.row", JOB).await;
+    assert!(row.find(Locator::Css("[data-testid=remark-marker]")).await.is_err(), "no 💬 before a remark");
+    row.find(Locator::Css("td.job-name a")).await.expect("the job's link").click().await.expect("open the run");
+    ui.wait_text(".modal h2", JOB).await;
+    ui.wait_text(".modal .notes", "Active remarks (0)").await;
+
+    ui.type_into("#new-remark", "SQL02 warning: vendor ticket opened, watch tonight").await;
+    ui.click("[data-testid=create-remark]").await;
+    ui.wait_text(".toast", "Remark created").await;
+    ui.wait_text(".modal .notes", "Active remarks (1)").await;
+    ui.wait_text(".modal .note-text", "vendor ticket opened").await;
+    ui.wait_text("[data-testid=review-reminder]", "Now mark the run as reviewed").await;
+
+    // A URL that is not http(s) is refused with the server's reason.
+    ui.type_into("#new-ticket-number", "T20261130.0042").await;
+    ui.type_into("[data-testid=ticket-url]", "javascript:alert(1)").await;
+    ui.click("[data-testid=create-ticket]").await;
+    ui.wait_text(".toast", "must start with http:// or https://").await;
+    ui.wait_text(".modal .notes", "Open tickets (0)").await;
+    // Errors stay until dismissed; later steps expect no leftover notice.
+    dismiss_toasts(ui).await;
+    ui.type_into("[data-testid=ticket-url]", "https://psa.example.com/tickets/42").await;
+    ui.click("[data-testid=create-ticket]").await;
+    ui.wait_text(".toast", "Ticket created").await;
+    ui.wait_text(".modal .notes", "Open tickets (1)").await;
+    ui.wait_text(".modal .note-text a", "T20261130.0042").await;
+    // One open ticket per run: the form is gone for this run.
+    assert!(ui.c.find(Locator::Css("[data-testid=create-ticket]")).await.is_err(), "no second ticket for the run");
+    ui.shot("run-detail-notes").await;
+
+    // Focus may still be in a form field, where Escape is the field's: close with the button.
+    ui.click(".modal button[aria-label='Close (Escape)']").await;
+    ui.wait_gone(".modal h2", JOB).await;
+    let row = ui.reload_until("/run-checks", "table.run-checks tr.row", "🎫").await;
+    assert!(row.text().await.unwrap_or_default().contains(JOB), "the markers are on {JOB}'s row");
+    let remark = row.find(Locator::Css("[data-testid=remark-marker]")).await.expect("💬 on the row");
+    assert!(remark.text().await.unwrap_or_default().contains('💬'));
+    assert_eq!(remark.attr("title").await.ok().flatten().as_deref(), Some("1 active remark"));
+    let ticket = row.find(Locator::Css("[data-testid=ticket-marker]")).await.expect("🎫 on the row");
+    assert!(ticket.text().await.unwrap_or_default().contains('🎫'));
+    assert_eq!(ticket.attr("title").await.ok().flatten().as_deref(), Some("Open ticket: T20261130.0042"));
+    for other in ["Büro Offsite", "pve1.example.com"] {
+        let r = ui.wait_text("table.run-checks tr.row", other).await;
+        assert!(r.find(Locator::Css(".marker")).await.is_err(), "{other} has no remark or ticket");
+    }
+
+    // Back to everything, fresh (the keyboard steps start at the top).
+    ui.go("/run-checks").await;
+    wait_rows(ui, 4).await;
 }

@@ -20,6 +20,11 @@ struct Adapters {
     queue: Arc<dyn Queue>,
     mailer: Arc<dyn Mailer>,
     secrets: Arc<dyn Secrets>,
+    /// moto isolates concurrent TransactWriteItems poorly (it snapshots the
+    /// table and restores it on a cancelled transaction, without a lock), so
+    /// tests that race transactions run them one after another there.
+    /// DynamoDB itself runs transactions serializably.
+    racing_transactions: bool,
     _keep: Option<tempfile::TempDir>,
 }
 
@@ -34,6 +39,7 @@ fn embedded() -> Adapters {
         queue: Arc::new(queue),
         mailer: e.mailer,
         secrets: e.secrets,
+        racing_transactions: true,
         _keep: Some(dir),
     }
 }
@@ -55,7 +61,15 @@ async fn aws(label: &str) -> Adapters {
         arns.insert(name, out.arn().expect("arn").to_string());
     }
     let secrets = Arc::new(bc_aws::SecretsManagerSecrets::new(sm, arns));
-    Adapters { store: a.store, blobs: a.blobs, queue: a.queue, mailer: a.mailer, secrets, _keep: None }
+    Adapters {
+        store: a.store,
+        blobs: a.blobs,
+        queue: a.queue,
+        mailer: a.mailer,
+        secrets,
+        racing_transactions: false,
+        _keep: None,
+    }
 }
 
 macro_rules! conformance {
@@ -95,6 +109,8 @@ conformance!(
     operations_are_versioned,
     overrides_round_trip_by_version_and_number,
     reviewed_runs_list_newest_review_first_filtered_and_counted,
+    remarks_are_versioned_and_listed_active_by_job,
+    tickets_one_open_per_run_even_when_racing,
 );
 
 fn t(day: u32, hour: u32) -> DateTime<Utc> {
@@ -897,4 +913,124 @@ async fn reviewed_runs_list_newest_review_first_filtered_and_counted(a: Adapters
     assert_eq!(by(all.clone()).await.len(), 23);
     assert_eq!(s.unreviewed_by_job().await.unwrap()[0].runs(), 7);
     assert!(matches!(s.list_reviewed_runs(&all, Some("garbage"), 5).await, Err(PortError::Invalid(_))));
+}
+
+fn remark(id: &str, job_id: &str, at: DateTime<Utc>) -> bc_core::review::notes_repo::Remark {
+    bc_core::review::notes_repo::Remark {
+        id: id.into(),
+        job_id: job_id.into(),
+        run_id: Some(format!("run-of-{id}")),
+        text: format!("remark {id}"),
+        author_id: "u1".into(),
+        author: "op".into(),
+        created_at: at,
+        edited_at: None,
+        edited_by: None,
+        resolved_at: None,
+        resolved_by: None,
+        version: 0,
+    }
+}
+
+async fn remarks_are_versioned_and_listed_active_by_job(a: Adapters) {
+    let s = &a.store;
+    s.insert_remark(&remark("rm1", "jA", t(1, 8))).await.expect("insert");
+    s.insert_remark(&remark("rm2", "jA", t(2, 8))).await.expect("insert");
+    s.insert_remark(&remark("rm3", "jB", t(1, 9))).await.expect("insert");
+    assert!(is_conflict(s.insert_remark(&remark("rm1", "jA", t(1, 8))).await));
+
+    let ids = |v: Vec<bc_core::review::notes_repo::Remark>| v.into_iter().map(|r| r.id).collect::<Vec<_>>();
+    assert_eq!(ids(s.list_active_remarks(None).await.expect("active")), ["rm2", "rm1", "rm3"]);
+    assert_eq!(ids(s.list_active_remarks(Some("jA")).await.expect("active jA")), ["rm2", "rm1"]);
+
+    // Edit by version; a stale version is a conflict.
+    let mut r1 = s.get_remark("rm1").await.expect("get").expect("rm1");
+    assert_eq!(r1, remark("rm1", "jA", t(1, 8)));
+    r1.text = "edited".into();
+    s.update_remark(&r1).await.expect("edit");
+    assert!(is_conflict(s.update_remark(&r1).await));
+    let mut r1 = s.get_remark("rm1").await.expect("get").expect("rm1");
+    assert_eq!((r1.text.as_str(), r1.version), ("edited", 1));
+
+    // Resolved: out of the active list, still in the job's list.
+    r1.resolved_at = Some(t(3, 8));
+    r1.resolved_by = Some("op".into());
+    s.update_remark(&r1).await.expect("resolve");
+    assert_eq!(ids(s.list_active_remarks(Some("jA")).await.expect("active jA")), ["rm2"]);
+    assert_eq!(ids(s.list_job_remarks("jA", 10).await.expect("job")), ["rm2", "rm1"]);
+    assert_eq!(ids(s.list_job_remarks("jA", 1).await.expect("job")), ["rm2"]);
+    assert!(s.list_job_remarks("nope", 10).await.expect("none").is_empty());
+    assert!(s.get_remark("nope").await.expect("get").is_none());
+}
+
+fn ticket(id: &str, job_id: &str, run_id: &str, at: DateTime<Utc>) -> bc_core::review::notes_repo::Ticket {
+    bc_core::review::notes_repo::Ticket {
+        id: id.into(),
+        job_id: job_id.into(),
+        run_id: run_id.into(),
+        number: format!("T-{id}"),
+        url: Some("https://psa.example.com/t/1".into()),
+        created_by: "op".into(),
+        created_at: at,
+        resolved_at: None,
+        resolved_by: None,
+        version: 0,
+    }
+}
+
+async fn tickets_one_open_per_run_even_when_racing(a: Adapters) {
+    let s = &a.store;
+    let ids = |v: Vec<bc_core::review::notes_repo::Ticket>| v.into_iter().map(|r| r.id).collect::<Vec<_>>();
+
+    // Eight creates for one run at once (one after another on moto, see
+    // `racing_transactions`): exactly one wins.
+    let mut results = Vec::new();
+    let mut racers = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let (s, tk) = (s.clone(), ticket(&format!("tk{i}"), "jA", "r1", t(1, 8 + i)));
+        if a.racing_transactions {
+            racers.spawn(async move { s.insert_ticket(&tk).await });
+        } else {
+            results.push(s.insert_ticket(&tk).await);
+        }
+    }
+    results.extend(racers.join_all().await);
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    assert!(results.iter().all(|r| r.is_ok() || matches!(r, Err(PortError::Conflict(_)))), "{results:?}");
+    let open = s.list_open_tickets(Some("jA")).await.expect("open");
+    assert_eq!(open.len(), 1);
+    let mut first = open.into_iter().next().expect("winner");
+
+    // Another run of the job and another job are independent.
+    s.insert_ticket(&ticket("tkB", "jA", "r2", t(2, 8))).await.expect("second run");
+    s.insert_ticket(&ticket("tkC", "jB", "r3", t(1, 7))).await.expect("other job");
+    assert_eq!(
+        ids(s.list_open_tickets(None).await.expect("all open")),
+        ["tkB".to_string(), first.id.clone(), "tkC".to_string()]
+    );
+
+    // Resolving frees the run; a stale version is a conflict.
+    first.resolved_at = Some(t(3, 8));
+    first.resolved_by = Some("op".into());
+    s.update_ticket(&first).await.expect("resolve");
+    assert!(is_conflict(s.update_ticket(&first).await));
+    assert_eq!(ids(s.list_open_tickets(Some("jA")).await.expect("open")), ["tkB"]);
+    s.insert_ticket(&ticket("tkD", "jA", "r1", t(4, 8))).await.expect("run freed by resolve");
+    assert!(is_conflict(s.insert_ticket(&ticket("tkE", "jA", "r1", t(4, 9))).await));
+
+    // Deleting an open ticket frees its run too; deleting a resolved one
+    // leaves the run's open ticket alone.
+    let d = s.get_ticket("tkD").await.expect("get").expect("tkD");
+    let resolved = s.get_ticket(&first.id).await.expect("get").expect("resolved");
+    assert_eq!(resolved.version, 1);
+    s.delete_ticket(&resolved).await.expect("delete resolved");
+    assert!(is_conflict(s.insert_ticket(&ticket("tkF", "jA", "r1", t(4, 10))).await));
+    let mut stale = d.clone();
+    stale.version = 7;
+    assert!(is_conflict(s.delete_ticket(&stale).await));
+    s.delete_ticket(&d).await.expect("delete open");
+    assert!(s.get_ticket("tkD").await.expect("get").is_none());
+    s.insert_ticket(&ticket("tkG", "jA", "r1", t(5, 8))).await.expect("run freed by delete");
+    assert_eq!(ids(s.list_job_tickets("jA", 10).await.expect("job")), ["tkG", "tkB"]);
+    assert_eq!(ids(s.list_job_tickets("jA", 1).await.expect("job")), ["tkG"]);
 }

@@ -9,6 +9,7 @@ pub mod customers;
 pub mod inbox;
 pub mod jobs;
 pub mod mails;
+pub mod notes;
 pub mod operations;
 pub mod overrides;
 pub mod reviewed;

@@ -1,5 +1,5 @@
 //! One job and its run history, newest first; admins see who reviewed
-//! each run and when. For those who use Run Checks, a run opened from the
+//! each run and when; below, the job's remarks and tickets. For those who use Run Checks, a run opened from the
 //! history shows as a modal over this page (`/runs/{id}`).
 
 use bc_api_types::Permission;
@@ -9,6 +9,7 @@ use yew_router::prelude::*;
 use crate::api;
 use crate::components::{ErrorView, Loading, PagerNav, RunsTable, StatusBadge, Time};
 use crate::hooks::{use_fetch, use_pager};
+use crate::pages::notes::JobNotes;
 use crate::pages::run_detail::RunDetailModal;
 use crate::route::{self, AuditQuery, Route};
 use crate::session::use_session;
@@ -99,6 +100,7 @@ pub fn JobPage(props: &JobProps) -> Html {
             <h2>{ "Run history" }</h2>
             { history }
             <PagerNav page={pager.number()} has_prev={pager.has_prev()} has_next={next_cursor.is_some()} {onprev} {onnext} />
+            <JobNotes job_id={props.id.clone()} />
             { for modal }
         </section>
     }

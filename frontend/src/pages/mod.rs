@@ -9,6 +9,7 @@ mod job;
 mod jobs;
 mod login;
 mod not_found;
+mod notes;
 mod overrides;
 mod reviewed;
 mod run_checks;

@@ -1,6 +1,7 @@
 //! One run: the Run Checks modal (`/runs/{id}` over the list) and, for
 //! roles without Run Checks, the same content as a page. Status, times,
-//! sizes, objects, the mail, the job's recent runs, and review actions.
+//! sizes, objects, the mail, the job's recent runs, review actions, and the
+//! job's remarks and tickets.
 
 use std::rc::Rc;
 
@@ -14,6 +15,7 @@ use crate::components::report_summary::sizes_rows;
 use crate::components::{ErrorView, Loading, MailBody, Modal, ObjectsTable, RunsTable, StatusBadge, Time};
 use crate::format;
 use crate::hooks::{use_fetch, use_keys};
+use crate::pages::notes::RunNotes;
 use crate::route::{AuditQuery, OverridesQuery, Route};
 use crate::session::use_session;
 use crate::toast::use_notify;
@@ -23,6 +25,8 @@ use crate::toast::use_notify;
 pub enum Change {
     Reviewed,
     Unreviewed,
+    /// A remark or ticket was created, edited, resolved or deleted.
+    Notes,
 }
 
 #[derive(Properties, PartialEq)]
@@ -40,7 +44,7 @@ pub fn RunDetailModal(props: &RunDetailModalProps) -> Html {
         let (onclose, reload) = (props.onclose.clone(), detail.reload.clone());
         Callback::from(move |c: Change| match c {
             Change::Reviewed => onclose.emit(()),
-            Change::Unreviewed => reload.emit(()),
+            Change::Unreviewed | Change::Notes => reload.emit(()),
         })
     };
     let title = match &detail.data {
@@ -123,6 +127,7 @@ fn RunDetailBody(props: &BodyProps) -> Html {
                 let result = match change {
                     Change::Reviewed => api::runs::review(Vec::new(), vec![id], None).await,
                     Change::Unreviewed => api::runs::unreview(vec![id]).await,
+                    Change::Notes => return,
                 };
                 busy.set(false);
                 match result {
@@ -134,7 +139,7 @@ fn RunDetailBody(props: &BodyProps) -> Html {
                     Ok(_) => {
                         notify.ok(match change {
                             Change::Reviewed => "Run marked as reviewed",
-                            Change::Unreviewed => "Run unmarked; it is back in Run Checks",
+                            Change::Unreviewed | Change::Notes => "Run unmarked; it is back in Run Checks",
                         });
                         onchange.emit(change);
                     }
@@ -168,6 +173,10 @@ fn RunDetailBody(props: &BodyProps) -> Html {
     let on_unreview = {
         let act = act.clone();
         Callback::from(move |_| act.emit(Change::Unreviewed))
+    };
+    let on_notes = {
+        let onchange = props.onchange.clone();
+        Callback::from(move |_| onchange.emit(Change::Notes))
     };
     let messages: Vec<String> = d.report.as_ref().map(|r| r.messages.clone()).unwrap_or_default();
     let objects = d.report.as_ref().map(|r| r.objects.clone()).unwrap_or_default();
@@ -226,6 +235,8 @@ fn RunDetailBody(props: &BodyProps) -> Html {
                                show_review={session.can(Permission::ViewReviews)} compact=true />
                 </section>
             </div>
+            <RunNotes job_id={d.job.id.clone()} run_id={run.id.clone()} remarks={d.remarks.clone()}
+                      tickets={d.tickets.clone()} reviewed={run.reviewed} onchange={on_notes} />
             <section aria-labelledby="run-objects">
                 <h3 id="run-objects">{ format!("Objects ({})", objects.len()) }</h3>
                 <ObjectsTable {objects} />

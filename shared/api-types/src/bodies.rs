@@ -310,6 +310,15 @@ dto! {
         pub mail: MailDetail,
         /// The job's most recent runs, newest first.
         pub recent_runs: Vec<Run>,
+        /// The job's active remarks, newest first.
+        #[serde(default)]
+        pub remarks: Vec<Remark>,
+        /// The job's open tickets, newest first.
+        #[serde(default)]
+        pub tickets: Vec<Ticket>,
+        /// The ticket created for this run (the open one, else the newest).
+        #[serde(default)]
+        pub run_ticket: Option<Ticket>,
     }
 
     /// One job on the Run Checks page with its unreviewed runs, newest first.
@@ -326,6 +335,12 @@ dto! {
         pub run_count: u32,
         /// Unreviewed runs, newest first.
         pub runs: Vec<Run>,
+        /// How many remarks on the job are active (💬).
+        #[serde(default)]
+        pub active_remarks: u32,
+        /// The numbers of the job's open tickets (🎫).
+        #[serde(default)]
+        pub open_tickets: Vec<String>,
     }
 
     /// One page of Run Checks: jobs with unreviewed runs, worst status
@@ -525,4 +540,77 @@ pub struct KeywordRule {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KeywordRules {
     pub rules: Vec<KeywordRule>,
+}
+
+dto! {
+    /// A remark: text about a job, written on one of its runs (or on the job
+    /// itself); active until resolved.
+    pub struct Remark {
+        pub id: String,
+        pub job_id: String,
+        pub run_id: Option<String>,
+        pub text: String,
+        /// Username of the author.
+        pub author: String,
+        pub created_at: DateTime<Utc>,
+        pub edited_at: Option<DateTime<Utc>>,
+        pub edited_by: Option<String>,
+        pub active: bool,
+        pub resolved_at: Option<DateTime<Utc>>,
+        pub resolved_by: Option<String>,
+    }
+
+    /// `GET /api/v1/jobs/{id}/remarks`: newest first, resolved ones included.
+    pub struct RemarkList {
+        pub items: Vec<Remark>,
+        /// More remarks exist than the list holds (it is bounded).
+        pub truncated: bool,
+    }
+
+    /// `POST /api/v1/jobs/{id}/remarks`.
+    pub struct CreateRemark {
+        /// 1 to 10,000 characters (trimmed).
+        pub text: String,
+        /// The run the remark was written on (a run of this job).
+        #[serde(default)]
+        pub run_id: Option<String>,
+    }
+
+    /// `PATCH /api/v1/remarks/{id}`: by its author or an admin.
+    pub struct UpdateRemark {
+        pub text: String,
+    }
+
+    /// A ticket: a number (and optionally a link) in an outside system,
+    /// created for one run of a job; open until resolved.
+    pub struct Ticket {
+        pub id: String,
+        pub job_id: String,
+        pub run_id: String,
+        pub number: String,
+        pub url: Option<String>,
+        pub created_by: String,
+        pub created_at: DateTime<Utc>,
+        pub open: bool,
+        pub resolved_at: Option<DateTime<Utc>>,
+        pub resolved_by: Option<String>,
+    }
+
+    /// `GET /api/v1/jobs/{id}/tickets`: newest first, resolved ones included.
+    pub struct TicketList {
+        pub items: Vec<Ticket>,
+        /// More tickets exist than the list holds (it is bounded).
+        pub truncated: bool,
+    }
+
+    /// `POST /api/v1/jobs/{id}/tickets`. One run has at most one open ticket.
+    pub struct CreateTicket {
+        /// The run the ticket is for (a run of this job).
+        pub run_id: String,
+        /// Up to 64 characters: letters, digits, space and `.-_/#:`.
+        pub number: String,
+        /// An http or https link, up to 2,000 characters.
+        #[serde(default)]
+        pub url: Option<String>,
+    }
 }

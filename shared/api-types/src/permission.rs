@@ -53,6 +53,10 @@ permissions! {
     ViewOverrides = "overrides.view", "see overrides";
     ManageOverrides = "overrides.manage", "create and edit overrides";
     DeleteOverrides = "overrides.delete", "delete overrides";
+    ManageRemarks = "remarks.manage", "create, edit and resolve remarks";
+    EditAnyRemark = "remarks.edit_any", "edit other users' remarks";
+    ManageTickets = "tickets.manage", "create and resolve tickets";
+    DeleteTickets = "tickets.delete", "delete tickets";
 }
 
 impl std::fmt::Display for Permission {

@@ -8,6 +8,7 @@ pub use crate::claims::ClaimRepo;
 pub use crate::customers::repo::CustomerRepo;
 pub use crate::inbox::repo::{MailList, MailRepo};
 pub use crate::jobs::repo::{JobFilter, JobRepo};
+pub use crate::review::notes_repo::{RemarkRepo, TicketRepo};
 pub use crate::review::overrides::repo::OverrideRepo;
 pub use crate::review::repo::{RecordRun, ReviewCount, ReviewedFilter, RunRepo, UnreviewedJob};
 pub use crate::settings::repo::SettingsRepo;

@@ -7,6 +7,7 @@ use crate::claims::ClaimRepo;
 use crate::customers::repo::CustomerRepo;
 use crate::inbox::repo::MailRepo;
 use crate::jobs::repo::JobRepo;
+use crate::review::notes_repo::{RemarkRepo, TicketRepo};
 use crate::review::overrides::repo::OverrideRepo;
 use crate::review::repo::RunRepo;
 use crate::settings::repo::SettingsRepo;
@@ -18,6 +19,8 @@ pub trait Store:
     + CustomerRepo
     + JobRepo
     + RunRepo
+    + RemarkRepo
+    + TicketRepo
     + UserRepo
     + SessionRepo
     + CounterRepo
@@ -35,6 +38,8 @@ impl<T> Store for T where
         + CustomerRepo
         + JobRepo
         + RunRepo
+        + RemarkRepo
+        + TicketRepo
         + UserRepo
         + SessionRepo
         + CounterRepo

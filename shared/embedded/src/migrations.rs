@@ -21,6 +21,9 @@ const MIGRATIONS: &[&str] = &[
     // 3: overrides (a run's override marker lives in its document); runs get
     // their review time, reviewer and customer as columns for the Reviewed view.
     include_str!("migrations/0003_overrides_reviewed.sql"),
+    // 4: remarks and tickets, with one open ticket per run as a partial
+    // unique index.
+    include_str!("migrations/0004_remarks_tickets.sql"),
 ];
 
 /// The schema version this build writes.

@@ -1,5 +1,6 @@
 //! One job on the Run Checks page: customer, software, job type, job name,
-//! a badge per unreviewed run (each opens that run), select and mark.
+//! 💬 and 🎫 when the job has an active remark or an open ticket, a badge per
+//! unreviewed run (each opens that run), select and mark.
 
 use bc_api_types::RunChecksJob;
 use yew::prelude::*;
@@ -67,6 +68,20 @@ pub fn JobRow(props: &JobRowProps) -> Html {
                 if let Some(run) = newest {
                     <Link<Route> to={Route::Run { id: run }}>{ &job.job_name }</Link<Route>>
                 } else { { &job.job_name } }
+                if job.active_remarks > 0 {
+                    <span class="marker" data-testid="remark-marker" role="img"
+                          title={format!("{} active remark{}", job.active_remarks, if job.active_remarks == 1 { "" } else { "s" })}
+                          aria-label={format!("{} active remark{}", job.active_remarks, if job.active_remarks == 1 { "" } else { "s" })}>
+                        { " 💬" }
+                    </span>
+                }
+                if !job.open_tickets.is_empty() {
+                    <span class="marker" data-testid="ticket-marker" role="img"
+                          title={format!("Open ticket: {}", job.open_tickets.join(", "))}
+                          aria-label={format!("Open ticket: {}", job.open_tickets.join(", "))}>
+                        { " 🎫" }
+                    </span>
+                }
                 <div class="muted show-narrow">{ format!("{} · {}", job.software, job.job_type) }</div>
             </td>
             <td><div class="badges">

@@ -21,10 +21,12 @@ mod mails;
 mod operations;
 mod overrides;
 mod query;
+mod remarks;
 mod runs;
 pub mod schema;
 mod sessions;
 mod settings;
+mod tickets;
 mod users;
 
 use std::collections::HashMap;

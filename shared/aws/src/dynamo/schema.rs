@@ -76,6 +76,9 @@ pub const UNREVIEWED: &str = "UNREVIEWED";
 pub const AUDIT: &str = "AUDIT";
 pub const API_TOKENS: &str = "APITOKENS";
 pub const OVERRIDES: &str = "OVERRIDES";
+/// GSI3 work lists of active remarks and open tickets (sparse).
+pub const REMARKS_ACTIVE: &str = "REMARKS#ACTIVE";
+pub const TICKETS_OPEN: &str = "TICKETS#OPEN";
 
 /// Sorts below every printable character: `name SEP id` orders by name, then
 /// id, even when one name is a prefix of another.

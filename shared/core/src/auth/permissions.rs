@@ -29,6 +29,8 @@ pub fn role_has(role: Role, p: Permission) -> bool {
                 | ViewOperations
                 | ViewOverrides
                 | ManageOverrides
+                | ManageRemarks
+                | ManageTickets
         ),
         Role::Reporter | Role::Viewer => matches!(p, ViewJobs | ViewCustomers),
     }
@@ -83,6 +85,20 @@ mod tests {
         assert!(!role_has(Role::Operator, Permission::ManageUsers));
         assert!(!role_has(Role::Operator, Permission::ViewAudit));
         assert!(!role_has(Role::Operator, Permission::ManageApiTokens));
+        // remarks and tickets: operators and admins create and resolve;
+        // viewers and reporters cannot; only admins delete tickets or edit
+        // another user's remark
+        for p in [Permission::ManageRemarks, Permission::ManageTickets] {
+            assert!(role_has(Role::Operator, p));
+            assert!(!role_has(Role::Viewer, p));
+            assert!(!role_has(Role::Reporter, p));
+        }
+        for p in [Permission::DeleteTickets, Permission::EditAnyRemark] {
+            assert!(!role_has(Role::Operator, p));
+            assert!(!role_has(Role::Viewer, p));
+            assert!(!role_has(Role::Reporter, p));
+            assert!(role_has(Role::Admin, p));
+        }
         // admin: everything
         assert!(Permission::ALL.iter().all(|p| role_has(Role::Admin, *p)));
     }

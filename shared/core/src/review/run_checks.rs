@@ -104,6 +104,16 @@ impl App {
         let page: Vec<_> = entries.into_iter().skip(start).take(limit + 1).collect();
         let has_more = page.len() > limit;
         let with_review = actor.can(Permission::ViewReviews);
+        // Active remarks and open tickets are few: one read each for the
+        // whole page, not one per job.
+        let mut remarks: HashMap<String, u32> = HashMap::new();
+        for r in self.store.list_active_remarks(None).await? {
+            *remarks.entry(r.job_id).or_default() += 1;
+        }
+        let mut tickets: HashMap<String, Vec<String>> = HashMap::new();
+        for t in self.store.list_open_tickets(None).await? {
+            tickets.entry(t.job_id).or_default().push(t.number);
+        }
         let mut jobs_out = Vec::with_capacity(limit);
         let mut last_key = None;
         for (key, job, u, customer) in page.into_iter().take(limit) {
@@ -119,6 +129,8 @@ impl App {
                 status: u.worst(),
                 run_count: u.runs(),
                 runs: runs.iter().map(|r| present::run(r, with_review)).collect(),
+                active_remarks: remarks.get(&job.id).copied().unwrap_or(0),
+                open_tickets: tickets.remove(&job.id).unwrap_or_default(),
             });
             last_key = Some(key);
         }

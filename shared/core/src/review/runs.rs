@@ -42,12 +42,26 @@ impl App {
         let report = self.load_report(run.report_key.as_deref()).await?;
         let recent = self.store.list_runs(&job.id, None, RECENT_RUNS).await?;
         let with_review = actor.can(Permission::ViewReviews);
+        let remarks = self.store.list_active_remarks(Some(&job.id)).await?;
+        let tickets = self.store.list_open_tickets(Some(&job.id)).await?;
+        let run_ticket = match tickets.iter().find(|t| t.run_id == run.id) {
+            Some(t) => Some(t.clone()),
+            None => self
+                .store
+                .list_job_tickets(&job.id, crate::review::tickets::MAX_JOB_TICKETS)
+                .await?
+                .into_iter()
+                .find(|t| t.run_id == run.id),
+        };
         Ok(api::RunDetail {
             run: present::run(&run, with_review),
             job: present::job(&job, customer.as_ref().map(|c| c.name.as_str()).unwrap_or("")),
             report: report.clone(),
             mail: present::mail_detail(&mail, None),
             recent_runs: recent.items.iter().map(|r| present::run(r, with_review)).collect(),
+            remarks: remarks.iter().map(crate::review::remarks::present).collect(),
+            tickets: tickets.iter().map(crate::review::tickets::present).collect(),
+            run_ticket: run_ticket.as_ref().map(crate::review::tickets::present),
         })
     }
 }

@@ -8,6 +8,7 @@ mod claims;
 mod customers;
 mod jobs;
 mod mails;
+mod notes;
 mod operations;
 mod overrides;
 mod runs;

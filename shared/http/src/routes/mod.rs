@@ -11,9 +11,11 @@ mod mails;
 mod meta;
 mod operations;
 mod overrides;
+mod remarks;
 mod reviewed;
 mod runs;
 mod settings;
+mod tickets;
 mod users;
 
 use axum::extract::DefaultBodyLimit;
@@ -41,6 +43,7 @@ const UPLOAD_LIMIT: usize = bc_core::parsers::MAX_MAIL_BYTES + 1024 * 1024;
     tags(
         (name = "auth"), (name = "inbox"), (name = "mails"), (name = "customers"),
         (name = "jobs"), (name = "runs"), (name = "overrides"), (name = "operations"), (name = "users"), (name = "api_tokens"),
+        (name = "jobs"), (name = "runs"), (name = "remarks"), (name = "tickets"), (name = "operations"), (name = "users"), (name = "api_tokens"),
         (name = "audit"), (name = "settings"), (name = "meta")
     )
 )]
@@ -78,6 +81,12 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(reviewed::stats))
         .routes(routes!(overrides::list, overrides::create))
         .routes(routes!(overrides::get, overrides::update, overrides::delete))
+        .routes(routes!(remarks::list, remarks::create))
+        .routes(routes!(remarks::update))
+        .routes(routes!(remarks::resolve))
+        .routes(routes!(tickets::list, tickets::create))
+        .routes(routes!(tickets::resolve))
+        .routes(routes!(tickets::delete))
         .routes(routes!(operations::get))
         .routes(routes!(audit::list))
         .routes(routes!(api_tokens::list, api_tokens::create))
