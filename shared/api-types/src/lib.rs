@@ -4,10 +4,12 @@
 mod bodies;
 mod enums;
 mod permission;
+mod reports;
 
 pub use bodies::*;
 pub use enums::*;
 pub use permission::Permission;
+pub use reports::*;
 
 /// Page size of the Inbox and other paginated lists unless the caller asks for less.
 pub const PAGE_SIZE: usize = 50;

@@ -50,6 +50,7 @@ permissions! {
     ViewAudit = "audit.view", "read the audit trail";
     ManageApiTokens = "api_tokens.manage", "manage API tokens";
     ViewOperations = "operations.view", "follow bulk operations";
+    ViewReports = "reports.view", "see and export reports";
 }
 
 impl std::fmt::Display for Permission {
