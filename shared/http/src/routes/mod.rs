@@ -10,6 +10,7 @@ mod jobs;
 mod mails;
 mod meta;
 mod operations;
+mod reports;
 mod runs;
 mod settings;
 mod users;
@@ -39,7 +40,7 @@ const UPLOAD_LIMIT: usize = bc_core::parsers::MAX_MAIL_BYTES + 1024 * 1024;
     tags(
         (name = "auth"), (name = "inbox"), (name = "mails"), (name = "customers"),
         (name = "jobs"), (name = "runs"), (name = "operations"), (name = "users"), (name = "api_tokens"),
-        (name = "audit"), (name = "settings"), (name = "meta")
+        (name = "audit"), (name = "settings"), (name = "reports"), (name = "meta")
     )
 )]
 struct ApiDoc;
@@ -68,6 +69,10 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(jobs::list))
         .routes(routes!(jobs::get))
         .routes(routes!(jobs::runs))
+        .routes(routes!(reports::job_history))
+        .routes(routes!(reports::report))
+        .routes(routes!(reports::export_csv))
+        .routes(routes!(reports::export_pdf))
         .routes(routes!(runs::detail))
         .routes(routes!(runs::run_checks))
         .routes(routes!(runs::review))
