@@ -43,6 +43,8 @@ pub enum Route {
     ApiTokens,
     #[at("/audit")]
     Audit,
+    #[at("/reports")]
+    Reports,
     #[at("/account")]
     Account,
     #[not_found]
@@ -178,6 +180,7 @@ fn requirement(route: &Route) -> Option<(Permission, &'static str)> {
         Route::Settings => Some((Permission::ManageSettings, "change settings")),
         Route::ApiTokens => Some((Permission::ManageApiTokens, "manage API tokens")),
         Route::Audit => Some((Permission::ViewAudit, "read the audit trail")),
+        Route::Reports => Some((Permission::ViewReports, "see reports")),
         Route::Home | Route::Login | Route::Account | Route::NotFound => None,
     }
 }
@@ -232,6 +235,7 @@ fn RouteBody(props: &RouteBodyProps) -> Html {
         Route::ApiTokens => html! { <pages::ApiTokensPage /> },
         Route::Audit => html! { <pages::AuditPage query={from_pairs::<AuditQuery>(&props.query)} /> },
         Route::Account => html! { <pages::AccountPage /> },
+        Route::Reports => html! { <pages::ReportsPage /> },
         Route::NotFound => html! { <pages::NotFoundPage /> },
     }
 }

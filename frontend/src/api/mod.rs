@@ -9,6 +9,7 @@ pub mod customers;
 pub mod inbox;
 pub mod jobs;
 pub mod operations;
+pub mod reports;
 pub mod runs;
 pub mod settings;
 pub mod users;

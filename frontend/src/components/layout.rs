@@ -32,6 +32,7 @@ fn section_of(route: &Route) -> Option<Route> {
         Route::Users => Route::Users,
         Route::Settings | Route::ApiTokens => Route::Settings,
         Route::Audit => Route::Audit,
+        Route::Reports => Route::Reports,
         _ => return None,
     })
 }
@@ -52,6 +53,7 @@ pub fn Layout(props: &LayoutProps) -> Html {
         (Route::Inbox, "Inbox", Permission::ViewInbox),
         (Route::Jobs, "Jobs", Permission::ViewJobs),
         (Route::Customers, "Customers", Permission::ViewCustomers),
+        (Route::Reports, "Reports", Permission::ViewReports),
         (Route::Users, "Users", Permission::ManageUsers),
         (Route::Settings, "Settings", Permission::ManageSettings),
         (Route::Audit, "Audit", Permission::ViewAudit),
