@@ -864,4 +864,5 @@ async fn reports(ui: &Ui, server: &Server) {
     let cells = ui.c.find_all(Locator::Css(".status-strip .strip-cell")).await.map(|c| c.len()).unwrap_or(0);
     assert_eq!(cells, 90, "one cell a day");
     ui.wait(".chart-svg").await;
+    ui.shot("job-history").await;
 }
