@@ -3,7 +3,7 @@
 //! and a red ring with a tooltip on each anomaly (see docs/anomalies.md).
 
 use bc_api_types::HistoryPoint;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use yew::prelude::*;
 
 use crate::format;
@@ -106,7 +106,7 @@ pub fn HistoryChart(props: &HistoryChartProps) -> Html {
                 <polyline points={line.join(" ")} class="chart-line" />
                 { for values.iter().map(|(p, v)| {
                     let anomaly = m.anomaly(p);
-                    let tip = format!("{} · {}{}", p.at.format("%Y-%m-%d %H:%M UTC"), m.show(*v),
+                    let tip = format!("{} {:02}:{:02} UTC · {}{}", p.at.date_naive(), p.at.hour(), p.at.minute(), m.show(*v),
                         if anomaly { " · far outside the usual range" } else { "" });
                     let (cx, cy) = (format!("{:.1}", x(&p.at)), format!("{:.1}", y(*v)));
                     html! {
