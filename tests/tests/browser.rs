@@ -796,8 +796,20 @@ async fn reports(ui: &Ui, server: &Server) {
     ui.wait_text(".topbar nav a", "Reports").await.click().await.expect("open Reports");
     ui.wait("#report-customer").await;
     assert_eq!(ui.path().await, "/reports");
+    // The month of the job's last run (the fixture's runs keep their own dates).
+    let jobs = admin.call(reqwest::Method::GET, &format!("/jobs?q={}", JOB.replace(' ', "%20")), None).await;
+    let last_run = jobs["items"][0]["last_run_at"].as_str().expect("the job has run").to_string();
+    let day = &last_run[..10];
     ui.wait("#report-period").await.select_by_value("month").await.expect("a month");
+    ui.c.execute(
+        "const e = document.querySelector('#report-date'); e.value = arguments[0]; \
+         e.dispatchEvent(new Event('change', { bubbles: true }));",
+        vec![json!(day)],
+    )
+    .await
+    .expect("choose the month");
     ui.wait("#report-customer").await.select_by_value(&customer_id).await.expect("the customer");
+    ui.wait_text(".report-period", &format!("{}-01 to", &day[..7])).await;
     ui.wait_text(".report-period", CUSTOMER).await;
     let row = ui.wait_text("table.reports tbody tr", JOB).await.text().await.unwrap_or_default();
     dismiss_toasts(ui).await;
@@ -808,7 +820,10 @@ async fn reports(ui: &Ui, server: &Server) {
         ui.wait(id).await.attr("href").await.ok().flatten().unwrap_or_else(|| panic!("{id} has a link"))
     };
     let (pdf_href, csv_href) = (href("#report-pdf").await, href("#report-csv").await);
-    assert!(pdf_href.contains(&customer_id) && pdf_href.contains("period=month"), "{pdf_href}");
+    assert!(
+        pdf_href.contains(&customer_id) && pdf_href.contains("period=month") && pdf_href.contains(day),
+        "{pdf_href}"
+    );
     let rita = Api::login(&server.base, REPORTER.0, REPORTER.1).await;
     let get = |href: String| {
         let http = rita.http.clone();
@@ -863,6 +878,6 @@ async fn reports(ui: &Ui, server: &Server) {
     ui.wait(".status-strip .strip-cell").await;
     let cells = ui.c.find_all(Locator::Css(".status-strip .strip-cell")).await.map(|c| c.len()).unwrap_or(0);
     assert_eq!(cells, 90, "one cell a day");
-    ui.wait(".chart-svg").await;
+    ui.wait_text(".chart figcaption", "Backup size").await;
     ui.shot("job-history").await;
 }
