@@ -47,6 +47,8 @@ pub enum Route {
     Overrides,
     #[at("/reviewed")]
     Reviewed,
+    #[at("/reports")]
+    Reports,
     #[at("/account")]
     Account,
     #[not_found]
@@ -212,6 +214,7 @@ fn requirement(route: &Route) -> Option<(Permission, &'static str)> {
         Route::Audit => Some((Permission::ViewAudit, "read the audit trail")),
         Route::Overrides => Some((Permission::ViewOverrides, "see overrides")),
         Route::Reviewed => Some((Permission::ViewReviews, "see reviewed runs")),
+        Route::Reports => Some((Permission::ViewReports, "see reports")),
         Route::Home | Route::Login | Route::Account | Route::NotFound => None,
     }
 }
@@ -268,6 +271,7 @@ fn RouteBody(props: &RouteBodyProps) -> Html {
         Route::Overrides => html! { <pages::OverridesPage query={from_pairs::<OverridesQuery>(&props.query)} /> },
         Route::Reviewed => html! { <pages::ReviewedPage query={from_pairs::<ReviewedQuery>(&props.query)} /> },
         Route::Account => html! { <pages::AccountPage /> },
+        Route::Reports => html! { <pages::ReportsPage /> },
         Route::NotFound => html! { <pages::NotFoundPage /> },
     }
 }

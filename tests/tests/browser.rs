@@ -9,8 +9,12 @@
 //! the admin finds the approvals and reviews in the audit trail, creates an
 //! API token (shown once), uses and revokes it; a review too large to do at
 //! once runs in the background with its progress shown; a remark and a
-//! ticket made in the run modal show 💬 and 🎫 in Run Checks; a viewer cannot
-//! reach Run Checks or the audit trail. Screenshots of the main pages go to
+//! ticket made in the run modal show 💬 and 🎫 in Run Checks; an override
+//! made from a run turns the next matching run into Success with its marker,
+//! and only an admin deletes it; the admin's Reviewed view unmarks a run;
+//! mails are uploaded on the Inbox page; a viewer cannot reach Run Checks or
+//! the audit trail; a reporter opens Reports and downloads a month's PDF and
+//! CSV. Screenshots of the main pages go to
 //! docs/screenshots/ with `BC_SCREENSHOTS=1`.
 //!
 //! Needs `frontend/dist` (scripts/build-frontend.sh) and Debian's chromium
@@ -389,6 +393,8 @@ async fn flow(ui: &Ui, server: &Server) {
     ui.go("/jobs").await;
     ui.wait_text("table.jobs", JOB).await;
     ui.shot("tablet-jobs").await;
+
+    reports(ui, server).await;
 }
 
 /// Keyword rules through Settings: the server's validation message shows
@@ -949,4 +955,122 @@ async fn remarks_and_tickets(ui: &Ui) {
     // Back to everything, fresh (the keyboard steps start at the top).
     ui.go("/run-checks").await;
     wait_rows(ui, 4).await;
+}
+
+/// The reporter's month: Reports in the nav, one customer's month in the
+/// table, the PDF and CSV links fetched with the reporter's session (the
+/// PDF read back with `pdftotext`) and matching the table; the job page
+/// shows its 90-day strip and charts.
+async fn reports(ui: &Ui, server: &Server) {
+    const REPORTER: (&str, &str) = ("rita", "reporter-password-1");
+    let admin = Api::login(&server.base, "admin", &server.admin_password).await;
+    admin
+        .call(
+            reqwest::Method::POST,
+            "/users",
+            Some(json!({"username": REPORTER.0, "password": REPORTER.1, "role": "reporter"})),
+        )
+        .await;
+    let customers = admin.call(reqwest::Method::GET, "/customers", None).await;
+    let customer_id = customers["items"]
+        .as_array()
+        .and_then(|l| l.iter().find(|c| c["name"] == CUSTOMER))
+        .and_then(|c| c["id"].as_str())
+        .expect("the customer")
+        .to_string();
+
+    ui.c.set_window_size(1366, 900).await.expect("desktop size");
+    ui.sign_out().await;
+    ui.sign_in(REPORTER.0, REPORTER.1).await;
+    ui.wait_text(".user-menu", "reporter").await;
+    let nav = ui.wait(".topbar nav").await.text().await.unwrap_or_default();
+    assert!(nav.contains("Reports") && !nav.contains("Run Checks"), "a reporter sees Reports, not Run Checks: {nav}");
+    ui.wait_text(".topbar nav a", "Reports").await.click().await.expect("open Reports");
+    ui.wait("#report-customer").await;
+    assert_eq!(ui.path().await, "/reports");
+    // The month of the job's last run (the fixture's runs keep their own dates).
+    let jobs = admin.call(reqwest::Method::GET, &format!("/jobs?q={}", JOB.replace(' ', "%20")), None).await;
+    let last_run = jobs["items"][0]["last_run_at"].as_str().expect("the job has run").to_string();
+    let day = &last_run[..10];
+    ui.wait("#report-period").await.select_by_value("month").await.expect("a month");
+    ui.c.execute(
+        "const e = document.querySelector('#report-date'); e.value = arguments[0]; \
+         e.dispatchEvent(new Event('change', { bubbles: true }));",
+        vec![json!(day)],
+    )
+    .await
+    .expect("choose the month");
+    ui.wait("#report-customer").await.select_by_value(&customer_id).await.expect("the customer");
+    ui.wait_text(".report-period", &format!("{}-01 to", &day[..7])).await;
+    ui.wait_text(".report-period", CUSTOMER).await;
+    let row = ui.wait_text("table.reports tbody tr", JOB).await.text().await.unwrap_or_default();
+    dismiss_toasts(ui).await;
+    ui.shot("reports").await;
+
+    // The downloads, fetched as the browser would (same URL, same session).
+    let href = |id: &'static str| async move {
+        ui.wait(id).await.attr("href").await.ok().flatten().unwrap_or_else(|| panic!("{id} has a link"))
+    };
+    let (pdf_href, csv_href) = (href("#report-pdf").await, href("#report-csv").await);
+    assert!(
+        pdf_href.contains(&customer_id) && pdf_href.contains("period=month") && pdf_href.contains(day),
+        "{pdf_href}"
+    );
+    let rita = Api::login(&server.base, REPORTER.0, REPORTER.1).await;
+    let get = |href: String| {
+        let http = rita.http.clone();
+        let url = format!("{}{href}", server.base);
+        async move {
+            let resp = http.get(url).send().await.expect("download");
+            assert!(resp.status().is_success(), "{href}: {}", resp.status());
+            let ct = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+            (ct, resp.bytes().await.expect("body").to_vec())
+        }
+    };
+    let json_href = pdf_href.replace("/export.pdf", "");
+    let (_, report) = get(json_href).await;
+    let report: Value = serde_json::from_slice(&report).expect("the report");
+    let job = report["rows"]
+        .as_array()
+        .and_then(|r| r.iter().find(|x| x["job_name"] == JOB))
+        .expect("the job in the report")
+        .clone();
+    let counts: Vec<String> = ["success", "warning", "failed"].iter().map(|k| job[k].to_string()).collect();
+    assert!(counts.iter().map(|c| c.parse::<u32>().unwrap_or(0)).sum::<u32>() > 0, "the month has runs: {job}");
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert!(counts.iter().all(|c| cells.contains(&c.as_str())), "the table shows {counts:?}: {row:?}");
+
+    let (ct, pdf) = get(pdf_href).await;
+    assert_eq!(ct, "application/pdf");
+    assert!(pdf.starts_with(b"%PDF-"), "a PDF");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("month.pdf");
+    std::fs::write(&path, &pdf).expect("write the PDF");
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", path.to_str().expect("path"), "-"])
+        .output()
+        .expect("pdftotext (Debian poppler-utils; scripts/test installs it)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Backup report") && text.contains(CUSTOMER), "{text}");
+    let line = text.lines().find(|l| l.contains(JOB)).unwrap_or_else(|| panic!("{JOB} in the PDF: {text}"));
+    // The last two columns are the success rate and the open tickets.
+    let numbers: Vec<&str> = line.split_whitespace().rev().skip(2).take(3).collect();
+    let mut want = counts.clone();
+    want.reverse();
+    assert_eq!(numbers, want, "the PDF's counts: {line:?}");
+
+    let (ct, csv) = get(csv_href).await;
+    assert!(ct.starts_with("text/csv"), "{ct}");
+    let csv = String::from_utf8(csv).expect("UTF-8 CSV");
+    let expect = format!("{CUSTOMER},{JOB},");
+    let line = csv.lines().find(|l| l.starts_with(&expect)).unwrap_or_else(|| panic!("{expect} in {csv}"));
+    assert!(line.contains(&format!(",{},", counts.join(","))), "the CSV's counts: {line:?}");
+
+    // The job's 90 days at a glance.
+    ui.wait_text("table.reports a", JOB).await.click().await.expect("open the job");
+    ui.wait(".status-strip .strip-cell").await;
+    let cells = ui.c.find_all(Locator::Css(".status-strip .strip-cell")).await.map(|c| c.len()).unwrap_or(0);
+    assert_eq!(cells, 90, "one cell a day");
+    ui.wait_text(".chart figcaption", "Backup size").await;
+    ui.shot("job-history").await;
 }

@@ -326,6 +326,8 @@ async fn api_tokens_act_as_their_role_on_every_route(rt: Runtime) {
         assert_eq!(token.get("/api/v1/audit").await.0, want_admin, "{role} audit");
         assert_eq!(token.get("/api/v1/api-tokens").await.0, want_admin, "{role} tokens");
         assert_eq!(token.get("/api/v1/jobs").await.0, StatusCode::OK, "{role} jobs");
+        let want_reports = if matches!(role, "admin" | "reporter") { StatusCode::OK } else { StatusCode::FORBIDDEN };
+        assert_eq!(token.get("/api/v1/reports").await.0, want_reports, "{role} reports");
         let (_, me) = token.get("/api/v1/auth/me").await;
         assert_eq!(me["role"], role);
         assert_eq!(me["username"], format!("token:{role} tool"));

@@ -34,6 +34,7 @@ fn section_of(route: &Route) -> Option<Route> {
         Route::Audit => Route::Audit,
         Route::Overrides => Route::Overrides,
         Route::Reviewed => Route::Reviewed,
+        Route::Reports => Route::Reports,
         _ => return None,
     })
 }
@@ -56,6 +57,7 @@ pub fn Layout(props: &LayoutProps) -> Html {
         (Route::Jobs, "Jobs", Permission::ViewJobs),
         (Route::Overrides, "Overrides", Permission::ViewOverrides),
         (Route::Customers, "Customers", Permission::ViewCustomers),
+        (Route::Reports, "Reports", Permission::ViewReports),
         (Route::Users, "Users", Permission::ManageUsers),
         (Route::Settings, "Settings", Permission::ManageSettings),
         (Route::Audit, "Audit", Permission::ViewAudit),

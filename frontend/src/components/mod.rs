@@ -2,6 +2,7 @@
 
 mod confirm_button;
 mod customer_picker;
+mod history_chart;
 mod layout;
 mod mail_body;
 mod mail_upload;
@@ -13,11 +14,13 @@ pub mod report_summary;
 mod runs_table;
 mod shortcuts_help;
 mod states;
-mod status_badge;
+pub mod status_badge;
+mod status_strip;
 mod time;
 
 pub use confirm_button::ConfirmButton;
 pub use customer_picker::CustomerPicker;
+pub use history_chart::{HistoryChart, Measure};
 pub use layout::Layout;
 pub use mail_body::MailBody;
 pub use mail_upload::MailUpload;
@@ -30,4 +33,5 @@ pub use runs_table::RunsTable;
 pub use shortcuts_help::ShortcutsHelp;
 pub use states::{ErrorView, Loading, Refused};
 pub use status_badge::StatusBadge;
+pub use status_strip::StatusStrip;
 pub use time::Time;

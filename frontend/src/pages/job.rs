@@ -1,5 +1,7 @@
-//! One job and its run history, newest first; admins see who reviewed
-//! each run and when; below, the job's remarks and tickets. For those who use Run Checks, a run opened from the
+//! One job: a status strip of its last 90 days, charts of its backup size
+//! and duration with anomaly markers, and its run history, newest first;
+//! admins see who reviewed each run and when; below, the job's remarks and
+//! tickets. For those who use Run Checks, a run opened from the
 //! history shows as a modal over this page (`/runs/{id}`).
 
 use bc_api_types::Permission;
@@ -7,7 +9,9 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::api;
-use crate::components::{ErrorView, Loading, PagerNav, RunsTable, StatusBadge, Time};
+use crate::components::{
+    ErrorView, HistoryChart, Loading, Measure, PagerNav, RunsTable, StatusBadge, StatusStrip, Time,
+};
 use crate::hooks::{use_fetch, use_pager};
 use crate::pages::notes::JobNotes;
 use crate::pages::run_detail::RunDetailModal;
@@ -21,6 +25,9 @@ pub struct JobProps {
     pub open_run: Option<AttrValue>,
 }
 
+/// Days the status strip and the charts cover.
+const HISTORY_DAYS: u32 = 90;
+
 #[component]
 pub fn JobPage(props: &JobProps) -> Html {
     let session = use_session();
@@ -29,6 +36,7 @@ pub fn JobPage(props: &JobProps) -> Html {
     let runs = use_fetch((props.id.clone(), pager.cursor()), |(id, cursor)| async move {
         api::runs::job_runs(&id, cursor.as_deref()).await
     });
+    let glance = use_fetch(props.id.clone(), |id| async move { api::reports::job_history(&id, HISTORY_DAYS).await });
     let navigator = use_navigator();
 
     // A run may have been reviewed in the detail: refresh the history when it closes.
@@ -91,12 +99,30 @@ pub fn JobPage(props: &JobProps) -> Html {
             html! { <RunsTable runs={p.items.clone()} show_review={session.can(Permission::ViewReviews)} /> }
         }
     };
+    let at_a_glance = match (&glance.data, &glance.error) {
+        (_, Some(e)) => html! { <ErrorView error={e.clone()} onretry={Some(glance.reload.clone())} /> },
+        (None, None) => html! { <Loading what="the last 90 days" /> },
+        (Some(h), None) => match (h.days.first(), h.days.last()) {
+            (Some(first), Some(last)) => html! {
+                <div class="glance">
+                    <StatusStrip days={h.days.clone()} />
+                    <div class="charts">
+                        <HistoryChart measure={Measure::Size} points={h.points.clone()} from={first.date} to={last.date} />
+                        <HistoryChart measure={Measure::Duration} points={h.points.clone()} from={first.date} to={last.date} />
+                    </div>
+                </div>
+            },
+            _ => html! {},
+        },
+    };
     let next_cursor = runs.data.as_ref().and_then(|p| p.next_cursor.clone());
     let (onprev, onnext) = pager.nav_callbacks(next_cursor.clone());
     html! {
         <section class="page">
             <p class="crumbs"><Link<Route> to={Route::Jobs}>{ "← Jobs" }</Link<Route>></p>
             { head }
+            <h2>{ "Last 90 days" }</h2>
+            { at_a_glance }
             <h2>{ "Run history" }</h2>
             { history }
             <PagerNav page={pager.number()} has_prev={pager.has_prev()} has_next={next_cursor.is_some()} {onprev} {onnext} />

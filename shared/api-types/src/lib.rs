@@ -5,12 +5,14 @@ mod bodies;
 mod enums;
 mod overrides;
 mod permission;
+mod reports;
 mod reviewed;
 
 pub use bodies::*;
 pub use enums::*;
 pub use overrides::*;
 pub use permission::Permission;
+pub use reports::*;
 pub use reviewed::*;
 
 /// Page size of the Inbox and other paginated lists unless the caller asks for less.

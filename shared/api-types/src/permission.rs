@@ -57,6 +57,7 @@ permissions! {
     EditAnyRemark = "remarks.edit_any", "edit other users' remarks";
     ManageTickets = "tickets.manage", "create and resolve tickets";
     DeleteTickets = "tickets.delete", "delete tickets";
+    ViewReports = "reports.view", "see and export reports";
 }
 
 impl std::fmt::Display for Permission {

@@ -7,7 +7,8 @@
 //! (`ids`, `error`, `model`, `ports`, `retry`, `present`, each area's
 //! `repo`), then [`store::Store`] and [`app::App`], then the use cases, one
 //! folder per area: `inbox`, `ingest`, `jobs`, `review`, `customers`,
-//! `users`, `auth`, `settings`, `audit`, `tasks`, and the `scheduler` tick.
+//! `users`, `auth`, `settings`, `audit`, `tasks`, `reports`, and the
+//! `scheduler` tick.
 
 pub mod app;
 pub mod audit;
@@ -22,6 +23,7 @@ pub mod jobs;
 pub mod model;
 pub mod ports;
 mod present;
+pub mod reports;
 pub mod repos;
 pub mod retry;
 pub mod review;

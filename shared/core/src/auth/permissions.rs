@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::model::User;
 
 /// The rights of each role, from the review-workflow seed: viewers only look;
-/// reporters look (and later export reports); operators review and approve
+/// reporters look and see and export reports; operators review and approve
 /// but cannot unmark; admins do everything.
 pub fn role_has(role: Role, p: Permission) -> bool {
     use Permission::*;
@@ -32,7 +32,8 @@ pub fn role_has(role: Role, p: Permission) -> bool {
                 | ManageRemarks
                 | ManageTickets
         ),
-        Role::Reporter | Role::Viewer => matches!(p, ViewJobs | ViewCustomers),
+        Role::Reporter => matches!(p, ViewJobs | ViewCustomers | ViewReports),
+        Role::Viewer => matches!(p, ViewJobs | ViewCustomers),
     }
 }
 
@@ -98,6 +99,15 @@ mod tests {
             assert!(!role_has(Role::Viewer, p));
             assert!(!role_has(Role::Reporter, p));
             assert!(role_has(Role::Admin, p));
+        }
+        // reports: admins and reporters; operators and viewers not
+        assert!(role_has(Role::Reporter, Permission::ViewReports));
+        assert!(!role_has(Role::Operator, Permission::ViewReports));
+        assert!(!role_has(Role::Viewer, Permission::ViewReports));
+        assert!(role_has(Role::Reporter, Permission::ViewJobs));
+        // reporter: reading and reporting, nothing that changes state
+        for p in [Permission::ManageCustomers, Permission::Unreview, Permission::ManageUsers, Permission::ViewInbox] {
+            assert!(!role_has(Role::Reporter, p));
         }
         // admin: everything
         assert!(Permission::ALL.iter().all(|p| role_has(Role::Admin, *p)));

@@ -212,7 +212,7 @@ impl App {
 }
 
 /// A CSV cell that no spreadsheet runs as a formula (CSV injection).
-fn csv_cell(value: &str) -> String {
+pub(crate) fn csv_cell(value: &str) -> String {
     if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_string() }
 }
 

@@ -12,6 +12,7 @@ mod meta;
 mod operations;
 mod overrides;
 mod remarks;
+mod reports;
 mod reviewed;
 mod runs;
 mod settings;
@@ -42,9 +43,9 @@ const UPLOAD_LIMIT: usize = bc_core::parsers::MAX_MAIL_BYTES + 1024 * 1024;
     ),
     tags(
         (name = "auth"), (name = "inbox"), (name = "mails"), (name = "customers"),
-        (name = "jobs"), (name = "runs"), (name = "overrides"), (name = "operations"), (name = "users"), (name = "api_tokens"),
-        (name = "jobs"), (name = "runs"), (name = "remarks"), (name = "tickets"), (name = "operations"), (name = "users"), (name = "api_tokens"),
-        (name = "audit"), (name = "settings"), (name = "meta")
+        (name = "jobs"), (name = "runs"), (name = "overrides"), (name = "remarks"), (name = "tickets"),
+        (name = "operations"), (name = "users"), (name = "api_tokens"), (name = "audit"), (name = "settings"),
+        (name = "reports"), (name = "meta")
     )
 )]
 struct ApiDoc;
@@ -73,6 +74,10 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(jobs::list))
         .routes(routes!(jobs::get))
         .routes(routes!(jobs::runs))
+        .routes(routes!(reports::job_history))
+        .routes(routes!(reports::report))
+        .routes(routes!(reports::export_csv))
+        .routes(routes!(reports::export_pdf))
         .routes(routes!(runs::detail))
         .routes(routes!(runs::run_checks))
         .routes(routes!(runs::review))
