@@ -107,15 +107,16 @@ pub fn LoginPage() -> Html {
                 if enrolling {
                     match api::auth::confirm_two_factor(&c).await {
                         Ok(rc) => stage.set(Stage::RecoveryCodes(rc.codes)),
-                        Err(ApiError::Unauthorized) => error.set(Some("Wrong code, or it expired. Try the next one.".into())),
+                        Err(ApiError::Unauthorized) => {
+                            error.set(Some("Wrong code, or it expired. Try the next one.".into()))
+                        }
                         Err(e) => error.set(Some(e.to_string())),
                     }
                 } else {
                     match api::auth::login_code(&c).await {
                         Ok(_) => signed_in(auth, error),
-                        Err(ApiError::Unauthorized) => {
-                            error.set(Some("Wrong or already used code. Sign-in steps expire after five minutes.".into()))
-                        }
+                        Err(ApiError::Unauthorized) => error
+                            .set(Some("Wrong or already used code. Sign-in steps expire after five minutes.".into())),
                         Err(e) => error.set(Some(e.to_string())),
                     }
                 }
