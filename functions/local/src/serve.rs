@@ -217,11 +217,8 @@ fn open_settled(path: &Path) -> std::io::Result<Dropped> {
         Err(e) => return Err(e),
     };
     let meta = file.metadata()?;
-    let settled = meta
-        .modified()
-        .ok()
-        .and_then(|m| SystemTime::now().duration_since(m).ok())
-        .is_some_and(|age| age >= SETTLE);
+    let settled =
+        meta.modified().ok().and_then(|m| SystemTime::now().duration_since(m).ok()).is_some_and(|age| age >= SETTLE);
     if !meta.is_file() || !settled {
         return Ok(Dropped::NotReady);
     }
