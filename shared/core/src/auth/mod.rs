@@ -10,5 +10,5 @@ pub mod two_factor;
 
 pub use passwords::{hash_password, validate_password, validate_username, verify_password};
 pub use permissions::{Actor, permissions_of, role_has};
-pub use sessions::{NewSession, SESSION_HOURS};
-pub use two_factor::{LoginOutcome, Subject};
+pub use sessions::{LoginOutcome, NewSession, SESSION_HOURS};
+pub use two_factor::Subject;

@@ -1,12 +1,12 @@
 //! Sessions and login: the cookie token's hash is the session's key,
 //! failed logins are counted per username and per client address.
 
+use bc_api_types as api;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::app::App;
 use crate::auth::passwords::{MAX_PASSWORD_LEN, hash_password, verify_password};
 use crate::auth::permissions::Actor;
-use crate::auth::two_factor::LoginOutcome;
 use crate::error::{Error, Result};
 use crate::ids;
 use crate::model::{Session, User};
@@ -24,6 +24,24 @@ pub struct NewSession {
     pub token: String,
     pub session: Session,
     pub user: User,
+}
+
+/// What a right password leads to.
+pub enum LoginOutcome {
+    /// No second factor due: signed in.
+    Session(Box<NewSession>),
+    /// A second step is due (see `two_factor`); `pending_token` goes to the client (not a
+    /// session: it opens nothing but the second step).
+    SecondStep { pending_token: String, step: api::TwoFactorStep },
+}
+
+impl LoginOutcome {
+    pub fn into_session(self) -> Option<NewSession> {
+        match self {
+            LoginOutcome::Session(s) => Some(*s),
+            LoginOutcome::SecondStep { .. } => None,
+        }
+    }
 }
 
 pub fn token_hash(token: &str) -> String {

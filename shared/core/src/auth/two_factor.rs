@@ -11,7 +11,7 @@ use crate::app::App;
 use crate::audit::{Change, audit_entry};
 use crate::auth::passwords::{MAX_PASSWORD_LEN, verify_password};
 use crate::auth::permissions::Actor;
-use crate::auth::sessions::{FAILURE_WINDOW_MINUTES, MAX_FAILURES_PER_USER, NewSession, window_key};
+use crate::auth::sessions::{FAILURE_WINDOW_MINUTES, LoginOutcome, MAX_FAILURES_PER_USER, NewSession, window_key};
 use crate::error::{Error, Result};
 use crate::ids;
 use crate::model::{Session, TwoFactor, User};
@@ -27,24 +27,6 @@ pub const RECOVERY_CODES: usize = 10;
 /// Settings key of "require two-factor for everyone".
 pub(crate) const REQUIRE_SETTING: &str = "require_two_factor";
 const ISSUER: &str = "Backupchecks";
-
-/// What a right password leads to.
-pub enum LoginOutcome {
-    /// No second factor due: signed in.
-    Session(NewSession),
-    /// A second step is due; `pending_token` goes to the client (not a
-    /// session: it opens nothing but the second step).
-    SecondStep { pending_token: String, step: api::TwoFactorStep },
-}
-
-impl LoginOutcome {
-    pub fn into_session(self) -> Option<NewSession> {
-        match self {
-            LoginOutcome::Session(s) => Some(s),
-            LoginOutcome::SecondStep { .. } => None,
-        }
-    }
-}
 
 /// Who acts on their own two-factor state: a signed-in user, or one who is
 /// between the password and the second step (enrolment when it is required).
@@ -148,7 +130,7 @@ impl App {
         } else if self.two_factor_required().await? {
             api::TwoFactorStep::Enrol
         } else {
-            return Ok(LoginOutcome::Session(self.open_session(user).await?));
+            return Ok(LoginOutcome::Session(Box::new(self.open_session(user).await?)));
         };
         let now = self.clock.now();
         let token = ids::random_token(32);
