@@ -394,6 +394,7 @@ async fn flow(ui: &Ui, server: &Server) {
     ui.wait_text("table.jobs", JOB).await;
     ui.shot("tablet-jobs").await;
 
+    two_factor(ui).await;
     reports(ui, server).await;
 }
 
@@ -1073,4 +1074,39 @@ async fn reports(ui: &Ui, server: &Server) {
     assert_eq!(cells, 90, "one cell a day");
     ui.wait_text(".chart figcaption", "Backup size").await;
     ui.shot("job-history").await;
+}
+
+/// The signed-in viewer turns on two-factor sign-in on Your account, with a
+/// code computed here from the secret the page shows, gets recovery codes,
+/// and signs in again: password, then a fresh code.
+async fn two_factor(ui: &Ui) {
+    use bc_core::auth::two_factor::{base32_decode, step_of, totp_code};
+    ui.go("/account").await;
+    ui.click("#two-factor-start").await;
+    let secret = ui.wait("#two-factor-secret").await.text().await.unwrap_or_default();
+    let key = base32_decode(secret.trim()).expect("the page shows a base32 secret");
+    assert!(key.len() >= 16, "a secret of at least 128 bits: {secret:?}");
+    let uri = ui.wait("#two-factor-uri").await.text().await.unwrap_or_default();
+    assert!(uri.starts_with("otpauth://totp/") && uri.contains(secret.trim()), "{uri}");
+    let first = step_of(chrono::Utc::now());
+    ui.type_into("#tf-code", &totp_code(&key, first)).await;
+    ui.click("#two-factor form button[type=submit]").await;
+    ui.wait_text(".toast", "Two-factor sign-in is on").await;
+    let codes = ui.wait("#recovery-codes").await.text().await.unwrap_or_default();
+    assert_eq!(codes.lines().filter(|l| !l.trim().is_empty()).count(), 10, "ten recovery codes: {codes:?}");
+    ui.wait_text("#two-factor", "On. 10 recovery codes left.").await;
+    ui.shot("two-factor-on").await;
+
+    ui.sign_out().await;
+    ui.type_into("#username", VIEWER.0).await;
+    ui.type_into("#password", VIEWER.1).await;
+    ui.click("form.login-card button[type=submit]").await;
+    ui.wait_text("#login-title", "Two-factor sign-in").await;
+    // The step used at enrolment is spent; the next one (within the allowed
+    // drift) signs in.
+    let next = step_of(chrono::Utc::now()).max(first + 1);
+    ui.type_into("#two-factor-code", &totp_code(&key, next)).await;
+    ui.click("form.login-card button[type=submit]").await;
+    ui.wait(".topbar").await;
+    ui.wait_text(".user-menu", "viewer").await;
 }

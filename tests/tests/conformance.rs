@@ -461,6 +461,7 @@ async fn users_have_unique_names(a: Adapters) {
         active: true,
         created_at: t(1, 1),
         sessions_valid_after: None,
+        two_factor: None,
         version: 0,
     };
     s.insert_user(&u).await.unwrap();

@@ -51,7 +51,7 @@ async fn same_id_other_content_is_a_conflict(rt: Runtime) {
     assert!(again.duplicate);
     assert_eq!(again.mail.id, forged.mail.id);
     // Approving the real one's job does not take the conflicting mail along.
-    let admin = rt.app.login(ADMIN.0, ADMIN.1, "t").await.expect("login");
+    let admin = rt.app.login(ADMIN.0, ADMIN.1, "t").await.expect("login").into_session().expect("no second step");
     let actor = bc_core::Actor::of(&admin.user);
     let c = rt.app.create_customer(&actor, "Acme").await.expect("customer");
     let approved = rt.app.approve(&actor, &first.mail.id, &c.id).await.expect("approve");

@@ -117,7 +117,9 @@ pub async fn request_text(method: Method, path: &str, body: Body) -> Result<Stri
         400..=499 => ApiError::Rejected { status, message },
         _ => ApiError::Server { status, message },
     };
-    if err == ApiError::Unauthorized && path != "/auth/login" && path != "/auth/me" {
+    // A wrong password or code answers 401 too; that is no lost session.
+    let sign_in_step = path.starts_with("/auth/login") || path == "/auth/two-factor/confirm";
+    if err == ApiError::Unauthorized && !sign_in_step && path != "/auth/me" {
         ON_UNAUTHORIZED.with(|c| {
             if let Some(cb) = c.borrow().as_ref() {
                 cb.emit(());

@@ -153,23 +153,18 @@ async fn drop_file(app: &App, dir: &Path, entry: &tokio::fs::DirEntry) -> anyhow
         if !is_eml || hidden || !meta.is_file() {
             return Ok(false);
         }
-        let settled = meta
-            .modified()
-            .ok()
-            .and_then(|m| SystemTime::now().duration_since(m).ok())
-            .is_some_and(|age| age >= SETTLE);
-        if !settled {
-            return Ok(false);
-        }
+        let opened = {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || open_settled(&path)).await??
+        };
         // Never read a file larger than a mail may be: it is refused unread.
-        let result = if meta.len() > bc_parsers::MAX_MAIL_BYTES as u64 {
-            Err(bc_core::Error::TooLarge(format!(
-                "the file is {} bytes; a mail may have at most {}",
-                meta.len(),
+        let result = match opened {
+            Dropped::NotReady => return Ok(false),
+            Dropped::TooLarge(len) => Err(bc_core::Error::TooLarge(format!(
+                "the file is {len} bytes; a mail may have at most {}",
                 bc_parsers::MAX_MAIL_BYTES
-            )))
-        } else {
-            app.ingest_bytes(tokio::fs::read(&path).await?).await
+            ))),
+            Dropped::Mail(bytes) => app.ingest_bytes(bytes).await,
         };
         match result {
             Ok(out) => {
@@ -193,6 +188,51 @@ async fn drop_file(app: &App, dir: &Path, entry: &tokio::fs::DirEntry) -> anyhow
         }
     }
     Ok(false)
+}
+
+/// What the drop folder found at a path.
+#[derive(Debug, PartialEq)]
+enum Dropped {
+    /// Not a settled regular file (still being written, or a symbolic link).
+    NotReady,
+    TooLarge(u64),
+    Mail(Vec<u8>),
+}
+
+/// Opens a drop-folder file without following a symbolic link (`O_NOFOLLOW`:
+/// a link swapped in after the listing is refused by the kernel, so nothing
+/// outside the folder is read), then judges the opened file itself: a regular
+/// file, settled, at most a mail's size.
+fn open_settled(path: &Path) -> std::io::Result<Dropped> {
+    use std::io::Read;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut opts, libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    let file = match opts.open(path) {
+        Ok(f) => f,
+        #[cfg(unix)]
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Ok(Dropped::NotReady),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Dropped::NotReady),
+        Err(e) => return Err(e),
+    };
+    let meta = file.metadata()?;
+    let settled =
+        meta.modified().ok().and_then(|m| SystemTime::now().duration_since(m).ok()).is_some_and(|age| age >= SETTLE);
+    if !meta.is_file() || !settled {
+        return Ok(Dropped::NotReady);
+    }
+    let max = bc_parsers::MAX_MAIL_BYTES as u64;
+    if meta.len() > max {
+        return Ok(Dropped::TooLarge(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // One byte past the limit tells a file that grew since the check.
+    file.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Ok(Dropped::TooLarge(bytes.len() as u64));
+    }
+    Ok(Dropped::Mail(bytes))
 }
 
 async fn scheduler(app: App, every: Duration) {
@@ -219,5 +259,34 @@ async fn worker(app: App, notify: std::sync::Arc<tokio::sync::Notify>) {
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    fn settle(path: &Path) {
+        let old = SystemTime::now() - Duration::from_secs(3600);
+        std::fs::File::options().write(true).open(path).and_then(|f| f.set_modified(old)).expect("set mtime");
+    }
+
+    #[test]
+    fn drop_folder_files_are_opened_without_following_symbolic_links() {
+        let outside = tempfile::tempdir().expect("tmp");
+        let drop = tempfile::tempdir().expect("tmp");
+        let secret = outside.path().join("secret.eml");
+        std::fs::write(&secret, b"Subject: not for the drop folder\r\n\r\nsecret").expect("write");
+        settle(&secret);
+        let link = drop.path().join("link.eml");
+        std::os::unix::fs::symlink(&secret, &link).expect("symlink");
+        assert_eq!(open_settled(&link).expect("open"), Dropped::NotReady, "a symbolic link is never read");
+
+        let real = drop.path().join("real.eml");
+        std::fs::write(&real, b"Subject: x\r\n\r\nbody").expect("write");
+        assert_eq!(open_settled(&real).expect("open"), Dropped::NotReady, "not settled yet");
+        settle(&real);
+        assert_eq!(open_settled(&real).expect("open"), Dropped::Mail(b"Subject: x\r\n\r\nbody".to_vec()));
+        assert_eq!(open_settled(&drop.path().join("gone.eml")).expect("open"), Dropped::NotReady);
     }
 }

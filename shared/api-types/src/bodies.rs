@@ -42,6 +42,57 @@ dto! {
         pub permissions: Vec<Permission>,
     }
 
+    /// `202` answer of `POST /api/v1/auth/login` when the password was right
+    /// and a second step is due: the `bc_pending` cookie (five minutes, not a
+    /// session) carries the caller to `POST /api/v1/auth/login/code` (step
+    /// `code`) or to enrolment (step `enrol`, when two-factor is required for
+    /// everyone and the user has none yet).
+    pub struct TwoFactorChallenge {
+        pub step: TwoFactorStep,
+    }
+
+    #[serde(rename_all = "snake_case")]
+    pub enum TwoFactorStep {
+        Code,
+        Enrol,
+    }
+
+    /// `POST /api/v1/auth/login/code` and `POST /api/v1/auth/two-factor/confirm`:
+    /// a six-digit code of the authenticator app, or (at login) a recovery code.
+    pub struct TwoFactorCodeRequest {
+        pub code: String,
+    }
+
+    /// `GET /api/v1/auth/two-factor`: one's own two-factor state.
+    pub struct TwoFactorStatus {
+        pub enrolled: bool,
+        /// An admin requires two-factor sign-in for every user.
+        pub required: bool,
+        pub recovery_codes_left: u32,
+    }
+
+    /// `POST /api/v1/auth/two-factor/enrol`: a new secret, shown once; it is
+    /// active after a confirming code.
+    pub struct TwoFactorEnrolment {
+        /// Base32 (RFC 4648, no padding), for typing into an authenticator app.
+        pub secret: String,
+        /// `otpauth://totp/...` for apps that take a link or QR code.
+        pub otpauth_uri: String,
+    }
+
+    /// The recovery codes, shown once after enrolment: each signs in once
+    /// in place of a code.
+    pub struct RecoveryCodes {
+        pub codes: Vec<String>,
+    }
+
+    /// `POST /api/v1/auth/two-factor/disable`.
+    pub struct DisableTwoFactorRequest {
+        pub password: String,
+        /// A current code or a recovery code.
+        pub code: String,
+    }
+
     /// `POST /api/v1/auth/password`: change one's own password.
     pub struct ChangePasswordRequest {
         pub current_password: String,
@@ -485,6 +536,11 @@ dto! {
     pub struct Settings {
         /// IANA time zone the UI shows times in, e.g. `Europe/Amsterdam`.
         pub time_zone: String,
+        /// Every user signs in with a second factor; users without one are
+        /// sent to enrol after the password step. Always present in answers;
+        /// left out of a `PUT`, it stays as it is.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub require_two_factor: Option<bool>,
     }
 
     /// `POST /api/v1/settings/test-mail`.

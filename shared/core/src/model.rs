@@ -181,7 +181,40 @@ pub struct User {
     /// change or reset, so a leaked password's sessions end with it).
     #[serde(default)]
     pub sessions_valid_after: Option<DateTime<Utc>>,
+    /// Two-factor sign-in (TOTP), once the user started enrolment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub two_factor: Option<TwoFactor>,
     pub version: u64,
+}
+
+/// A user's TOTP (RFC 6238) second factor. The secret stays on the server:
+/// the API shows it once, at enrolment.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct TwoFactor {
+    /// The shared secret, base32 (RFC 4648, no padding).
+    pub secret: String,
+    /// False until a code proved the app has the secret; an unconfirmed
+    /// enrolment does not change how the user signs in.
+    pub confirmed: bool,
+    /// The newest 30-second step a code was accepted for: a code of this
+    /// step or an older one is refused (no replay).
+    #[serde(default)]
+    pub last_step: i64,
+    /// SHA-256 (hex) of each unused recovery code.
+    #[serde(default)]
+    pub recovery_hashes: Vec<String>,
+    pub enrolled_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for TwoFactor {
+    // The secret never reaches a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TwoFactor")
+            .field("confirmed", &self.confirmed)
+            .field("last_step", &self.last_step)
+            .field("recovery_codes_left", &self.recovery_hashes.len())
+            .finish()
+    }
 }
 
 /// A server-side session; only the SHA-256 of the cookie token is stored.

@@ -106,6 +106,7 @@ fn write_v1_fixture() {
         active: true,
         created_at: t(1),
         sessions_valid_after: None,
+        two_factor: None,
         version: 0,
     };
     let session = Session { token_hash: "h1".into(), user_id: "uadmin".into(), created_at: t(4), expires_at: t(23) };
@@ -184,7 +185,12 @@ async fn a_first_release_data_folder_opens_with_nothing_lost() {
     // And the new tables work on it.
     assert!(s.claim("k", t(5), t(6)).await.unwrap());
     let app = e.app(bc_core::Config::default(), Arc::new(bc_core::ports::SystemClock));
-    let admin = app.login("admin", "admin-password-1", "test").await.expect("the old user signs in");
+    let admin = app
+        .login("admin", "admin-password-1", "test")
+        .await
+        .expect("the old user signs in")
+        .into_session()
+        .expect("no second step");
     assert_eq!(admin.user.id, "uadmin");
 
     // Opening again is a no-op; a database from a newer release is refused.

@@ -15,16 +15,27 @@ use crate::AppState;
 use crate::error::ApiError;
 
 pub(crate) const SESSION_COOKIE: &str = "bc_session";
+/// The state between a right password and the second step (not a session).
+pub(crate) const PENDING_COOKIE: &str = "bc_pending";
 
 pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
+    cookie_value(headers, SESSION_COOKIE)
+}
+
+pub(crate) fn pending_token(headers: &HeaderMap) -> Option<String> {
+    cookie_value(headers, PENDING_COOKIE)
+}
+
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == SESSION_COOKIE)
+        .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_string())
+        .filter(|v| !v.is_empty())
 }
 
 /// The token of an `Authorization: Bearer` header.

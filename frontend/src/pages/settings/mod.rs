@@ -40,7 +40,8 @@ pub fn SettingsPage() -> Html {
             let tz = tz_ref.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
             let (notify, reload, auth) = (notify.clone(), reload.clone(), auth.clone());
             spawn_local(async move {
-                match api::settings::put(&Settings { time_zone: tz.trim().to_string() }).await {
+                match api::settings::put(&Settings { time_zone: tz.trim().to_string(), require_two_factor: None }).await
+                {
                     Ok(s) => {
                         notify.ok(format!("Times are now shown in {}", s.time_zone));
                         if let Some(a) = auth {
@@ -72,6 +73,24 @@ pub fn SettingsPage() -> Html {
             });
         })
     };
+    let set_required = {
+        let (notify, reload, data) = (notify.clone(), settings.reload.clone(), settings.data.clone());
+        Callback::from(move |e: Event| {
+            let on = e.target_unchecked_into::<HtmlInputElement>().checked();
+            let Some(s) = data.clone() else { return };
+            let (notify, reload) = (notify.clone(), reload.clone());
+            spawn_local(async move {
+                let body = Settings { time_zone: s.time_zone.clone(), require_two_factor: Some(on) };
+                match api::settings::put(&body).await {
+                    Ok(_) if on => notify.ok("Two-factor sign-in is now required for every user"),
+                    Ok(_) => notify.ok("Two-factor sign-in is now optional"),
+                    Err(e) => notify.error(e),
+                }
+                reload.emit(());
+            });
+        })
+    };
+    let required = settings.data.as_ref().and_then(|s| s.require_two_factor).unwrap_or(false);
     let time_zone = match (&settings.data, &settings.error) {
         (_, Some(e)) => html! { <ErrorView error={e.clone()} onretry={Some(settings.reload.clone())} /> },
         (None, None) => html! { <Loading what="settings" /> },
@@ -107,6 +126,18 @@ pub fn SettingsPage() -> Html {
                         </p>
                         <button class="btn" type="submit" disabled={*sending} data-testid="send-test-mail">{ "Send test mail" }</button>
                     </form>
+                </section>
+                <section class="card" aria-labelledby="s-2fa-title">
+                    <h2 id="s-2fa-title" class="card-title">{ "Two-factor sign-in" }</h2>
+                    <label class="check">
+                        <input id="s-require-2fa" type="checkbox" checked={required} onchange={set_required}
+                               disabled={settings.data.is_none()} />
+                        { " Require two-factor sign-in for every user" }
+                    </label>
+                    <p class="hint">
+                        { "Users without it are sent to set it up after their password and can do nothing else \
+                           until they have. Set it up for yourself first (Your account)." }
+                    </p>
                 </section>
             </div>
             <KeywordRulesCard />

@@ -109,6 +109,7 @@ pub fn user(id: &str, username: &str) -> User {
         active: true,
         created_at: at(0),
         sessions_valid_after: None,
+        two_factor: None,
         version: 0,
     }
 }

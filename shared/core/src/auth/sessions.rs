@@ -1,6 +1,7 @@
 //! Sessions and login: the cookie token's hash is the session's key,
 //! failed logins are counted per username and per client address.
 
+use bc_api_types as api;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::app::App;
@@ -25,11 +26,29 @@ pub struct NewSession {
     pub user: User,
 }
 
+/// What a right password leads to.
+pub enum LoginOutcome {
+    /// No second factor due: signed in.
+    Session(Box<NewSession>),
+    /// A second step is due (see `two_factor`); `pending_token` goes to the client (not a
+    /// session: it opens nothing but the second step).
+    SecondStep { pending_token: String, step: api::TwoFactorStep },
+}
+
+impl LoginOutcome {
+    pub fn into_session(self) -> Option<NewSession> {
+        match self {
+            LoginOutcome::Session(s) => Some(*s),
+            LoginOutcome::SecondStep { .. } => None,
+        }
+    }
+}
+
 pub fn token_hash(token: &str) -> String {
     ids::sha256_hex(token.as_bytes())
 }
 
-fn window_key(kind: &str, who: &str, now: DateTime<Utc>) -> String {
+pub(crate) fn window_key(kind: &str, who: &str, now: DateTime<Utc>) -> String {
     let slot = now.timestamp() / (FAILURE_WINDOW_MINUTES * 60);
     format!("loginfail:{kind}:{}:{slot}", who.to_lowercase())
 }
@@ -40,9 +59,11 @@ static DUMMY_HASH: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| hash_password("not-a-real-password-0").unwrap_or_default());
 
 impl App {
-    /// Checks the credentials and opens a session. `client` is the caller's
-    /// address (for rate limiting); wrong name and wrong password look the same.
-    pub async fn login(&self, username: &str, password: &str, client: &str) -> Result<NewSession> {
+    /// Checks the credentials and opens a session, or the pending state of a
+    /// second step when the user has two-factor sign-in (or must enrol).
+    /// `client` is the caller's address (for rate limiting); wrong name and
+    /// wrong password look the same.
+    pub async fn login(&self, username: &str, password: &str, client: &str) -> Result<LoginOutcome> {
         let now = self.clock.now();
         let user_key = window_key("user", username.trim(), now);
         let client_key = window_key("client", client, now);
@@ -75,7 +96,7 @@ impl App {
             }
         };
         self.store.reset_counter(&user_key).await?;
-        self.open_session(user).await
+        self.after_password(user).await
     }
 
     /// The actor behind a session cookie token; `Unauthorized` if the session

@@ -21,7 +21,7 @@ impl App {
     /// Every signed-in user may read settings (the UI needs the time zone).
     pub async fn settings(&self, _actor: &Actor) -> Result<api::Settings> {
         let tz = self.store.get_setting(TIME_ZONE).await?.unwrap_or_else(|| DEFAULT_TIME_ZONE.into());
-        Ok(api::Settings { time_zone: tz })
+        Ok(api::Settings { time_zone: tz, require_two_factor: Some(self.two_factor_required().await?) })
     }
 
     pub async fn update_settings(&self, actor: &Actor, s: &api::Settings) -> Result<api::Settings> {
@@ -29,6 +29,10 @@ impl App {
         let tz: chrono_tz::Tz = s.time_zone.parse().map_err(|_| {
             Error::Invalid(format!("unknown time zone {:?} (use an IANA name like Europe/Amsterdam)", s.time_zone))
         })?;
+        // First, as it may be refused (an admin without two-factor).
+        if let Some(required) = s.require_two_factor {
+            self.set_two_factor_required(actor, required).await?;
+        }
         let before = self.store.get_setting(TIME_ZONE).await?.unwrap_or_else(|| DEFAULT_TIME_ZONE.into());
         self.store.put_setting(TIME_ZONE, tz.name()).await?;
         if before != tz.name() {
@@ -36,7 +40,10 @@ impl App {
                 Change::fields(serde_json::json!({"time_zone": before}), serde_json::json!({"time_zone": tz.name()}));
             self.audit(audit_entry(self, actor, "settings", "time_zone", "update", change)).await?;
         }
-        Ok(api::Settings { time_zone: tz.name().to_string() })
+        Ok(api::Settings {
+            time_zone: tz.name().to_string(),
+            require_two_factor: Some(self.two_factor_required().await?),
+        })
     }
 
     /// Queues a test mail; the worker sends it through the Mailer.

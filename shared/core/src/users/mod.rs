@@ -44,6 +44,7 @@ impl App {
             active: true,
             created_at: self.clock.now(),
             sessions_valid_after: None,
+            two_factor: None,
             version: 0,
         };
         self.store.insert_user(&user).await.map_err(|e| match e {
