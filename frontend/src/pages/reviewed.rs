@@ -79,10 +79,11 @@ pub fn ReviewedPage(props: &ReviewedProps) -> Html {
             }
         })
     };
-    let onsubmit = {
+    // The filters as the fields hold them now; a submit applies them, and a
+    // choice in a list applies at once (the URL is then what it shows).
+    let from_fields = {
         let (apply, refs, selects) = (apply.clone(), refs.clone(), selects.clone());
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
+        Callback::from(move |()| {
             let v =
                 |r: &NodeRef| r.cast::<HtmlInputElement>().map(|i| i.value().trim().to_string()).unwrap_or_default();
             let sel = |r: &NodeRef| r.cast::<HtmlSelectElement>().map(|s| s.value()).unwrap_or_default();
@@ -95,22 +96,8 @@ pub fn ReviewedPage(props: &ReviewedProps) -> Html {
             });
         })
     };
-    // A choice in a list applies at once (the URL is then what it shows).
-    let on_select = {
-        let (apply, refs, selects) = (apply.clone(), refs.clone(), selects.clone());
-        Callback::from(move |_: Event| {
-            let v =
-                |r: &NodeRef| r.cast::<HtmlInputElement>().map(|i| i.value().trim().to_string()).unwrap_or_default();
-            let sel = |r: &NodeRef| r.cast::<HtmlSelectElement>().map(|s| s.value()).unwrap_or_default();
-            apply.emit(ReviewedQuery {
-                from: v(&refs[0]),
-                until: v(&refs[1]),
-                reviewer: v(&refs[2]),
-                customer_id: sel(&selects[0]),
-                status: sel(&selects[1]),
-            });
-        })
-    };
+    let onsubmit = from_fields.reform(|e: SubmitEvent| e.prevent_default());
+    let on_select = from_fields.reform(|_: Event| ());
     let clear = {
         let apply = apply.clone();
         Callback::from(move |_| apply.emit(ReviewedQuery::default()))

@@ -21,3 +21,6 @@ UPDATE runs SET reviewed_at = CASE
     reviewed_by = json_extract(doc, '$.review.by'),
     customer_id = json_extract(doc, '$.customer_id');
 CREATE INDEX runs_reviewed ON runs (reviewed_at DESC, id DESC) WHERE reviewed_at IS NOT NULL;
+-- A filter by reviewer or customer reads its own slice, not the whole list.
+CREATE INDEX runs_reviewed_by ON runs (reviewed_by, reviewed_at DESC, id DESC) WHERE reviewed_at IS NOT NULL;
+CREATE INDEX runs_reviewed_customer ON runs (customer_id, reviewed_at DESC, id DESC) WHERE reviewed_at IS NOT NULL;

@@ -185,25 +185,26 @@ impl RunRepo for SqliteStore {
             None => ("9999".to_string(), String::new()),
         };
         let limit = limit.max(1);
-        let status = f.status.map(|s| s.as_str()).unwrap_or("");
-        let items: Vec<Run> = Self::docs(
-            &self.db(),
-            "SELECT doc FROM runs INDEXED BY runs_reviewed
-              WHERE reviewed_at IS NOT NULL AND reviewed_at >= ?1 AND reviewed_at < ?2
-                AND (reviewed_at < ?3 OR (reviewed_at = ?3 AND (?4 = '' OR id < ?4)))
-                AND (?5 = '' OR reviewed_by = ?5) AND (?6 = '' OR customer_id = ?6) AND (?7 = '' OR status = ?7)
-              ORDER BY reviewed_at DESC, id DESC LIMIT ?8",
-            &[
-                &ts(f.from),
-                &ts(f.until),
-                &at,
-                &id,
-                &f.reviewer.as_deref().unwrap_or(""),
-                &f.customer_id.as_deref().unwrap_or(""),
-                &status,
-                &((limit + 1) as i64),
-            ],
-        )?;
+        // Only the filters given are in the SQL, so SQLite can take the
+        // index of the reviewer or the customer (an `?x = '' OR` term would
+        // make it read the whole list).
+        let mut sql = String::from(
+            "SELECT doc FROM runs WHERE reviewed_at IS NOT NULL AND reviewed_at >= ?1 AND reviewed_at < ?2
+                AND (reviewed_at, id) < (?3, ?4)",
+        );
+        let (from, until) = (ts(f.from), ts(f.until));
+        let status = f.status.map(|s| s.as_str().to_string());
+        let n = (limit + 1) as i64;
+        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&from, &until, &at, &id];
+        for (column, value) in [("reviewed_by", &f.reviewer), ("customer_id", &f.customer_id), ("status", &status)] {
+            if let Some(v) = value {
+                args.push(v);
+                sql.push_str(&format!(" AND {column} = ?{}", args.len()));
+            }
+        }
+        args.push(&n);
+        sql.push_str(&format!(" ORDER BY reviewed_at DESC, id DESC LIMIT ?{}", args.len()));
+        let items: Vec<Run> = Self::docs(&self.db(), &sql, &args)?;
         Ok(keyset_page(items, limit, |r| vec![r.review.as_ref().map(|v| ts(v.at)).unwrap_or_default(), r.id.clone()]))
     }
 
@@ -211,7 +212,7 @@ impl RunRepo for SqliteStore {
         let db = self.db();
         let mut stmt = db
             .prepare_cached(
-                "SELECT substr(reviewed_at, 1, 10), reviewed_by, count(*) FROM runs INDEXED BY runs_reviewed
+                "SELECT substr(reviewed_at, 1, 10), reviewed_by, count(*) FROM runs
                   WHERE reviewed_at IS NOT NULL AND reviewed_at >= ?1 AND reviewed_at < ?2
                   GROUP BY 1, 2 ORDER BY 1, 2",
             )
