@@ -381,7 +381,10 @@ struct Deployed {
 /// sender identity as `bc_aws::provision` makes them, plus the ingest queue
 /// with its DLQ and the bucket notification as the template declares them.
 async fn deploy(label: &str) -> Deployed {
-    let endpoint = bc_aws::testing::moto_endpoint().expect("moto (is moto_server installed?)");
+    deploy_on(bc_aws::testing::moto_endpoint().expect("moto (is moto_server installed?)"), label).await
+}
+
+async fn deploy_on(endpoint: String, label: &str) -> Deployed {
     let sdk = bc_aws::testing::sdk_config(&endpoint).await;
     let prefix = bc_aws::testing::unique_prefix(label);
     let cfg =
@@ -765,7 +768,11 @@ async fn mail_ingest_takes_the_s3_notifications_of_what_ses_stores() {
 
 #[tokio::test]
 async fn worker_runs_the_tasks_of_the_task_queue() {
-    let d = deploy("handler-worker").await;
+    // moto's record of sent mail is read from /moto-api/data.json, which
+    // dumps every service's state: on the shared server, late in the suite,
+    // that outlasts any sensible timeout. This test gets a moto of its own.
+    let own = bc_aws::testing::MotoServer::start().expect("a moto_server of this test's own");
+    let d = deploy_on(own.endpoint().to_string(), "handler-worker").await;
     let f = function(&d, "WorkerFunction", "WorkerRole");
     let queue = d.stack.cfg.task_queue_url.clone();
 
