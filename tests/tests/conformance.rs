@@ -111,6 +111,7 @@ conformance!(
     reviewed_runs_list_newest_review_first_filtered_and_counted,
     remarks_are_versioned_and_listed_active_by_job,
     tickets_one_open_per_run_even_when_racing,
+    job_lifecycle_moves_lists_and_deletes,
 );
 
 fn t(day: u32, hour: u32) -> DateTime<Utc> {
@@ -164,6 +165,7 @@ fn job(id: &str, customer_id: &str, name: &str, software: &str) -> Job {
         approved_by: "olga".into(),
         last_run: None,
         run_count: 0,
+        lifecycle: Default::default(),
         version: 0,
     }
 }
@@ -185,6 +187,7 @@ fn run(id: &str, job_id: &str, mail_id: &str, at: DateTime<Utc>, status: Status)
         report_key: None,
         review: None,
         overridden: None,
+        while_archived: false,
         version: 0,
     }
 }
@@ -1034,4 +1037,99 @@ async fn tickets_one_open_per_run_even_when_racing(a: Adapters) {
     s.insert_ticket(&ticket("tkG", "jA", "r1", t(5, 8))).await.expect("run freed by delete");
     assert_eq!(ids(s.list_job_tickets("jA", 10).await.expect("job")), ["tkG", "tkB"]);
     assert_eq!(ids(s.list_job_tickets("jA", 1).await.expect("job")), ["tkG"]);
+}
+
+/// What the job lifecycle (rename, archive, merge, move, delete) needs of
+/// the stores: archived jobs filtered, merge aliases never listed, a run
+/// moved to another job listed under it (and counted there in Run Checks),
+/// a run made while its job was archived out of Run Checks, remarks and
+/// tickets moved between jobs, and deletes.
+async fn job_lifecycle_moves_lists_and_deletes(a: Adapters) {
+    let s = &a.store;
+    s.insert_customer(&customer("c1", "Acme")).await.expect("customer");
+    let names = |p: bc_core::model::Page<Job>| p.items.into_iter().map(|j| j.job_name).collect::<Vec<_>>();
+    for (id, name) in [("jA", "Alpha"), ("jB", "Bravo"), ("jC", "Charlie")] {
+        assert!(s.insert_job(&job(id, "c1", name, "Veeam")).await.expect("job"));
+    }
+    // Archive Bravo, make Charlie an alias of Alpha, rename Alpha.
+    let mut b = s.get_job("jB").await.expect("get").expect("jB");
+    b.lifecycle.archived = Some(bc_core::model::Deletion { by: "olga".into(), at: t(2, 8) });
+    s.update_job(&b).await.expect("archive");
+    let mut c = s.get_job("jC").await.expect("get").expect("jC");
+    c.lifecycle.merged_into = Some("jA".into());
+    s.update_job(&c).await.expect("alias");
+    let mut al = s.get_job("jA").await.expect("get").expect("jA");
+    al.lifecycle.original_name = Some("Alpha".into());
+    al.job_name = "Zulu".into();
+    s.update_job(&al).await.expect("rename");
+
+    let list = |archived| JobFilter { archived, ..Default::default() };
+    assert_eq!(names(s.list_jobs(&list(None), None, 10).await.expect("all")), ["Bravo", "Zulu"]);
+    assert_eq!(names(s.list_jobs(&list(Some(false)), None, 10).await.expect("active")), ["Zulu"]);
+    assert_eq!(names(s.list_jobs(&list(Some(true)), None, 10).await.expect("archived")), ["Bravo"]);
+    let by_customer = JobFilter { customer_id: Some("c1".into()), archived: Some(false), ..Default::default() };
+    assert_eq!(names(s.list_jobs(&by_customer, None, 10).await.expect("customer")), ["Zulu"]);
+    let search = JobFilter { search: Some("zul".into()), ..Default::default() };
+    assert_eq!(names(s.list_jobs(&search, None, 10).await.expect("renamed name is searched")), ["Zulu"]);
+    // The alias is still there by id.
+    assert_eq!(s.get_job("jC").await.expect("get").expect("alias").lifecycle.merged_into.as_deref(), Some("jA"));
+
+    // Runs: one of Charlie's moves to Alpha; one made while Bravo was archived.
+    let jc = s.get_job("jC").await.expect("get").expect("jC");
+    let m1 = mail("ml1", t(3, 6), MailState::Processed, None);
+    let r1 = run("rl1", "jC", "ml1", t(3, 5), Status::Failed);
+    assert!(s.insert_mail(&m1).await.expect("mail"));
+    assert!(s.record_run(RecordRun { run: &r1, job: &jc, mail: &m1 }).await.expect("record"));
+    let jb = s.get_job("jB").await.expect("get").expect("jB");
+    let m2 = mail("ml2", t(3, 7), MailState::Processed, None);
+    let mut r2 = run("rl2", "jB", "ml2", t(3, 6), Status::Warning);
+    assert!(s.insert_mail(&m2).await.expect("mail"));
+    r2.while_archived = true;
+    assert!(s.record_run(RecordRun { run: &r2, job: &jb, mail: &m2 }).await.expect("record"));
+    let jobs_in_checks = || async {
+        let mut v: Vec<String> = s.unreviewed_by_job().await.expect("counts").into_iter().map(|u| u.job_id).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(jobs_in_checks().await, ["jC"], "a run made while archived is not in Run Checks");
+    assert!(s.list_unreviewed_runs(Some("jB"), None, 10).await.expect("jB").items.is_empty());
+    assert_eq!(s.list_runs("jB", None, 10).await.expect("history").items.len(), 1, "but in the job's history");
+
+    let mut moved = s.get_run("rl1").await.expect("get").expect("rl1");
+    moved.job_id = "jA".into();
+    moved.customer_id = "c2".into();
+    s.update_run(&moved).await.expect("move");
+    assert!(s.list_runs("jC", None, 10).await.expect("old").items.is_empty());
+    let under_a = s.list_runs("jA", None, 10).await.expect("new").items;
+    assert_eq!((under_a.len(), under_a[0].customer_id.as_str()), (1, "c2"));
+    assert_eq!(jobs_in_checks().await, ["jA"]);
+    assert_eq!(s.list_unreviewed_runs(Some("jA"), None, 10).await.expect("jA").items.len(), 1);
+
+    // Remarks and tickets follow their job.
+    s.insert_remark(&remark("rml", "jC", t(3, 8))).await.expect("remark");
+    s.insert_ticket(&ticket("tkl", "jC", "rl1", t(3, 8))).await.expect("ticket");
+    let mut rm = s.get_remark("rml").await.expect("get").expect("remark");
+    rm.job_id = "jA".into();
+    s.update_remark(&rm).await.expect("move remark");
+    let mut tk = s.get_ticket("tkl").await.expect("get").expect("ticket");
+    tk.job_id = "jA".into();
+    s.update_ticket(&tk).await.expect("move ticket");
+    assert!(s.list_job_remarks("jC", 10).await.expect("old").is_empty());
+    assert_eq!(s.list_active_remarks(Some("jA")).await.expect("active").len(), 1);
+    assert!(s.list_job_tickets("jC", 10).await.expect("old").is_empty());
+    assert_eq!(s.list_open_tickets(Some("jA")).await.expect("open").len(), 1);
+
+    // Deletes say whether there was something to delete.
+    assert!(s.delete_remark("rml").await.expect("delete remark"));
+    assert!(!s.delete_remark("rml").await.expect("again"));
+    assert!(s.list_job_remarks("jA", 10).await.expect("gone").is_empty());
+    assert!(s.delete_run("rl1").await.expect("delete run"));
+    assert!(!s.delete_run("rl1").await.expect("again"));
+    assert!(s.get_run("rl1").await.expect("get").is_none());
+    assert!(s.list_runs("jA", None, 10).await.expect("history").items.is_empty());
+    assert!(jobs_in_checks().await.is_empty());
+    assert!(s.delete_job("jC").await.expect("delete job"));
+    assert!(!s.delete_job("jC").await.expect("again"));
+    assert!(s.get_job("jC").await.expect("get").is_none());
+    assert_eq!(names(s.list_jobs(&list(None), None, 10).await.expect("all")), ["Bravo", "Zulu"]);
 }

@@ -314,6 +314,16 @@ dto! {
         pub last_run_at: Option<DateTime<Utc>>,
         pub last_status: Option<Status>,
         pub run_count: u64,
+        /// The name the reports give, when the job was renamed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub original_name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub archived_at: Option<DateTime<Utc>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub archived_by: Option<String>,
+        /// Jobs merged into this one (their identities route here).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub merged_from: Vec<String>,
     }
 
     pub struct JobPage {

@@ -58,6 +58,8 @@ permissions! {
     ManageTickets = "tickets.manage", "create and resolve tickets";
     DeleteTickets = "tickets.delete", "delete tickets";
     ViewReports = "reports.view", "see and export reports";
+    ManageJobs = "jobs.manage", "rename, move, archive and merge jobs";
+    DeleteJobs = "jobs.delete", "delete jobs and undo approvals";
 }
 
 impl std::fmt::Display for Permission {

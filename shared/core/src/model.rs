@@ -122,7 +122,45 @@ pub struct Job {
     pub approved_by: String,
     pub last_run: Option<LastRun>,
     pub run_count: u64,
+    /// Renames, archiving and merges (see `jobs::lifecycle`).
+    #[serde(default, skip_serializing_if = "JobLifecycle::is_default")]
+    pub lifecycle: JobLifecycle,
     pub version: u64,
+}
+
+/// What happened to a job after its approval. A merged job stays as an
+/// alias: its identity keeps routing mails, to the job it was merged into.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct JobLifecycle {
+    /// The name the reports give, once the job was renamed (`job_name`
+    /// is then the name people chose).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_name: Option<String>,
+    /// Archived: out of Run Checks; later runs are kept but raise nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archived: Option<Deletion>,
+    /// Set on an alias: the job this one was merged into.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<String>,
+    /// On a kept job: the aliases merged into it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged_from: Vec<String>,
+}
+
+impl JobLifecycle {
+    pub fn is_default(&self) -> bool {
+        *self == JobLifecycle::default()
+    }
+}
+
+impl Job {
+    /// A job people see in lists: not an alias left by a merge.
+    pub fn is_alias(&self) -> bool {
+        self.lifecycle.merged_into.is_some()
+    }
+    pub fn is_archived(&self) -> bool {
+        self.lifecycle.archived.is_some()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -153,6 +191,10 @@ pub struct Run {
     /// the report's own status and which overrides applied.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overridden: Option<bc_api_types::RunOverride>,
+    /// Made while its job was archived: kept in the job's history, never
+    /// in Run Checks (not even after the job is unarchived).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub while_archived: bool,
     pub version: u64,
 }
 

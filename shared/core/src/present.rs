@@ -82,6 +82,10 @@ pub(crate) fn job(j: &Job, customer_name: &str) -> api::Job {
         last_run_at: j.last_run.as_ref().map(|l| l.at),
         last_status: j.last_run.as_ref().map(|l| l.status),
         run_count: j.run_count,
+        original_name: j.lifecycle.original_name.clone(),
+        archived_at: j.lifecycle.archived.as_ref().map(|a| a.at),
+        archived_by: j.lifecycle.archived.as_ref().map(|a| a.by.clone()),
+        merged_from: j.lifecycle.merged_from.clone(),
     }
 }
 

@@ -179,6 +179,10 @@ impl Record for Job {
         Self::key_of(&self.id)
     }
     fn indexes(&self) -> Vec<(Index, String, String)> {
+        // An alias left by a merge is reached by its id only.
+        if self.is_alias() {
+            return Vec::new();
+        }
         let by_name = name_id(&self.job_name, &self.id);
         vec![(Index::Gsi1, JOBS.into(), by_name.clone()), (Index::Gsi2, customer_jobs_pk(&self.customer_id), by_name)]
     }
@@ -208,7 +212,9 @@ impl Record for Run {
         let mut out = vec![(Index::Gsi1, job_runs_pk(&self.job_id), at.clone())];
         // The sparse index of Run Checks: only while unreviewed; the
         // Reviewed view's index, a partition per review day, once reviewed.
+        // A run made while its job was archived is in neither.
         match &self.review {
+            None if self.while_archived => {}
             None => out.push((Index::Gsi3, UNREVIEWED.into(), format!("{}#{at}", self.job_id))),
             Some(r) => out.push((Index::Gsi2, reviewed_pk(r.at.date_naive()), time_id(r.at, &self.id))),
         }
@@ -410,6 +416,7 @@ mod tests {
             report_key: None,
             review,
             overridden: None,
+            while_archived: false,
             version: 0,
         }
     }

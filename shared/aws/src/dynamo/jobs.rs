@@ -31,6 +31,16 @@ fn filter_of(f: &JobFilter) -> Filter {
             &[(":search", s(fold(search)))],
         );
     }
+    match f.archived {
+        Some(true) => {
+            filter = filter.and("attribute_exists(#lc.#archived)", &[("#lc", "lifecycle"), ("#archived", "archived")], &[])
+        }
+        Some(false) => {
+            filter =
+                filter.and("attribute_not_exists(#lc.#archived)", &[("#lc", "lifecycle"), ("#archived", "archived")], &[])
+        }
+        None => {}
+    }
     filter
 }
 
@@ -55,6 +65,10 @@ impl JobRepo for DynamoStore {
     async fn update_job(&self, job: &Job) -> PortResult<()> {
         let item = to_item_with_version(job, job.version + 1)?;
         self.put_versioned(item, job.version, &format!("job {}", job.id), "PutItem (update_job)").await
+    }
+
+    async fn delete_job(&self, id: &str) -> PortResult<bool> {
+        self.delete_returning(Job::key_of(id), "DeleteItem (delete_job)").await
     }
 
     async fn list_jobs(&self, filter: &JobFilter, cursor: Option<&str>, limit: usize) -> PortResult<Page<Job>> {

@@ -158,6 +158,21 @@ impl DynamoStore {
         }
     }
 
+    /// A DeleteItem that says whether there was an item.
+    pub(crate) async fn delete_returning(&self, key: Item, op: &str) -> PortResult<bool> {
+        self.count();
+        let out = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(|e| backend(SERVICE, op, e))?;
+        Ok(out.attributes().is_some_and(|a| !a.is_empty()))
+    }
+
     pub(crate) async fn delete(&self, key: Item, op: &str) -> PortResult<()> {
         self.count();
         self.client

@@ -58,6 +58,10 @@ impl RemarkRepo for DynamoStore {
         self.put_versioned(item, r.version, &format!("remark {}", r.id), "PutItem (update_remark)").await
     }
 
+    async fn delete_remark(&self, id: &str) -> PortResult<bool> {
+        self.delete_returning(Remark::key_of(id), "DeleteItem (delete_remark)").await
+    }
+
     async fn list_job_remarks(&self, job_id: &str, limit: usize) -> PortResult<Vec<Remark>> {
         let q = Query::new(Index::Gsi1, job_remarks_pk(job_id)).newest_first();
         let (items, _) = self.query_page(&q, None, limit, "Query (list_job_remarks)").await?;

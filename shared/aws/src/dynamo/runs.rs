@@ -10,7 +10,7 @@ use bc_core::model::{Page, Run};
 use bc_core::ports::{PortError, PortResult};
 use bc_core::review::repo::{RecordRun, ReviewCount, ReviewedFilter, RunRepo, UnreviewedJob};
 
-use super::items::{job_runs_pk, reviewed_pk, s, to_item, to_item_with_version};
+use super::items::{Record, job_runs_pk, reviewed_pk, s, to_item, to_item_with_version};
 use super::query::Filter;
 use super::schema::{Index, UNREVIEWED, key_time};
 use super::{Cond, DynamoStore, Query, Range, Tx, decode_all, version_conflict};
@@ -40,6 +40,10 @@ impl RunRepo for DynamoStore {
             }
             Tx::Cancelled(codes) => Err(Tx::other(op, &codes)),
         }
+    }
+
+    async fn delete_run(&self, id: &str) -> PortResult<bool> {
+        self.delete_returning(Run::key_of(id), "DeleteItem (delete_run)").await
     }
 
     async fn get_run(&self, id: &str) -> PortResult<Option<Run>> {

@@ -31,6 +31,7 @@ pub fn role_has(role: Role, p: Permission) -> bool {
                 | ManageOverrides
                 | ManageRemarks
                 | ManageTickets
+                | ManageJobs
         ),
         Role::Reporter => matches!(p, ViewJobs | ViewCustomers | ViewReports),
         Role::Viewer => matches!(p, ViewJobs | ViewCustomers),

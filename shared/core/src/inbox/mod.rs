@@ -118,6 +118,7 @@ impl App {
             approved_by: actor.username.clone(),
             last_run: None,
             run_count: 0,
+            lifecycle: Default::default(),
             version: 0,
         };
         if self.store.insert_job(&job).await? {
@@ -136,7 +137,8 @@ impl App {
             }));
             self.audit(audit_entry(self, actor, "job", &job.id, "approve", change)).await?;
         }
-        let job = self.store.get_job(&job.id).await?.ok_or(Error::NotFound("job"))?;
+        // The identity may be an alias left by a merge: its mails go to the kept job.
+        let job = self.resolve_job(&job.id).await?.ok_or(Error::NotFound("job"))?;
 
         let run = self.new_run(&mail, &job, &report).await?;
         let (_, run) = self.record_run(mail.clone(), run, Some(job.clone())).await?;
@@ -155,7 +157,7 @@ impl App {
                 }
             }
         }
-        let job = self.store.get_job(&job.id).await?.ok_or(Error::NotFound("job"))?;
+        let job = self.resolve_job(&job.id).await?.ok_or(Error::NotFound("job"))?;
         Ok(api::ApproveResponse {
             job: present::job(&job, &customer.name),
             run: present::run(&run, actor.can(Permission::ViewReviews)),

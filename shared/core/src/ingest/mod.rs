@@ -301,7 +301,7 @@ impl App {
     pub(crate) async fn route(&self, mut mail: Mail, report: Option<Report>) -> Result<(Mail, Option<Run>)> {
         if mail.conflict_of.is_none()
             && let (Some(report), Some(identity)) = (&report, mail.identity.clone())
-            && let Some(job) = self.store.get_job(&ids::job_id(&identity)).await?
+            && let Some(job) = self.resolve_job(&ids::job_id(&identity)).await?
         {
             let run = self.new_run(&mail, &job, report).await?;
             return self.record_run(mail, run, Some(job)).await;
@@ -356,6 +356,7 @@ impl App {
             report_key: mail.report_key.clone(),
             review: None,
             overridden: None,
+            while_archived: job.is_archived(),
             version: 0,
         }
     }

@@ -1,5 +1,6 @@
 //! The job list: approved jobs with their customer and last run, filtered.
 
+pub mod lifecycle;
 pub mod repo;
 
 use bc_api_types::{self as api, Permission};
@@ -43,7 +44,8 @@ impl App {
     pub async fn job(&self, actor: &Actor, id: &str) -> Result<api::Job> {
         actor.require(Permission::ViewJobs)?;
         check_id(id, "job")?;
-        let job = self.store.get_job(id).await?.ok_or(Error::NotFound("job"))?;
+        // An alias left by a merge shows the job it was merged into.
+        let job = self.resolve_job(id).await?.ok_or(Error::NotFound("job"))?;
         let customer = self.store.get_customer(&job.customer_id).await?;
         Ok(present::job(&job, customer.as_ref().map(|c| c.name.as_str()).unwrap_or("")))
     }

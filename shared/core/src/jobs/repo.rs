@@ -16,6 +16,9 @@ pub struct JobFilter {
     pub last_status: Option<Status>,
     /// Case-insensitive substring of job name, customer-independent.
     pub search: Option<String>,
+    /// `Some(false)`: only jobs not archived; `Some(true)`: only archived
+    /// ones; `None`: both. Aliases left by a merge are never listed.
+    pub archived: Option<bool>,
 }
 
 #[async_trait]
@@ -26,6 +29,9 @@ pub trait JobRepo: Send + Sync {
     /// Missing ids are left out.
     async fn get_jobs(&self, ids: &[String]) -> PortResult<Vec<Job>>;
     async fn update_job(&self, job: &Job) -> PortResult<()>;
+    /// Removes the job record; `Ok(false)` if there was none. (Its runs,
+    /// remarks and tickets are the caller's: see `jobs::lifecycle`.)
+    async fn delete_job(&self, id: &str) -> PortResult<bool>;
     /// By job name (case-insensitive), then id.
     async fn list_jobs(&self, filter: &JobFilter, cursor: Option<&str>, limit: usize) -> PortResult<Page<Job>>;
 }

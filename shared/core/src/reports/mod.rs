@@ -310,6 +310,7 @@ mod tests {
             report_key: None,
             review: None,
             overridden: None,
+            while_archived: false,
             version: 0,
         }
     }

@@ -58,8 +58,10 @@ pub trait RemarkRepo: Send + Sync {
     /// `Conflict` if the id exists.
     async fn insert_remark(&self, remark: &Remark) -> PortResult<()>;
     async fn get_remark(&self, id: &str) -> PortResult<Option<Remark>>;
-    /// Versioned write (edit, resolve).
+    /// Versioned write (edit, resolve, move to another job).
     async fn update_remark(&self, remark: &Remark) -> PortResult<()>;
+    /// Removes a remark (with its job); `Ok(false)` if there was none.
+    async fn delete_remark(&self, id: &str) -> PortResult<bool>;
     /// A job's remarks, resolved ones included, newest first, at most `limit`.
     async fn list_job_remarks(&self, job_id: &str, limit: usize) -> PortResult<Vec<Remark>>;
     /// Active remarks, of one job or of all, by job id and then newest first.

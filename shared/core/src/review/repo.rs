@@ -75,6 +75,8 @@ pub trait RunRepo: Send + Sync {
     /// `Conflict` if the job or mail version moved on.
     async fn record_run(&self, write: RecordRun<'_>) -> PortResult<bool>;
     async fn get_run(&self, id: &str) -> PortResult<Option<Run>>;
+    /// Removes a run; `Ok(false)` if there was none.
+    async fn delete_run(&self, id: &str) -> PortResult<bool>;
     /// Versioned write (review and unreview).
     async fn update_run(&self, run: &Run) -> PortResult<()>;
     /// Versioned writes of many runs, batched (one SQLite transaction;

@@ -81,6 +81,11 @@ impl App {
         let mut entries: Vec<(SortKey, Job, &UnreviewedJob, String)> = Vec::new();
         for job in jobs {
             let Some(u) = summary.get(&job.id) else { continue };
+            // An archived job's runs wait out of sight (and an alias's runs
+            // are on their way to the job it was merged into).
+            if job.is_archived() || job.is_alias() {
+                continue;
+            }
             let status = u.worst();
             let matches = q.customer_id.as_ref().is_none_or(|c| *c == job.customer_id)
                 && q.status.is_none_or(|s| s == status)

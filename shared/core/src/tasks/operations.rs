@@ -83,6 +83,8 @@ impl App {
         }
         let outcome = match op.kind.as_str() {
             "review" | "unreview" => self.review_operation_step(&op).await,
+            // Moving or removing a job's runs (`jobs::lifecycle`).
+            "job_runs" => self.job_runs_step(&op).await,
             other => Err(Error::Invalid(format!("unknown operation kind {other:?}"))),
         };
         let outcome = match outcome {

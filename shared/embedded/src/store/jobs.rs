@@ -52,6 +52,11 @@ impl JobRepo for SqliteStore {
         tx.commit().map_err(backend("commit"))
     }
 
+    async fn delete_job(&self, id: &str) -> PortResult<bool> {
+        let n = Self::exec(&self.db(), "DELETE FROM jobs WHERE id = ?1", params![id]).map_err(backend("delete job"))?;
+        Ok(n > 0)
+    }
+
     async fn list_jobs(&self, f: &JobFilter, cursor: Option<&str>, limit: usize) -> PortResult<Page<Job>> {
         let after = decode_cursor(cursor, 2)?;
         let (name, id) = match &after {
@@ -67,6 +72,8 @@ impl JobRepo for SqliteStore {
                AND (?2 = '' OR software = ?2)
                AND (?3 = '' OR last_status = ?3)
                AND (?4 = '' OR instr(name_key, ?4) > 0)
+               AND json_extract(doc, '$.lifecycle.merged_into') IS NULL
+               AND (?8 = '' OR (json_extract(doc, '$.lifecycle.archived') IS NOT NULL) = (?8 = 'archived'))
                AND (name_key > ?5 OR (name_key = ?5 AND id > ?6))
              ORDER BY name_key, id LIMIT ?7",
             &[
@@ -77,6 +84,11 @@ impl JobRepo for SqliteStore {
                 &name,
                 &id,
                 &((limit + 1) as i64),
+                &match f.archived {
+                    None => "",
+                    Some(true) => "archived",
+                    Some(false) => "active",
+                },
             ],
         )?;
         Ok(keyset_page(items, limit, |j| vec![j.job_name.to_lowercase(), j.id.clone()]))

@@ -37,11 +37,17 @@ impl RemarkRepo for SqliteStore {
         next.version += 1;
         let n = Self::exec(
             &self.db(),
-            "UPDATE remarks SET active = ?2, version = ?3, doc = ?4 WHERE id = ?1 AND version = ?5",
-            params![next.id, next.active(), next.version as i64, to_doc(&next)?, r.version as i64],
+            "UPDATE remarks SET active = ?2, version = ?3, doc = ?4, job_id = ?6 WHERE id = ?1 AND version = ?5",
+            params![next.id, next.active(), next.version as i64, to_doc(&next)?, r.version as i64, next.job_id],
         )
         .map_err(backend("update remark"))?;
         if n == 0 { Err(conflict("remark")) } else { Ok(()) }
+    }
+
+    async fn delete_remark(&self, id: &str) -> PortResult<bool> {
+        let n =
+            Self::exec(&self.db(), "DELETE FROM remarks WHERE id = ?1", params![id]).map_err(backend("delete remark"))?;
+        Ok(n > 0)
     }
 
     async fn list_job_remarks(&self, job_id: &str, limit: usize) -> PortResult<Vec<Remark>> {
@@ -97,8 +103,8 @@ impl TicketRepo for SqliteStore {
         next.version += 1;
         let n = Self::exec(
             &self.db(),
-            "UPDATE tickets SET open = ?2, version = ?3, doc = ?4 WHERE id = ?1 AND version = ?5",
-            params![next.id, next.open(), next.version as i64, to_doc(&next)?, t.version as i64],
+            "UPDATE tickets SET open = ?2, version = ?3, doc = ?4, job_id = ?6 WHERE id = ?1 AND version = ?5",
+            params![next.id, next.open(), next.version as i64, to_doc(&next)?, t.version as i64, next.job_id],
         )
         .map_err(|e| {
             if is_unique_violation(&e) {

@@ -15,6 +15,12 @@ fn parse_ts(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).unwrap_or_default()
 }
 
+/// The `unreviewed` column: 1 while the run waits in Run Checks (not
+/// reviewed, and not made while its job was archived), else NULL.
+fn in_run_checks(run: &Run) -> Option<i64> {
+    (run.review.is_none() && !run.while_archived).then_some(1)
+}
+
 /// The versioned UPDATE of one run; `Ok(false)` when its version moved on.
 fn write_run(tx: &Transaction<'_>, run: &Run) -> PortResult<bool> {
     let mut next = run.clone();
@@ -22,12 +28,12 @@ fn write_run(tx: &Transaction<'_>, run: &Run) -> PortResult<bool> {
     let n = SqliteStore::exec(
         tx,
         "UPDATE runs SET sort_at = ?2, unreviewed = ?3, status = ?4, received_at = ?5, version = ?6, doc = ?7,
-                         reviewed_at = ?9, reviewed_by = ?10, customer_id = ?11
+                         reviewed_at = ?9, reviewed_by = ?10, customer_id = ?11, job_id = ?12
              WHERE id = ?1 AND version = ?8",
         params![
             next.id,
             ts(next.sort_at()),
-            next.review.is_none().then_some(1),
+            in_run_checks(&next),
             next.status.as_str(),
             ts(next.received_at),
             next.version as i64,
@@ -35,7 +41,8 @@ fn write_run(tx: &Transaction<'_>, run: &Run) -> PortResult<bool> {
             run.version as i64,
             next.review.as_ref().map(|r| ts(r.at)),
             next.review.as_ref().map(|r| r.by.clone()),
-            next.customer_id
+            next.customer_id,
+            next.job_id
         ],
     )
     .map_err(backend("update run"))?;
@@ -56,7 +63,7 @@ impl RunRepo for SqliteStore {
                 w.run.id,
                 w.run.job_id,
                 ts(w.run.sort_at()),
-                w.run.review.is_none().then_some(1),
+                in_run_checks(w.run),
                 w.run.status.as_str(),
                 ts(w.run.received_at),
                 w.run.version as i64,
@@ -74,6 +81,11 @@ impl RunRepo for SqliteStore {
         Self::write_mail(&tx, w.mail)?;
         tx.commit().map_err(backend("commit"))?;
         Ok(true)
+    }
+
+    async fn delete_run(&self, id: &str) -> PortResult<bool> {
+        let n = Self::exec(&self.db(), "DELETE FROM runs WHERE id = ?1", params![id]).map_err(backend("delete run"))?;
+        Ok(n > 0)
     }
 
     async fn get_run(&self, id: &str) -> PortResult<Option<Run>> {
