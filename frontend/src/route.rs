@@ -67,6 +67,9 @@ pub struct JobsQuery {
     pub status: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub q: String,
+    /// "" (jobs not archived), "true" (archived ones) or "all".
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub archived: String,
 }
 
 /// The Run Checks filters as they stand in the URL

@@ -12,7 +12,8 @@
 //! ticket made in the run modal show 💬 and 🎫 in Run Checks; an override
 //! made from a run turns the next matching run into Success with its marker,
 //! and only an admin deletes it; the admin's Reviewed view unmarks a run;
-//! mails are uploaded on the Inbox page; a viewer cannot reach Run Checks or
+//! mails are uploaded on the Inbox page; a job is merged into another and
+//! archived on its page; a viewer cannot reach Run Checks or
 //! the audit trail; a reporter opens Reports and downloads a month's PDF and
 //! CSV. Screenshots of the main pages go to
 //! docs/screenshots/ with `BC_SCREENSHOTS=1`.
@@ -361,6 +362,7 @@ async fn flow(ui: &Ui, server: &Server) {
     overrides(ui, server, &api).await;
     reviewed(ui).await;
     upload(ui).await;
+    job_lifecycle(ui, &api).await;
 
     // A viewer, made through the API with the admin's session.
     api.call(
@@ -1109,4 +1111,45 @@ async fn two_factor(ui: &Ui) {
     ui.click("form.login-card button[type=submit]").await;
     ui.wait(".topbar").await;
     ui.wait_text(".user-menu", "viewer").await;
+}
+
+/// The job lifecycle on the job page: Offsite-C2 is merged into
+/// pve1.example.com (its runs move over, it leaves the Jobs list), then
+/// pve1.example.com is archived (it leaves the Jobs list, and shows under
+/// "Archived jobs").
+async fn job_lifecycle(ui: &Ui, api: &Api) {
+    let (kept, merged) = (OTHERS[1].1, OTHERS[2].1);
+    let id_of = |page: &Value, name: &str| {
+        page["items"].as_array().and_then(|a| a.iter().find(|j| j["job_name"] == name)).map(|j| j["id"].as_str().unwrap_or_default().to_string())
+    };
+    let jobs = api.call(reqwest::Method::GET, "/jobs?archived=all", None).await;
+    let merged_id = id_of(&jobs, merged).unwrap_or_else(|| panic!("{merged} in {jobs}"));
+    let kept_runs = jobs["items"].as_array().and_then(|a| a.iter().find(|j| j["job_name"] == kept)).map(|j| j["run_count"].as_u64().unwrap_or(0)).unwrap_or(0);
+
+    ui.go("/jobs").await;
+    ui.wait_text("table.jobs a", kept).await.click().await.expect("open the job");
+    ui.wait_text("[aria-label='Manage job']", "Merge").await;
+    ui.wait(&format!("#job-merge-from option[value='{merged_id}']")).await;
+    ui.c.find(Locator::Css("#job-merge-from")).await.expect("merge select").select_by_value(&merged_id).await.expect("choose the job to merge");
+    ui.wait_text("[aria-label='Manage job'] button", "Merge into this job").await.click().await.expect("merge");
+    ui.wait_text(".confirm button", "Yes").await.click().await.expect("confirm the merge");
+    ui.wait_text(".toast", "Jobs merged").await;
+    ui.wait_text(".facts", "Merged in").await;
+    ui.wait_text(".facts", &format!("{}", kept_runs + 1)).await;
+    dismiss_toasts(ui).await;
+    ui.shot("job-manage").await;
+
+    ui.wait_text("[aria-label='Manage job'] button", "Archive job").await.click().await.expect("archive");
+    ui.wait_text(".toast", "Job archived").await;
+    ui.wait_text("main .page h1", "archived").await;
+    ui.wait_text("[aria-label='Manage job'] button", "Unarchive").await;
+
+    ui.go("/jobs").await;
+    ui.wait_text("table.jobs", JOB).await;
+    let listed = ui.wait("table.jobs").await.text().await.unwrap_or_default();
+    assert!(!listed.contains(kept) && !listed.contains(merged), "archived and merged jobs are not listed: {listed}");
+    ui.c.find(Locator::Css("#f-archived")).await.expect("filter").select_by_value("true").await.expect("archived jobs");
+    ui.wait_text("table.jobs", kept).await;
+    let archived = ui.wait("table.jobs").await.text().await.unwrap_or_default();
+    assert!(archived.contains("archived") && !archived.contains(JOB), "only the archived job: {archived}");
 }

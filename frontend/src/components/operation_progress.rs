@@ -26,6 +26,7 @@ fn doing(kind: &str) -> String {
     match kind {
         "review" => "Reviewing".into(),
         "unreview" => "Unmarking".into(),
+        "job_runs" => "Updating the job's runs".into(),
         other => format!("Working ({other})"),
     }
 }

@@ -13,6 +13,7 @@ use crate::components::{
     ErrorView, HistoryChart, Loading, Measure, PagerNav, RunsTable, StatusBadge, StatusStrip, Time,
 };
 use crate::hooks::{use_fetch, use_pager};
+use crate::pages::job_actions::JobActions;
 use crate::pages::notes::JobNotes;
 use crate::pages::run_detail::RunDetailModal;
 use crate::route::{self, AuditQuery, Route};
@@ -73,7 +74,10 @@ pub fn JobPage(props: &JobProps) -> Html {
         (Some(j), None) => html! {
             <>
                 <div class="page-head">
-                    <h1>{ format!("{} — {}", j.customer_name, j.job_name) }</h1>
+                    <h1>
+                        { format!("{} — {}", j.customer_name, j.job_name) }
+                        if j.archived_at.is_some() { { " " }<span class="tag">{ "archived" }</span> }
+                    </h1>
                     <div class="head-actions">{ for audit }</div>
                 </div>
                 <dl class="facts card">
@@ -81,6 +85,13 @@ pub fn JobPage(props: &JobProps) -> Html {
                     <dt>{ "Software" }</dt><dd>{ &j.software }</dd>
                     <dt>{ "Job type" }</dt><dd>{ &j.job_type }</dd>
                     <dt>{ "Sender" }</dt><dd>{ &j.sender }</dd>
+                    if let Some(o) = &j.original_name { <dt>{ "Name in reports" }</dt><dd>{ o }</dd> }
+                    if let (Some(at), Some(by)) = (j.archived_at, &j.archived_by) {
+                        <dt>{ "Archived" }</dt><dd><Time at={at} />{ format!(" by {by}") }</dd>
+                    }
+                    if !j.merged_from.is_empty() {
+                        <dt>{ "Merged in" }</dt><dd>{ format!("{} earlier job(s); their mails come here", j.merged_from.len()) }</dd>
+                    }
                     <dt>{ "Last run" }</dt>
                     <dd>
                         if let Some(s) = j.last_status { <StatusBadge status={s} />{ " " } }
@@ -127,6 +138,13 @@ pub fn JobPage(props: &JobProps) -> Html {
             { history }
             <PagerNav page={pager.number()} has_prev={pager.has_prev()} has_next={next_cursor.is_some()} {onprev} {onnext} />
             <JobNotes job_id={props.id.clone()} />
+            if let Some(j) = &job.data {
+                <h2>{ "Manage job" }</h2>
+                <JobActions job={(**j).clone()} onchange={
+                    let (rj, rr) = (job.reload.clone(), runs.reload.clone());
+                    Callback::from(move |()| { rj.emit(()); rr.emit(()); })
+                } />
+            }
             { for modal }
         </section>
     }

@@ -24,6 +24,7 @@ pub fn JobsPage() -> Html {
         software: query.software.clone(),
         status: query.status.clone(),
         q: query.q.clone(),
+        archived: query.archived.clone(),
     };
     let jobs = use_fetch((filter.clone(), pager.cursor()), |(f, cursor)| async move {
         api::jobs::page(&f, cursor.as_deref()).await
@@ -107,6 +108,14 @@ pub fn JobsPage() -> Html {
                     </select>
                 </div>
                 <div class="field">
+                    <label for="f-archived">{ "Shown" }</label>
+                    <select id="f-archived" onchange={on_select(|q, v| q.archived = v)}>
+                        <option value="" selected={query.archived.is_empty()}>{ "Active jobs" }</option>
+                        <option value="true" selected={query.archived == "true"}>{ "Archived jobs" }</option>
+                        <option value="all" selected={query.archived == "all"}>{ "All jobs" }</option>
+                    </select>
+                </div>
+                <div class="field">
                     <label for="f-software">{ "Software" }</label>
                     <input id="f-software" type="text" ref={software_ref.clone()} placeholder="e.g. Veeam" />
                 </div>
@@ -144,7 +153,10 @@ fn table(page: &JobPage) -> Html {
                             <td>{ &j.customer_name }</td>
                             <td class="hide-narrow">{ &j.software }</td>
                             <td class="hide-narrow">{ &j.job_type }</td>
-                            <td><Link<Route> to={Route::Job { id: j.id.clone() }}>{ &j.job_name }</Link<Route>></td>
+                            <td>
+                                <Link<Route> to={Route::Job { id: j.id.clone() }}>{ &j.job_name }</Link<Route>>
+                                if j.archived_at.is_some() { { " " }<span class="tag">{ "archived" }</span> }
+                            </td>
                             <td>
                                 if let Some(s) = j.last_status { <StatusBadge status={s} />{ " " } }
                                 if let Some(t) = j.last_run_at { <Time at={t} relative=true /> } else { <span class="muted">{ "never" }</span> }

@@ -6,6 +6,7 @@ mod customers;
 mod inbox;
 mod inbox_mail;
 mod job;
+mod job_actions;
 mod jobs;
 mod login;
 mod not_found;
