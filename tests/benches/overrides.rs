@@ -24,7 +24,7 @@ fn main() {
         let store = r.app.store.clone();
         let base = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("time");
         store
-            .insert_customer(&Customer { id: "c1".into(), name: "Acme".into(), active: true, created_at: base, job_count: 0, version: 0 })
+            .insert_customer(&Customer { id: "c1".into(), name: "Acme".into(), active: true, created_at: base, job_count: 0, psa: None, version: 0 })
             .await
             .expect("customer");
         for j in 0..jobs {

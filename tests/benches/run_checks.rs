@@ -33,7 +33,7 @@ fn main() {
         let base = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).single().expect("time");
         for c in 0..100 {
             store
-                .insert_customer(&Customer { id: format!("c{c:03}"), name: format!("Customer {c:03}"), active: true, created_at: base, job_count: 20, version: 0 })
+                .insert_customer(&Customer { id: format!("c{c:03}"), name: format!("Customer {c:03}"), active: true, created_at: base, job_count: 20, psa: None, version: 0 })
                 .await
                 .expect("customer");
         }

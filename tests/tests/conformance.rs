@@ -148,7 +148,7 @@ fn mail(id: &str, at: DateTime<Utc>, state: MailState, identity: Option<&str>) -
 }
 
 fn customer(id: &str, name: &str) -> Customer {
-    Customer { id: id.into(), name: name.into(), active: true, created_at: t(1, 8), job_count: 0, version: 0 }
+    Customer { id: id.into(), name: name.into(), active: true, created_at: t(1, 8), job_count: 0, psa: None, version: 0 }
 }
 
 fn job(id: &str, customer_id: &str, name: &str, software: &str) -> Job {
@@ -978,6 +978,7 @@ fn ticket(id: &str, job_id: &str, run_id: &str, at: DateTime<Utc>) -> bc_core::r
         created_at: at,
         resolved_at: None,
         resolved_by: None,
+        psa: None,
         version: 0,
     }
 }

@@ -118,6 +118,7 @@ async fn customer(store: &Arc<dyn Store>, id: &str, name: &str) {
             active: true,
             created_at: base(),
             job_count: 0,
+            psa: None,
             version: 0,
         })
         .await

@@ -43,6 +43,10 @@ pub struct ServeArgs {
     /// Seconds between scheduler ticks.
     #[arg(long, default_value_t = 60)]
     tick_secs: u64,
+    /// Where Autotask zone discovery asks (default: Autotask's own); point it
+    /// at `scripts/fake-autotask` to try the integration locally.
+    #[arg(long, env = "BACKUPCHECKS_AUTOTASK_ZONE_LOOKUP")]
+    autotask_zone_lookup: Option<String>,
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -57,6 +61,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         ..Config::default()
     };
     let (app, embedded) = crate::cli::embedded_app(&args.data, config)?;
+    let app = app.with_psa(std::sync::Arc::new(bc_autotask::AutotaskPsa::new(args.autotask_zone_lookup.clone())));
 
     if let Some((user, password)) = app.bootstrap_admin().await? {
         println!(

@@ -106,6 +106,9 @@ dto! {
         pub created_at: DateTime<Utc>,
         /// Approved jobs assigned to this customer.
         pub job_count: u64,
+        /// The Autotask company, when mapped.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub autotask: Option<crate::CompanyLink>,
     }
 
     pub struct CreateCustomer {
@@ -660,6 +663,9 @@ dto! {
         pub open: bool,
         pub resolved_at: Option<DateTime<Utc>>,
         pub resolved_by: Option<String>,
+        /// The Autotask side, for tickets made or linked through the integration.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub autotask: Option<crate::PsaTicketLink>,
     }
 
     /// `GET /api/v1/jobs/{id}/tickets`: newest first, resolved ones included.

@@ -6,6 +6,7 @@ mod enums;
 mod jobs;
 mod overrides;
 mod permission;
+mod psa;
 mod reports;
 mod reviewed;
 
@@ -14,6 +15,7 @@ pub use enums::*;
 pub use jobs::*;
 pub use overrides::*;
 pub use permission::Permission;
+pub use psa::*;
 pub use reports::*;
 pub use reviewed::*;
 

@@ -27,6 +27,7 @@ pub mod content;
 mod entities;
 mod error;
 pub mod mapping;
+mod psa;
 pub mod query;
 pub mod resolve;
 
@@ -37,4 +38,5 @@ pub use client::{
 };
 pub use entities::*;
 pub use error::{AutotaskError, Result};
+pub use psa::AutotaskPsa;
 pub use query::{Filter, Query};

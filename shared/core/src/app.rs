@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use crate::ports::{Blobs, Clock, Mailer, NoSecrets, Queue, SecretName, Secrets};
+use crate::psa::port::Psa;
 use crate::settings::options_cache::OptionsCache;
 use crate::store::Store;
 
@@ -51,6 +52,8 @@ pub struct App {
     pub config: Config,
     /// Parse options (keyword rules) as last read from the store.
     pub(crate) parse_options: Arc<OptionsCache>,
+    /// The PSA adapter (Autotask), when the runtime has one.
+    pub psa: Option<Arc<dyn Psa>>,
 }
 
 impl App {
@@ -62,7 +65,23 @@ impl App {
         clock: Arc<dyn Clock>,
         config: Config,
     ) -> Self {
-        App { store, blobs, queue, mailer, clock, secrets: Arc::new(NoSecrets), config, parse_options: Arc::default() }
+        App {
+            store,
+            blobs,
+            queue,
+            mailer,
+            clock,
+            secrets: Arc::new(NoSecrets),
+            config,
+            parse_options: Arc::default(),
+            psa: None,
+        }
+    }
+
+    /// The PSA adapter (Autotask) the runtime has.
+    pub fn with_psa(mut self, psa: Arc<dyn Psa>) -> Self {
+        self.psa = Some(psa);
+        self
     }
 
     /// The secret store the runtime has (none by default).

@@ -23,6 +23,7 @@ pub mod jobs;
 pub mod model;
 pub mod ports;
 mod present;
+pub mod psa;
 pub mod reports;
 pub mod repos;
 pub mod retry;

@@ -95,6 +95,9 @@ pub struct Customer {
     pub active: bool,
     pub created_at: DateTime<Utc>,
     pub job_count: u64,
+    /// The Autotask company this customer maps to (seed 003 §3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub psa: Option<bc_api_types::CompanyLink>,
     pub version: u64,
 }
 

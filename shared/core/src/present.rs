@@ -12,6 +12,7 @@ pub(crate) fn customer(c: &Customer) -> api::Customer {
         active: c.active,
         created_at: c.created_at,
         job_count: c.job_count,
+        autotask: c.psa.clone(),
     }
 }
 

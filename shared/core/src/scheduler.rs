@@ -17,6 +17,8 @@ pub struct TickReport {
     pub audit_purged: u64,
     /// Override validity-window edges crossed since the last tick.
     pub override_edges: u32,
+    /// Autotask company mappings whose name or status changed (synced once an hour).
+    pub companies_synced: u32,
 }
 
 impl App {
@@ -28,6 +30,15 @@ impl App {
             override_edges: self.override_boundaries().await?,
             ..Default::default()
         };
+        // The Autotask company names, once an hour (claimed, so a doubled
+        // tick or a second instance does not sync twice).
+        let hour = now.format("%Y-%m-%dT%H").to_string();
+        if self.psa.is_some() && self.store.claim(&format!("psa-company-sync:{hour}"), now, now + Duration::hours(2)).await? {
+            report.companies_synced = self.sync_autotask_companies().await.unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "Autotask company sync failed");
+                0
+            });
+        }
         // Finish ingests that were cut off between "stored" and "processed".
         let stuck = self.store.received_mails_before(now - Duration::minutes(STUCK_AFTER_MINUTES), 100).await?;
         for mail in stuck {

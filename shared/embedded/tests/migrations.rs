@@ -37,6 +37,7 @@ fn write_v1_fixture() {
         active: true,
         created_at: t(1),
         job_count: 1,
+        psa: None,
         version: 1,
     };
     let job = Job {

@@ -53,7 +53,7 @@ pub fn mail(id: &str, state: MailState, received_minute: i64) -> Mail {
 }
 
 pub fn customer(id: &str, name: &str) -> Customer {
-    Customer { id: id.into(), name: name.into(), active: true, created_at: at(0), job_count: 0, version: 0 }
+    Customer { id: id.into(), name: name.into(), active: true, created_at: at(0), job_count: 0, psa: None, version: 0 }
 }
 
 pub fn job(id: &str, customer_id: &str, name: &str) -> Job {

@@ -71,6 +71,7 @@ impl App {
             active: true,
             created_at: self.clock.now(),
             job_count: 0,
+            psa: None,
             version: 0,
         };
         self.store.insert_customer(&c).await.map_err(|e| name_conflict(e, &name))?;
@@ -195,6 +196,7 @@ impl App {
                 active,
                 created_at: self.clock.now(),
                 job_count: 0,
+                psa: None,
                 version: 0,
             };
             match self.store.insert_customer(&c).await {

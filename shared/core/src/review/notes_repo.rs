@@ -44,6 +44,9 @@ pub struct Ticket {
     pub created_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub resolved_by: Option<String>,
+    /// The Autotask side (`psa`), for tickets of the integration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub psa: Option<bc_api_types::PsaTicketLink>,
     pub version: u64,
 }
 

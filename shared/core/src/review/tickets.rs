@@ -69,6 +69,7 @@ pub(crate) fn present(t: &Ticket) -> api::Ticket {
         open: t.open(),
         resolved_at: t.resolved_at,
         resolved_by: t.resolved_by.clone(),
+        autotask: t.psa.clone(),
     }
 }
 
@@ -92,6 +93,13 @@ impl App {
     pub async fn create_ticket(&self, actor: &Actor, job_id: &str, req: &api::CreateTicket) -> Result<api::Ticket> {
         actor.require(Permission::ManageTickets)?;
         check_id(job_id, "job")?;
+        if !self.manual_tickets_allowed().await? {
+            return Err(Error::Invalid(
+                "the Autotask integration is on: use \"Create Autotask ticket\" or link an existing one \
+                 (manual numbers need the compatibility mode)"
+                    .into(),
+            ));
+        }
         let number = clean_number(&req.number)?;
         let url = clean_url(req.url.as_deref())?;
         check_id(&req.run_id, "run")?;
@@ -110,6 +118,7 @@ impl App {
             created_at: self.clock.now(),
             resolved_at: None,
             resolved_by: None,
+            psa: None,
             version: 0,
         };
         self.store.insert_ticket(&t).await.map_err(|e| match e {
@@ -127,6 +136,9 @@ impl App {
         let mut t = self.store.get_ticket(id).await?.ok_or(Error::NotFound("ticket"))?;
         if !t.open() {
             return Err(Error::Conflict("the ticket is resolved already".into()));
+        }
+        if t.psa.as_ref().is_some_and(|l| l.ticket_id.is_some() || l.pending.is_some()) {
+            return Err(Error::Invalid("this is an Autotask ticket: resolve it through Autotask".into()));
         }
         t.resolved_at = Some(self.clock.now());
         t.resolved_by = Some(actor.username.clone());

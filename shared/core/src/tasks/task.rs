@@ -21,6 +21,8 @@ pub enum Task {
     /// Re-evaluate one page of unreviewed runs against the overrides, then
     /// queue the next page.
     ReapplyOverrides { cursor: Option<String> },
+    /// Create or resolve a run's Autotask ticket (`psa`).
+    PsaTicket { ticket_id: String, action: crate::psa::PsaAction },
 }
 
 /// Backoff before the n-th retry of a failed message, in seconds.

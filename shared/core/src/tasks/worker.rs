@@ -36,6 +36,7 @@ impl App {
             }
             Task::ContinueOperation { operation_id, step } => self.continue_operation(&operation_id, step).await?,
             Task::ReapplyOverrides { cursor } => self.reapply_overrides_batch(cursor.as_deref()).await?,
+            Task::PsaTicket { ticket_id, action } => self.run_psa_ticket_task(&ticket_id, action).await?,
         }
         Ok(())
     }

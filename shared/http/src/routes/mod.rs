@@ -11,6 +11,7 @@ mod mails;
 mod meta;
 mod operations;
 mod overrides;
+mod psa;
 mod remarks;
 mod reports;
 mod reviewed;
@@ -45,7 +46,7 @@ const UPLOAD_LIMIT: usize = bc_core::parsers::MAX_MAIL_BYTES + 1024 * 1024;
         (name = "auth"), (name = "inbox"), (name = "mails"), (name = "customers"),
         (name = "jobs"), (name = "runs"), (name = "overrides"), (name = "remarks"), (name = "tickets"),
         (name = "operations"), (name = "users"), (name = "api_tokens"), (name = "audit"), (name = "settings"),
-        (name = "reports"), (name = "meta")
+        (name = "reports"), (name = "autotask"), (name = "meta")
     )
 )]
 struct ApiDoc;
@@ -113,6 +114,16 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(settings::get, settings::put))
         .routes(routes!(settings::test_mail))
         .routes(routes!(settings::get_keyword_rules, settings::put_keyword_rules))
+        .routes(routes!(psa::get, psa::put))
+        .routes(routes!(psa::test))
+        .routes(routes!(psa::validate))
+        .routes(routes!(psa::reference))
+        .routes(routes!(psa::companies))
+        .routes(routes!(psa::map_company, psa::unmap_company))
+        .routes(routes!(psa::create_ticket))
+        .routes(routes!(psa::link_ticket))
+        .routes(routes!(psa::check_ticket))
+        .routes(routes!(psa::resolve_ticket))
         .layer(DefaultBodyLimit::max(JSON_LIMIT));
     let uploads = OpenApiRouter::new()
         .routes(routes!(mails::upload))
