@@ -29,7 +29,7 @@ use crate::ids::{self, check_id};
 use crate::ports::{PortError, SecretName};
 use crate::review::notes_repo::Ticket;
 use crate::review::tickets::clean_number;
-use crate::tasks::task::Task;
+use crate::tasks::task::{PsaAction, Task};
 use port::{PsaCredentials, PsaError, PsaObject, PsaResolved, PsaTicket, PsaTicketRequest, PsaTicketStatus};
 
 const SETTINGS_KEY: &str = "autotask";
@@ -73,14 +73,6 @@ impl Default for StoredSettings {
             reference: None,
         }
     }
-}
-
-/// What an action on an Autotask ticket the worker runs is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PsaAction {
-    Create,
-    Resolve,
 }
 
 fn label(list: &[api::PicklistEntry], label: &str) -> Option<i64> {

@@ -22,7 +22,15 @@ pub enum Task {
     /// queue the next page.
     ReapplyOverrides { cursor: Option<String> },
     /// Create or resolve a run's Autotask ticket (`psa`).
-    PsaTicket { ticket_id: String, action: crate::psa::PsaAction },
+    PsaTicket { ticket_id: String, action: PsaAction },
+}
+
+/// What the worker does to a run's Autotask ticket (`psa`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PsaAction {
+    Create,
+    Resolve,
 }
 
 /// Backoff before the n-th retry of a failed message, in seconds.
