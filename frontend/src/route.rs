@@ -41,6 +41,8 @@ pub enum Route {
     Settings,
     #[at("/settings/api-tokens")]
     ApiTokens,
+    #[at("/settings/integrations")]
+    Integrations,
     #[at("/audit")]
     Audit,
     #[at("/overrides")]
@@ -214,6 +216,7 @@ fn requirement(route: &Route) -> Option<(Permission, &'static str)> {
         Route::Users => Some((Permission::ManageUsers, "manage users")),
         Route::Settings => Some((Permission::ManageSettings, "change settings")),
         Route::ApiTokens => Some((Permission::ManageApiTokens, "manage API tokens")),
+        Route::Integrations => Some((Permission::ManageSettings, "change settings")),
         Route::Audit => Some((Permission::ViewAudit, "read the audit trail")),
         Route::Overrides => Some((Permission::ViewOverrides, "see overrides")),
         Route::Reviewed => Some((Permission::ViewReviews, "see reviewed runs")),
@@ -270,6 +273,7 @@ fn RouteBody(props: &RouteBodyProps) -> Html {
         Route::Users => html! { <pages::UsersPage /> },
         Route::Settings => html! { <pages::SettingsPage /> },
         Route::ApiTokens => html! { <pages::ApiTokensPage /> },
+        Route::Integrations => html! { <pages::IntegrationsPage /> },
         Route::Audit => html! { <pages::AuditPage query={from_pairs::<AuditQuery>(&props.query)} /> },
         Route::Overrides => html! { <pages::OverridesPage query={from_pairs::<OverridesQuery>(&props.query)} /> },
         Route::Reviewed => html! { <pages::ReviewedPage query={from_pairs::<ReviewedQuery>(&props.query)} /> },

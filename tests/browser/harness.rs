@@ -67,8 +67,9 @@ pub struct Server {
 }
 
 impl Server {
-    /// Builds the binary if needed (a no-op when fresh) and starts it.
-    pub fn start(frontend: &Path) -> Server {
+    /// Builds the binary if needed (a no-op when fresh) and starts it, with
+    /// extra environment for the server.
+    pub fn start_with_env(frontend: &Path, env: &[(&str, String)]) -> Server {
         let root = workspace_root();
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = Command::new(cargo)
@@ -89,6 +90,7 @@ impl Server {
             .args(["--addr", &addr, "--frontend"])
             .arg(frontend)
             .env("RUST_LOG", "warn")
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -310,10 +312,33 @@ impl Ui {
             let el = self.wait(css).await;
             match el.click().await {
                 Ok(()) => return,
-                Err(e) if e.to_string().contains("intercepted") && Instant::now() < deadline => {
+                // Covered for a moment, or redrawn between finding and clicking.
+                Err(e)
+                    if (e.to_string().contains("intercepted") || e.to_string().contains("stale"))
+                        && Instant::now() < deadline =>
+                {
                     tokio::time::sleep(Duration::from_millis(250)).await;
                 }
                 Err(e) => panic!("click {css}: {e:?}"),
+            }
+        }
+    }
+
+    /// Clicks the first `css` element holding `text`, again if the page
+    /// redrew it between finding and clicking.
+    pub async fn click_text(&self, css: &str, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let el = self.wait_text(css, text).await;
+            match el.click().await {
+                Ok(()) => return,
+                Err(e)
+                    if (e.to_string().contains("intercepted") || e.to_string().contains("stale"))
+                        && Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                Err(e) => panic!("click {css} with {text:?}: {e:?}"),
             }
         }
     }

@@ -13,7 +13,9 @@
 //! made from a run turns the next matching run into Success with its marker,
 //! and only an admin deletes it; the admin's Reviewed view unmarks a run;
 //! mails are uploaded on the Inbox page; a job is merged into another and
-//! archived on its page; a viewer cannot reach Run Checks or
+//! archived on its page; the Autotask integration is set up in Settings, a
+//! customer mapped to a company, and a ticket created and resolved from
+//! Run Checks against the fake Autotask server; a viewer cannot reach Run Checks or
 //! the audit trail; a reporter opens Reports and downloads a month's PDF and
 //! CSV. Screenshots of the main pages go to
 //! docs/screenshots/ with `BC_SCREENSHOTS=1`.
@@ -163,12 +165,14 @@ async fn wait_badges(ui: &Ui, job: &str, n: usize) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn review_workflow_in_the_browser() {
     let dist = require_frontend();
-    let server = Server::start(&dist);
+    // The Autotask integration talks to the fake Autotask server.
+    let fake = fake_autotask::FakeAutotask::start().await;
+    let server = Server::start_with_env(&dist, &[("BACKUPCHECKS_AUTOTASK_ZONE_LOOKUP", fake.base_url())]);
     let browser = Browser::start().await;
     let ui = Ui::new(browser.client.clone(), &server.base);
     // Run the flow as its own task so the browser session is closed (and
     // Chromium quits) even when an assertion fails.
-    let outcome = tokio::spawn(async move { flow(&ui, &server).await }).await;
+    let outcome = tokio::spawn(async move { flow(&ui, &server, &fake).await }).await;
     let _ = browser.client.clone().close().await;
     if let Err(e) = outcome {
         if e.is_panic() {
@@ -178,7 +182,7 @@ async fn review_workflow_in_the_browser() {
     }
 }
 
-async fn flow(ui: &Ui, server: &Server) {
+async fn flow(ui: &Ui, server: &Server, fake: &fake_autotask::FakeAutotask) {
     // Sign in; Run Checks is the admin's home and starts empty.
     ui.go("/").await;
     ui.wait("#username").await;
@@ -363,6 +367,7 @@ async fn flow(ui: &Ui, server: &Server) {
     reviewed(ui).await;
     upload(ui).await;
     job_lifecycle(ui, &api).await;
+    autotask(ui, server, &api, fake).await;
 
     // A viewer, made through the API with the admin's session.
     api.call(
@@ -1131,15 +1136,15 @@ async fn job_lifecycle(ui: &Ui, api: &Api) {
     ui.wait_text("[aria-label='Manage job']", "Merge").await;
     ui.wait(&format!("#job-merge-from option[value='{merged_id}']")).await;
     ui.c.find(Locator::Css("#job-merge-from")).await.expect("merge select").select_by_value(&merged_id).await.expect("choose the job to merge");
-    ui.wait_text("[aria-label='Manage job'] button", "Merge into this job").await.click().await.expect("merge");
-    ui.wait_text(".confirm button", "Yes").await.click().await.expect("confirm the merge");
+    ui.click_text("[aria-label='Manage job'] button", "Merge into this job").await;
+    ui.click_text(".confirm button", "Yes").await;
     ui.wait_text(".toast", "Jobs merged").await;
     ui.wait_text(".facts", "Merged in").await;
     ui.wait_text(".facts", &format!("{}", kept_runs + 1)).await;
     dismiss_toasts(ui).await;
     ui.shot("job-manage").await;
 
-    ui.wait_text("[aria-label='Manage job'] button", "Archive job").await.click().await.expect("archive");
+    ui.click_text("[aria-label='Manage job'] button", "Archive job").await;
     ui.wait_text(".toast", "Job archived").await;
     ui.wait_text("main .page h1", "archived").await;
     ui.wait_text("[aria-label='Manage job'] button", "Unarchive").await;
@@ -1152,4 +1157,77 @@ async fn job_lifecycle(ui: &Ui, api: &Api) {
     ui.wait_text("table.jobs", kept).await;
     let archived = ui.wait("table.jobs").await.text().await.unwrap_or_default();
     assert!(archived.contains("archived") && !archived.contains(JOB), "only the archived job: {archived}");
+}
+
+/// Autotask (seed 003) against the fake server: the admin enters the
+/// credentials and base URL, loads the reference data and tests the
+/// connection; maps Fabrikam Ltd to the company "Acme Corp"; a Failed run of
+/// Büro Offsite gets an Autotask ticket from the run modal in Run Checks,
+/// which the worker creates; resolving it closes it in Autotask. The
+/// integration is switched off again for the steps after this one.
+async fn autotask(ui: &Ui, server: &Server, api: &Api, fake: &fake_autotask::FakeAutotask) {
+    let creds = fake.credentials();
+    ui.go("/settings/integrations").await;
+    ui.wait("[data-testid=autotask-settings]").await;
+    ui.click("#at-enabled").await;
+    ui.type_into("#at-base", "https://backupchecks.example.com").await;
+    ui.type_into("#at-user", &creds.username).await;
+    ui.type_into("#at-password", &creds.secret).await;
+    ui.type_into("#at-tracking", &creds.integration_code).await;
+    ui.click("[data-testid=autotask-save]").await;
+    ui.wait_text(".toast", "Autotask settings saved").await;
+    ui.click("[data-testid=autotask-reference]").await;
+    ui.wait_text(".toast", "Reference data loaded").await;
+    ui.wait_text("#at-queue", "Helpdesk").await;
+    ui.click("[data-testid=autotask-test]").await;
+    ui.wait_text("[data-testid=autotask-check]", "Test connection: OK").await;
+    dismiss_toasts(ui).await;
+    ui.shot("settings-autotask").await;
+
+    // Fabrikam -> Acme Corp.
+    let customers = api.call(reqwest::Method::GET, "/customers", None).await;
+    let fabrikam = customers["items"]
+        .as_array()
+        .and_then(|l| l.iter().find(|c| c["name"] == "Fabrikam Ltd"))
+        .and_then(|c| c["id"].as_str())
+        .expect("Fabrikam Ltd (renamed by the customers step)")
+        .to_string();
+    ui.go("/customers").await;
+    ui.wait("[data-testid=autotask-mapper]").await;
+    ui.c.find(Locator::Css("#map-customer")).await.expect("select").select_by_value(&fabrikam).await.expect("choose");
+    ui.type_into("#map-query", "Acme").await;
+    ui.click("[data-testid=autotask-search]").await;
+    ui.wait_text("[data-testid=autotask-mapper] li", "Acme Corp").await;
+    ui.click_text("[data-testid=autotask-mapper] li button", "Map").await;
+    ui.wait_text(".toast", "is mapped to Acme Corp").await;
+    ui.wait_text("table.customers tr", "Acme Corp").await;
+
+    // A new Failed run of Büro Offsite; its ticket from the run modal.
+    server.drop_mail("offsite-autotask", &report_mail(OTHERS[0].0, 7000));
+    let row = ui.reload_until("/run-checks", "table.run-checks tr.row", OTHERS[0].1).await;
+    row.find(Locator::Css("td.job-name a")).await.expect("the job's link").click().await.expect("open the run");
+    ui.wait_text(".modal h2", OTHERS[0].1).await;
+    ui.click_text("[data-testid=create-autotask-ticket]", "Create Autotask ticket").await;
+    ui.wait_text(".toast", "Creating the Autotask ticket").await;
+    ui.wait_text(".modal [data-testid=autotask-state]", "Autotask: New").await;
+    let link = ui.wait(".modal .note-text a").await;
+    let href = link.attr("href").await.ok().flatten().unwrap_or_default();
+    assert!(href.contains("ExecuteCommand") || href.contains("ticket"), "the ticket opens in Autotask: {href}");
+    dismiss_toasts(ui).await;
+    let _ = ui.c.execute("document.querySelector('.modal [data-testid=autotask-state]').scrollIntoView()", vec![]).await;
+    ui.shot("run-detail-autotask").await;
+    ui.click("[data-testid=autotask-resolve]").await;
+    ui.wait_text(".toast", "Resolving in Autotask").await;
+    ui.wait_text(".modal .notes", "Open tickets (0)").await;
+    let tickets = fake.requests().into_iter().filter(|r| r.method == "POST" && r.endpoint == "Tickets").count();
+    assert_eq!(tickets, 1, "one ticket was created in Autotask");
+    ui.click(".modal button[aria-label='Close (Escape)']").await;
+
+    // Off again: the later steps use manual tickets.
+    api.call(
+        reqwest::Method::PUT,
+        "/integrations/autotask",
+        Some(json!({"enabled": false, "environment": "sandbox", "base_url": "https://backupchecks.example.com"})),
+    )
+    .await;
 }

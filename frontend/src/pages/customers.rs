@@ -116,6 +116,7 @@ pub fn CustomersPage() -> Html {
                                 <thead><tr>
                                     <th scope="col">{ "Name" }</th><th scope="col">{ "Jobs" }</th>
                                     <th scope="col">{ "Status" }</th><th scope="col" class="hide-narrow">{ "Created" }</th>
+                                    <th scope="col">{ "Autotask company" }</th>
                                     if can_manage || can_audit { <th scope="col"><span class="sr-only">{ "Actions" }</span></th> }
                                 </tr></thead>
                                 <tbody>
@@ -164,6 +165,91 @@ pub fn CustomersPage() -> Html {
             </div>
             <p class="hint">{ "CSV import takes a header row with name (and optionally active); existing names are skipped, and a file with an error changes nothing." }</p>
             { body }
+            if can_manage {
+                <AutotaskMapper customers={list.data.as_ref().map(|l| l.items.clone()).unwrap_or_default()} reload={list.reload.clone()} />
+            }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct MapperProps {
+    customers: Vec<Customer>,
+    reload: Callback<()>,
+}
+
+/// Maps a customer to an Autotask company (seed 003 §3): search the
+/// companies, pick one; the company ID is kept, its name is a cache.
+#[component]
+fn AutotaskMapper(props: &MapperProps) -> Html {
+    let notify = crate::toast::use_notify();
+    let settings = crate::hooks::use_fetch((), |_| async { api::settings::get().await });
+    let found = use_state(Vec::<bc_api_types::AutotaskCompany>::new);
+    let customer_ref = use_node_ref();
+    let query_ref = use_node_ref();
+    let on = settings.data.as_ref().and_then(|s| s.tickets.clone()).is_some_and(|t| t.autotask);
+    if !on {
+        return html! {};
+    }
+    let search = {
+        let (found, notify, node) = (found.clone(), notify.clone(), query_ref.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let q = node.cast::<web_sys::HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
+            let (found, notify) = (found.clone(), notify.clone());
+            yew::platform::spawn_local(async move {
+                match api::autotask::companies(&q).await {
+                    Ok(list) => found.set(list),
+                    Err(e) => notify.error(e),
+                }
+            });
+        })
+    };
+    let map = |company: i64, name: String| {
+        let (notify, node, reload) = (notify.clone(), customer_ref.clone(), props.reload.clone());
+        Callback::from(move |_| {
+            let customer = node.cast::<web_sys::HtmlSelectElement>().map(|s| s.value()).unwrap_or_default();
+            if customer.is_empty() {
+                notify.error("Choose the customer first");
+                return;
+            }
+            let (notify, reload, name) = (notify.clone(), reload.clone(), name.clone());
+            yew::platform::spawn_local(async move {
+                match api::autotask::map(&customer, company).await {
+                    Ok(c) => {
+                        notify.ok(format!("{} is mapped to {name}", c.name));
+                        reload.emit(());
+                    }
+                    Err(e) => notify.error(e),
+                }
+            });
+        })
+    };
+    html! {
+        <section class="card" aria-label="Map a customer to an Autotask company" data-testid="autotask-mapper">
+            <h2 class="card-title">{ "Autotask company mapping" }</h2>
+            <form class="inline-form" onsubmit={search}>
+                <div class="field">
+                    <label for="map-customer">{ "Customer" }</label>
+                    <select id="map-customer" ref={customer_ref.clone()}>
+                        <option value="" selected=true>{ "Choose…" }</option>
+                        { for props.customers.iter().map(|c| html! { <option value={c.id.clone()}>{ &c.name }</option> }) }
+                    </select>
+                </div>
+                <div class="field grow">
+                    <label for="map-query">{ "Autotask company" }</label>
+                    <input id="map-query" ref={query_ref} type="search" placeholder="Part of the company name" />
+                </div>
+                <button class="btn" type="submit" data-testid="autotask-search">{ "Search Autotask" }</button>
+            </form>
+            <ul class="plain-list">
+                { for found.iter().map(|c| html! {
+                    <li>
+                        { format!("{} (#{}){} ", c.name, c.id, if c.active { "" } else { ", inactive" }) }
+                        <button class="btn btn-small" onclick={map(c.id, c.name.clone())}>{ "Map" }</button>
+                    </li>
+                }) }
+            </ul>
         </section>
     }
 }
@@ -243,6 +329,19 @@ fn CustomerRow(props: &RowProps) -> Html {
             <td>{ c.job_count }</td>
             <td>{ if c.active { "Active" } else { "Inactive" } }</td>
             <td class="hide-narrow"><Time at={c.created_at} /></td>
+            <td data-testid="autotask-company">
+                if let Some(a) = &c.autotask {
+                    { format!("{} (#{}) ", a.company_name, a.company_id) }
+                    <span class={classes!("tag", (a.status == bc_api_types::MappingStatus::Invalid).then_some("tag-bad"))}>
+                        { match a.status {
+                            bc_api_types::MappingStatus::Ok => "ok",
+                            bc_api_types::MappingStatus::Renamed => "renamed in Autotask",
+                            bc_api_types::MappingStatus::Missing => "missing",
+                            bc_api_types::MappingStatus::Invalid => "missing or inaccessible: tickets blocked",
+                        } }
+                    </span>
+                } else { <span class="muted">{ "—" }</span> }
+            </td>
             if props.can_manage || props.can_audit {
                 <td><div class="row-actions">
                     if props.can_manage {

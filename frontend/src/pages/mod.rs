@@ -33,5 +33,5 @@ pub use reports::ReportsPage;
 pub use reviewed::ReviewedPage;
 pub use run_checks::RunChecksPage;
 pub use run_detail::RunPage;
-pub use settings::{ApiTokensPage, SettingsPage};
+pub use settings::{ApiTokensPage, IntegrationsPage, SettingsPage};
 pub use users::UsersPage;

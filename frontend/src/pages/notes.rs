@@ -72,12 +72,51 @@ pub fn RunNotes(props: &RunNotesProps) -> Html {
     let can_ticket = session.can(Permission::ManageTickets);
     let can_delete = session.can(Permission::DeleteTickets);
     let run_has_ticket = props.tickets.iter().any(|t| t.run_id == props.run_id);
+    let settings = use_fetch((), |_| async { api::settings::get().await });
+    let mode = settings.data.as_ref().and_then(|s| s.tickets.clone());
+    let autotask = mode.as_ref().is_some_and(|m| m.autotask);
+    let manual = mode.as_ref().is_none_or(|m| m.manual);
+    let autotask_resolve = mode.as_ref().is_some_and(|m| m.autotask_resolve);
+    let link_ref = use_node_ref();
+    // While the worker has an Autotask ticket, look again shortly.
+    {
+        let pending = props.tickets.iter().any(|t| t.autotask.as_ref().is_some_and(|a| a.pending.is_some()));
+        let onchange = props.onchange.clone();
+        use_effect_with((pending, props.tickets.clone()), move |(pending, _)| {
+            let timer = pending.then(|| gloo_timers::callback::Timeout::new(1_200, move || onchange.emit(())));
+            move || drop(timer)
+        });
+    }
 
     let created = {
         let (reminder, onchange) = (reminder.clone(), props.onchange.clone());
         Callback::from(move |_| {
             reminder.set(true);
             onchange.emit(());
+        })
+    };
+    let create_autotask = {
+        let (busy, notify, done, run) = (busy.clone(), notify.clone(), created.clone(), props.run_id.clone());
+        Callback::from(move |_| {
+            let run = run.clone();
+            act(&busy, &notify, done.clone(), "Creating the Autotask ticket…", async move {
+                api::autotask::create_ticket(&run).await.map(|_| ())
+            });
+        })
+    };
+    let link_autotask = {
+        let (busy, notify, done, run, node) =
+            (busy.clone(), notify.clone(), created.clone(), props.run_id.clone(), link_ref.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Some(input) = node.cast::<HtmlInputElement>() else { return };
+            let number = input.value();
+            let run = run.clone();
+            act(&busy, &notify, done.clone(), "Autotask ticket linked", async move {
+                api::autotask::link_ticket(&run, number).await?;
+                input.set_value("");
+                Ok(())
+            });
         })
     };
     let create_remark = {
@@ -204,8 +243,41 @@ pub fn RunNotes(props: &RunNotesProps) -> Html {
                     })
                 };
             let here = t.run_id == props.run_id;
+            let at = t.autotask.clone();
+            let resolve_at = {
+                let (busy, notify, done, id) = (busy.clone(), notify.clone(), props.onchange.clone(), t.id.clone());
+                Callback::from(move |_| {
+                    let id = id.clone();
+                    act(&busy, &notify, done.clone(), "Resolving in Autotask…", async move {
+                        api::autotask::resolve_ticket(&id).await.map(|_| ())
+                    });
+                })
+            };
+            let check_at = {
+                let (busy, notify, done, id) = (busy.clone(), notify.clone(), props.onchange.clone(), t.id.clone());
+                Callback::from(move |_| {
+                    let id = id.clone();
+                    act(&busy, &notify, done.clone(), "Checked in Autotask", async move {
+                        api::autotask::check_ticket(&id).await.map(|_| ())
+                    });
+                })
+            };
+            let linked = at.as_ref().is_some_and(|a| a.ticket_id.is_some() && a.pending.is_none());
             html! {
                 <li class="note" data-ticket-id={t.id.clone()}>
+                    if let Some(a) = &at {
+                        <p class="muted note-meta" data-testid="autotask-state">
+                            { match (a.pending.as_deref(), a.state) {
+                                (Some("create"), _) => "Autotask: creating…".to_string(),
+                                (Some(_), _) => "Autotask: resolving…".to_string(),
+                                (None, bc_api_types::PsaTicketState::Deleted) => "Deleted in Autotask".to_string(),
+                                (None, bc_api_types::PsaTicketState::Failed) => "Autotask: not created".to_string(),
+                                (None, _) => format!("Autotask{}", a.status_label.as_ref().map(|l| format!(": {l}")).unwrap_or_default()),
+                            } }
+                            if let Some(e) = &a.error { { format!(" — {e}") } }
+                            if let Some(n) = &a.note { { format!(" — {n}") } }
+                        </p>
+                    }
                     <p class="note-text">
                         { "🎫 " }
                         if let Some(url) = &t.url {
@@ -217,8 +289,16 @@ pub fn RunNotes(props: &RunNotesProps) -> Html {
                         <Time at={t.created_at} relative=true />
                     </p>
                     <div class="note-actions">
-                        if can_ticket {
+                        if can_ticket && at.is_none() {
                             <button class="btn btn-small" onclick={resolve} disabled={*busy}>{ "Resolve" }</button>
+                        }
+                        if can_ticket && linked && autotask_resolve {
+                            <button class="btn btn-small" onclick={resolve_at} disabled={*busy} data-testid="autotask-resolve">
+                                { "Resolve in Autotask" }
+                            </button>
+                        }
+                        if can_ticket && linked && autotask {
+                            <button class="btn btn-small btn-ghost" onclick={check_at} disabled={*busy}>{ "Check" }</button>
                         }
                         if can_delete {
                             <ConfirmButton label="Delete" confirm="Delete this ticket?" onconfirm={delete}
@@ -257,7 +337,17 @@ pub fn RunNotes(props: &RunNotesProps) -> Html {
                     <h4>{ format!("Open tickets ({})", props.tickets.len()) }</h4>
                     if props.tickets.is_empty() { <p class="muted">{ "None." }</p> }
                     <ul class="note-list" aria-label="Open tickets">{ for props.tickets.iter().map(ticket_row) }</ul>
-                    if can_ticket && !run_has_ticket {
+                    if can_ticket && !run_has_ticket && autotask {
+                        <button class="btn btn-small btn-primary" onclick={create_autotask} disabled={*busy} data-testid="create-autotask-ticket">
+                            { "Create Autotask ticket" }
+                        </button>
+                        <form class="note-form" onsubmit={link_autotask} aria-label="Link existing Autotask ticket">
+                            <input ref={link_ref} maxlength="64" required=true placeholder="Existing ticket number"
+                                   aria-label="Existing Autotask ticket number" />
+                            <button class="btn btn-small" type="submit" disabled={*busy}>{ "Link existing Autotask ticket" }</button>
+                        </form>
+                    }
+                    if can_ticket && !run_has_ticket && manual {
                         <form class="note-form" onsubmit={create_ticket} aria-label="Create ticket">
                             <label for="new-ticket-number">{ "Create ticket for this run" }</label>
                             <input id="new-ticket-number" ref={number_ref} maxlength="64" required=true
@@ -327,7 +417,12 @@ pub fn JobNotes(props: &JobNotesProps) -> Html {
                         </td>
                         <td>{ &t.created_by }</td>
                         <td><Time at={t.created_at} /></td>
-                        <td>{ state(t.open, t.resolved_at, &t.resolved_by, "🎫 Open") }</td>
+                        <td>
+                            { state(t.open, t.resolved_at, &t.resolved_by, "🎫 Open") }
+                            if t.autotask.as_ref().is_some_and(|a| a.state == bc_api_types::PsaTicketState::Deleted) {
+                                <span class="tag">{ "Deleted in Autotask" }</span>
+                            }
+                        </td>
                     </tr>
                 }) }</tbody>
             </table></div>

@@ -554,6 +554,9 @@ dto! {
         /// left out of a `PUT`, it stays as it is.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub require_two_factor: Option<bool>,
+        /// How tickets are made (read-only; set in the Autotask settings).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub tickets: Option<crate::TicketMode>,
     }
 
     /// `POST /api/v1/settings/test-mail`.

@@ -130,6 +130,13 @@ dto! {
         pub active: bool,
     }
 
+    /// What the run modal offers: Autotask tickets, manual numbers, or both.
+    pub struct TicketMode {
+        pub autotask: bool,
+        pub manual: bool,
+        pub autotask_resolve: bool,
+    }
+
     /// A customer's Autotask company (the ID is leading, the name a cache).
     pub struct CompanyLink {
         pub company_id: i64,

@@ -156,7 +156,9 @@ impl Psa for AutotaskPsa {
             due_date_time: None,
         };
         let made = resolve::create_ticket_for_run(&client, &req.run_id, &ticket).await.map_err(err)?;
-        Ok(self.present(&client, &made.ticket, None, resolve::DEFAULT_COMPLETE_STATUS))
+        // The labels are a nicety: a failure to read them does not undo the ticket.
+        let lists = self.picklists(&client).await.ok();
+        Ok(self.present(&client, &made.ticket, lists.as_ref(), resolve::DEFAULT_COMPLETE_STATUS))
     }
 
     async fn ticket(&self, creds: &PsaCredentials, id: i64) -> PsaResult<PsaTicketStatus> {
@@ -174,7 +176,8 @@ impl Psa for AutotaskPsa {
     async fn ticket_by_number(&self, creds: &PsaCredentials, number: &str) -> PsaResult<Option<PsaTicket>> {
         let client = self.client(creds).await?;
         let found = client.ticket_by_number(number).await.map_err(err)?;
-        Ok(found.map(|t| self.present(&client, &t, None, resolve::DEFAULT_COMPLETE_STATUS)))
+        let lists = if found.is_some() { self.picklists(&client).await.ok() } else { None };
+        Ok(found.map(|t| self.present(&client, &t, lists.as_ref(), resolve::DEFAULT_COMPLETE_STATUS)))
     }
 
     async fn resolve_ticket(&self, creds: &PsaCredentials, id: i64) -> PsaResult<PsaResolved> {

@@ -160,6 +160,16 @@ impl App {
         })
     }
 
+    /// What the run modal offers.
+    pub(crate) async fn ticket_mode(&self) -> Result<api::TicketMode> {
+        let s = self.autotask_stored().await?;
+        Ok(api::TicketMode {
+            autotask: s.enabled,
+            manual: !s.enabled || s.compatibility_mode,
+            autotask_resolve: s.enabled && s.allow_resolve,
+        })
+    }
+
     /// Whether manual ticket numbers are allowed (integration off, or on in
     /// compatibility mode).
     pub(crate) async fn manual_tickets_allowed(&self) -> Result<bool> {

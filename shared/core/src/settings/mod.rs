@@ -21,7 +21,11 @@ impl App {
     /// Every signed-in user may read settings (the UI needs the time zone).
     pub async fn settings(&self, _actor: &Actor) -> Result<api::Settings> {
         let tz = self.store.get_setting(TIME_ZONE).await?.unwrap_or_else(|| DEFAULT_TIME_ZONE.into());
-        Ok(api::Settings { time_zone: tz, require_two_factor: Some(self.two_factor_required().await?) })
+        Ok(api::Settings {
+            time_zone: tz,
+            require_two_factor: Some(self.two_factor_required().await?),
+            tickets: Some(self.ticket_mode().await?),
+        })
     }
 
     pub async fn update_settings(&self, actor: &Actor, s: &api::Settings) -> Result<api::Settings> {
@@ -43,6 +47,7 @@ impl App {
         Ok(api::Settings {
             time_zone: tz.name().to_string(),
             require_two_factor: Some(self.two_factor_required().await?),
+            tickets: Some(self.ticket_mode().await?),
         })
     }
 
