@@ -458,7 +458,9 @@ fn expected_permissions() -> BTreeMap<&'static str, Vec<(&'static str, Value)>> 
             ("sqs:SendMessage", arn("TaskQueue")), // re-parse batches, test mail
             ("secretsmanager:GetSecretValue", r("AutotaskSecret")),
             ("secretsmanager:GetSecretValue", r("StorageSecret")),
+            ("secretsmanager:PutSecretValue", r("AutotaskSecret")), // Autotask settings (write-only credentials)
             decrypt(),
+            ("kms:GenerateDataKey", arn("SecretsKey")), // writing that secret
         ]);
         v
     });
