@@ -121,6 +121,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         },
     ];
 
+    let signal = shutdown_signal()?;
     let listener =
         tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("listening on {}", args.addr))?;
     println!(
@@ -139,7 +140,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     };
     let mut signalled = stop.clone();
     tokio::spawn(async move {
-        let signal = shutdown_signal().await;
+        let signal = signal.await;
         tracing::info!(signal, grace = ?grace, "shutting down: no new connections; finishing requests in flight");
         let _ = stop_tx.send(true);
     });
@@ -162,27 +163,27 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// SIGINT (Ctrl-C) or, on Unix, SIGTERM (service managers, containers).
-async fn shutdown_signal() -> &'static str {
-    #[cfg(unix)]
-    {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(t) => t,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM; Ctrl-C only");
-                let _ = tokio::signal::ctrl_c().await;
-                return "SIGINT";
-            }
-        };
+/// The handlers are installed here, before the future is first polled, so a
+/// signal that comes right after the start is not the default (an abrupt exit).
+#[cfg(unix)]
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = &'static str>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut int = signal(SignalKind::interrupt()).context("listening for SIGINT")?;
+    let mut term = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+    Ok(async move {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => "SIGINT",
+            _ = int.recv() => "SIGINT",
             _ = term.recv() => "SIGTERM",
         }
-    }
-    #[cfg(not(unix))]
-    {
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = &'static str>> {
+    Ok(async {
         let _ = tokio::signal::ctrl_c().await;
         "Ctrl-C"
-    }
+    })
 }
 
 /// Sleeps `d`, or less if the stop signal comes; true when stopping.
