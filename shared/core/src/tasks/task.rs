@@ -21,6 +21,16 @@ pub enum Task {
     /// Re-evaluate one page of unreviewed runs against the overrides, then
     /// queue the next page.
     ReapplyOverrides { cursor: Option<String> },
+    /// Re-index one batch of runs reviewed before the Reviewed view's index
+    /// existed (see `review::reindex`), then queue the next; the totals so
+    /// far travel along for the final audit entry.
+    ReindexReviewedRuns {
+        cursor: Option<String>,
+        #[serde(default)]
+        examined: u64,
+        #[serde(default)]
+        rewritten: u64,
+    },
 }
 
 /// Backoff before the n-th retry of a failed message, in seconds.

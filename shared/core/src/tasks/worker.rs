@@ -36,6 +36,9 @@ impl App {
             }
             Task::ContinueOperation { operation_id, step } => self.continue_operation(&operation_id, step).await?,
             Task::ReapplyOverrides { cursor } => self.reapply_overrides_batch(cursor.as_deref()).await?,
+            Task::ReindexReviewedRuns { cursor, examined, rewritten } => {
+                self.reindex_reviewed_batch(cursor.as_deref(), examined, rewritten).await?
+            }
         }
         Ok(())
     }
