@@ -143,6 +143,7 @@ fn mail(id: &str, at: DateTime<Utc>, state: MailState, identity: Option<&str>) -
         deleted: None,
         raw_sha256: None,
         conflict_of: None,
+        expired_at: None,
         version: 0,
     }
 }
