@@ -298,6 +298,8 @@ impl App {
             Subject::Session(_) => None,
             Subject::Pending(token) => {
                 self.store.delete_session(&pending_hash(token)).await?;
+                // A finished sign-in: this client is familiar to the account now.
+                self.remember_client(&user.username, client).await?;
                 Some(self.open_session(user).await?)
             }
         };
