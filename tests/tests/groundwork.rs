@@ -80,6 +80,7 @@ async fn seed_job(store: &Arc<dyn Store>, customer_id: &str, job_id: &str, n: us
             deleted: None,
             raw_sha256: None,
             conflict_of: None,
+            expired_at: None,
             version: 0,
         };
         assert!(store.insert_mail(&mail).await.expect("mail"));

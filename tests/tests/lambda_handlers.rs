@@ -906,6 +906,7 @@ async fn scheduler_ticks_on_the_schedules_payload() {
         deleted: None,
         raw_sha256: None,
         conflict_of: None,
+        expired_at: None,
         version: 0,
     };
     use bc_core::repos::MailRepo;

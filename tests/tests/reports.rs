@@ -78,6 +78,7 @@ async fn add_run(
         deleted: None,
         raw_sha256: None,
         conflict_of: None,
+        expired_at: None,
         version: 0,
     };
     assert!(store.insert_mail(&mail).await.expect("mail"));

@@ -17,5 +17,8 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    rt.block_on(cli::run(cli))
+    let code = rt.block_on(cli::run(cli));
+    // A blocking task still busy (a hash, a parse) does not hold up the exit.
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    code
 }

@@ -47,6 +47,22 @@ pub struct ServeArgs {
     /// at `scripts/fake-autotask` to try the integration locally.
     #[arg(long, env = "BACKUPCHECKS_AUTOTASK_ZONE_LOOKUP")]
     autotask_zone_lookup: Option<String>,
+    /// Seconds a client may take to send a request's headers (slowloris).
+    #[arg(long, default_value_t = 30, env = "BACKUPCHECKS_HEADER_TIMEOUT_SECS")]
+    header_timeout_secs: u64,
+    /// Seconds a request body may send nothing (a stalled upload).
+    #[arg(long, default_value_t = 30, env = "BACKUPCHECKS_BODY_IDLE_TIMEOUT_SECS")]
+    body_idle_timeout_secs: u64,
+    /// Seconds a whole request may take, upload and answer included.
+    #[arg(long, default_value_t = 300, env = "BACKUPCHECKS_REQUEST_TIMEOUT_SECS")]
+    request_timeout_secs: u64,
+    /// Connections open at once; more wait until one closes.
+    #[arg(long, default_value_t = 512, env = "BACKUPCHECKS_MAX_CONNECTIONS")]
+    max_connections: usize,
+    /// On SIGINT/SIGTERM, seconds to let requests in flight and the
+    /// background loops finish before exiting anyway.
+    #[arg(long, default_value_t = 10, env = "BACKUPCHECKS_SHUTDOWN_GRACE_SECS")]
+    shutdown_grace_secs: u64,
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -92,15 +108,25 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 
     let drop_dir = embedded.drop_dir();
     std::fs::create_dir_all(&drop_dir).with_context(|| format!("creating {}", drop_dir.display()))?;
-    // Each loop restarts after a panic (with a growing pause and a log line).
+    // One stop signal for the HTTP server and the background loops.
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    // Each loop restarts after a panic (with a growing pause and a log line),
+    // and ends for good once the stop signal is given.
     let restarts = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let (a, d) = (app.clone(), drop_dir.clone());
-    supervise("drop folder", restarts.clone(), move || drop_folder(a.clone(), d.clone()));
-    let (a, every) = (app.clone(), Duration::from_secs(args.tick_secs.max(1)));
-    supervise("scheduler", restarts.clone(), move || scheduler(a.clone(), every));
-    let (a, n) = (app.clone(), embedded.queue.notifier());
-    supervise("queue worker", restarts, move || worker(a.clone(), n.clone()));
+    let (a, d, s) = (app.clone(), drop_dir.clone(), stop.clone());
+    let loops = [
+        supervise("drop folder", restarts.clone(), stop.clone(), move || drop_folder(a.clone(), d.clone(), s.clone())),
+        {
+            let (a, every, s) = (app.clone(), Duration::from_secs(args.tick_secs.max(1)), stop.clone());
+            supervise("scheduler", restarts.clone(), stop.clone(), move || scheduler(a.clone(), every, s.clone()))
+        },
+        {
+            let (a, n, s) = (app.clone(), embedded.queue.notifier(), stop.clone());
+            supervise("queue worker", restarts, stop.clone(), move || worker(a.clone(), n.clone(), s.clone()))
+        },
+    ];
 
+    let signal = shutdown_signal()?;
     let listener =
         tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("listening on {}", args.addr))?;
     println!(
@@ -109,14 +135,73 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         args.data.display(),
         drop_dir.display()
     );
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("serving HTTP")?;
+    let grace = Duration::from_secs(args.shutdown_grace_secs);
+    let limits = bc_http::ServeLimits {
+        header_read_timeout: Duration::from_secs(args.header_timeout_secs.max(1)),
+        body_idle_timeout: Duration::from_secs(args.body_idle_timeout_secs.max(1)),
+        request_timeout: Duration::from_secs(args.request_timeout_secs.max(1)),
+        max_connections: args.max_connections.max(1),
+        shutdown_grace: grace,
+    };
+    let mut signalled = stop.clone();
+    tokio::spawn(async move {
+        let signal = signal.await;
+        tracing::info!(signal, grace = ?grace, "shutting down: no new connections; finishing requests in flight");
+        let _ = stop_tx.send(true);
+    });
+    let served = bc_http::serve(listener, router, limits, async move {
+        let _ = signalled.wait_for(|s| *s).await;
+    })
+    .await;
+    // The loops were told at the signal; they get what is left of the grace.
+    let waited = tokio::time::timeout(grace, async {
+        for handle in loops {
+            let _ = handle.await;
+        }
+    })
+    .await;
+    if waited.is_err() {
+        tracing::warn!("background loops still busy after the grace; exiting anyway");
+    }
+    tracing::info!(connections_cut_off = served.cut_off, "stopped");
     Ok(ExitCode::SUCCESS)
 }
+
+/// SIGINT (Ctrl-C) or, on Unix, SIGTERM (service managers, containers).
+/// The handlers are installed here, before the future is first polled, so a
+/// signal that comes right after the start is not the default (an abrupt exit).
+#[cfg(unix)]
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = &'static str>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut int = signal(SignalKind::interrupt()).context("listening for SIGINT")?;
+    let mut term = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+    Ok(async move {
+        tokio::select! {
+            _ = int.recv() => "SIGINT",
+            _ = term.recv() => "SIGTERM",
+        }
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = &'static str>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
+    })
+}
+
+/// Sleeps `d`, or less if the stop signal comes; true when stopping.
+async fn pause_or_stop(d: Duration, stop: &mut Stop) -> bool {
+    let stopped = tokio::select! {
+        _ = tokio::time::sleep(d) => false,
+        _ = stop.wait_for(|s| *s) => true,
+    };
+    stopped || *stop.borrow()
+}
+
+/// The stop signal of `serve` (true once given).
+pub type Stop = tokio::sync::watch::Receiver<bool>;
 
 /// Files younger than this may still be being written.
 const SETTLE: Duration = Duration::from_millis(500);
@@ -124,12 +209,14 @@ const SETTLE: Duration = Duration::from_millis(500);
 /// Ingests every settled `*.eml` in the drop folder; ingested files are
 /// removed (the raw mail is in the blob store), failures move to `failed/`
 /// with a `.error.txt` beside them.
-async fn drop_folder(app: App, dir: PathBuf) {
-    loop {
+async fn drop_folder(app: App, dir: PathBuf, mut stop: Stop) {
+    while !*stop.borrow() {
         if let Err(e) = scan_drop_folder(&app, &dir).await {
             tracing::warn!(error = %e, "drop folder scan failed");
         }
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        if pause_or_stop(Duration::from_millis(500), &mut stop).await {
+            break;
+        }
     }
 }
 
@@ -240,10 +327,13 @@ fn open_settled(path: &Path) -> std::io::Result<Dropped> {
     Ok(Dropped::Mail(bytes))
 }
 
-async fn scheduler(app: App, every: Duration) {
+async fn scheduler(app: App, every: Duration, mut stop: Stop) {
     let mut interval = tokio::time::interval(every);
     loop {
-        interval.tick().await;
+        tokio::select! {
+            _ = interval.tick() => {}
+            _ = stop.wait_for(|s| *s) => break,
+        }
         match app.tick().await {
             Ok(r) if r != Default::default() => tracing::info!(?r, "scheduler tick"),
             Ok(_) => {}
@@ -252,16 +342,21 @@ async fn scheduler(app: App, every: Duration) {
     }
 }
 
-async fn worker(app: App, notify: std::sync::Arc<tokio::sync::Notify>) {
-    loop {
+async fn worker(app: App, notify: std::sync::Arc<tokio::sync::Notify>, mut stop: Stop) {
+    while !*stop.borrow() {
         match app.drain_queue_once(10).await {
             Ok(0) => {
-                let _ = tokio::time::timeout(Duration::from_secs(1), notify.notified()).await;
+                tokio::select! {
+                    _ = tokio::time::timeout(Duration::from_secs(1), notify.notified()) => {}
+                    _ = stop.wait_for(|s| *s) => break,
+                }
             }
             Ok(_) => {}
             Err(e) => {
                 tracing::warn!(error = %e, "queue worker failed");
-                tokio::time::sleep(Duration::from_secs(1)).await;
+                if pause_or_stop(Duration::from_secs(1), &mut stop).await {
+                    break;
+                }
             }
         }
     }

@@ -235,6 +235,9 @@ dto! {
     /// It is never processed by itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conflict_of: Option<String>,
+        /// When the raw mail was found expired under the mail retention.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub expired_at: Option<DateTime<Utc>>,
     }
 
     /// A page of a list; pass `next_cursor` back as `?cursor=` for the next one.
@@ -265,6 +268,9 @@ dto! {
         pub deleted_at: Option<DateTime<Utc>>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub deleted_by: Option<String>,
+        /// When the raw mail was found expired under the mail retention.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub expired_at: Option<DateTime<Utc>>,
     }
 
     /// `POST /api/v1/inbox/{id}/approve`.

@@ -52,3 +52,11 @@ pub struct ReviewStats {
     /// When the oldest unreviewed run ran (its age is what to watch).
     pub oldest_unreviewed_at: Option<DateTime<Utc>>,
 }
+
+/// `POST /api/v1/reviewed/reindex`: the re-index of runs reviewed before the
+/// Reviewed view's index existed was queued (it runs in the worker).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReindexQueued {
+    pub queued: u32,
+}

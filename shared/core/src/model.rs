@@ -85,6 +85,11 @@ pub struct Mail {
     /// itself; it waits in the Inbox, flagged.
     #[serde(default)]
     pub conflict_of: Option<String>,
+    /// When the raw mail's object was found gone: the mail retention (S3
+    /// lifecycle on AWS) removed it. The record stays, but it is skipped by
+    /// re-parse and cannot be approved.
+    #[serde(default)]
+    pub expired_at: Option<DateTime<Utc>>,
     pub version: u64,
 }
 

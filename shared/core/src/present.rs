@@ -34,6 +34,7 @@ pub(crate) fn inbox_item(m: &Mail) -> api::InboxItem {
         deleted_at: m.deleted.as_ref().map(|d| d.at),
         deleted_by: m.deleted.as_ref().map(|d| d.by.clone()),
         conflict_of: m.conflict_of.clone(),
+        expired_at: m.expired_at,
     }
 }
 
@@ -65,6 +66,7 @@ pub(crate) fn mail_detail(m: &Mail, report: Option<api::Report>) -> api::MailDet
         run_id: m.run_id.clone(),
         deleted_at: m.deleted.as_ref().map(|d| d.at),
         deleted_by: m.deleted.as_ref().map(|d| d.by.clone()),
+        expired_at: m.expired_at,
     }
 }
 

@@ -80,6 +80,7 @@ fn write_v1_fixture() {
         deleted: None,
         raw_sha256: None,
         conflict_of: None,
+        expired_at: None,
         version: 2,
     };
     let run = Run {

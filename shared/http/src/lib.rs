@@ -15,6 +15,7 @@ mod extract;
 pub mod hosts;
 pub mod origin;
 mod routes;
+pub mod serve;
 mod static_files;
 
 use std::path::PathBuf;
@@ -30,6 +31,7 @@ pub use axum::Router;
 pub use error::ApiError;
 pub use hosts::{default_allowed_hosts, restrict_hosts};
 pub use routes::openapi;
+pub use serve::{ServeLimits, Served, serve};
 
 /// How the router behaves in its runtime.
 #[derive(Debug, Clone, Default)]

@@ -395,6 +395,7 @@ mod tests {
             deleted: None,
             raw_sha256: None,
             conflict_of: None,
+            expired_at: None,
             version: 3,
         }
     }

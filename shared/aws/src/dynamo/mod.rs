@@ -21,6 +21,7 @@ mod mails;
 mod operations;
 mod overrides;
 mod query;
+mod reindex;
 mod remarks;
 mod runs;
 pub mod schema;

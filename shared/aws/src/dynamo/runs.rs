@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use bc_api_types::Status;
 use bc_core::model::{Page, Run};
 use bc_core::ports::{PortError, PortResult};
-use bc_core::review::repo::{RecordRun, ReviewCount, ReviewedFilter, RunRepo, UnreviewedJob};
+use bc_core::review::repo::{RecordRun, ReindexBatch, ReviewCount, ReviewedFilter, RunRepo, UnreviewedJob};
 
 use super::items::{Record, job_runs_pk, reviewed_pk, s, to_item, to_item_with_version};
 use super::query::Filter;
@@ -205,6 +205,11 @@ impl RunRepo for DynamoStore {
             day += chrono::Duration::days(1);
         }
         Ok(counts.into_iter().map(|((day, by), runs)| ReviewCount { day, by, runs }).collect())
+    }
+
+    /// See `dynamo::reindex`.
+    async fn reindex_reviewed_runs(&self, cursor: Option<&str>, limit: usize) -> PortResult<ReindexBatch> {
+        self.reindex_reviewed(cursor, limit).await
     }
 }
 

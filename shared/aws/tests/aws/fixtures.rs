@@ -48,6 +48,7 @@ pub fn mail(id: &str, state: MailState, received_minute: i64) -> Mail {
         deleted: None,
         raw_sha256: None,
         conflict_of: None,
+        expired_at: None,
         version: 0,
     }
 }

@@ -8,7 +8,9 @@ pub mod sessions;
 pub mod tokens;
 pub mod two_factor;
 
-pub use passwords::{hash_password, validate_password, validate_username, verify_password};
+pub use passwords::{
+    hash_off_thread, hash_password, validate_password, validate_username, verify_off_thread, verify_password,
+};
 pub use permissions::{Actor, permissions_of, role_has};
 pub use sessions::{LoginOutcome, NewSession, SESSION_HOURS};
 pub use two_factor::Subject;

@@ -1,5 +1,6 @@
-//! Passwords: argon2id hashes, checked off the async threads' hot path by
-//! the callers, and the rules a new password and username must meet.
+//! Passwords: argon2id hashes, made and checked off the async threads
+//! (tens of milliseconds of CPU each: [`hash_off_thread`],
+//! [`verify_off_thread`]), and the rules a new password and username must meet.
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -24,6 +25,23 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
         Ok(h) => Argon2::default().verify_password(password.as_bytes(), &h).is_ok(),
         Err(_) => false,
     }
+}
+
+/// [`hash_password`] on the blocking pool, so a burst of sign-ins or
+/// password changes never stalls the async threads serving other requests.
+pub async fn hash_off_thread(password: &str) -> Result<String> {
+    let pw = password.to_string();
+    tokio::task::spawn_blocking(move || hash_password(&pw))
+        .await
+        .map_err(|e| Error::Backend(format!("password hashing: {e}")))?
+}
+
+/// [`verify_password`] on the blocking pool.
+pub async fn verify_off_thread(password: &str, phc: &str) -> Result<bool> {
+    let (pw, phc) = (password.to_string(), phc.to_string());
+    tokio::task::spawn_blocking(move || verify_password(&pw, &phc))
+        .await
+        .map_err(|e| Error::Backend(format!("password check: {e}")))
 }
 
 pub fn validate_password(password: &str) -> Result<()> {

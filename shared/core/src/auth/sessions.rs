@@ -1,11 +1,25 @@
-//! Sessions and login: the cookie token's hash is the session's key,
-//! failed logins are counted per username and per client address.
+//! Sessions and login: the cookie token's hash is the session's key.
+//!
+//! Password guessing is limited without giving anyone a way to lock an
+//! account out (the "familiar client" design of smart-lockout schemes):
+//! - per (account, client address): every attempt is counted before its
+//!   check, at most [`MAX_ATTEMPTS_PER_ACCOUNT_AND_CLIENT`] per window (a
+//!   success starts it anew) — concurrent attempts cannot outrun it;
+//! - per client address: at most [`MAX_FAILURES_PER_CLIENT`] failures per
+//!   window, whatever the names tried;
+//! - per account, only for clients it does not know: attempts from client
+//!   addresses that have not completed a sign-in to this account in the
+//!   last [`FAMILIAR_DAYS`] days are counted before their check, at most
+//!   [`MAX_UNFAMILIAR_ATTEMPTS_PER_ACCOUNT`] per window. A spray of the
+//!   admin's name from many addresses uses up that budget, but the admin,
+//!   from an address they signed in from before, is not counted in it and
+//!   keeps signing in; only their own per-(account, client) limit applies.
 
 use bc_api_types as api;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::app::App;
-use crate::auth::passwords::{MAX_PASSWORD_LEN, hash_password, verify_password};
+use crate::auth::passwords::{MAX_PASSWORD_LEN, hash_password, verify_off_thread, verify_password};
 use crate::auth::permissions::Actor;
 use crate::error::{Error, Result};
 use crate::ids;
@@ -13,10 +27,19 @@ use crate::model::{Session, User};
 
 /// How long a session lives: one working day and a bit.
 pub const SESSION_HOURS: i64 = 12;
-/// Login attempts allowed per username (a success starts the count anew),
-/// and failed logins per client address, in one window.
+/// Two-factor code checks per user in one window.
 pub const MAX_FAILURES_PER_USER: u64 = 5;
+/// Password checks per (account, client address) in one window (a success
+/// starts the count anew); also the current-password checks of a password
+/// change per user.
+pub const MAX_ATTEMPTS_PER_ACCOUNT_AND_CLIENT: u64 = 5;
+/// Failed logins per client address in one window, whatever the names.
 pub const MAX_FAILURES_PER_CLIENT: u64 = 20;
+/// Password checks per account in one window from client addresses that
+/// have not signed in to it lately (see the module doc).
+pub const MAX_UNFAMILIAR_ATTEMPTS_PER_ACCOUNT: u64 = 10;
+/// How long a client address stays familiar after a completed sign-in.
+pub const FAMILIAR_DAYS: i64 = 30;
 pub const FAILURE_WINDOW_MINUTES: i64 = 15;
 
 /// A new session's cookie token (give to the client) and its record.
@@ -48,6 +71,14 @@ pub fn token_hash(token: &str) -> String {
     ids::sha256_hex(token.as_bytes())
 }
 
+/// The familiar-client mark of one [`FAMILIAR_DAYS`] slot (`back` slots ago):
+/// the slot is in the key, as with the failure windows, so its age does not
+/// depend on when a store drops expired counters.
+fn familiar_key(username: &str, client: &str, now: DateTime<Utc>, back: i64) -> String {
+    let slot = now.timestamp() / (FAMILIAR_DAYS * 86_400) - back;
+    format!("loginok:{}|{client}:{slot}", username.trim().to_lowercase())
+}
+
 pub(crate) fn window_key(kind: &str, who: &str, now: DateTime<Utc>) -> String {
     let slot = now.timestamp() / (FAILURE_WINDOW_MINUTES * 60);
     format!("loginfail:{kind}:{}:{slot}", who.to_lowercase())
@@ -65,29 +96,42 @@ impl App {
     /// wrong password look the same.
     pub async fn login(&self, username: &str, password: &str, client: &str) -> Result<LoginOutcome> {
         let now = self.clock.now();
-        let user_key = window_key("user", username.trim(), now);
+        let name = username.trim();
         let client_key = window_key("client", client, now);
         if self.store.get_counter(&client_key).await? >= MAX_FAILURES_PER_CLIENT {
             return Err(Error::RateLimited);
         }
         // Count the attempt before checking it: of many concurrent attempts
-        // on one name, only the first MAX_FAILURES_PER_USER get a password
+        // from one client on one name, only the first few get a password
         // check (a check-then-count would let them all through).
         let expires = now + Duration::minutes(FAILURE_WINDOW_MINUTES * 2);
-        if self.store.bump_counter(&user_key, expires).await? > MAX_FAILURES_PER_USER {
+        let pair_key = window_key("pair", &format!("{name}|{client}"), now);
+        if self.store.bump_counter(&pair_key, expires).await? > MAX_ATTEMPTS_PER_ACCOUNT_AND_CLIENT {
             return Err(Error::RateLimited);
         }
-        let user = if username.len() <= 64 && password.len() <= MAX_PASSWORD_LEN {
-            self.store.get_user_by_username(username.trim()).await?
+        // The account's own budget binds only clients it does not know, so
+        // spending it (from anywhere) never locks its owner out.
+        if !self.familiar(name, client).await? {
+            let account_key = window_key("unfamiliar", name, now);
+            if self.store.bump_counter(&account_key, expires).await? > MAX_UNFAMILIAR_ATTEMPTS_PER_ACCOUNT {
+                return Err(Error::RateLimited);
+            }
+        }
+        let user = if name.len() <= 64 && password.len() <= MAX_PASSWORD_LEN {
+            self.store.get_user_by_username(name).await?
         } else {
             None
         };
-        // argon2 takes tens of milliseconds of CPU: off the async threads.
-        let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
-        let pw = password.to_string();
-        let verified = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
-            .await
-            .map_err(|e| Error::Backend(format!("password check: {e}")))?;
+        let verified = match &user {
+            Some(u) => verify_off_thread(password, &u.password_hash).await?,
+            // (The dummy hash is made on first use: on the blocking pool too.)
+            None => {
+                let pw = password.to_string();
+                tokio::task::spawn_blocking(move || verify_password(&pw, &DUMMY_HASH))
+                    .await
+                    .map_err(|e| Error::Backend(format!("password check: {e}")))?
+            }
+        };
         let user = match (verified, user) {
             (true, Some(u)) if u.active => u,
             _ => {
@@ -95,8 +139,46 @@ impl App {
                 return Err(Error::Unauthorized);
             }
         };
-        self.store.reset_counter(&user_key).await?;
-        self.after_password(user).await
+        self.store.reset_counter(&pair_key).await?;
+        let outcome = self.after_password(user).await?;
+        if let LoginOutcome::Session(s) = &outcome {
+            self.remember_client(&s.user.username, client).await?;
+        }
+        Ok(outcome)
+    }
+
+    /// After a completed sign-in (password, and the code when due): this
+    /// client address is familiar to the account for [`FAMILIAR_DAYS`].
+    pub(crate) async fn remember_client(&self, username: &str, client: &str) -> Result<()> {
+        let now = self.clock.now();
+        let key = familiar_key(username, client, now, 0);
+        self.store.bump_counter(&key, now + Duration::days(FAMILIAR_DAYS * 2)).await?;
+        Ok(())
+    }
+
+    /// Whether `client` completed a sign-in to `username` in this or the
+    /// previous [`FAMILIAR_DAYS`] slot (so for 30 to 60 days).
+    async fn familiar(&self, username: &str, client: &str) -> Result<bool> {
+        let now = self.clock.now();
+        for back in 0..2 {
+            if self.store.get_counter(&familiar_key(username, client, now, back)).await? > 0 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Counts a current-password check of `user_id` before it is made (at
+    /// most [`MAX_ATTEMPTS_PER_ACCOUNT_AND_CLIENT`] per window): a stolen
+    /// session cannot be used to guess the password.
+    pub(crate) async fn limit_password_recheck(&self, user_id: &str) -> Result<()> {
+        let now = self.clock.now();
+        let key = window_key("recheck", user_id, now);
+        let expires = now + Duration::minutes(FAILURE_WINDOW_MINUTES * 2);
+        if self.store.bump_counter(&key, expires).await? > MAX_ATTEMPTS_PER_ACCOUNT_AND_CLIENT {
+            return Err(Error::RateLimited);
+        }
+        Ok(())
     }
 
     /// The actor behind a session cookie token; `Unauthorized` if the session

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::app::App;
 use crate::audit::{Change, audit_entry};
-use crate::auth::passwords::{MAX_PASSWORD_LEN, verify_password};
+use crate::auth::passwords::{MAX_PASSWORD_LEN, verify_off_thread};
 use crate::auth::permissions::Actor;
 use crate::auth::sessions::{FAILURE_WINDOW_MINUTES, LoginOutcome, MAX_FAILURES_PER_USER, NewSession, window_key};
 use crate::error::{Error, Result};
@@ -177,6 +177,7 @@ impl App {
             return Err(Error::Invalid("enrol a second factor first".into()));
         }
         let user = self.check_code(user, code, client).await?;
+        self.remember_client(&user.username, client).await?;
         self.store.delete_session(&pending_hash(pending_token)).await?;
         self.open_session(user).await
     }
@@ -297,6 +298,8 @@ impl App {
             Subject::Session(_) => None,
             Subject::Pending(token) => {
                 self.store.delete_session(&pending_hash(token)).await?;
+                // A finished sign-in: this client is familiar to the account now.
+                self.remember_client(&user.username, client).await?;
                 Some(self.open_session(user).await?)
             }
         };
@@ -313,12 +316,8 @@ impl App {
         if self.two_factor_required().await? {
             return Err(Error::Invalid("an admin requires two-factor sign-in for everyone".into()));
         }
-        let hash = user.password_hash.clone();
-        let pw = password.to_string();
-        let right = pw.len() <= MAX_PASSWORD_LEN
-            && tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
-                .await
-                .map_err(|e| Error::Backend(format!("password check: {e}")))?;
+        self.limit_password_recheck(&user.id).await?;
+        let right = password.len() <= MAX_PASSWORD_LEN && verify_off_thread(password, &user.password_hash).await?;
         if !right {
             return Err(Error::Invalid("the password is wrong".into()));
         }

@@ -18,6 +18,11 @@ use crate::retry;
 use crate::tasks::task::Task;
 use repo::MailList;
 
+/// What a request for a mail whose raw object expired is told (404).
+const EXPIRED: &str = "raw mail (expired under the mail retention)";
+/// Why such a mail cannot be approved (409).
+const EXPIRED_APPROVE: &str = "the raw mail expired under the mail retention: it can be deleted, not approved";
+
 impl App {
     pub async fn inbox(&self, actor: &Actor, cursor: Option<&str>, limit: usize) -> Result<api::InboxPage> {
         actor.require(Permission::ViewInbox)?;
@@ -61,8 +66,8 @@ impl App {
 
     /// The raw .eml bytes and a download file name.
     pub async fn mail_raw(&self, actor: &Actor, id: &str) -> Result<(Vec<u8>, String)> {
-        let mail = self.visible_mail(actor, id).await?;
-        let raw = self.blobs.get(&mail.raw_key).await?.ok_or(Error::NotFound("raw mail"))?;
+        let mut mail = self.visible_mail(actor, id).await?;
+        let raw = self.raw_or_mark_expired(&mut mail).await?.ok_or(Error::NotFound(EXPIRED))?;
         Ok((raw, format!("{}.eml", mail.id)))
     }
 
@@ -71,7 +76,11 @@ impl App {
         let mail = self.visible_mail(actor, id).await?;
         let key = if html { mail.html_key } else { mail.text_key };
         let Some(key) = key else { return Ok(None) };
-        let bytes = self.blobs.get(&key).await?.ok_or(Error::NotFound("mail body"))?;
+        let bytes = self.blobs.get(&key).await?.ok_or(Error::NotFound(if mail.expired_at.is_some() {
+            EXPIRED
+        } else {
+            "mail body"
+        }))?;
         Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
     }
 
@@ -91,6 +100,9 @@ impl App {
             }
             MailState::Deleted => return Err(Error::Conflict("this mail is deleted; restore it first".into())),
         }
+        if mail.expired_at.is_some() {
+            return Err(Error::Conflict(EXPIRED_APPROVE.into()));
+        }
         if !customer.active {
             return Err(Error::Invalid(format!("customer {:?} is deactivated", customer.name)));
         }
@@ -99,10 +111,17 @@ impl App {
                 "this mail was not understood by any parser; re-parse it after a parser update, or delete it".into(),
             ));
         };
-        let report = self
-            .load_report(mail.report_key.as_deref())
-            .await?
-            .ok_or(Error::Backend("the parsed report of this mail is missing; re-parse it".into()))?;
+        let report = match self.load_report(mail.report_key.as_deref()).await? {
+            Some(r) => r,
+            None => {
+                // Gone with the raw mail (retention), or lost on its own.
+                let mut m = mail.clone();
+                if self.raw_or_mark_expired(&mut m).await?.is_none() {
+                    return Err(Error::Conflict(EXPIRED_APPROVE.into()));
+                }
+                return Err(Error::Backend("the parsed report of this mail is missing; re-parse it".into()));
+            }
+        };
 
         let now = self.clock.now();
         let job = Job {
@@ -235,12 +254,33 @@ impl App {
         Ok(api::ReparseResponse { reparsed: n, queued: 0 })
     }
 
-    /// Re-parses one mail if it is still in the Inbox. Returns whether it did.
+    /// The raw mail, or `None` when its object is gone: the mail is then
+    /// marked expired (once; a concurrent write wins and the mark waits for
+    /// the next look).
+    pub(crate) async fn raw_or_mark_expired(&self, mail: &mut Mail) -> Result<Option<Vec<u8>>> {
+        if let Some(raw) = self.blobs.get(&mail.raw_key).await? {
+            return Ok(Some(raw));
+        }
+        if mail.expired_at.is_none() {
+            tracing::info!(mail = %mail.id, raw_key = %mail.raw_key, "raw mail gone (retention); marked expired");
+            mail.expired_at = Some(self.clock.now());
+            match self.store.update_mail(mail).await {
+                Ok(()) => mail.version += 1,
+                Err(crate::ports::PortError::Conflict(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(None)
+    }
+
+    /// Re-parses one mail if it is still in the Inbox. Returns whether it
+    /// did; a mail whose raw object expired is skipped (and marked), so
+    /// "re-parse all" goes on past it.
     pub(crate) async fn reparse_mail(&self, mut mail: Mail) -> Result<bool> {
-        if !matches!(mail.state, MailState::Inbox | MailState::Received) {
+        if !matches!(mail.state, MailState::Inbox | MailState::Received) || mail.expired_at.is_some() {
             return Ok(false);
         }
-        let raw = self.blobs.get(&mail.raw_key).await?.ok_or(Error::NotFound("raw mail"))?;
+        let Some(raw) = self.raw_or_mark_expired(&mut mail).await? else { return Ok(false) };
         let decoded = crate::ingest::decode(&raw);
         // Bodies and attachments are missing if the ingest was cut off.
         if let Ok(m) = &decoded

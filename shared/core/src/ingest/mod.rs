@@ -184,6 +184,7 @@ impl App {
             deleted: None,
             raw_sha256: Some(raw_sha256),
             conflict_of,
+            expired_at: None,
             version: 0,
         };
         if let Ok(full) = &decoded {

@@ -7,6 +7,7 @@
 pub mod marks;
 pub mod notes_repo;
 pub mod overrides;
+pub mod reindex;
 pub mod remarks;
 pub mod repo;
 pub mod reviewed;

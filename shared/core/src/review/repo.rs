@@ -69,6 +69,18 @@ impl UnreviewedJob {
     }
 }
 
+/// One batch of the re-index of reviewed runs ([`RunRepo::reindex_reviewed_runs`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReindexBatch {
+    /// Runs looked at in this batch.
+    pub examined: usize,
+    /// Reviewed runs written again because their stored index keys were
+    /// older than their review (no Reviewed-view key).
+    pub rewritten: usize,
+    /// Where the next batch goes on; `None` when every run was seen.
+    pub next_cursor: Option<String>,
+}
+
 #[async_trait]
 pub trait RunRepo: Send + Sync {
     /// See [`RecordRun`]. `Ok(false)` if the run already exists (nothing written);
@@ -107,4 +119,10 @@ pub trait RunRepo: Send + Sync {
     ) -> PortResult<Page<Run>>;
     /// Runs reviewed in `[from, until)`, counted per UTC day and reviewer.
     async fn review_counts(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> PortResult<Vec<ReviewCount>>;
+    /// Maintenance after an index was added: goes through every run, about
+    /// `limit` a batch, and writes again (versioned) each reviewed run whose
+    /// stored item lacks the Reviewed view's index key, so it derives it.
+    /// Safe to rerun and to resume from any cursor it returned. A store
+    /// whose migration already indexed every run returns an empty last batch.
+    async fn reindex_reviewed_runs(&self, cursor: Option<&str>, limit: usize) -> PortResult<ReindexBatch>;
 }

@@ -23,6 +23,16 @@ pub enum Task {
     ReapplyOverrides { cursor: Option<String> },
     /// Create or resolve a run's Autotask ticket (`psa`).
     PsaTicket { ticket_id: String, action: PsaAction },
+    /// Re-index one batch of runs reviewed before the Reviewed view's index
+    /// existed (see `review::reindex`), then queue the next; the totals so
+    /// far travel along for the final audit entry.
+    ReindexReviewedRuns {
+        cursor: Option<String>,
+        #[serde(default)]
+        examined: u64,
+        #[serde(default)]
+        rewritten: u64,
+    },
 }
 
 /// What the worker does to a run's Autotask ticket (`psa`).

@@ -37,6 +37,9 @@ impl App {
             Task::ContinueOperation { operation_id, step } => self.continue_operation(&operation_id, step).await?,
             Task::ReapplyOverrides { cursor } => self.reapply_overrides_batch(cursor.as_deref()).await?,
             Task::PsaTicket { ticket_id, action } => self.run_psa_ticket_task(&ticket_id, action).await?,
+            Task::ReindexReviewedRuns { cursor, examined, rewritten } => {
+                self.reindex_reviewed_batch(cursor.as_deref(), examined, rewritten).await?
+            }
         }
         Ok(())
     }

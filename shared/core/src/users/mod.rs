@@ -39,7 +39,7 @@ impl App {
         let user = User {
             id: ids::random_id("u"),
             username: username.clone(),
-            password_hash: auth::hash_password(password)?,
+            password_hash: auth::hash_off_thread(password).await?,
             role,
             active: true,
             created_at: self.clock.now(),
@@ -81,7 +81,7 @@ impl App {
             user.active = a;
         }
         if let Some(p) = &change.password {
-            user.password_hash = auth::hash_password(p)?;
+            user.password_hash = auth::hash_off_thread(p).await?;
             // A reset ends every session opened with the old password.
             user.sessions_valid_after = Some(self.clock.now());
         }
@@ -103,10 +103,15 @@ impl App {
     pub async fn change_own_password(&self, actor: &Actor, current: &str, new: &str) -> Result<NewSession> {
         auth::validate_password(new)?;
         let mut user = self.store.get_user(&actor.user_id).await?.ok_or(Error::Unauthorized)?;
-        if !auth::verify_password(current, &user.password_hash) {
+        // Limited like a login: a session left open must not become a way
+        // to guess the password (counted before the check).
+        self.limit_password_recheck(&user.id).await?;
+        if current.len() > crate::auth::passwords::MAX_PASSWORD_LEN
+            || !auth::verify_off_thread(current, &user.password_hash).await?
+        {
             return Err(Error::Invalid("the current password is wrong".into()));
         }
-        user.password_hash = auth::hash_password(new)?;
+        user.password_hash = auth::hash_off_thread(new).await?;
         user.sessions_valid_after = Some(self.clock.now());
         self.store.update_user(&user).await?;
         user.version += 1;

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use bc_core::model::{Page, Run};
 use bc_core::ports::PortResult;
-use bc_core::review::repo::{RecordRun, ReviewCount, ReviewedFilter, RunRepo, UnreviewedJob};
+use bc_core::review::repo::{RecordRun, ReindexBatch, ReviewCount, ReviewedFilter, RunRepo, UnreviewedJob};
 use chrono::{DateTime, Utc};
 use rusqlite::{Transaction, params};
 
@@ -241,5 +241,11 @@ impl RunRepo for SqliteStore {
             .collect::<Result<Vec<_>, _>>()
             .map_err(backend("read"))?;
         Ok(rows)
+    }
+
+    /// Nothing to do here: migration 0003 filled `reviewed_at` (the Reviewed
+    /// view's index column) for every run in the same step that added it.
+    async fn reindex_reviewed_runs(&self, _cursor: Option<&str>, _limit: usize) -> PortResult<ReindexBatch> {
+        Ok(ReindexBatch::default())
     }
 }

@@ -97,6 +97,7 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(runs::unreview))
         .routes(routes!(reviewed::list))
         .routes(routes!(reviewed::stats))
+        .routes(routes!(reviewed::reindex))
         .routes(routes!(overrides::list, overrides::create))
         .routes(routes!(overrides::get, overrides::update, overrides::delete))
         .routes(routes!(remarks::list, remarks::create))

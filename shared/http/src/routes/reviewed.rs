@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use bc_api_types::{ErrorBody, ReviewStats, ReviewedPage, Status};
+use bc_api_types::{ErrorBody, ReindexQueued, ReviewStats, ReviewedPage, Status};
 use bc_core::review::reviewed::ReviewedQuery;
 use chrono::{DateTime, Utc};
 
@@ -70,4 +70,14 @@ pub(crate) async fn stats(
     QueryParams(p): QueryParams<StatsParams>,
 ) -> ApiResult<Json<ReviewStats>> {
     Ok(Json(s.app.review_stats(&a, p.days).await?))
+}
+
+/// Runs reviewed before the Reviewed view's index existed are missing from
+/// it on DynamoDB until re-indexed; this queues that one-off pass (safe to
+/// repeat; a no-op on the embedded store, whose migration indexed them).
+#[utoipa::path(post, path = "/api/v1/reviewed/reindex", tag = "runs",
+    responses((status = 200, body = ReindexQueued, description = "The re-index was queued; the audit log records its end"),
+              (status = 403, body = ErrorBody, description = "admins only")))]
+pub(crate) async fn reindex(State(s): State<AppState>, Auth(a): Auth) -> ApiResult<Json<ReindexQueued>> {
+    Ok(Json(s.app.start_reindex_reviewed(&a).await?))
 }
