@@ -5,7 +5,10 @@
 //! `status` (`Success`/`Warning`/`Failed`), `started_at`, `ended_at` (RFC
 //! 3339 at the mail's offset, or null), `duration_secs`, `sizes` (bytes),
 //! `messages`, `objects` (`name`, `type`, `status`, `message`, `started_at`,
-//! `ended_at`, `size_bytes`) and `error`.
+//! `ended_at`, `size_bytes`), `attempt` (1 = the scheduled run, 2 = its
+//! first retry, or null), `final_attempt` (true/false, or null when the
+//! report does not tell), `original_sender` and `original_subject` (of a
+//! forwarded report, from the quoted header block, or null) and `error`.
 //!
 //! Output to a pipe that closes early (`| head`) ends the command quietly:
 //! the files not yet printed are not read.
@@ -41,6 +44,10 @@ fn line(file: &str, result: Result<bc_api_types::Report, String>) -> Value {
                 "ended_at": o.ended_at.map(|t| t.to_rfc3339()),
                 "size_bytes": o.size_bytes,
             })).collect::<Vec<_>>(),
+            "attempt": r.attempt,
+            "final_attempt": r.final_attempt,
+            "original_sender": r.original_sender,
+            "original_subject": r.original_subject,
             "error": null,
         }),
         Err(e) => json!({
@@ -57,6 +64,10 @@ fn line(file: &str, result: Result<bc_api_types::Report, String>) -> Value {
             "sizes": null,
             "messages": [],
             "objects": [],
+            "attempt": null,
+            "final_attempt": null,
+            "original_sender": null,
+            "original_subject": null,
             "error": e,
         }),
     }

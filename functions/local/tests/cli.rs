@@ -45,6 +45,10 @@ fn parse_prints_one_json_object_per_file() {
         "sizes",
         "messages",
         "objects",
+        "attempt",
+        "final_attempt",
+        "original_sender",
+        "original_subject",
         "error",
     ];
     for v in &l {
@@ -88,6 +92,10 @@ fn parse_gives_the_expected_report_for_every_fixture() {
         assert_eq!(got["ok"], true, "{}: {got}", file.display());
         for k in ["parser", "software", "job_type", "job_name", "status", "duration_secs", "sizes", "messages"] {
             assert_eq!(got[k], want[k], "{}: {k}", file.display());
+        }
+        // Skipped in the expected report when unset.
+        for k in ["attempt", "final_attempt", "original_sender", "original_subject"] {
+            assert_eq!(got[k], want.get(k).cloned().unwrap_or(Value::Null), "{}: {k}", file.display());
         }
         for k in ["started_at", "ended_at"] {
             assert_eq!(at(&got[k]), at(&want[k]), "{}: {k}", file.display());
@@ -138,6 +146,45 @@ fn parse_exit_codes() {
     let out = Command::new(BIN).arg("parse").arg(&news).arg(dir.path().join("missing.eml")).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "an I/O error wins");
     assert_eq!(lines(&out.stdout).len(), 1, "the readable file is still reported");
+}
+
+/// `backupchecks parse ... | head -n 1`: the reader goes away after one
+/// line; the command stops quietly (no panic, nothing on stderr) with the
+/// exit code of what it did print.
+#[test]
+fn parse_into_a_closed_pipe_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mail = dir.path().join("m.eml");
+    std::fs::copy(fixtures().join("veeam-vbr/backup-warning-plus1-base64.eml"), &mail).unwrap();
+    // Far more output than a pipe buffers (each line is over 1 KB), so
+    // the writes must meet the closed pipe.
+    let mut child = Command::new(BIN)
+        .arg("parse")
+        .args(std::iter::repeat_n(&mail, 3_000))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&first).unwrap()["parser"], "veeam-vbr");
+    // The reader (and with it the pipe's only read end) is dropped here.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.is_empty(), "nothing on stderr, no panic: {stderr}");
+
+    // The same through a shell pipe into `head`, as a user types it.
+    let script = format!(
+        "{BIN} parse {} | head -n 2 > /dev/null; exit ${{PIPESTATUS[0]}}",
+        std::iter::repeat_n(mail.display().to_string(), 3_000).collect::<Vec<_>>().join(" ")
+    );
+    if Path::new("/bin/bash").exists() {
+        let out = Command::new("/bin/bash").arg("-c").arg(&script).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{stderr}");
+    }
 }
 
 #[test]

@@ -54,11 +54,16 @@ tell).
 
 A mail forwarded by a person (`Fwd:`/`WG:`/`TR:` prefixes, a quoted header block after a marker such as
 `---------- Forwarded message ---------`, `----- Ursprüngliche Nachricht -----`, `Doorgestuurd bericht`,
-`Message transféré`, or forwarded as an attachment) is read as the original: the sender and subject of the
-quoted block (`From:`/`Von:`/`Van:`/`De:`, `Subject:`/`Betreff:`/`Onderwerp:`/`Objet:`) stand in for the
-forwarder's, so the job is the original sender's; the report carries them as `original_sender` and
-`original_subject`. Tags mail gateways put before a subject (`[EXTERNAL]`, `*** SPAM ***`, `[Extern]`) are
-ignored.
+`Message transféré`, Apple Mail's `Begin forwarded message:` / `Anfang der weitergeleiteten Nachricht:` /
+`Début du message réexpédié :`, Outlook 365's line of underscores, or Outlook's `From:` line followed at once
+by `Sent:`/`Gesendet:`/`Verzonden:`/`Envoyé :` with no marker at all, or forwarded as an attachment) is read
+as the original: the sender and subject of the quoted block (`From:`/`Von:`/`Van:`/`De:`,
+`Subject:`/`Betreff:`/`Onderwerp:`/`Objet:`) stand in for the forwarder's, so the job is the original
+sender's; the report carries them as `original_sender` and `original_subject`. A forward whose lines are
+quoted (`> Task: ...`) is read without one level of quoting. Local times in a forwarded report are placed at
+the offset of the forwarder's `Date:` (the quoted block's date has no zone), which is an hour off when the
+forwarder and the backup server are in different zones. Tags mail gateways put before a subject
+(`[EXTERNAL]`, `*** SPAM ***`, `[Extern]`) are ignored.
 
 Damaged mail is read as a mail client would show it: a multipart without its closing boundary, bare LF
 line ends, a charset label that lies (declared UTF-8, bytes Windows-1252), a missing or wrong

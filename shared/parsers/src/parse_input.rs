@@ -37,8 +37,11 @@ pub(crate) struct ForwardedBlock {
 
 /// Lines a mail client puts above a forwarded message, in the languages
 /// the products send in (lower case; matched anywhere in the line).
-const FORWARD_MARKERS: [&str; 11] = [
+const FORWARD_MARKERS: [&str; 14] = [
     "forwarded message",
+    "anfang der weitergeleiteten nachricht",
+    "début du message réexpédié",
+    "message réexpédié",
     "original message",
     "weitergeleitete nachricht",
     "ursprüngliche nachricht",
@@ -50,6 +53,24 @@ const FORWARD_MARKERS: [&str; 11] = [
     "messaggio originale",
     "mensaje reenviado",
 ];
+/// Byte strings one of which every marker line holds (checked on the raw
+/// body before any line is looked at): the dashes around most markers,
+/// Outlook's line of underscores, and the words of Apple Mail's markers.
+const MARKER_HINTS: [&[u8]; 9] = [
+    b"-----",
+    b"_____",
+    b"orwarded",
+    b"eitergeleitet",
+    "réexpédié".as_bytes(),
+    b"Sent:",
+    b"Gesendet:",
+    b"Verzonden:",
+    b"Envoy",
+];
+/// Labels of the line Outlook puts after `From:` in a forwarded block; a
+/// `From:` line followed by one of them starts a block without a marker
+/// (Outlook draws only a border above it).
+const SENT_LABELS: [&str; 6] = ["Sent", "Gesendet", "Verzonden", "Envoyé", "Inviato", "Enviado"];
 /// Labels of the quoted block (a colon follows, French puts a space before it).
 const FROM_LABELS: [&str; 5] = ["From", "Von", "Van", "De", "Da"];
 const SUBJECT_LABELS: [&str; 7] = ["Subject", "Betreff", "Onderwerp", "Objet", "Sujet", "Oggetto", "Asunto"];
@@ -91,12 +112,16 @@ impl<'a> ParseInput<'a> {
                         end -= 1;
                     }
                     let head = &body[..end];
-                    // Every client's marker line but Apple's is set off by
-                    // dashes; Apple's says "forwarded". Two SIMD passes
-                    // rule out almost every mail before the marker scan.
-                    let maybe = memchr::memmem::find(head.as_bytes(), b"-----").is_some()
-                        || memchr::memmem::find(head.as_bytes(), b"orwarded").is_some();
-                    if !maybe || !FORWARD_MARKERS.iter().any(|m| crate::util::text::contains_ci(head, m)) {
+                    // A few SIMD passes rule out almost every mail before
+                    // the marker scan.
+                    let maybe = MARKER_HINTS.iter().any(|h| memchr::memmem::find(head.as_bytes(), h).is_some());
+                    if !maybe
+                        || !(FORWARD_MARKERS.iter().any(|m| crate::util::text::contains_ci(head, m))
+                            || head.lines().any(is_outlook_separator)
+                            || ["sent:", "gesendet:", "verzonden:", "envoyé :", "envoyé:"]
+                                .iter()
+                                .any(|l| crate::util::text::contains_ci(head, l)))
+                    {
                         return None;
                     }
                 }
@@ -159,20 +184,46 @@ impl<'a> ParseInput<'a> {
 }
 
 fn forwarded_block(text: &str, prefixed: bool) -> Option<ForwardedBlock> {
-    let lines = text
+    let lines: Vec<&str> = text
         .lines()
         .take(FORWARD_SCAN_LINES)
-        .map(|l| l.trim_start_matches(|c: char| c == '>' || c.is_whitespace()).trim_end());
+        .map(|l| l.trim_start_matches(|c: char| c == '>' || c.is_whitespace()).trim_end())
+        .collect();
     // After a marker line the block's fields come in any order (Thunderbird
     // puts the subject first); after a bare forward prefix the block starts
     // at the first `From:` line.
     let mut marker_seen = false;
+    // Outlook's separator is only a marker when the block's `From:` line
+    // follows it at once (a report may draw lines of underscores too).
+    let mut after_separator = false;
     let mut sender: Option<(Option<String>, Option<String>)> = None;
     let mut subject: Option<Option<String>> = None;
     let mut block_lines = 0;
-    for line in lines {
+    for (i, &line) in lines.iter().enumerate() {
         let started = sender.is_some() || subject.is_some();
+        // Outlook without a marker: `From:` and at once `Sent:` (`Gesendet:`,
+        // `Verzonden:`, `Envoyé :`).
+        if !started
+            && !marker_seen
+            && crate::util::text::line_value(line, &FROM_LABELS).is_some()
+            && lines[i + 1..]
+                .iter()
+                .find(|l| !l.is_empty())
+                .is_some_and(|next| crate::util::text::line_value(next, &SENT_LABELS).is_some())
+        {
+            marker_seen = true;
+        }
+        if after_separator && !line.is_empty() {
+            after_separator = false;
+            if crate::util::text::line_value(line, &FROM_LABELS).is_some() {
+                marker_seen = true;
+            }
+        }
         if !started && !marker_seen && line.len() < 120 {
+            if is_outlook_separator(line) {
+                after_separator = true;
+                continue;
+            }
             let lower = line.to_lowercase();
             if FORWARD_MARKERS.iter().any(|m| lower.contains(m)) {
                 marker_seen = true;
@@ -206,6 +257,13 @@ fn forwarded_block(text: &str, prefixed: bool) -> Option<ForwardedBlock> {
     let (sender, sender_name) = sender.unwrap_or((None, None));
     let subject = subject.flatten();
     (sender.is_some() || subject.is_some()).then_some(ForwardedBlock { sender, sender_name, subject })
+}
+
+/// Outlook's line above a forwarded message's header block (Outlook on the
+/// web and Outlook 365 write no words, only a line of underscores).
+fn is_outlook_separator(line: &str) -> bool {
+    let line = line.trim();
+    line.len() >= 20 && line.len() < 120 && line.bytes().all(|b| b == b'_')
 }
 
 /// The display name in a quoted `From:` value (`"Veeam B&R" <v@x>` ->
@@ -278,6 +336,37 @@ mod tests {
         assert_eq!(
             (b.sender.as_deref(), b.subject.as_deref()),
             (Some("vbr@sql.example"), Some("[Warning] Nightly SQL"))
+        );
+
+        // Apple Mail, German and French: no dashes around the marker.
+        let b = block(
+            "Gesendet von meinem iPhone\n\nAnfang der weitergeleiteten Nachricht:\n\n\
+             Von: NAS <nas@d.example>\nBetreff: Sicherungsaufgabe X\n",
+            false,
+        )
+        .unwrap();
+        assert_eq!((b.sender.as_deref(), b.subject.as_deref()), (Some("nas@d.example"), Some("Sicherungsaufgabe X")));
+        let b = block("Début du message réexpédié :\n\nDe: nas@e.example\nObjet: Tâche\n", false).unwrap();
+        assert_eq!(b.sender.as_deref(), Some("nas@e.example"));
+
+        // Outlook 365: a line of underscores, then the block.
+        let outlook = "Can you check?\n\n________________________________\nFrom: Veeam <v@f.example>\n\
+                       Sent: Wednesday\nSubject: [Failed] Job\n";
+        let b = block(outlook, false).unwrap();
+        assert_eq!((b.sender.as_deref(), b.subject.as_deref()), (Some("v@f.example"), Some("[Failed] Job")));
+        // A line of underscores without a `From:` line after it is no marker.
+        assert_eq!(block("Summary\n______________________________\n\nSubject: x\nFrom: a@b.example\n", false), None);
+
+        // Outlook, French, no marker and no prefix: `De :` then `Envoyé :`.
+        let b = block(
+            "Pouvez-vous vérifier ?\n\nDe : nas-paris@g.example\nEnvoyé : mercredi 4 mars 2026 03:47\n\
+             À : it@g.example\nObjet : [NAS-PARIS] La tâche de sauvegarde a réussi\n",
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            (b.sender.as_deref(), b.subject.as_deref()),
+            (Some("nas-paris@g.example"), Some("[NAS-PARIS] La tâche de sauvegarde a réussi"))
         );
 
         // No marker and no forward prefix: a report's own `From:` line is no block.

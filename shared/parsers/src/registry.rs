@@ -126,7 +126,7 @@ fn original_of(mail: &MailMessage, view: &ParseInput<'_>) -> Option<(MailMessage
         from_name: block.sender_name.clone().or_else(|| mail.from_name.clone()),
         subject: block.subject.clone().unwrap_or_else(|| view.subject.to_string()),
         to: Vec::new(),
-        text: mail.text.clone(),
+        text: mail.text.as_deref().map(unquote),
         html: mail.html.clone(),
         // Not copied (they can be most of a mail): a forwarded report read
         // from an attachment (generic CSV) is read from the mail itself.
@@ -136,6 +136,26 @@ fn original_of(mail: &MailMessage, view: &ParseInput<'_>) -> Option<(MailMessage
         size: mail.size,
     };
     Some((original, block))
+}
+
+/// A forwarded text whose lines are quoted (`> Task: ...`, as Apple Mail
+/// and some clients forward) without one level of quoting, so the report's
+/// own labels start their lines again; any other text as it is.
+fn unquote(text: &str) -> String {
+    let (mut quoted, mut plain) = (0usize, 0usize);
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        if line.starts_with('>') { quoted += 1 } else { plain += 1 }
+    }
+    if quoted <= plain {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let line = line.strip_prefix('>').map_or(line, |l| l.strip_prefix(' ').unwrap_or(l));
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 fn parse_view(view: &ParseInput<'_>, options: &ParseOptions) -> Result<Report, ParseError> {
@@ -217,6 +237,19 @@ mod tests {
             assert!(matches!(info.confidence, "high" | "medium" | "low"));
             assert_eq!(info.confidence, confidence_for(info), "{}: confidence follows the rule", info.id);
         }
+    }
+
+    #[test]
+    fn quoted_forwards_are_unquoted_once() {
+        assert_eq!(
+            unquote("Begin forwarded message:\n\n> From: a\n>\n> Task: X\n>> kept\n"),
+            "Begin forwarded message:\n\nFrom: a\n\nTask: X\n> kept\n"
+        );
+        assert_eq!(
+            unquote("Task: X\n> a quote\nDuration: 1\n"),
+            "Task: X\n> a quote\nDuration: 1\n",
+            "mostly unquoted: as it is"
+        );
     }
 
     #[test]

@@ -221,6 +221,30 @@ fn a_100_000_row_csv_attachment() {
     assert_eq!(report.job_name, "Laptops");
 }
 
+/// A Veeam report whose HTML was dropped on the way: its text part with the
+/// object table as tab-separated cells and as space-aligned columns.
+#[test]
+fn a_100_000_row_veeam_text_rendering() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    for sep in ["\t", "    "] {
+        let mut text = format!(
+            "Backup job: Big{sep}Success\r\n100000 of 100000 VMs processed\r\nTuesday, March 3, 2026 22:00:14\r\n\
+             Success{sep}3{sep}Start time{sep}22:00:14{sep}Total size{sep}1.2 TB\r\n\
+             Warning{sep}0{sep}End time{sep}23:31:40{sep}Data read{sep}310.5 GB\r\nDetails\r\n\
+             Name{sep}Status{sep}Start time{sep}End time{sep}Size{sep}Details\r\n"
+        );
+        for i in 0..100_000 {
+            let _ = write!(text, "VM{i:06}{sep}Success{sep}22:00:45{sep}22:09:12{sep}120.0 GB\r\n");
+        }
+        let raw = format!(
+            "From: veeam@backup.example.com\r\nSubject: [Success] Big (100000 VMs)\r\n\
+             Date: Tue, 03 Mar 2026 23:59:00 +0100\r\nMIME-Version: 1.0\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\n{text}"
+        );
+        check_large("Veeam text rendering", raw.as_bytes(), "veeam-vbr", Some(MAX_OBJECTS));
+    }
+}
+
 #[test]
 fn a_100_000_row_generic_object_table() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());

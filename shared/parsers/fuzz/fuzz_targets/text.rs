@@ -2,7 +2,9 @@
 //! a body (with a one-byte selector up front), wrapped as a text/plain
 //! mail, a text/plain mail without a transfer encoding header but with a
 //! declared one that lies, a forwarded mail (quoted header block in one of
-//! the supported languages), and an HTML-less Veeam-looking mail. Structure
+//! the supported languages, after a dashed marker, Apple Mail's words,
+//! Outlook's line of underscores or no marker at all; the body optionally
+//! quoted with `> `), and an HTML-less Veeam-looking mail. Structure
 //! comes from the wrappers; libFuzzer mutates the body (seeded with every
 //! fixture, whose headers it then learns to drop). Any panic, hang or
 //! unbounded allocation is a finding.
@@ -12,11 +14,16 @@
 use bc_parsers::{matching_parsers, parse_report, read_mail};
 use libfuzzer_sys::fuzz_target;
 
-const MARKERS: [&str; 4] = [
+const MARKERS: [&str; 8] = [
     "---------- Forwarded message ---------",
     "-----Ursprüngliche Nachricht-----",
     "-------- Doorgestuurd bericht --------",
     "-------- Message transféré --------",
+    "Begin forwarded message:",
+    "Anfang der weitergeleiteten Nachricht:",
+    "________________________________",
+    // Outlook without a marker: `From:` then `Sent:`.
+    "",
 ];
 
 fn run(raw: &[u8]) {
@@ -49,10 +56,22 @@ fuzz_target!(|data: &[u8]| {
     if selector & 8 != 0 {
         let marker = MARKERS[usize::from(selector >> 4) % MARKERS.len()];
         mail.extend_from_slice(
-            format!("{marker}\r\nFrom: Veeam <veeam@backup.example.com>\r\nSubject: [Failed] Job\r\n\r\n").as_bytes(),
+            format!(
+                "{marker}\r\nFrom: Veeam <veeam@backup.example.com>\r\nSent: Wednesday\r\nSubject: [Failed] Job\r\n\r\n"
+            )
+            .as_bytes(),
         );
     }
-    mail.extend_from_slice(body);
+    if selector & 128 != 0 {
+        // Quoted as Apple Mail and some clients forward.
+        for line in body.split(|&b| b == b'\n') {
+            mail.extend_from_slice(b"> ");
+            mail.extend_from_slice(line);
+            mail.push(b'\n');
+        }
+    } else {
+        mail.extend_from_slice(body);
+    }
     run(&mail);
     // The body alone, as a whole mail (headers and all from the seed).
     run(body);

@@ -33,7 +33,8 @@ pub(crate) const PARSER: Parser = Parser {
         order: 70,
         job_name_rule: "`<job> on <server>`: the quoted job name from `JOB RUN:` (or the subject) and the server \
                         after `completed on \\\\` in the subject; the job alone without a server.",
-        fields: "STATUS (Succeeded -> Success, Failed/Cancelled -> Failed, Retry/In progress -> Warning); start \
+        fields: "STATUS (Succeeded -> Success, Failed/Cancelled -> Failed, Retry/In progress -> Warning; Retry as \
+                 `final_attempt` false); start \
                  from `was run on <date> at <time>`; DURATION (`0 hours, 12 minutes, 34 seconds`) and the end \
                  derived; MESSAGES as a message when not successful",
         fixtures: "The fixed text of SQL Server Agent's notification (JOB RUN / DURATION / STATUS / MESSAGES), \
@@ -74,7 +75,11 @@ fn parse(view: &ParseInput<'_>) -> Result<Report, String> {
         Some(Status::Success)
     } else if contains_ci(status, "failed") || contains_ci(status, "cancel") {
         Some(Status::Failed)
-    } else if contains_ci(status, "retry") || contains_ci(status, "progress") {
+    } else if contains_ci(status, "retry") {
+        // The Agent retries the step: another attempt follows.
+        draft.final_attempt = Some(false);
+        Some(Status::Warning)
+    } else if contains_ci(status, "progress") {
         Some(Status::Warning)
     } else {
         None

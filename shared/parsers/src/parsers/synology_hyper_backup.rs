@@ -37,7 +37,7 @@ pub(crate) const PARSER: Parser = Parser {
         job_name_rule: "The backup task's name: the \"Task:\"/\"Aufgabe:\" line, else the name in \"Backup task \
                         <name> on <host>\" / \"Sicherungsaufgabe <name> auf <host>\".",
         fields: "Result from the subject (then the body line naming the task); task name; start, end, duration (an end is derived from start + duration); increased target size (`backup_bytes`), transferred, source size; error, reason and warning lines",
-        fixtures: "German fragments in `Herbertholzkopf/backup-monitor3` and DSM's notification style; English, German, Dutch, French and Italian fixtures follow that structure",
+        fixtures: "German fragments in `Herbertholzkopf/backup-monitor3` and DSM's notification style; English, German, Dutch, French and Italian fixtures follow that structure; forwarded by Apple Mail (English, quoted `> ` lines), Gmail (German), Outlook without a marker or prefix (French) and Thunderbird (Dutch, subject lost); a QP body without a transfer encoding; a German body in Windows-1252 under a UTF-8 label (umlauts in the labels read)",
         confidence: "low",
         vendor_source: false,
         real_fixtures: &[],

@@ -326,7 +326,8 @@ pub(crate) fn read(view: &ParseInput<'_>, draft: &mut Draft, options: &Options) 
     let text_rows = match html {
         Some(_) => None,
         None => Some(text_rows(view.text()).ok_or(
-            "the mail has no HTML body, and its text part has no table columns (tab-separated cells) to read",
+            "the mail has no HTML body, and its text part has no table columns (cells apart by tabs or aligned by \
+             spaces) to read",
         )?),
     };
     let mail_date = view.mail.date;
@@ -438,15 +439,30 @@ pub(crate) fn read(view: &ParseInput<'_>, draft: &mut Draft, options: &Options) 
 
 /// The rows of a Veeam report's text rendering (the HTML dropped on the
 /// way, the text part kept): one row a line, cells separated by tabs as
-/// mail clients render table cells. `None` when no line has a tab: text
+/// mail clients render table cells, or, without a tab anywhere, by runs of
+/// two or more spaces as text browsers (`lynx -dump`, `w3m`) and relays'
+/// HTML-to-text converters align them (empty cells are then lost, so a
+/// column after an empty one shifts). `None` when neither is there: text
 /// that glues the cells together cannot be split reliably. Lazy: one line
 /// at a time, so a huge text costs no copy of itself.
 fn text_rows(text: &str) -> Option<impl Iterator<Item = Row> + '_> {
-    text.contains('\t').then(|| {
-        text.lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|line| Row { cells: line.split('\t').map(crate::util::text::collapse_ws).collect(), depth: 1 })
+    let tabs = text.contains('\t');
+    (tabs || aligned_columns(text)).then(move || {
+        text.lines().filter(|l| !l.trim().is_empty()).map(move |line| Row {
+            cells: if tabs {
+                line.split('\t').map(crate::util::text::collapse_ws).collect()
+            } else {
+                line.split("  ").map(str::trim).filter(|c| !c.is_empty()).map(crate::util::text::collapse_ws).collect()
+            },
+            depth: 1,
+        })
     })
+}
+
+/// Whether a tab-less text lays a table out in columns: at least three
+/// lines with two cells apart by two or more spaces.
+fn aligned_columns(text: &str) -> bool {
+    text.lines().filter(|l| l.trim().contains("  ")).nth(2).is_some()
 }
 
 fn first_line(cell: &str) -> &str {
