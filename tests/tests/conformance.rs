@@ -141,7 +141,7 @@ fn mail(id: &str, at: DateTime<Utc>, state: MailState, identity: Option<&str>) -
         run_id: None,
         deleted: None,
         raw_sha256: None,
-        conflict_of: None,
+        conflict_of: None, intake: Default::default(),
         version: 0,
     }
 }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{MailState, OperationState, Permission, Role, Status};
+use crate::{MailState, MailVerdicts, OperationState, Permission, QuarantineInfo, Role, Status};
 
 macro_rules! dto {
     ($($item:item)*) => {
@@ -232,6 +232,13 @@ dto! {
     /// It is never processed by itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conflict_of: Option<String>,
+        /// The mail failed authentication (see [`MailVerdicts::failed_authentication`]).
+        #[serde(default)]
+        pub auth_failed: bool,
+        /// Set when the mail was held from auto-processing into a run of its
+        /// approved job: why. An operator can process it by hand.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub held: Option<String>,
     }
 
     /// A page of a list; pass `next_cursor` back as `?cursor=` for the next one.
@@ -262,6 +269,20 @@ dto! {
         pub deleted_at: Option<DateTime<Utc>>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub deleted_by: Option<String>,
+        /// Spam, virus, SPF, DKIM and DMARC verdicts recorded on arrival.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub verdicts: Option<MailVerdicts>,
+        #[serde(default)]
+        pub auth_failed: bool,
+        /// Why the mail was held from auto-processing, when it was.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub held: Option<String>,
+        /// Set while the mail is quarantined.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub quarantine: Option<QuarantineInfo>,
+        /// Ingest attempts so far.
+        #[serde(default)]
+        pub ingest_attempts: u32,
     }
 
     /// `POST /api/v1/inbox/{id}/approve`.
@@ -541,6 +562,17 @@ dto! {
         /// left out of a `PUT`, it stays as it is.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub require_two_factor: Option<bool>,
+        /// Authserv-ids whose topmost `Authentication-Results` header is
+        /// trusted for SPF/DKIM/DMARC verdicts (`amazonses.com` also for
+        /// SES's spam and virus verdicts). Default: `amazonses.com` on AWS,
+        /// none locally. Left out of a `PUT`, it stays as it is.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub trusted_authserv_ids: Option<Vec<String>>,
+        /// Hold mails that fail authentication: they wait in the Inbox,
+        /// flagged, instead of becoming runs of their approved job.
+        /// Default on. Left out of a `PUT`, it stays as it is.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub hold_failed_authentication: Option<bool>,
     }
 
     /// `POST /api/v1/settings/test-mail`.

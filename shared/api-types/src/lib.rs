@@ -3,6 +3,7 @@
 
 mod bodies;
 mod enums;
+mod intake;
 mod overrides;
 mod permission;
 mod reports;
@@ -10,6 +11,7 @@ mod reviewed;
 
 pub use bodies::*;
 pub use enums::*;
+pub use intake::*;
 pub use overrides::*;
 pub use permission::Permission;
 pub use reports::*;

@@ -58,6 +58,7 @@ permissions! {
     ManageTickets = "tickets.manage", "create and resolve tickets";
     DeleteTickets = "tickets.delete", "delete tickets";
     ViewReports = "reports.view", "see and export reports";
+    ManageQuarantine = "quarantine.manage", "see, download and release quarantined mails";
 }
 
 impl std::fmt::Display for Permission {

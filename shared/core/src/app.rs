@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use crate::ports::{Blobs, Clock, Mailer, NoSecrets, Queue, SecretName, Secrets};
+use crate::settings::intake_policy::PolicyCache;
 use crate::settings::options_cache::OptionsCache;
 use crate::store::Store;
 
@@ -25,6 +26,9 @@ pub struct Config {
     pub bulk_threshold: usize,
     /// How long audit entries are kept.
     pub audit_retention_days: u32,
+    /// Authserv-ids trusted for inbound verdicts until Settings say
+    /// otherwise: `amazonses.com` on AWS, none locally.
+    pub default_trusted_authserv_ids: Vec<String>,
 }
 
 impl Default for Config {
@@ -36,6 +40,7 @@ impl Default for Config {
             bulk_batch: 250,
             bulk_threshold: 200,
             audit_retention_days: 730,
+            default_trusted_authserv_ids: Vec::new(),
         }
     }
 }
@@ -51,6 +56,8 @@ pub struct App {
     pub config: Config,
     /// Parse options (keyword rules) as last read from the store.
     pub(crate) parse_options: Arc<OptionsCache>,
+    /// Intake policy (trusted verdict sources, hold switch) as last read.
+    pub(crate) intake_policy: Arc<PolicyCache>,
 }
 
 impl App {
@@ -62,7 +69,7 @@ impl App {
         clock: Arc<dyn Clock>,
         config: Config,
     ) -> Self {
-        App { store, blobs, queue, mailer, clock, secrets: Arc::new(NoSecrets), config, parse_options: Arc::default() }
+        App { store, blobs, queue, mailer, clock, secrets: Arc::new(NoSecrets), config, parse_options: Arc::default(), intake_policy: Arc::default() }
     }
 
     /// The secret store the runtime has (none by default).

@@ -22,6 +22,7 @@ pub mod ingest;
 pub mod jobs;
 pub mod model;
 pub mod ports;
+pub mod quarantine;
 mod present;
 pub mod reports;
 pub mod repos;

@@ -33,6 +33,8 @@ pub(crate) fn inbox_item(m: &Mail) -> api::InboxItem {
         deleted_at: m.deleted.as_ref().map(|d| d.at),
         deleted_by: m.deleted.as_ref().map(|d| d.by.clone()),
         conflict_of: m.conflict_of.clone(),
+        auth_failed: m.intake.verdicts.as_ref().is_some_and(|v| v.failed_authentication()),
+        held: m.intake.held.clone(),
     }
 }
 
@@ -64,7 +66,24 @@ pub(crate) fn mail_detail(m: &Mail, report: Option<api::Report>) -> api::MailDet
         run_id: m.run_id.clone(),
         deleted_at: m.deleted.as_ref().map(|d| d.at),
         deleted_by: m.deleted.as_ref().map(|d| d.by.clone()),
+        verdicts: m.intake.verdicts.clone(),
+        auth_failed: m.intake.verdicts.as_ref().is_some_and(|v| v.failed_authentication()),
+        held: m.intake.held.clone(),
+        quarantine: m.intake.quarantine.clone(),
+        ingest_attempts: m.intake.attempts,
     }
+}
+
+pub(crate) fn quarantined_mail(m: &Mail) -> Option<api::QuarantinedMail> {
+    Some(api::QuarantinedMail {
+        id: m.id.clone(),
+        received_at: m.received_at,
+        sender: m.sender.clone(),
+        subject: m.subject.clone(),
+        size: m.size,
+        quarantine: m.intake.quarantine.clone()?,
+        verdicts: m.intake.verdicts.clone(),
+    })
 }
 
 pub(crate) fn job(j: &Job, customer_name: &str) -> api::Job {

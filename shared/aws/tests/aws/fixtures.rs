@@ -47,7 +47,7 @@ pub fn mail(id: &str, state: MailState, received_minute: i64) -> Mail {
         run_id: None,
         deleted: None,
         raw_sha256: None,
-        conflict_of: None,
+        conflict_of: None, intake: Default::default(),
         version: 0,
     }
 }
