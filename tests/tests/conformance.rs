@@ -111,6 +111,7 @@ conformance!(
     reviewed_runs_list_newest_review_first_filtered_and_counted,
     remarks_are_versioned_and_listed_active_by_job,
     tickets_one_open_per_run_even_when_racing,
+    quarantined_mails_keep_their_intake_and_list_apart,
 );
 
 fn t(day: u32, hour: u32) -> DateTime<Utc> {
@@ -141,7 +142,8 @@ fn mail(id: &str, at: DateTime<Utc>, state: MailState, identity: Option<&str>) -
         run_id: None,
         deleted: None,
         raw_sha256: None,
-        conflict_of: None, intake: Default::default(),
+        conflict_of: None,
+        intake: Default::default(),
         version: 0,
     }
 }
@@ -1034,4 +1036,47 @@ async fn tickets_one_open_per_run_even_when_racing(a: Adapters) {
     s.insert_ticket(&ticket("tkG", "jA", "r1", t(5, 8))).await.expect("run freed by delete");
     assert_eq!(ids(s.list_job_tickets("jA", 10).await.expect("job")), ["tkG", "tkB"]);
     assert_eq!(ids(s.list_job_tickets("jA", 1).await.expect("job")), ["tkG"]);
+}
+
+/// A mail's intake record (verdicts, hold, attempts, quarantine) round-trips,
+/// and quarantined mails are listed apart from the Inbox, newest first; a
+/// released one leaves the list.
+async fn quarantined_mails_keep_their_intake_and_list_apart(a: Adapters) {
+    use bc_api_types::{MailVerdicts, QuarantineInfo, Verdict};
+    let s = &a.store;
+    let mut q1 = mail("q1", t(5, 1), MailState::Quarantined, None);
+    q1.intake.verdicts = Some(MailVerdicts {
+        virus: Verdict::Fail,
+        dmarc: Verdict::ProcessingFailed,
+        source: Some("amazonses.com".into()),
+        ..Default::default()
+    });
+    q1.intake.quarantine = Some(QuarantineInfo { reason: "virus verdict FAIL".into(), at: t(5, 1), attempts: 0 });
+    let mut q2 = mail("q2", t(5, 2), MailState::Quarantined, None);
+    q2.intake.attempts = 4;
+    q2.intake.last_error = Some("boom".into());
+    q2.intake.quarantine = Some(QuarantineInfo { reason: "ingest failed 4 times".into(), at: t(5, 3), attempts: 4 });
+    let mut held = mail("h1", t(5, 4), MailState::Inbox, Some("id|h"));
+    held.intake.held = Some("failed authentication".into());
+    for m in [&q1, &q2, &held] {
+        assert!(s.insert_mail(m).await.unwrap());
+    }
+    assert_eq!(s.get_mail("q1").await.unwrap().unwrap(), q1);
+    assert_eq!(s.get_mail("h1").await.unwrap().unwrap().intake.held.as_deref(), Some("failed authentication"));
+    let page = s.list_mails(MailList::Quarantined, None, 1).await.unwrap();
+    assert_eq!(page.items.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["q2"]);
+    let next = s.list_mails(MailList::Quarantined, page.next_cursor.as_deref(), 1).await.unwrap();
+    assert_eq!(next.items.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["q1"]);
+    let inbox = s.list_mails(MailList::Inbox, None, 50).await.unwrap();
+    assert_eq!(inbox.items.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["h1"]);
+    let mut released = s.get_mail("q2").await.unwrap().unwrap();
+    released.state = MailState::Received;
+    released.intake.quarantine = None;
+    s.update_mail(&released).await.unwrap();
+    let left = s.list_mails(MailList::Quarantined, None, 50).await.unwrap();
+    assert_eq!(left.items.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["q1"]);
+    assert_eq!(
+        s.received_mails_before(t(6, 0), 10).await.unwrap().into_iter().map(|m| m.id).collect::<Vec<_>>(),
+        ["q2"]
+    );
 }

@@ -116,7 +116,8 @@ async fn interrupted_ingest_is_resumed_by_the_tick(rt: Runtime, clock: std::sync
         run_id: None,
         deleted: None,
         raw_sha256: None,
-        conflict_of: None, intake: Default::default(),
+        conflict_of: None,
+        intake: Default::default(),
         version: 0,
     };
     assert!(rt.app.store.insert_mail(&stuck).await.expect("insert"));

@@ -905,7 +905,8 @@ async fn scheduler_ticks_on_the_schedules_payload() {
         run_id: None,
         deleted: None,
         raw_sha256: None,
-        conflict_of: None, intake: Default::default(),
+        conflict_of: None,
+        intake: Default::default(),
         version: 0,
     };
     use bc_core::repos::MailRepo;

@@ -76,7 +76,8 @@ async fn add_run(
         run_id: None,
         deleted: None,
         raw_sha256: None,
-        conflict_of: None, intake: Default::default(),
+        conflict_of: None,
+        intake: Default::default(),
         version: 0,
     };
     assert!(store.insert_mail(&mail).await.expect("mail"));

@@ -69,7 +69,17 @@ impl App {
         clock: Arc<dyn Clock>,
         config: Config,
     ) -> Self {
-        App { store, blobs, queue, mailer, clock, secrets: Arc::new(NoSecrets), config, parse_options: Arc::default(), intake_policy: Arc::default() }
+        App {
+            store,
+            blobs,
+            queue,
+            mailer,
+            clock,
+            secrets: Arc::new(NoSecrets),
+            config,
+            parse_options: Arc::default(),
+            intake_policy: Arc::default(),
+        }
     }
 
     /// The secret store the runtime has (none by default).

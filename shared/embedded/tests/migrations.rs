@@ -77,7 +77,8 @@ fn write_v1_fixture() {
         run_id: Some("r1".into()),
         deleted: None,
         raw_sha256: None,
-        conflict_of: None, intake: Default::default(),
+        conflict_of: None,
+        intake: Default::default(),
         version: 2,
     };
     let run = Run {

@@ -3,6 +3,7 @@
 //! product parser reads; API tokens on their own tab.
 
 mod api_tokens;
+mod intake;
 mod keyword_rules;
 
 pub use api_tokens::ApiTokensPage;
@@ -13,6 +14,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+use self::intake::IntakeCard;
 use self::keyword_rules::KeywordRulesCard;
 use crate::api;
 use crate::components::{ErrorView, Loading};
@@ -40,7 +42,13 @@ pub fn SettingsPage() -> Html {
             let tz = tz_ref.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
             let (notify, reload, auth) = (notify.clone(), reload.clone(), auth.clone());
             spawn_local(async move {
-                match api::settings::put(&Settings { time_zone: tz.trim().to_string(), require_two_factor: None }).await
+                match api::settings::put(&Settings {
+                    time_zone: tz.trim().to_string(),
+                    require_two_factor: None,
+                    trusted_authserv_ids: None,
+                    hold_failed_authentication: None,
+                })
+                .await
                 {
                     Ok(s) => {
                         notify.ok(format!("Times are now shown in {}", s.time_zone));
@@ -80,7 +88,12 @@ pub fn SettingsPage() -> Html {
             let Some(s) = data.clone() else { return };
             let (notify, reload) = (notify.clone(), reload.clone());
             spawn_local(async move {
-                let body = Settings { time_zone: s.time_zone.clone(), require_two_factor: Some(on) };
+                let body = Settings {
+                    time_zone: s.time_zone.clone(),
+                    require_two_factor: Some(on),
+                    trusted_authserv_ids: None,
+                    hold_failed_authentication: None,
+                };
                 match api::settings::put(&body).await {
                     Ok(_) if on => notify.ok("Two-factor sign-in is now required for every user"),
                     Ok(_) => notify.ok("Two-factor sign-in is now optional"),
@@ -140,6 +153,7 @@ pub fn SettingsPage() -> Html {
                     </p>
                 </section>
             </div>
+            <IntakeCard />
             <KeywordRulesCard />
         </section>
     }

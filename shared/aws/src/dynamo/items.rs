@@ -13,8 +13,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::schema::{
-    API_TOKENS, AUDIT, CUSTOMERS, ENTITY, ITEM_SCHEMA, Index, JOBS, MAILS_DELETED, MAILS_INBOX, MAILS_QUARANTINED, MAILS_RECEIVED,
-    NAME_SEP, OVERRIDES, PK, SCHEMA_VERSION, SESSIONS, SK, TTL, UNREVIEWED, USERS, VERSION, fold, key_part, key_time,
+    API_TOKENS, AUDIT, CUSTOMERS, ENTITY, ITEM_SCHEMA, Index, JOBS, MAILS_DELETED, MAILS_INBOX, MAILS_QUARANTINED,
+    MAILS_RECEIVED, NAME_SEP, OVERRIDES, PK, SCHEMA_VERSION, SESSIONS, SK, TTL, UNREVIEWED, USERS, VERSION, fold,
+    key_part, key_time,
 };
 
 pub type Item = HashMap<String, AttributeValue>;
@@ -389,7 +390,8 @@ mod tests {
             run_id: None,
             deleted: None,
             raw_sha256: None,
-            conflict_of: None, intake: Default::default(),
+            conflict_of: None,
+            intake: Default::default(),
             version: 3,
         }
     }

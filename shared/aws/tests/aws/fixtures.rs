@@ -47,7 +47,8 @@ pub fn mail(id: &str, state: MailState, received_minute: i64) -> Mail {
         run_id: None,
         deleted: None,
         raw_sha256: None,
-        conflict_of: None, intake: Default::default(),
+        conflict_of: None,
+        intake: Default::default(),
         version: 0,
     }
 }

@@ -53,13 +53,22 @@ impl App {
         if let Some(hold) = s.hold_failed_authentication
             && hold != before.hold_failed_authentication
         {
-            self.store.put_setting(intake_policy::HOLD_FAILED_AUTHENTICATION, if hold { "true" } else { "false" }).await?;
+            self.store
+                .put_setting(intake_policy::HOLD_FAILED_AUTHENTICATION, if hold { "true" } else { "false" })
+                .await?;
             let change = Change::fields(
                 serde_json::json!({"hold_failed_authentication": before.hold_failed_authentication}),
                 serde_json::json!({"hold_failed_authentication": hold}),
             );
-            self.audit(audit_entry(self, actor, "settings", intake_policy::HOLD_FAILED_AUTHENTICATION, "update", change))
-                .await?;
+            self.audit(audit_entry(
+                self,
+                actor,
+                "settings",
+                intake_policy::HOLD_FAILED_AUTHENTICATION,
+                "update",
+                change,
+            ))
+            .await?;
         }
         self.forget_intake_policy().await;
         Ok(())
