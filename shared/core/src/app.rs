@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use crate::ports::{Blobs, Clock, Mailer, NoSecrets, Queue, SecretName, Secrets};
-use crate::settings::intake_policy::PolicyCache;
 use crate::settings::options_cache::OptionsCache;
+use crate::settings::policy_cache::PolicyCache;
 use crate::store::Store;
 
 /// Settings that are the same for both runtimes; each runtime fills them

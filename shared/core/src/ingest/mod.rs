@@ -220,10 +220,24 @@ impl App {
             if existing.state != MailState::Received {
                 return Ok(IngestOutcome { run: None, mail: existing, duplicate: true });
             }
-            // A redelivery of a mail whose ingest did not finish: one more attempt.
+            // A redelivery of a mail whose ingest did not finish: one more
+            // attempt. A concurrent delivery changing it first is working on
+            // it: go on with the mail as it now stands, without counting.
             existing.intake.attempts += 1;
-            self.store.update_mail(&existing).await?;
-            existing.version += 1;
+            match self.store.update_mail(&existing).await {
+                Ok(()) => existing.version += 1,
+                Err(PortError::Conflict(_)) => {
+                    existing = self.store.get_mail(&id).await?.ok_or(Error::NotFound("mail"))?;
+                    if existing.state != MailState::Received {
+                        let run = match &existing.run_id {
+                            Some(r) => self.store.get_run(r).await?,
+                            None => None,
+                        };
+                        return Ok(IngestOutcome { run, mail: existing, duplicate: true });
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
             mail = existing;
         }
         let (mail, run) = self.finish_ingest(mail, &decoded).await?;

@@ -5,24 +5,14 @@
 //! takes effect at once, elsewhere within [`POLICY_TTL`].
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
+pub use super::policy_cache::{IntakePolicy, POLICY_TTL};
 use crate::app::App;
 use crate::error::{Error, Result};
 
 pub const TRUSTED_AUTHSERV_IDS: &str = "trusted_authserv_ids";
 pub const HOLD_FAILED_AUTHENTICATION: &str = "hold_failed_authentication";
-pub const POLICY_TTL: Duration = Duration::from_secs(60);
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct IntakePolicy {
-    /// Lowercase authserv-ids.
-    pub trusted: Vec<String>,
-    pub hold_failed_authentication: bool,
-}
-
-#[derive(Default)]
-pub struct PolicyCache(tokio::sync::RwLock<Option<(Instant, Arc<IntakePolicy>)>>);
 
 /// Checks and normalises a list of authserv-ids (domain-like tokens).
 pub fn check_authserv_ids(ids: &[String]) -> Result<Vec<String>> {

@@ -4,6 +4,7 @@
 pub mod intake_policy;
 pub mod keyword_rules;
 pub mod options_cache;
+pub mod policy_cache;
 pub mod repo;
 
 use bc_api_types::{self as api, Permission};
