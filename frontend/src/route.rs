@@ -27,6 +27,8 @@ pub enum Route {
     Inbox,
     #[at("/inbox/deleted")]
     DeletedMails,
+    #[at("/inbox/quarantine")]
+    Quarantine,
     #[at("/inbox/:id")]
     InboxMail { id: String },
     #[at("/jobs")]
@@ -211,6 +213,7 @@ fn requirement(route: &Route) -> Option<(Permission, &'static str)> {
         Route::RunChecks => Some((Permission::ViewRunChecks, "open Run Checks")),
         Route::Inbox | Route::InboxMail { .. } => Some((Permission::ViewInbox, "open the Inbox")),
         Route::DeletedMails => Some((Permission::ViewDeletedMail, "see deleted mails")),
+        Route::Quarantine => Some((Permission::ManageQuarantine, "see quarantined mails")),
         Route::Jobs | Route::Job { .. } | Route::Run { .. } => Some((Permission::ViewJobs, "see jobs and runs")),
         Route::Customers => Some((Permission::ViewCustomers, "see customers")),
         Route::Users => Some((Permission::ManageUsers, "manage users")),
@@ -267,6 +270,7 @@ fn RouteBody(props: &RouteBodyProps) -> Html {
         Route::Inbox => html! { <pages::InboxPage key="inbox" deleted=false /> },
         Route::DeletedMails => html! { <pages::InboxPage key="deleted" deleted=true /> },
         Route::InboxMail { id } => html! { <pages::InboxMailPage id={id.clone()} /> },
+        Route::Quarantine => html! { <pages::QuarantinePage /> },
         Route::Jobs => html! { <pages::JobsPage /> },
         Route::Job { id } => html! { <pages::JobPage key={id.clone()} id={id.clone()} open_run={None::<AttrValue>} /> },
         Route::Customers => html! { <pages::CustomersPage /> },

@@ -56,7 +56,7 @@ fn main() {
                 sender: "s".into(), sender_name: None, recipients: vec![], subject: "s".into(), date: None,
                 message_id: None, size: 1, text_key: None, html_key: None, attachments: vec![], state: MailState::Processed,
                 parse: ParseSummary::default(), report_key: None, identity: None, job_id: None, run_id: None,
-                deleted: None, raw_sha256: None, conflict_of: None, expired_at: None, version: 0,
+                deleted: None, raw_sha256: None, conflict_of: None, expired_at: None, intake: Default::default(), version: 0,
             };
             store.insert_mail(&mail).await.expect("mail");
             let review = (i < total - unreviewed).then(|| Review { by: "olga".into(), at });

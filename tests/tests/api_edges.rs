@@ -287,6 +287,9 @@ async fn openapi_lists_every_route() {
         ("get", "/api/v1/runs/{id}"),
         ("get", "/api/v1/users"),
         ("get", "/api/v1/openapi.json"),
+        ("get", "/api/v1/quarantine"),
+        ("post", "/api/v1/quarantine/{id}/release"),
+        ("post", "/api/v1/inbox/{id}/process"),
     ];
     for (method, path) in want {
         assert!(

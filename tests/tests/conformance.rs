@@ -113,6 +113,7 @@ conformance!(
     tickets_one_open_per_run_even_when_racing,
     job_lifecycle_moves_lists_and_deletes,
     reindex_of_a_current_store_writes_nothing_and_ends,
+    quarantined_mails_keep_their_intake_and_list_apart,
 );
 
 fn t(day: u32, hour: u32) -> DateTime<Utc> {
@@ -145,6 +146,7 @@ fn mail(id: &str, at: DateTime<Utc>, state: MailState, identity: Option<&str>) -
         raw_sha256: None,
         conflict_of: None,
         expired_at: None,
+        intake: Default::default(),
         version: 0,
     }
 }
@@ -1173,4 +1175,47 @@ async fn job_lifecycle_moves_lists_and_deletes(a: Adapters) {
     assert!(!s.delete_job("jC").await.expect("again"));
     assert!(s.get_job("jC").await.expect("get").is_none());
     assert_eq!(names(s.list_jobs(&list(None), None, 10).await.expect("all")), ["Bravo", "Zulu"]);
+}
+
+/// A mail's intake record (verdicts, hold, attempts, quarantine) round-trips,
+/// and quarantined mails are listed apart from the Inbox, newest first; a
+/// released one leaves the list.
+async fn quarantined_mails_keep_their_intake_and_list_apart(a: Adapters) {
+    use bc_api_types::{MailVerdicts, QuarantineInfo, Verdict};
+    let s = &a.store;
+    let mut q1 = mail("q1", t(5, 1), MailState::Quarantined, None);
+    q1.intake.verdicts = Some(MailVerdicts {
+        virus: Verdict::Fail,
+        dmarc: Verdict::ProcessingFailed,
+        source: Some("amazonses.com".into()),
+        ..Default::default()
+    });
+    q1.intake.quarantine = Some(QuarantineInfo { reason: "virus verdict FAIL".into(), at: t(5, 1), attempts: 0 });
+    let mut q2 = mail("q2", t(5, 2), MailState::Quarantined, None);
+    q2.intake.attempts = 4;
+    q2.intake.last_error = Some("boom".into());
+    q2.intake.quarantine = Some(QuarantineInfo { reason: "ingest failed 4 times".into(), at: t(5, 3), attempts: 4 });
+    let mut held = mail("h1", t(5, 4), MailState::Inbox, Some("id|h"));
+    held.intake.held = Some("failed authentication".into());
+    for m in [&q1, &q2, &held] {
+        assert!(s.insert_mail(m).await.unwrap());
+    }
+    assert_eq!(s.get_mail("q1").await.unwrap().unwrap(), q1);
+    assert_eq!(s.get_mail("h1").await.unwrap().unwrap().intake.held.as_deref(), Some("failed authentication"));
+    let page = s.list_mails(MailList::Quarantined, None, 1).await.unwrap();
+    assert_eq!(page.items.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["q2"]);
+    let next = s.list_mails(MailList::Quarantined, page.next_cursor.as_deref(), 1).await.unwrap();
+    assert_eq!(next.items.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["q1"]);
+    let inbox = s.list_mails(MailList::Inbox, None, 50).await.unwrap();
+    assert_eq!(inbox.items.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["h1"]);
+    let mut released = s.get_mail("q2").await.unwrap().unwrap();
+    released.state = MailState::Received;
+    released.intake.quarantine = None;
+    s.update_mail(&released).await.unwrap();
+    let left = s.list_mails(MailList::Quarantined, None, 50).await.unwrap();
+    assert_eq!(left.items.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["q1"]);
+    assert_eq!(
+        s.received_mails_before(t(6, 0), 10).await.unwrap().into_iter().map(|m| m.id).collect::<Vec<_>>(),
+        ["q2"]
+    );
 }

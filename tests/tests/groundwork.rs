@@ -81,6 +81,7 @@ async fn seed_job(store: &Arc<dyn Store>, customer_id: &str, job_id: &str, n: us
             raw_sha256: None,
             conflict_of: None,
             expired_at: None,
+            intake: Default::default(),
             version: 0,
         };
         assert!(store.insert_mail(&mail).await.expect("mail"));

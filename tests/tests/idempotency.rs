@@ -118,6 +118,7 @@ async fn interrupted_ingest_is_resumed_by_the_tick(rt: Runtime, clock: std::sync
         raw_sha256: None,
         conflict_of: None,
         expired_at: None,
+        intake: Default::default(),
         version: 0,
     };
     assert!(rt.app.store.insert_mail(&stuck).await.expect("insert"));

@@ -907,6 +907,7 @@ async fn scheduler_ticks_on_the_schedules_payload() {
         raw_sha256: None,
         conflict_of: None,
         expired_at: None,
+        intake: Default::default(),
         version: 0,
     };
     use bc_core::repos::MailRepo;

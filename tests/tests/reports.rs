@@ -79,6 +79,7 @@ async fn add_run(
         raw_sha256: None,
         conflict_of: None,
         expired_at: None,
+        intake: Default::default(),
         version: 0,
     };
     assert!(store.insert_mail(&mail).await.expect("mail"));

@@ -13,6 +13,7 @@ pub mod mails;
 pub mod notes;
 pub mod operations;
 pub mod overrides;
+pub mod quarantine;
 pub mod reports;
 pub mod reviewed;
 pub mod runs;

@@ -26,7 +26,7 @@ fn section_of(route: &Route) -> Option<Route> {
             _ => Route::RunChecks,
         },
         Route::RunChecks => Route::RunChecks,
-        Route::Inbox | Route::DeletedMails | Route::InboxMail { .. } => Route::Inbox,
+        Route::Inbox | Route::DeletedMails | Route::Quarantine | Route::InboxMail { .. } => Route::Inbox,
         Route::Jobs | Route::Job { .. } => Route::Jobs,
         Route::Customers => Route::Customers,
         Route::Users => Route::Users,

@@ -142,6 +142,9 @@ pub fn InboxPage(props: &InboxProps) -> Html {
             <div class="page-head">
                 <h1>{ if deleted { "Deleted mails" } else { "Inbox" } }</h1>
                 <div class="head-actions">
+                    if !deleted && session.can(Permission::ManageQuarantine) {
+                        <Link<Route> to={Route::Quarantine} classes="btn btn-ghost">{ "Quarantine" }</Link<Route>>
+                    }
                     if session.can(Permission::ViewDeletedMail) {
                         if deleted {
                             <Link<Route> to={Route::Inbox} classes="btn btn-ghost">{ "← Inbox" }</Link<Route>>
@@ -236,7 +239,10 @@ fn row(m: &InboxItem, checked: bool, toggle: &Callback<String>, deleted: bool) -
             <td class="hide-narrow">{ &m.sender }</td>
             <td><Link<Route> to={Route::InboxMail { id: m.id.clone() }}>{ if m.subject.is_empty() { "(no subject)" } else { m.subject.as_str() } }</Link<Route>></td>
             <td>{ job }</td>
-            <td>{ last }</td>
+            <td>{ last }
+                if m.held.is_some() { <span class="badge badge-warning" title={m.held.clone().unwrap_or_default()}>{ " held" }</span> }
+                else if m.auth_failed { <span class="badge badge-warning">{ " failed authentication" }</span> }
+            </td>
         </tr>
     }
 }

@@ -126,6 +126,27 @@ fn MailDetailView(props: &DetailProps) -> Html {
         },
         true,
     );
+    let process = simple(
+        |id| {
+            Box::pin(async move {
+                api::quarantine::process_held(&id)
+                    .await
+                    .map(|_| "Processed: the mail is now a run of its job".to_string())
+            })
+        },
+        false,
+    );
+    let release = simple(
+        |id| {
+            Box::pin(async move {
+                api::quarantine::release(&id).await.map(|r| match r.error {
+                    Some(e) => format!("Released, but the ingest failed again: {e}"),
+                    None => format!("Released; the mail is now {}", r.state.as_str()),
+                })
+            })
+        },
+        false,
+    );
     let restore = simple(
         |id| Box::pin(async move { api::inbox::restore(&id).await.map(|_| "Mail restored to the Inbox".to_string()) }),
         false,
@@ -145,8 +166,30 @@ fn MailDetailView(props: &DetailProps) -> Html {
                 { ". Admins can restore it to the Inbox." }
             </p>
         },
+        MailState::Quarantined => html! {
+            <p class="alert alert-error" data-testid="quarantined">{ "Quarantined" }
+                if let Some(q) = &m.quarantine { { format!(": {} ", q.reason) }<Time at={q.at} relative=true /> }
+                { ". It is not parsed into runs until an admin releases it." }
+            </p>
+        },
         _ => html! {},
     };
+    let held_note = match &m.held {
+        Some(why) if in_inbox => html! {
+            <p class="alert alert-warn" data-testid="held">
+                { format!("Held: {why}. It did not become a run of its approved job by itself.") }
+            </p>
+        },
+        _ if m.auth_failed => html! { <p class="alert alert-warn">{ "This mail failed authentication." }</p> },
+        _ => html! {},
+    };
+    let verdicts = m.verdicts.as_ref().map(|v| html! {
+        <p class="verdicts muted" data-testid="verdicts">
+            { format!("Spam {} · Virus {} · SPF {} · DKIM {} · DMARC {}", v.spam.as_str(), v.virus.as_str(),
+                      v.spf.as_str(), v.dkim.as_str(), v.dmarc.as_str()) }
+            { v.source.clone().map(|s| format!(" (from {s})")).unwrap_or_else(|| " (no trusted receiving server)".into()) }
+        </p>
+    });
     let parse = match (&report, m.parse.ok) {
         (Some(r), true) => html! { <ReportSummary report={r.clone()} /> },
         _ => html! {
@@ -165,7 +208,16 @@ fn MailDetailView(props: &DetailProps) -> Html {
         <>
             <h1 class="subject">{ if m.subject.is_empty() { "(no subject)" } else { m.subject.as_str() } }</h1>
             { state_note }
+            { held_note }
+            { verdicts }
             <div class="actions-row">
+                if in_inbox && m.held.is_some() && session.can(Permission::Approve) {
+                    <ConfirmButton label="Process anyway" confirm="Make this mail a run of its approved job although it failed authentication?"
+                                   disabled={*busy} onconfirm={process} />
+                }
+                if m.state == MailState::Quarantined && session.can(Permission::ManageQuarantine) {
+                    <button class="btn btn-primary" disabled={*busy} onclick={release.reform(|_: MouseEvent| ())}>{ "Release and re-parse" }</button>
+                }
                 if in_inbox && session.can(Permission::Reparse) {
                     <button class="btn" disabled={*busy} onclick={reparse.reform(|_: MouseEvent| ())}>{ "Re-parse" }</button>
                 }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{MailState, OperationState, Permission, Role, Status};
+use crate::{MailState, MailVerdicts, OperationState, Permission, QuarantineInfo, Role, Status};
 
 macro_rules! dto {
     ($($item:item)*) => {
@@ -238,6 +238,13 @@ dto! {
         /// When the raw mail was found expired under the mail retention.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub expired_at: Option<DateTime<Utc>>,
+        /// The mail failed authentication (see [`MailVerdicts::failed_authentication`]).
+        #[serde(default)]
+        pub auth_failed: bool,
+        /// Set when the mail was held from auto-processing into a run of its
+        /// approved job: why. An operator can process it by hand.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub held: Option<String>,
     }
 
     /// A page of a list; pass `next_cursor` back as `?cursor=` for the next one.
@@ -271,6 +278,20 @@ dto! {
         /// When the raw mail was found expired under the mail retention.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub expired_at: Option<DateTime<Utc>>,
+        /// Spam, virus, SPF, DKIM and DMARC verdicts recorded on arrival.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub verdicts: Option<MailVerdicts>,
+        #[serde(default)]
+        pub auth_failed: bool,
+        /// Why the mail was held from auto-processing, when it was.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub held: Option<String>,
+        /// Set while the mail is quarantined.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub quarantine: Option<QuarantineInfo>,
+        /// Ingest attempts so far.
+        #[serde(default)]
+        pub ingest_attempts: u32,
     }
 
     /// `POST /api/v1/inbox/{id}/approve`.
@@ -563,6 +584,17 @@ dto! {
         /// How tickets are made (read-only; set in the Autotask settings).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub tickets: Option<crate::TicketMode>,
+        /// Authserv-ids whose topmost `Authentication-Results` header is
+        /// trusted for SPF/DKIM/DMARC verdicts (`amazonses.com` also for
+        /// SES's spam and virus verdicts). Default: `amazonses.com` on AWS,
+        /// none locally. Left out of a `PUT`, it stays as it is.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub trusted_authserv_ids: Option<Vec<String>>,
+        /// Hold mails that fail authentication: they wait in the Inbox,
+        /// flagged, instead of becoming runs of their approved job.
+        /// Default on. Left out of a `PUT`, it stays as it is.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub hold_failed_authentication: Option<bool>,
     }
 
     /// `POST /api/v1/settings/test-mail`.

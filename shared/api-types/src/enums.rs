@@ -115,6 +115,9 @@ pub enum MailState {
     Processed,
     /// Soft-deleted from the Inbox; admins can restore it.
     Deleted,
+    /// Set aside: its ingest kept failing, or it carries a virus verdict.
+    /// Never parsed into runs until an admin releases it.
+    Quarantined,
 }
 
 impl MailState {
@@ -124,6 +127,7 @@ impl MailState {
             MailState::Inbox => "inbox",
             MailState::Processed => "processed",
             MailState::Deleted => "deleted",
+            MailState::Quarantined => "quarantined",
         }
     }
 }
@@ -136,6 +140,7 @@ impl FromStr for MailState {
             "inbox" => Ok(MailState::Inbox),
             "processed" => Ok(MailState::Processed),
             "deleted" => Ok(MailState::Deleted),
+            "quarantined" => Ok(MailState::Quarantined),
             other => Err(format!("unknown mail state {other:?}")),
         }
     }

@@ -4,6 +4,7 @@
 mod bodies;
 mod enums;
 mod jobs;
+mod intake;
 mod overrides;
 mod permission;
 mod psa;
@@ -13,6 +14,7 @@ mod reviewed;
 pub use bodies::*;
 pub use enums::*;
 pub use jobs::*;
+pub use intake::*;
 pub use overrides::*;
 pub use permission::Permission;
 pub use psa::*;

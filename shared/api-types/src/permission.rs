@@ -60,6 +60,7 @@ permissions! {
     ViewReports = "reports.view", "see and export reports";
     ManageJobs = "jobs.manage", "rename, move, archive and merge jobs";
     DeleteJobs = "jobs.delete", "delete jobs and undo approvals";
+    ManageQuarantine = "quarantine.manage", "see, download and release quarantined mails";
 }
 
 impl std::fmt::Display for Permission {

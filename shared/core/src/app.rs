@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::ports::{Blobs, Clock, Mailer, NoSecrets, Queue, SecretName, Secrets};
 use crate::psa::port::Psa;
 use crate::settings::options_cache::OptionsCache;
+use crate::settings::policy_cache::PolicyCache;
 use crate::store::Store;
 
 /// Settings that are the same for both runtimes; each runtime fills them
@@ -26,6 +27,9 @@ pub struct Config {
     pub bulk_threshold: usize,
     /// How long audit entries are kept.
     pub audit_retention_days: u32,
+    /// Authserv-ids trusted for inbound verdicts until Settings say
+    /// otherwise: `amazonses.com` on AWS, none locally.
+    pub default_trusted_authserv_ids: Vec<String>,
 }
 
 impl Default for Config {
@@ -37,6 +41,7 @@ impl Default for Config {
             bulk_batch: 250,
             bulk_threshold: 200,
             audit_retention_days: 730,
+            default_trusted_authserv_ids: Vec::new(),
         }
     }
 }
@@ -54,6 +59,8 @@ pub struct App {
     pub(crate) parse_options: Arc<OptionsCache>,
     /// The PSA adapter (Autotask), when the runtime has one.
     pub psa: Option<Arc<dyn Psa>>,
+    /// Intake policy (trusted verdict sources, hold switch) as last read.
+    pub(crate) intake_policy: Arc<PolicyCache>,
 }
 
 impl App {
@@ -74,6 +81,7 @@ impl App {
             secrets: Arc::new(NoSecrets),
             config,
             parse_options: Arc::default(),
+            intake_policy: Arc::default(),
             psa: None,
         }
     }

@@ -24,6 +24,7 @@ pub mod model;
 pub mod ports;
 mod present;
 pub mod psa;
+pub mod quarantine;
 pub mod reports;
 pub mod repos;
 pub mod retry;

@@ -90,7 +90,30 @@ pub struct Mail {
     /// re-parse and cannot be approved.
     #[serde(default)]
     pub expired_at: Option<DateTime<Utc>>,
+    /// Verification, hold and quarantine state of the mail's intake.
+    #[serde(default)]
+    pub intake: MailIntake,
     pub version: u64,
+}
+
+/// What intake learned about a mail beyond its content: the verdicts read
+/// from the receiving server's headers, whether it was held from
+/// auto-processing, its ingest attempts and its quarantine.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MailIntake {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdicts: Option<bc_api_types::MailVerdicts>,
+    /// Why the mail was held from becoming a run of its approved job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held: Option<String>,
+    /// Ingest attempts (the first delivery, redeliveries, resumes).
+    #[serde(default)]
+    pub attempts: u32,
+    /// The error of the last failed attempt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quarantine: Option<bc_api_types::QuarantineInfo>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

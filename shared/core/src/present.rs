@@ -35,6 +35,8 @@ pub(crate) fn inbox_item(m: &Mail) -> api::InboxItem {
         deleted_by: m.deleted.as_ref().map(|d| d.by.clone()),
         conflict_of: m.conflict_of.clone(),
         expired_at: m.expired_at,
+        auth_failed: m.intake.verdicts.as_ref().is_some_and(|v| v.failed_authentication()),
+        held: m.intake.held.clone(),
     }
 }
 
@@ -67,7 +69,24 @@ pub(crate) fn mail_detail(m: &Mail, report: Option<api::Report>) -> api::MailDet
         deleted_at: m.deleted.as_ref().map(|d| d.at),
         deleted_by: m.deleted.as_ref().map(|d| d.by.clone()),
         expired_at: m.expired_at,
+        verdicts: m.intake.verdicts.clone(),
+        auth_failed: m.intake.verdicts.as_ref().is_some_and(|v| v.failed_authentication()),
+        held: m.intake.held.clone(),
+        quarantine: m.intake.quarantine.clone(),
+        ingest_attempts: m.intake.attempts,
     }
+}
+
+pub(crate) fn quarantined_mail(m: &Mail) -> Option<api::QuarantinedMail> {
+    Some(api::QuarantinedMail {
+        id: m.id.clone(),
+        received_at: m.received_at,
+        sender: m.sender.clone(),
+        subject: m.subject.clone(),
+        size: m.size,
+        quarantine: m.intake.quarantine.clone()?,
+        verdicts: m.intake.verdicts.clone(),
+    })
 }
 
 pub(crate) fn job(j: &Job, customer_name: &str) -> api::Job {

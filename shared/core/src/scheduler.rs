@@ -39,10 +39,12 @@ impl App {
                 0
             });
         }
-        // Finish ingests that were cut off between "stored" and "processed".
+        // Finish ingests that were cut off between "stored" and "processed",
+        // or that failed: each resume is an attempt counted on the mail, and
+        // a mail that keeps failing ends in quarantine.
         let stuck = self.store.received_mails_before(now - Duration::minutes(STUCK_AFTER_MINUTES), 100).await?;
         for mail in stuck {
-            match self.reparse_mail(mail).await {
+            match self.resume_mail(mail).await {
                 Ok(_) => report.mails_resumed += 1,
                 Err(e) => tracing::warn!(error = %e, "resuming a stuck mail failed"),
             }

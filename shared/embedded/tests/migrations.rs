@@ -81,6 +81,7 @@ fn write_v1_fixture() {
         raw_sha256: None,
         conflict_of: None,
         expired_at: None,
+        intake: Default::default(),
         version: 2,
     };
     let run = Run {

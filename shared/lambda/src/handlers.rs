@@ -35,8 +35,14 @@ pub fn created_keys(body: &str) -> Result<Vec<String>, String> {
                 .ok_or_else(|| "an ObjectCreated record without s3.object.key".to_string())
                 .and_then(decode_s3_key)
         })
+        // SES writes this object once when the receipt rule's S3 action is
+        // set up; it is not a mail.
+        .filter(|k| !matches!(k, Ok(k) if k.rsplit('/').next() == Some(SES_SETUP_NOTIFICATION)))
         .collect()
 }
+
+/// The object SES stores to test a receipt rule's S3 action.
+pub const SES_SETUP_NOTIFICATION: &str = "AMAZON_SES_SETUP_NOTIFICATION";
 
 fn failures(ids: Vec<String>) -> SqsBatchResponse {
     let mut resp = SqsBatchResponse::default();

@@ -31,6 +31,9 @@ pub fn core_config_from_env() -> Config {
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(d.audit_retention_days),
+        // SES writes the verdicts on every mail it stores: trusted until the
+        // Settings say otherwise.
+        default_trusted_authserv_ids: vec![bc_core::ingest::verdicts::SES_AUTHSERV_ID.to_string()],
         ..d
     }
 }

@@ -4,6 +4,7 @@
 
 mod api_tokens;
 mod integrations;
+mod intake;
 mod keyword_rules;
 
 pub use api_tokens::ApiTokensPage;
@@ -15,6 +16,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+use self::intake::IntakeCard;
 use self::keyword_rules::KeywordRulesCard;
 use crate::api;
 use crate::components::{ErrorView, Loading};
@@ -42,7 +44,14 @@ pub fn SettingsPage() -> Html {
             let tz = tz_ref.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
             let (notify, reload, auth) = (notify.clone(), reload.clone(), auth.clone());
             spawn_local(async move {
-                match api::settings::put(&Settings { time_zone: tz.trim().to_string(), require_two_factor: None, tickets: None }).await
+                match api::settings::put(&Settings {
+                    time_zone: tz.trim().to_string(),
+                    require_two_factor: None,
+                    trusted_authserv_ids: None,
+                    hold_failed_authentication: None,
+                    tickets: None,
+                })
+                .await
                 {
                     Ok(s) => {
                         notify.ok(format!("Times are now shown in {}", s.time_zone));
@@ -82,7 +91,13 @@ pub fn SettingsPage() -> Html {
             let Some(s) = data.clone() else { return };
             let (notify, reload) = (notify.clone(), reload.clone());
             spawn_local(async move {
-                let body = Settings { time_zone: s.time_zone.clone(), require_two_factor: Some(on), tickets: None };
+                let body = Settings {
+                    time_zone: s.time_zone.clone(),
+                    require_two_factor: Some(on),
+                    trusted_authserv_ids: None,
+                    hold_failed_authentication: None,
+                    tickets: None,
+                };
                 match api::settings::put(&body).await {
                     Ok(_) if on => notify.ok("Two-factor sign-in is now required for every user"),
                     Ok(_) => notify.ok("Two-factor sign-in is now optional"),
@@ -142,6 +157,7 @@ pub fn SettingsPage() -> Html {
                     </p>
                 </section>
             </div>
+            <IntakeCard />
             <KeywordRulesCard />
         </section>
     }

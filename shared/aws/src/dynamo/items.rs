@@ -13,8 +13,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::schema::{
-    API_TOKENS, AUDIT, CUSTOMERS, ENTITY, ITEM_SCHEMA, Index, JOBS, MAILS_DELETED, MAILS_INBOX, MAILS_RECEIVED,
-    NAME_SEP, OVERRIDES, PK, SCHEMA_VERSION, SESSIONS, SK, TTL, UNREVIEWED, USERS, VERSION, fold, key_part, key_time,
+    API_TOKENS, AUDIT, CUSTOMERS, ENTITY, ITEM_SCHEMA, Index, JOBS, MAILS_DELETED, MAILS_INBOX, MAILS_QUARANTINED,
+    MAILS_RECEIVED, NAME_SEP, OVERRIDES, PK, SCHEMA_VERSION, SESSIONS, SK, TTL, UNREVIEWED, USERS, VERSION, fold,
+    key_part, key_time,
 };
 
 pub type Item = HashMap<String, AttributeValue>;
@@ -127,6 +128,7 @@ impl Record for Mail {
         match self.state {
             MailState::Received | MailState::Inbox => out.push((Index::Gsi1, MAILS_INBOX.into(), at.clone())),
             MailState::Deleted => out.push((Index::Gsi1, MAILS_DELETED.into(), at.clone())),
+            MailState::Quarantined => out.push((Index::Gsi1, MAILS_QUARANTINED.into(), at.clone())),
             // Processed mails are reached through their run.
             MailState::Processed => {}
         }
@@ -396,6 +398,7 @@ mod tests {
             raw_sha256: None,
             conflict_of: None,
             expired_at: None,
+            intake: Default::default(),
             version: 3,
         }
     }

@@ -9,7 +9,7 @@ use bc_core::ports::PortResult;
 use chrono::{DateTime, Utc};
 
 use super::items::{identity_pk, to_item, to_item_with_version};
-use super::schema::{Index, MAILS_DELETED, MAILS_INBOX, MAILS_RECEIVED, key_time};
+use super::schema::{Index, MAILS_DELETED, MAILS_INBOX, MAILS_QUARANTINED, MAILS_RECEIVED, key_time};
 use super::{Cond, DynamoStore, Query, Range, decode_all};
 
 #[async_trait]
@@ -31,6 +31,7 @@ impl MailRepo for DynamoStore {
         let partition = match list {
             MailList::Inbox => MAILS_INBOX,
             MailList::Deleted => MAILS_DELETED,
+            MailList::Quarantined => MAILS_QUARANTINED,
         };
         let q = Query::new(Index::Gsi1, partition).newest_first();
         let (items, next_cursor) = self.query_page(&q, cursor, limit, "Query (list_mails)").await?;

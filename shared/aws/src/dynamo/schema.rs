@@ -67,6 +67,8 @@ impl Index {
 /// `items`).
 pub const MAILS_INBOX: &str = "MAILS#INBOX";
 pub const MAILS_DELETED: &str = "MAILS#DELETED";
+/// GSI1 partition of quarantined mails (ingest kept failing, or a virus verdict).
+pub const MAILS_QUARANTINED: &str = "MAILS#QUARANTINED";
 pub const MAILS_RECEIVED: &str = "MAILS#RECEIVED";
 pub const JOBS: &str = "JOBS";
 pub const CUSTOMERS: &str = "CUSTOMERS";

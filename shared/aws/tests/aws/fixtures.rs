@@ -49,6 +49,7 @@ pub fn mail(id: &str, state: MailState, received_minute: i64) -> Mail {
         raw_sha256: None,
         conflict_of: None,
         expired_at: None,
+        intake: Default::default(),
         version: 0,
     }
 }

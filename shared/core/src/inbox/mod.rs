@@ -53,6 +53,7 @@ impl App {
             MailState::Received | MailState::Inbox => Permission::ViewInbox,
             MailState::Deleted => Permission::ViewDeletedMail,
             MailState::Processed => Permission::ViewJobs,
+            MailState::Quarantined => Permission::ManageQuarantine,
         };
         actor.require(need)?;
         Ok(mail)
@@ -99,6 +100,9 @@ impl App {
                 return Err(Error::Conflict("this mail is already a run of an approved job".into()));
             }
             MailState::Deleted => return Err(Error::Conflict("this mail is deleted; restore it first".into())),
+            MailState::Quarantined => {
+                return Err(Error::Conflict("this mail is quarantined; an admin must release it first".into()));
+            }
         }
         if mail.expired_at.is_some() {
             return Err(Error::Conflict(EXPIRED_APPROVE.into()));
@@ -169,6 +173,17 @@ impl App {
             if other.id == mail.id || other.state != MailState::Inbox || other.conflict_of.is_some() {
                 continue;
             }
+            // A mail that failed authentication is held, not processed with it.
+            if let Some(reason) = self.hold_reason(&other).await? {
+                if other.intake.held.is_none() {
+                    let mut held = other;
+                    held.intake.held = Some(reason);
+                    if let Err(e) = self.store.update_mail(&held).await {
+                        tracing::warn!(mail = %held.id, error = %e, "could not flag a held mail");
+                    }
+                }
+                continue;
+            }
             if let Some(r) = self.load_report(other.report_key.as_deref()).await? {
                 let run = self.new_run(&other, &job, &r).await?;
                 if self.record_run(other, run, None).await?.1.is_some() {
@@ -192,6 +207,9 @@ impl App {
         match mail.state {
             MailState::Inbox | MailState::Received => {}
             MailState::Deleted => return Ok(()),
+            MailState::Quarantined => {
+                return Err(Error::Conflict("this mail is quarantined; an admin releases or keeps it".into()));
+            }
             MailState::Processed => {
                 return Err(Error::Conflict(
                     "this mail is a run of an approved job; it cannot be deleted from the Inbox".into(),

@@ -14,6 +14,8 @@ pub enum MailList {
     Inbox,
     /// State `deleted`, newest first.
     Deleted,
+    /// State `quarantined`, newest first.
+    Quarantined,
 }
 
 #[async_trait]

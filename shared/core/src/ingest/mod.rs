@@ -9,6 +9,13 @@ use chrono::Utc;
 
 pub mod guard;
 pub mod keys;
+pub mod verdicts;
+
+/// Ingest attempts of one mail (first delivery, redeliveries, resumes)
+/// before a mail whose ingest keeps failing is quarantined. Below the
+/// mail-ingest queue's `maxReceiveCount` (5), so it is quarantined before
+/// its message would reach the dead-letter queue.
+pub const MAX_INGEST_ATTEMPTS: u32 = 4;
 
 use bc_api_types::Permission;
 use serde_json::json;
@@ -18,7 +25,7 @@ use crate::audit::{Change, audit_entry};
 use crate::auth::permissions::Actor;
 use crate::error::{Error, Result};
 use crate::ids;
-use crate::model::{Job, LastRun, Mail, ParseSummary, Run, StoredAttachment};
+use crate::model::{Job, LastRun, Mail, MailIntake, ParseSummary, Run, StoredAttachment};
 use crate::ports::PortError;
 use crate::retry::{self, Attempt};
 use crate::review::repo::RecordRun;
@@ -133,6 +140,8 @@ impl App {
             _ => format!("sha256:{}", ids::sha256_hex(&raw)),
         };
         let raw_sha256 = ids::sha256_hex(&raw);
+        let policy = self.intake_policy().await?;
+        let verdicts = verdicts::read_verdicts(&raw, &policy.trusted);
         let mut id = ids::mail_id(&dedupe_key);
         let mut dedupe_key = dedupe_key;
         let mut conflict_of = None;
@@ -185,23 +194,142 @@ impl App {
             raw_sha256: Some(raw_sha256),
             conflict_of,
             expired_at: None,
+            intake: MailIntake { verdicts: Some(verdicts.clone()), attempts: 1, ..Default::default() },
             version: 0,
         };
-        if let Ok(full) = &decoded {
-            self.store_parts(&mut mail, full).await?;
+        if verdicts.virus == bc_api_types::Verdict::Fail {
+            // Never parsed, its parts never stored: the raw mail waits for an admin.
+            let source = verdicts.source.clone().unwrap_or_else(|| verdicts::SES_AUTHSERV_ID.into());
+            mail.state = MailState::Quarantined;
+            mail.intake.quarantine = Some(bc_api_types::QuarantineInfo {
+                reason: format!("virus verdict FAIL from {source}"),
+                at: now,
+                attempts: 0,
+            });
+            if !self.store.insert_mail(&mail).await? {
+                let existing = self.store.get_mail(&id).await?.ok_or(Error::NotFound("mail"))?;
+                return Ok(IngestOutcome { run: None, mail: existing, duplicate: true });
+            }
+            tracing::warn!(mail = %mail.id, "virus verdict FAIL: quarantined");
+            self.audit_quarantine(&mail).await?;
+            return Ok(IngestOutcome { mail, duplicate: false, run: None });
         }
+        // The record first, so a failure of any later step is counted on it.
         if !self.store.insert_mail(&mail).await? {
             // A concurrent or earlier delivery stored it first.
-            let existing = self.store.get_mail(&id).await?.ok_or(Error::NotFound("mail"))?;
+            let mut existing = self.store.get_mail(&id).await?.ok_or(Error::NotFound("mail"))?;
             if existing.state != MailState::Received {
                 return Ok(IngestOutcome { run: None, mail: existing, duplicate: true });
             }
+            // A redelivery of a mail whose ingest did not finish: one more
+            // attempt. A concurrent delivery changing it first is working on
+            // it: go on with the mail as it now stands, without counting.
+            existing.intake.attempts += 1;
+            match self.store.update_mail(&existing).await {
+                Ok(()) => existing.version += 1,
+                Err(PortError::Conflict(_)) => {
+                    existing = self.store.get_mail(&id).await?.ok_or(Error::NotFound("mail"))?;
+                    if existing.state != MailState::Received {
+                        let run = match &existing.run_id {
+                            Some(r) => self.store.get_run(r).await?,
+                            None => None,
+                        };
+                        return Ok(IngestOutcome { run, mail: existing, duplicate: true });
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
             mail = existing;
         }
-
-        let report = self.apply_parse(&mut mail, decoded.as_ref().map_err(String::as_str)).await?;
-        let (mail, run) = self.route(mail, report).await?;
+        let (mail, run) = self.finish_ingest(mail, &decoded).await?;
         Ok(IngestOutcome { mail, duplicate: false, run })
+    }
+
+    /// Stores the parts of a recorded mail (if not stored yet), parses and
+    /// routes it. A failure is recorded on the mail; the last allowed
+    /// attempt's failure quarantines it instead of failing again.
+    pub(crate) async fn finish_ingest(
+        &self,
+        mail: Mail,
+        decoded: &std::result::Result<MailMessage, String>,
+    ) -> Result<(Mail, Option<Run>)> {
+        let id = mail.id.clone();
+        let attempt = async move {
+            let mut mail = mail;
+            if let Ok(m) = decoded
+                && mail.text_key.is_none()
+                && mail.html_key.is_none()
+                && mail.attachments.is_empty()
+            {
+                self.store_parts(&mut mail, m).await?;
+            }
+            let report = self.apply_parse(&mut mail, decoded.as_ref().map_err(String::as_str)).await?;
+            self.route(mail, report).await
+        };
+        match attempt.await {
+            Ok(done) => Ok(done),
+            Err(e) => self.ingest_failed(&id, e).await,
+        }
+    }
+
+    /// Records a failed ingest attempt on the mail; at
+    /// [`MAX_INGEST_ATTEMPTS`] the mail is quarantined and the failure ends
+    /// here. Otherwise the error goes back to the caller, which retries
+    /// (SQS redelivery, the scheduler's resume).
+    pub(crate) async fn ingest_failed(&self, id: &str, error: Error) -> Result<(Mail, Option<Run>)> {
+        let Some(mut mail) = self.store.get_mail(id).await? else { return Err(error) };
+        if mail.state != MailState::Received {
+            return Err(error);
+        }
+        let text: String = error.to_string().chars().take(1000).collect();
+        mail.intake.last_error = Some(text.clone());
+        let quarantine = mail.intake.attempts >= MAX_INGEST_ATTEMPTS;
+        if quarantine {
+            mail.state = MailState::Quarantined;
+            mail.intake.quarantine = Some(bc_api_types::QuarantineInfo {
+                reason: format!("ingest failed {} times; last error: {text}", mail.intake.attempts),
+                at: self.clock.now(),
+                attempts: mail.intake.attempts,
+            });
+        }
+        match self.store.update_mail(&mail).await {
+            Ok(()) => mail.version += 1,
+            Err(e) => {
+                tracing::warn!(mail = %id, error = %e, "could not record a failed ingest attempt");
+                return Err(error);
+            }
+        }
+        if quarantine {
+            tracing::error!(mail = %id, attempts = mail.intake.attempts, error = %text, "ingest keeps failing: quarantined");
+            self.audit_quarantine(&mail).await?;
+            return Ok((mail, None));
+        }
+        tracing::warn!(mail = %id, attempt = mail.intake.attempts, error = %text, "ingest attempt failed");
+        Err(error)
+    }
+
+    /// The audit entry of a quarantine the system made.
+    async fn audit_quarantine(&self, mail: &Mail) -> Result<()> {
+        let change = Change::fields(
+            json!({"state": MailState::Received}),
+            json!({"state": mail.state, "reason": mail.intake.quarantine.as_ref().map(|q| q.reason.clone())}),
+        );
+        self.audit(audit_entry(self, &Actor::system(), "mail", &mail.id, "quarantine", change)).await
+    }
+
+    /// Why a mail of an approved job is held from becoming a run, if it is:
+    /// it failed authentication and the hold switch is on.
+    pub(crate) async fn hold_reason(&self, mail: &Mail) -> Result<Option<String>> {
+        let Some(v) = &mail.intake.verdicts else { return Ok(None) };
+        if !v.failed_authentication() || !self.intake_policy().await?.hold_failed_authentication {
+            return Ok(None);
+        }
+        Ok(Some(format!(
+            "failed authentication (SPF {}, DKIM {}, DMARC {})",
+            v.spf.as_str(),
+            v.dkim.as_str(),
+            v.dmarc.as_str()
+        )))
     }
 
     /// Whether a stored mail holds these bytes: the same blob, or the same
@@ -299,13 +427,21 @@ impl App {
 
     /// After a parse: a mail of an approved job becomes a run; anything else
     /// waits in the Inbox.
+    /// A mail that failed authentication waits in the Inbox, held, while the
+    /// hold switch is on.
     pub(crate) async fn route(&self, mut mail: Mail, report: Option<Report>) -> Result<(Mail, Option<Run>)> {
+        mail.intake.held = None;
         if mail.conflict_of.is_none()
             && let (Some(report), Some(identity)) = (&report, mail.identity.clone())
             && let Some(job) = self.resolve_job(&ids::job_id(&identity)).await?
         {
-            let run = self.new_run(&mail, &job, report).await?;
-            return self.record_run(mail, run, Some(job)).await;
+            match self.hold_reason(&mail).await? {
+                None => {
+                    let run = self.new_run(&mail, &job, report).await?;
+                    return self.record_run(mail, run, Some(job)).await;
+                }
+                Some(reason) => mail.intake.held = Some(reason),
+            }
         }
         mail.state = MailState::Inbox;
         match self.store.update_mail(&mail).await {

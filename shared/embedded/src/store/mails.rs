@@ -36,6 +36,7 @@ impl MailRepo for SqliteStore {
         let states: &[&str] = match list {
             MailList::Inbox => &["inbox", "received"],
             MailList::Deleted => &["deleted"],
+            MailList::Quarantined => &["quarantined"],
         };
         let after = decode_cursor(cursor, 2)?;
         let (at, id) = match &after {

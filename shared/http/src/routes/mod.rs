@@ -12,6 +12,7 @@ mod meta;
 mod operations;
 mod overrides;
 mod psa;
+mod quarantine;
 mod remarks;
 mod reports;
 mod reviewed;
@@ -46,7 +47,7 @@ const UPLOAD_LIMIT: usize = bc_core::parsers::MAX_MAIL_BYTES + 1024 * 1024;
         (name = "auth"), (name = "inbox"), (name = "mails"), (name = "customers"),
         (name = "jobs"), (name = "runs"), (name = "overrides"), (name = "remarks"), (name = "tickets"),
         (name = "operations"), (name = "users"), (name = "api_tokens"), (name = "audit"), (name = "settings"),
-        (name = "reports"), (name = "autotask"), (name = "meta")
+        (name = "reports"), (name = "autotask"), (name = "meta"), (name = "quarantine")
     )
 )]
 struct ApiDoc;
@@ -125,6 +126,9 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(psa::link_ticket))
         .routes(routes!(psa::check_ticket))
         .routes(routes!(psa::resolve_ticket))
+        .routes(routes!(quarantine::list))
+        .routes(routes!(quarantine::release))
+        .routes(routes!(quarantine::process_held))
         .layer(DefaultBodyLimit::max(JSON_LIMIT));
     let uploads = OpenApiRouter::new()
         .routes(routes!(mails::upload))
