@@ -31,6 +31,7 @@ pub fn IntakeCard() -> Html {
                     require_two_factor: None,
                     trusted_authserv_ids: trusted,
                     hold_failed_authentication: hold,
+                    tickets: None,
                 };
                 match api::settings::put(&body).await {
                     Ok(_) => notify.ok(done),
