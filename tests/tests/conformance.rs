@@ -164,6 +164,7 @@ fn job(id: &str, customer_id: &str, name: &str, software: &str) -> Job {
         approved_by: "olga".into(),
         last_run: None,
         run_count: 0,
+        schedule: Default::default(),
         version: 0,
     }
 }
@@ -185,6 +186,7 @@ fn run(id: &str, job_id: &str, mail_id: &str, at: DateTime<Utc>, status: Status)
         report_key: None,
         review: None,
         overridden: None,
+        late: None,
         version: 0,
     }
 }

@@ -83,6 +83,7 @@ async fn requests_per_run_when_an_override_is_created() {
             approved_by: "admin".into(),
             last_run: None,
             run_count: 0,
+            schedule: Default::default(),
             version: 0,
         };
         items.push(to_item(&job).expect("job item"));
@@ -105,6 +106,7 @@ async fn requests_per_run_when_an_override_is_created() {
             report_key: None,
             review: None,
             overridden: None,
+            late: None,
             version: 0,
         };
         items.push(to_item(&run).expect("run item"));

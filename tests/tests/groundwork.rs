@@ -46,6 +46,7 @@ async fn seed_job(store: &Arc<dyn Store>, customer_id: &str, job_id: &str, n: us
         approved_by: "olga".into(),
         last_run: None,
         run_count: 0,
+        schedule: Default::default(),
         version: 0,
     };
     assert!(store.insert_job(&job).await.expect("job"));
@@ -98,6 +99,7 @@ async fn seed_job(store: &Arc<dyn Store>, customer_id: &str, job_id: &str, n: us
             report_key: None,
             review: None,
             overridden: None,
+            late: None,
             version: 0,
         };
         let mut processed = mail.clone();
@@ -639,6 +641,7 @@ mod aws {
                     report_key: None,
                     review: None,
                     overridden: None,
+                    late: None,
                     version: 0,
                 };
                 items.push(to_item(&mail).expect("mail item"));

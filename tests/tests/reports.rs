@@ -36,6 +36,7 @@ async fn new_job(store: &Arc<dyn Store>, customer_id: &str, job_id: &str, name: 
         approved_by: "olga".into(),
         last_run: None,
         run_count: 0,
+        schedule: Default::default(),
         version: 0,
     };
     assert!(store.insert_job(&job).await.expect("job"));
@@ -96,6 +97,7 @@ async fn add_run(
         report_key: None,
         review: None,
         overridden: None,
+        late: None,
         version: 0,
     };
     let mut processed = mail.clone();

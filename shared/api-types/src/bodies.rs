@@ -314,6 +314,9 @@ dto! {
         pub last_run_at: Option<DateTime<Utc>>,
         pub last_status: Option<Status>,
         pub run_count: u64,
+        /// The schedule the job is expected to keep (learned or explicit).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub schedule: Option<crate::JobScheduleView>,
     }
 
     pub struct JobPage {
@@ -346,6 +349,9 @@ dto! {
         /// the report's own status and which overrides applied.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub overridden: Option<crate::RunOverride>,
+        /// On a Missed run: its report arrived after all, as this run.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub late: Option<crate::LateArrival>,
     }
 
     pub struct RunPage {
@@ -358,7 +364,8 @@ dto! {
         pub run: Run,
         pub job: Job,
         pub report: Option<Report>,
-        pub mail: MailDetail,
+        /// The report mail; absent on a Missed run (no mail came).
+        pub mail: Option<MailDetail>,
         /// The job's most recent runs, newest first.
         pub recent_runs: Vec<Run>,
         /// The job's active remarks, newest first.
@@ -541,6 +548,11 @@ dto! {
         /// left out of a `PUT`, it stays as it is.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub require_two_factor: Option<bool>,
+        /// The business-day cut-over, `HH:MM`: a run before it belongs to
+        /// the previous day's backups. Always present in answers; left out
+        /// of a `PUT`, it stays as it is.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub day_cutover: Option<String>,
     }
 
     /// `POST /api/v1/settings/test-mail`.

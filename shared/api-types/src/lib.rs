@@ -7,6 +7,7 @@ mod overrides;
 mod permission;
 mod reports;
 mod reviewed;
+mod schedules;
 
 pub use bodies::*;
 pub use enums::*;
@@ -14,6 +15,7 @@ pub use overrides::*;
 pub use permission::Permission;
 pub use reports::*;
 pub use reviewed::*;
+pub use schedules::*;
 
 /// Page size of the Inbox and other paginated lists unless the caller asks for less.
 pub const PAGE_SIZE: usize = 50;

@@ -58,6 +58,8 @@ permissions! {
     ManageTickets = "tickets.manage", "create and resolve tickets";
     DeleteTickets = "tickets.delete", "delete tickets";
     ViewReports = "reports.view", "see and export reports";
+    ViewDailyJobs = "daily_jobs.view", "see Daily Jobs";
+    ManageSchedules = "schedules.manage", "set job schedules and maintenance windows";
 }
 
 impl std::fmt::Display for Permission {

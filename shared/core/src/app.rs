@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use crate::ports::{Blobs, Clock, Mailer, NoSecrets, Queue, SecretName, Secrets};
+use crate::schedules::context::ContextCache;
 use crate::settings::options_cache::OptionsCache;
 use crate::store::Store;
 
@@ -51,6 +52,8 @@ pub struct App {
     pub config: Config,
     /// Parse options (keyword rules) as last read from the store.
     pub(crate) parse_options: Arc<OptionsCache>,
+    /// Time zone, cut-over and maintenance windows as last read.
+    pub(crate) schedule_context: Arc<ContextCache>,
 }
 
 impl App {
@@ -62,7 +65,10 @@ impl App {
         clock: Arc<dyn Clock>,
         config: Config,
     ) -> Self {
-        App { store, blobs, queue, mailer, clock, secrets: Arc::new(NoSecrets), config, parse_options: Arc::default() }
+        App { store, blobs, queue, mailer, clock, secrets: Arc::new(NoSecrets), config,
+            parse_options: Arc::default(),
+            schedule_context: Arc::default(),
+        }
     }
 
     /// The secret store the runtime has (none by default).

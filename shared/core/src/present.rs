@@ -82,12 +82,14 @@ pub(crate) fn job(j: &Job, customer_name: &str) -> api::Job {
         last_run_at: j.last_run.as_ref().map(|l| l.at),
         last_status: j.last_run.as_ref().map(|l| l.status),
         run_count: j.run_count,
+        schedule: crate::schedules::expect::view(&j.schedule),
     }
 }
 
 /// `with_review`: whether the caller may see who reviewed it and when.
 pub(crate) fn run(r: &Run, with_review: bool) -> api::Run {
     api::Run {
+        late: r.late.clone(),
         id: r.id.clone(),
         job_id: r.job_id.clone(),
         mail_id: r.mail_id.clone(),

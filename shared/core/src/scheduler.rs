@@ -17,6 +17,8 @@ pub struct TickReport {
     pub audit_purged: u64,
     /// Override validity-window edges crossed since the last tick.
     pub override_edges: u32,
+    /// Missed runs created (expected runs whose window and grace passed).
+    pub missed_runs: u32,
 }
 
 impl App {
@@ -26,6 +28,7 @@ impl App {
             sessions_purged: self.store.purge_expired_sessions(now).await?,
             audit_purged: self.purge_audit().await?,
             override_edges: self.override_boundaries().await?,
+            missed_runs: self.missed_runs().await?,
             ..Default::default()
         };
         // Finish ingests that were cut off between "stored" and "processed".

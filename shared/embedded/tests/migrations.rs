@@ -52,6 +52,7 @@ fn write_v1_fixture() {
         approved_by: "admin".into(),
         last_run: Some(LastRun { run_id: "r1".into(), at: t(3), status: Status::Warning }),
         run_count: 1,
+        schedule: Default::default(),
         version: 2,
     };
     let mail = Mail {
@@ -96,6 +97,7 @@ fn write_v1_fixture() {
         report_key: None,
         review: None,
         overridden: None,
+        late: None,
         version: 0,
     };
     let user = User {

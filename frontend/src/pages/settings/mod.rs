@@ -40,7 +40,7 @@ pub fn SettingsPage() -> Html {
             let tz = tz_ref.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
             let (notify, reload, auth) = (notify.clone(), reload.clone(), auth.clone());
             spawn_local(async move {
-                match api::settings::put(&Settings { time_zone: tz.trim().to_string(), require_two_factor: None }).await
+                match api::settings::put(&Settings { time_zone: tz.trim().to_string(), require_two_factor: None, day_cutover: None }).await
                 {
                     Ok(s) => {
                         notify.ok(format!("Times are now shown in {}", s.time_zone));
@@ -80,7 +80,7 @@ pub fn SettingsPage() -> Html {
             let Some(s) = data.clone() else { return };
             let (notify, reload) = (notify.clone(), reload.clone());
             spawn_local(async move {
-                let body = Settings { time_zone: s.time_zone.clone(), require_two_factor: Some(on) };
+                let body = Settings { time_zone: s.time_zone.clone(), require_two_factor: Some(on), day_cutover: None };
                 match api::settings::put(&body).await {
                     Ok(_) if on => notify.ok("Two-factor sign-in is now required for every user"),
                     Ok(_) => notify.ok("Two-factor sign-in is now optional"),

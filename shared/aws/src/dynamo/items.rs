@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 
 use super::schema::{
     API_TOKENS, AUDIT, CUSTOMERS, ENTITY, ITEM_SCHEMA, Index, JOBS, MAILS_DELETED, MAILS_INBOX, MAILS_RECEIVED,
-    NAME_SEP, OVERRIDES, PK, SCHEMA_VERSION, SESSIONS, SK, TTL, UNREVIEWED, USERS, VERSION, fold, key_part, key_time,
+    NAME_SEP, JOBS_DUE, OVERRIDES, PK, SCHEMA_VERSION, SESSIONS, SK, TTL, UNREVIEWED, USERS, VERSION, fold, key_part, key_time,
 };
 
 pub type Item = HashMap<String, AttributeValue>;
@@ -180,7 +180,13 @@ impl Record for Job {
     }
     fn indexes(&self) -> Vec<(Index, String, String)> {
         let by_name = name_id(&self.job_name, &self.id);
-        vec![(Index::Gsi1, JOBS.into(), by_name.clone()), (Index::Gsi2, customer_jobs_pk(&self.customer_id), by_name)]
+        let mut out =
+            vec![(Index::Gsi1, JOBS.into(), by_name.clone()), (Index::Gsi2, customer_jobs_pk(&self.customer_id), by_name)];
+        // The scheduler's due list (sparse): only jobs with an expected run.
+        if let Some(due) = self.schedule.next_due_at() {
+            out.push((Index::Gsi3, JOBS_DUE.into(), format!("{}#{}", key_time(due), self.id)));
+        }
+        out
     }
     fn extra(&self) -> Vec<(&'static str, AttributeValue)> {
         vec![(JOB_NAME_FOLDED, s(fold(&self.job_name)))]
@@ -410,6 +416,7 @@ mod tests {
             report_key: None,
             review,
             overridden: None,
+            late: None,
             version: 0,
         }
     }

@@ -23,6 +23,7 @@ mod overrides;
 mod query;
 mod remarks;
 mod runs;
+mod schedules;
 pub mod schema;
 mod sessions;
 mod settings;

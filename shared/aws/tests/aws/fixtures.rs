@@ -70,6 +70,7 @@ pub fn job(id: &str, customer_id: &str, name: &str) -> Job {
         approved_by: "admin".into(),
         last_run: None,
         run_count: 0,
+        schedule: Default::default(),
         version: 0,
     }
 }
@@ -96,6 +97,7 @@ pub fn run(id: &str, job_id: &str, minute: i64) -> Run {
         report_key: None,
         review: None,
         overridden: None,
+        late: None,
         version: 0,
     }
 }

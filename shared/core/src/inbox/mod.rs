@@ -118,6 +118,7 @@ impl App {
             approved_by: actor.username.clone(),
             last_run: None,
             run_count: 0,
+            schedule: Default::default(),
             version: 0,
         };
         if self.store.insert_job(&job).await? {

@@ -14,14 +14,18 @@ use crate::error::{Error, Result};
 use crate::ports::OutboundMail;
 use crate::tasks::task::Task;
 
-const TIME_ZONE: &str = "time_zone";
+pub(crate) const TIME_ZONE: &str = "time_zone";
 pub const DEFAULT_TIME_ZONE: &str = "UTC";
 
 impl App {
     /// Every signed-in user may read settings (the UI needs the time zone).
     pub async fn settings(&self, _actor: &Actor) -> Result<api::Settings> {
         let tz = self.store.get_setting(TIME_ZONE).await?.unwrap_or_else(|| DEFAULT_TIME_ZONE.into());
-        Ok(api::Settings { time_zone: tz, require_two_factor: Some(self.two_factor_required().await?) })
+        Ok(api::Settings {
+            time_zone: tz,
+            require_two_factor: Some(self.two_factor_required().await?),
+            day_cutover: Some(self.day_cutover().await?),
+        })
     }
 
     pub async fn update_settings(&self, actor: &Actor, s: &api::Settings) -> Result<api::Settings> {
@@ -29,6 +33,9 @@ impl App {
         let tz: chrono_tz::Tz = s.time_zone.parse().map_err(|_| {
             Error::Invalid(format!("unknown time zone {:?} (use an IANA name like Europe/Amsterdam)", s.time_zone))
         })?;
+        if let Some(c) = &s.day_cutover {
+            crate::schedules::parse_cutover(c).map_err(Error::Invalid)?;
+        }
         // First, as it may be refused (an admin without two-factor).
         if let Some(required) = s.require_two_factor {
             self.set_two_factor_required(actor, required).await?;
@@ -39,10 +46,15 @@ impl App {
             let change =
                 Change::fields(serde_json::json!({"time_zone": before}), serde_json::json!({"time_zone": tz.name()}));
             self.audit(audit_entry(self, actor, "settings", "time_zone", "update", change)).await?;
+            self.schedule_context.clear().await;
+        }
+        if let Some(c) = &s.day_cutover {
+            self.set_day_cutover(actor, c).await?;
         }
         Ok(api::Settings {
             time_zone: tz.name().to_string(),
             require_two_factor: Some(self.two_factor_required().await?),
+            day_cutover: Some(self.day_cutover().await?),
         })
     }
 

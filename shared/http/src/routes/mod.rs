@@ -15,6 +15,7 @@ mod remarks;
 mod reports;
 mod reviewed;
 mod runs;
+mod schedules;
 mod settings;
 mod tickets;
 mod users;
@@ -45,7 +46,7 @@ const UPLOAD_LIMIT: usize = bc_core::parsers::MAX_MAIL_BYTES + 1024 * 1024;
         (name = "auth"), (name = "inbox"), (name = "mails"), (name = "customers"),
         (name = "jobs"), (name = "runs"), (name = "overrides"), (name = "remarks"), (name = "tickets"),
         (name = "operations"), (name = "users"), (name = "api_tokens"), (name = "audit"), (name = "settings"),
-        (name = "reports"), (name = "meta")
+        (name = "reports"), (name = "meta"), (name = "schedules")
     )
 )]
 struct ApiDoc;
@@ -106,6 +107,10 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(settings::get, settings::put))
         .routes(routes!(settings::test_mail))
         .routes(routes!(settings::get_keyword_rules, settings::put_keyword_rules))
+        .routes(routes!(schedules::put_schedule))
+        .routes(routes!(schedules::daily_jobs))
+        .routes(routes!(schedules::list_windows, schedules::create_window))
+        .routes(routes!(schedules::delete_window))
         .layer(DefaultBodyLimit::max(JSON_LIMIT));
     let uploads = OpenApiRouter::new()
         .routes(routes!(mails::upload))

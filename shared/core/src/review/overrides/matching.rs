@@ -332,6 +332,7 @@ mod tests {
             approved_by: "a".into(),
             last_run: None,
             run_count: 0,
+            schedule: Default::default(),
             version: 0,
         }
     }
