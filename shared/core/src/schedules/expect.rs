@@ -167,6 +167,26 @@ impl Effective {
         None
     }
 
+    /// The first expectation after `now` that the last run (if any) does
+    /// not already cover: where a newly set schedule starts.
+    pub fn first_after(
+        &self,
+        now: DateTime<Utc>,
+        last: Option<DateTime<Utc>>,
+        grace_minutes: u32,
+        ctx: &Context,
+    ) -> Option<Expectation> {
+        let mut from = now;
+        for _ in 0..4 {
+            let e = self.expectation(self.next_at(from, ctx)?, grace_minutes, ctx);
+            if !last.is_some_and(|l| self.covers(&e, l)) {
+                return Some(e);
+            }
+            from = e.at;
+        }
+        None
+    }
+
     /// Whether a run that started at `t` is the run of expectation `e`.
     pub fn covers(&self, e: &Expectation, t: DateTime<Utc>) -> bool {
         t >= e.at - self.early(e.at) && t <= e.due_at

@@ -143,8 +143,8 @@ impl App {
             job.schedule.grace_minutes = body.grace_minutes;
             let grace = job.schedule.grace_minutes.unwrap_or(DEFAULT_GRACE_MINUTES);
             // From now on: setting a schedule does not make past runs missed.
-            let after = job.last_run.as_ref().map_or(now, |l| l.at.max(now));
-            job.schedule.next = effective(&job.schedule).and_then(|e| e.next_after(after, grace, &ctx));
+            let last = job.last_run.as_ref().map(|l| l.at);
+            job.schedule.next = effective(&job.schedule).and_then(|e| e.first_after(now, last, grace, &ctx));
             let write = self.store.update_job(&job).await;
             retry::written(write, (before, job))
         })
