@@ -111,6 +111,7 @@ conformance!(
     reviewed_runs_list_newest_review_first_filtered_and_counted,
     remarks_are_versioned_and_listed_active_by_job,
     tickets_one_open_per_run_even_when_racing,
+    due_jobs_by_next_due_and_missed_runs_once,
 );
 
 fn t(day: u32, hour: u32) -> DateTime<Utc> {
@@ -1036,4 +1037,60 @@ async fn tickets_one_open_per_run_even_when_racing(a: Adapters) {
     s.insert_ticket(&ticket("tkG", "jA", "r1", t(5, 8))).await.expect("run freed by delete");
     assert_eq!(ids(s.list_job_tickets("jA", 10).await.expect("job")), ["tkG", "tkB"]);
     assert_eq!(ids(s.list_job_tickets("jA", 1).await.expect("job")), ["tkG"]);
+}
+
+/// The scheduler's port: only jobs with an expected run past due come back,
+/// earliest due first, and follow job writes (a job whose expectation moved
+/// on or was cleared leaves the list); a Missed run is recorded with its
+/// job all or nothing, and once.
+async fn due_jobs_by_next_due_and_missed_runs_once(a: Adapters) {
+    use bc_api_types::Expectation;
+    use bc_core::repos::ScheduleRepo;
+    let s = &a.store;
+    let expect = |at: DateTime<Utc>| Expectation {
+        at,
+        window_start: at,
+        window_end: at,
+        due_at: at + chrono::Duration::hours(1),
+        day: at.date_naive(),
+    };
+    for (id, due) in [("j1", Some(t(3, 1))), ("j2", Some(t(2, 1))), ("j3", Some(t(9, 1))), ("j4", None)] {
+        let mut j = job(id, "c1", id, "Veeam");
+        j.schedule.next = due.map(expect);
+        s.insert_job(&j).await.unwrap();
+    }
+    let due: Vec<String> = s.due_jobs(t(5, 0), 10).await.unwrap().into_iter().map(|j| j.id).collect();
+    assert_eq!(due, vec!["j2", "j1"], "past due only, earliest first");
+    assert_eq!(s.due_jobs(t(5, 0), 1).await.unwrap().len(), 1, "the limit holds");
+    // Due exactly now counts.
+    assert_eq!(s.due_jobs(t(2, 2), 10).await.unwrap().len(), 1);
+
+    // A Missed run with its job's next expectation: all or nothing, once.
+    let j2 = s.get_job("j2").await.unwrap().unwrap();
+    let mut missed = run("rmissed", "j2", "", t(2, 1), Status::Missed);
+    missed.mail_id = String::new();
+    let mut moved = j2.clone();
+    moved.schedule.next = Some(expect(t(10, 1)));
+    let mut stale = moved.clone();
+    stale.version = 5;
+    assert!(is_conflict(s.record_missed(&missed, &stale).await));
+    assert_eq!(s.get_run("rmissed").await.unwrap(), None, "nothing written on a stale job");
+    assert!(s.record_missed(&missed, &moved).await.unwrap());
+    assert_eq!(s.get_run("rmissed").await.unwrap().unwrap().status, Status::Missed);
+    let stored = s.get_job("j2").await.unwrap().unwrap();
+    assert_eq!(stored.version, 1);
+    let again = stored.clone();
+    assert!(!s.record_missed(&missed, &again).await.unwrap(), "once");
+    assert_eq!(s.get_job("j2").await.unwrap().unwrap().version, 1);
+    let due: Vec<String> = s.due_jobs(t(5, 0), 10).await.unwrap().into_iter().map(|j| j.id).collect();
+    assert_eq!(due, vec!["j1"], "j2 moved on");
+    // The Missed run is unreviewed and counted as such.
+    let counts = s.unreviewed_by_job().await.unwrap();
+    assert_eq!(counts.iter().find(|u| u.job_id == "j2").map(|u| u.missed), Some(1));
+    // Clearing the expectation takes a job off the list.
+    let mut j1 = s.get_job("j1").await.unwrap().unwrap();
+    j1.schedule.next = None;
+    s.update_job(&j1).await.unwrap();
+    assert!(s.due_jobs(t(30, 0), 10).await.unwrap().iter().all(|j| j.id != "j1"));
+    assert_eq!(s.due_jobs(t(30, 0), 10).await.unwrap().len(), 2);
 }
