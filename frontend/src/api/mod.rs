@@ -15,6 +15,7 @@ pub mod overrides;
 pub mod reports;
 pub mod reviewed;
 pub mod runs;
+pub mod schedules;
 pub mod settings;
 pub mod users;
 
