@@ -282,7 +282,7 @@ pub fn view(s: &JobSchedule) -> Option<bc_api_types::JobScheduleView> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::schedules::expect::*;
     use crate::schedules::learn::monthly_day;
     use chrono::TimeZone;
 

@@ -240,7 +240,7 @@ pub fn local_instant(tz: Tz, day: NaiveDate, minute: u32) -> Option<DateTime<Utc
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::schedules::learn::*;
     use chrono::Duration;
 
     fn at(day: NaiveDate, minute: u32) -> i64 {

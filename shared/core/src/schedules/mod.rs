@@ -98,7 +98,7 @@ impl App {
 
     /// Reads the schedule context from the store (and caches it).
     pub(crate) async fn load_schedule_context(&self) -> Result<Arc<Context>> {
-        let tz = self.store.get_setting(crate::settings::TIME_ZONE).await?;
+        let tz = self.store.get_setting(crate::settings::repo::TIME_ZONE).await?;
         let tz: chrono_tz::Tz = tz.as_deref().and_then(|t| t.parse().ok()).unwrap_or(chrono_tz::UTC);
         let cutover =
             self.store.get_setting(DAY_CUTOVER).await?.and_then(|c| parse_cutover(&c).ok()).unwrap_or_default();

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::ports::OutboundMail;
 use crate::tasks::task::Task;
 
-pub(crate) const TIME_ZONE: &str = "time_zone";
+use repo::TIME_ZONE;
 pub const DEFAULT_TIME_ZONE: &str = "UTC";
 
 impl App {
