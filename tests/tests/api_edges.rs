@@ -287,6 +287,9 @@ async fn openapi_lists_every_route() {
         ("get", "/api/v1/runs/{id}"),
         ("get", "/api/v1/users"),
         ("get", "/api/v1/openapi.json"),
+        ("get", "/api/v1/daily-jobs"),
+        ("put", "/api/v1/jobs/{id}/schedule"),
+        ("post", "/api/v1/maintenance-windows"),
     ];
     for (method, path) in want {
         assert!(
