@@ -1045,7 +1045,6 @@ async fn tickets_one_open_per_run_even_when_racing(a: Adapters) {
 /// job all or nothing, and once.
 async fn due_jobs_by_next_due_and_missed_runs_once(a: Adapters) {
     use bc_api_types::Expectation;
-    use bc_core::repos::ScheduleRepo;
     let s = &a.store;
     let expect = |at: DateTime<Utc>| Expectation {
         at,
