@@ -53,6 +53,8 @@ pub enum Route {
     Reviewed,
     #[at("/reports")]
     Reports,
+    #[at("/daily-jobs")]
+    DailyJobs,
     #[at("/account")]
     Account,
     #[not_found]
@@ -116,6 +118,18 @@ pub struct ReviewedQuery {
     pub reviewer: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub customer_id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub status: String,
+}
+
+/// The Daily Jobs filters as they stand in the URL
+/// (`/daily-jobs?date=2026-03-05&status=Missed`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DailyJobsQuery {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub date: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub customer: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub status: String,
 }
@@ -224,6 +238,7 @@ fn requirement(route: &Route) -> Option<(Permission, &'static str)> {
         Route::Overrides => Some((Permission::ViewOverrides, "see overrides")),
         Route::Reviewed => Some((Permission::ViewReviews, "see reviewed runs")),
         Route::Reports => Some((Permission::ViewReports, "see reports")),
+        Route::DailyJobs => Some((Permission::ViewDailyJobs, "see Daily Jobs")),
         Route::Home | Route::Login | Route::Account | Route::NotFound => None,
     }
 }
@@ -283,6 +298,7 @@ fn RouteBody(props: &RouteBodyProps) -> Html {
         Route::Reviewed => html! { <pages::ReviewedPage query={from_pairs::<ReviewedQuery>(&props.query)} /> },
         Route::Account => html! { <pages::AccountPage /> },
         Route::Reports => html! { <pages::ReportsPage /> },
+        Route::DailyJobs => html! { <pages::DailyJobsPage query={from_pairs::<DailyJobsQuery>(&props.query)} /> },
         Route::NotFound => html! { <pages::NotFoundPage /> },
     }
 }

@@ -32,7 +32,7 @@ fn main() {
                 id: format!("j{j:03}"), identity: format!("s|veeam|job {j}"), customer_id: "c1".into(),
                 sender: "s".into(), software: "Veeam Backup & Replication".into(), job_type: "Backup".into(),
                 job_name: format!("Job {j}"), parser: "veeam-vbr".into(), approved_at: base, approved_by: "admin".into(),
-                last_run: None, run_count: 0, lifecycle: Default::default(), version: 0,
+                last_run: None, run_count: 0, lifecycle: Default::default(), schedule: Default::default(), version: 0,
             };
             store.insert_job(&job).await.expect("job");
         }
@@ -51,7 +51,7 @@ fn main() {
                 mail_id: mail.id.clone(), status: Status::Warning, started_at: Some(at), ended_at: Some(at),
                 received_at: at, duration_secs: Some(60), sizes: Sizes::default(), object_count: 1,
                 message: Some("Changed block tracking is disabled".into()), report_key: None, review: None,
-                overridden: None, while_archived: false, version: 0,
+                overridden: None, while_archived: false, late: None, version: 0,
             };
             let mut job = store.get_job(&run.job_id).await.expect("get").expect("job");
             job.run_count += 1;

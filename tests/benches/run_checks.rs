@@ -42,7 +42,7 @@ fn main() {
                 id: format!("j{j:05}"), identity: format!("s|veeam|job {j}"), customer_id: format!("c{:03}", j % 100),
                 sender: "s".into(), software: "Veeam Backup & Replication".into(), job_type: "Backup".into(),
                 job_name: format!("Job {j}"), parser: "veeam-vbr".into(), approved_at: base, approved_by: "admin".into(),
-                last_run: None, run_count: 0, lifecycle: Default::default(), version: 0,
+                last_run: None, run_count: 0, lifecycle: Default::default(), schedule: Default::default(), version: 0,
             };
             store.insert_job(&job).await.expect("job");
         }
@@ -64,7 +64,7 @@ fn main() {
                 id: format!("r{i:07}"), job_id: format!("j{j:05}"), customer_id: format!("c{:03}", j % 100),
                 mail_id: mail.id.clone(), status: [Status::Success, Status::Warning, Status::Failed][(i % 3) as usize],
                 started_at: Some(at), ended_at: Some(at), received_at: at, duration_secs: Some(60), sizes: Sizes::default(),
-                object_count: 5, message: None, report_key: None, review, overridden: None, while_archived: false, version: 0,
+                object_count: 5, message: None, report_key: None, review, overridden: None, while_archived: false, late: None, version: 0,
             };
             let mut job = store.get_job(&run.job_id).await.expect("get").expect("job");
             job.run_count += 1;

@@ -290,6 +290,9 @@ async fn openapi_lists_every_route() {
         ("get", "/api/v1/quarantine"),
         ("post", "/api/v1/quarantine/{id}/release"),
         ("post", "/api/v1/inbox/{id}/process"),
+        ("get", "/api/v1/daily-jobs"),
+        ("put", "/api/v1/jobs/{id}/schedule"),
+        ("post", "/api/v1/maintenance-windows"),
     ];
     for (method, path) in want {
         assert!(

@@ -114,6 +114,7 @@ conformance!(
     job_lifecycle_moves_lists_and_deletes,
     reindex_of_a_current_store_writes_nothing_and_ends,
     quarantined_mails_keep_their_intake_and_list_apart,
+    due_jobs_by_next_due_and_missed_runs_once,
 );
 
 fn t(day: u32, hour: u32) -> DateTime<Utc> {
@@ -170,6 +171,7 @@ fn job(id: &str, customer_id: &str, name: &str, software: &str) -> Job {
         last_run: None,
         run_count: 0,
         lifecycle: Default::default(),
+        schedule: Default::default(),
         version: 0,
     }
 }
@@ -192,6 +194,7 @@ fn run(id: &str, job_id: &str, mail_id: &str, at: DateTime<Utc>, status: Status)
         review: None,
         overridden: None,
         while_archived: false,
+        late: None,
         version: 0,
     }
 }
@@ -1218,4 +1221,59 @@ async fn quarantined_mails_keep_their_intake_and_list_apart(a: Adapters) {
         s.received_mails_before(t(6, 0), 10).await.unwrap().into_iter().map(|m| m.id).collect::<Vec<_>>(),
         ["q2"]
     );
+}
+
+/// The scheduler's port: only jobs with an expected run past due come back,
+/// earliest due first, and follow job writes (a job whose expectation moved
+/// on or was cleared leaves the list); a Missed run is recorded with its
+/// job all or nothing, and once.
+async fn due_jobs_by_next_due_and_missed_runs_once(a: Adapters) {
+    use bc_api_types::Expectation;
+    let s = &a.store;
+    let expect = |at: DateTime<Utc>| Expectation {
+        at,
+        window_start: at,
+        window_end: at,
+        due_at: at + chrono::Duration::hours(1),
+        day: at.date_naive(),
+    };
+    for (id, due) in [("j1", Some(t(3, 1))), ("j2", Some(t(2, 1))), ("j3", Some(t(9, 1))), ("j4", None)] {
+        let mut j = job(id, "c1", id, "Veeam");
+        j.schedule.next = due.map(expect);
+        s.insert_job(&j).await.unwrap();
+    }
+    let due: Vec<String> = s.due_jobs(t(5, 0), 10).await.unwrap().into_iter().map(|j| j.id).collect();
+    assert_eq!(due, vec!["j2", "j1"], "past due only, earliest first");
+    assert_eq!(s.due_jobs(t(5, 0), 1).await.unwrap().len(), 1, "the limit holds");
+    // Due exactly now counts.
+    assert_eq!(s.due_jobs(t(2, 2), 10).await.unwrap().len(), 1);
+
+    // A Missed run with its job's next expectation: all or nothing, once.
+    let j2 = s.get_job("j2").await.unwrap().unwrap();
+    let mut missed = run("rmissed", "j2", "", t(2, 1), Status::Missed);
+    missed.mail_id = String::new();
+    let mut moved = j2.clone();
+    moved.schedule.next = Some(expect(t(10, 1)));
+    let mut stale = moved.clone();
+    stale.version = 5;
+    assert!(is_conflict(s.record_missed(&missed, &stale).await));
+    assert_eq!(s.get_run("rmissed").await.unwrap(), None, "nothing written on a stale job");
+    assert!(s.record_missed(&missed, &moved).await.unwrap());
+    assert_eq!(s.get_run("rmissed").await.unwrap().unwrap().status, Status::Missed);
+    let stored = s.get_job("j2").await.unwrap().unwrap();
+    assert_eq!(stored.version, 1);
+    let again = stored.clone();
+    assert!(!s.record_missed(&missed, &again).await.unwrap(), "once");
+    assert_eq!(s.get_job("j2").await.unwrap().unwrap().version, 1);
+    let due: Vec<String> = s.due_jobs(t(5, 0), 10).await.unwrap().into_iter().map(|j| j.id).collect();
+    assert_eq!(due, vec!["j1"], "j2 moved on");
+    // The Missed run is unreviewed and counted as such.
+    let counts = s.unreviewed_by_job().await.unwrap();
+    assert_eq!(counts.iter().find(|u| u.job_id == "j2").map(|u| u.missed), Some(1));
+    // Clearing the expectation takes a job off the list.
+    let mut j1 = s.get_job("j1").await.unwrap().unwrap();
+    j1.schedule.next = None;
+    s.update_job(&j1).await.unwrap();
+    assert!(s.due_jobs(t(30, 0), 10).await.unwrap().iter().all(|j| j.id != "j1"));
+    assert_eq!(s.due_jobs(t(30, 0), 10).await.unwrap().len(), 2);
 }

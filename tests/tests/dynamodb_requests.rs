@@ -84,6 +84,7 @@ async fn requests_per_run_when_an_override_is_created() {
             last_run: None,
             run_count: 0,
             lifecycle: Default::default(),
+            schedule: Default::default(),
             version: 0,
         };
         items.push(to_item(&job).expect("job item"));
@@ -107,6 +108,7 @@ async fn requests_per_run_when_an_override_is_created() {
             review: None,
             overridden: None,
             while_archived: false,
+            late: None,
             version: 0,
         };
         items.push(to_item(&run).expect("run item"));
@@ -150,4 +152,99 @@ async fn requests_per_run_when_an_override_is_created() {
     // and for the override itself a counter update, a list (the limit), a
     // PutItem and the audit entry.
     assert!(requests <= RUNS as u64 + 3 * 3 + 6, "{requests} requests for {RUNS} runs");
+}
+
+/// The scheduler tick's DynamoDB requests per due job: one Query of the due
+/// index (GSI3 `JOBS#DUE`) for all of them, then one TransactWriteItems per
+/// Missed run (the run, conditional on being absent, with its job's
+/// advanced expectation); jobs not due are never read. Jobs are written
+/// directly, in the adapter's own item shape.
+#[tokio::test]
+async fn requests_per_due_job_in_the_scheduler_tick() {
+    use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+    use bc_api_types::{Cadence, LearnedSchedule};
+    use bc_aws::dynamo::items::to_item;
+    use bc_core::model::{Job, JobSchedule};
+    use bc_core::schedules::expect::{Context, Effective};
+    use chrono::{DateTime, Duration, TimeZone, Utc};
+
+    struct Fixed(DateTime<Utc>);
+    impl bc_core::ports::Clock for Fixed {
+        fn now(&self) -> DateTime<Utc> {
+            self.0
+        }
+    }
+
+    const DUE: usize = 40;
+    const NOT_DUE: usize = 200;
+    let now = Utc.with_ymd_and_hms(2026, 3, 10, 12, 0, 0).single().expect("time");
+    let mut rt = Runtime::aws("requests-tick").await;
+    rt.app.clock = std::sync::Arc::new(Fixed(now));
+    let aws = rt.aws.clone().expect("aws");
+    let app = &rt.app;
+    let customer = app.create_customer(&Actor::system(), "Acme").await.expect("customer");
+    let learned =
+        LearnedSchedule { cadence: Cadence::Daily, expected_minute: 60, tolerance_minutes: 15, confidence: 1.0, runs: 30 };
+    let eff = Effective::Learned(learned.clone());
+    let ctx = Context::default();
+    let mut items = Vec::new();
+    for j in 0..DUE + NOT_DUE {
+        let after = if j < DUE { now - Duration::days(1) } else { now };
+        let job = Job {
+            id: format!("jtick{j:04}"),
+            identity: format!("s|veeam|tick{j}"),
+            customer_id: customer.id.clone(),
+            sender: "s".into(),
+            software: "Veeam Backup & Replication".into(),
+            job_type: "Backup".into(),
+            job_name: format!("Job {j}"),
+            parser: "veeam-vbr".into(),
+            approved_at: now - Duration::days(30),
+            approved_by: "admin".into(),
+            last_run: None,
+            run_count: 0,
+            schedule: JobSchedule {
+                learned: Some(learned.clone()),
+                next: eff.next_after(after, 60, &ctx),
+                ..Default::default()
+            },
+            lifecycle: Default::default(),
+            version: 0,
+        };
+        items.push(to_item(&job).expect("job item"));
+    }
+    let client = aws_sdk_dynamodb::Client::new(&aws.sdk);
+    for chunk in items.chunks(25) {
+        let mut pending: Vec<WriteRequest> = chunk
+            .iter()
+            .map(|i| {
+                WriteRequest::builder()
+                    .put_request(PutRequest::builder().set_item(Some(i.clone())).build().expect("put"))
+                    .build()
+            })
+            .collect();
+        while !pending.is_empty() {
+            let out =
+                client.batch_write_item().request_items(aws.store.table_name(), pending).send().await.expect("batch");
+            pending = out.unprocessed_items.and_then(|mut u| u.remove(aws.store.table_name())).unwrap_or_default();
+        }
+    }
+
+    let before = aws.store.request_count();
+    let report = app.tick().await.expect("tick");
+    let with_due = aws.store.request_count() - before;
+    assert_eq!(report.missed_runs as usize, DUE);
+    let before = aws.store.request_count();
+    assert_eq!(app.tick().await.expect("tick").missed_runs, 0, "a second tick creates nothing more");
+    let idle = aws.store.request_count() - before;
+    let per_due = (with_due - idle) as f64 / DUE as f64;
+    println!(
+        "DynamoDB requests of a tick with {DUE} due jobs among {}: {with_due} ({idle} for the same tick with none due; \
+         {per_due:.3} per due job)",
+        DUE + NOT_DUE
+    );
+    // Per due job one TransactWriteItems; for all of them the due Query's
+    // extra page, the schedule settings (3 GetItem) and the audit batch
+    // (BatchWriteItem of 25).
+    assert!(with_due - idle <= DUE as u64 + 2 + 3 + DUE.div_ceil(25) as u64, "{with_due} - {idle}");
 }

@@ -47,6 +47,7 @@ async fn seed_job(store: &Arc<dyn Store>, customer_id: &str, job_id: &str, n: us
         last_run: None,
         run_count: 0,
         lifecycle: Default::default(),
+        schedule: Default::default(),
         version: 0,
     };
     assert!(store.insert_job(&job).await.expect("job"));
@@ -102,6 +103,7 @@ async fn seed_job(store: &Arc<dyn Store>, customer_id: &str, job_id: &str, n: us
             review: None,
             overridden: None,
             while_archived: false,
+            late: None,
             version: 0,
         };
         let mut processed = mail.clone();
@@ -645,6 +647,7 @@ mod aws {
                     review: None,
                     overridden: None,
                     while_archived: false,
+                    late: None,
                     version: 0,
                 };
                 items.push(to_item(&mail).expect("mail item"));

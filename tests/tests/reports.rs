@@ -37,6 +37,7 @@ async fn new_job(store: &Arc<dyn Store>, customer_id: &str, job_id: &str, name: 
         last_run: None,
         run_count: 0,
         lifecycle: Default::default(),
+        schedule: Default::default(),
         version: 0,
     };
     assert!(store.insert_job(&job).await.expect("job"));
@@ -100,6 +101,7 @@ async fn add_run(
         review: None,
         overridden: None,
         while_archived: false,
+        late: None,
         version: 0,
     };
     let mut processed = mail.clone();

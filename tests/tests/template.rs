@@ -519,7 +519,8 @@ fn expected_permissions() -> BTreeMap<&'static str, Vec<(&'static str, Value)>> 
             ("dynamodb:GetItem", table()),
             ("dynamodb:PutItem", table()), // and bootstrap-admin's user + username items
             ("dynamodb:BatchWriteItem", table()), // purging expired sessions
-            ("dynamodb:Query", indexes()), // expired sessions, stuck mails, "are there users?"
+            ("dynamodb:TransactWriteItems", table()), // a Missed run with its job's next expectation
+            ("dynamodb:Query", indexes()), // expired sessions, stuck mails, "are there users?", due jobs
             ("s3:GetObject", inbound()),   // resuming a stuck ingest
             list(),
             ("s3:PutObject", derived()),

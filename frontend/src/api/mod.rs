@@ -17,6 +17,7 @@ pub mod quarantine;
 pub mod reports;
 pub mod reviewed;
 pub mod runs;
+pub mod schedules;
 pub mod settings;
 pub mod users;
 

@@ -35,6 +35,7 @@ fn section_of(route: &Route) -> Option<Route> {
         Route::Overrides => Route::Overrides,
         Route::Reviewed => Route::Reviewed,
         Route::Reports => Route::Reports,
+        Route::DailyJobs => Route::DailyJobs,
         _ => return None,
     })
 }
@@ -58,6 +59,7 @@ pub fn Layout(props: &LayoutProps) -> Html {
         (Route::Overrides, "Overrides", Permission::ViewOverrides),
         (Route::Customers, "Customers", Permission::ViewCustomers),
         (Route::Reports, "Reports", Permission::ViewReports),
+        (Route::DailyJobs, "Daily Jobs", Permission::ViewDailyJobs),
         (Route::Users, "Users", Permission::ManageUsers),
         (Route::Settings, "Settings", Permission::ManageSettings),
         (Route::Audit, "Audit", Permission::ViewAudit),

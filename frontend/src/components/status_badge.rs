@@ -21,6 +21,7 @@ pub fn symbol(status: Status) -> &'static str {
         Status::Success => "✔",
         Status::Warning => "▲",
         Status::Failed => "✖",
+        Status::Missed => "⊘",
     }
 }
 
@@ -30,6 +31,7 @@ pub fn StatusBadge(props: &StatusBadgeProps) -> Html {
         Status::Success => "badge badge-success",
         Status::Warning => "badge badge-warning",
         Status::Failed => "badge badge-failed",
+        Status::Missed => "badge badge-missed",
     };
     html! {
         <>

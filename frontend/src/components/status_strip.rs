@@ -18,7 +18,9 @@ fn describe(d: &HistoryDay) -> String {
         return format!("{}: no runs", d.date);
     }
     let mut parts = Vec::new();
-    for (n, s) in [(d.success, Status::Success), (d.warning, Status::Warning), (d.failed, Status::Failed)] {
+    for (n, s) in
+        [(d.success, Status::Success), (d.warning, Status::Warning), (d.failed, Status::Failed), (d.missed, Status::Missed)]
+    {
         if n > 0 {
             parts.push(format!("{n} {}", s.as_str()));
         }
@@ -42,6 +44,7 @@ pub fn StatusStrip(props: &StatusStripProps) -> Html {
                         Some(Status::Success) => ("strip-cell strip-success", symbol(Status::Success)),
                         Some(Status::Warning) => ("strip-cell strip-warning", symbol(Status::Warning)),
                         Some(Status::Failed) => ("strip-cell strip-failed", symbol(Status::Failed)),
+                        Some(Status::Missed) => ("strip-cell strip-missed", symbol(Status::Missed)),
                         None => ("strip-cell strip-none", "·"),
                     };
                     let text = describe(d);

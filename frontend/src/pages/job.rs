@@ -98,6 +98,17 @@ pub fn JobPage(props: &JobProps) -> Html {
                         if let Some(t) = j.last_run_at { <Time at={t} relative=true /> } else { { "never" } }
                     </dd>
                     <dt>{ "Runs" }</dt><dd>{ j.run_count }</dd>
+                    <dt>{ "Schedule" }</dt>
+                    <dd data-testid="job-schedule">{ match &j.schedule {
+                        Some(s) => html! { <>
+                            { s.summary.clone() }
+                            { format!(" · grace {} min", s.grace_minutes) }
+                            if let Some(n) = &s.next {
+                                { " · next expected " }<Time at={n.at} />
+                            }
+                        </> },
+                        None => html! { "not learned yet (from three runs on)" },
+                    } }</dd>
                     <dt>{ "Approved" }</dt><dd><Time at={j.approved_at} />{ format!(" by {}", j.approved_by) }</dd>
                 </dl>
             </>

@@ -3,6 +3,7 @@
 mod account;
 pub(crate) mod audit;
 mod customers;
+mod daily_jobs;
 mod inbox;
 mod inbox_mail;
 mod job;
@@ -23,6 +24,7 @@ mod users;
 pub use account::AccountPage;
 pub use audit::AuditPage;
 pub use customers::CustomersPage;
+pub use daily_jobs::DailyJobsPage;
 pub use inbox::InboxPage;
 pub use inbox_mail::InboxMailPage;
 pub use job::JobPage;

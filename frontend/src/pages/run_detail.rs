@@ -241,10 +241,17 @@ fn RunDetailBody(props: &BodyProps) -> Html {
                 <h3 id="run-objects">{ format!("Objects ({})", objects.len()) }</h3>
                 <ObjectsTable {objects} />
             </section>
-            <section aria-labelledby="run-mail">
-                <h3 id="run-mail">{ "Mail" }</h3>
-                <MailBody mail={d.mail.clone()} />
-            </section>
+            if let Some(mail) = &d.mail {
+                <section aria-labelledby="run-mail">
+                    <h3 id="run-mail">{ "Mail" }</h3>
+                    <MailBody mail={mail.clone()} />
+                </section>
+            }
+            if let Some(late) = &run.late {
+                <p class="late-arrival" data-testid="arrived-late">
+                    { format!("Arrived late: the report came at {} as run {}.", late.at.format("%Y-%m-%d %H:%M UTC"), late.run_id) }
+                </p>
+            }
         </div>
     }
 }

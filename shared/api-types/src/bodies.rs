@@ -354,6 +354,9 @@ dto! {
         /// Jobs merged into this one (their identities route here).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         pub merged_from: Vec<String>,
+        /// The schedule the job is expected to keep (learned or explicit).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub schedule: Option<crate::JobScheduleView>,
     }
 
     pub struct JobPage {
@@ -386,6 +389,9 @@ dto! {
         /// the report's own status and which overrides applied.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub overridden: Option<crate::RunOverride>,
+        /// On a Missed run: its report arrived after all, as this run.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub late: Option<crate::LateArrival>,
     }
 
     pub struct RunPage {
@@ -398,7 +404,8 @@ dto! {
         pub run: Run,
         pub job: Job,
         pub report: Option<Report>,
-        pub mail: MailDetail,
+        /// The report mail; absent on a Missed run (no mail came).
+        pub mail: Option<MailDetail>,
         /// The job's most recent runs, newest first.
         pub recent_runs: Vec<Run>,
         /// The job's active remarks, newest first.
@@ -595,6 +602,11 @@ dto! {
         /// Default on. Left out of a `PUT`, it stays as it is.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub hold_failed_authentication: Option<bool>,
+        /// The business-day cut-over, `HH:MM`: a run before it belongs to
+        /// the previous day's backups. Always present in answers; left out
+        /// of a `PUT`, it stays as it is.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub day_cutover: Option<String>,
     }
 
     /// `POST /api/v1/settings/test-mail`.

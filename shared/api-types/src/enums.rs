@@ -5,24 +5,29 @@ use std::fmt;
 use std::str::FromStr;
 
 /// The result of a run or of one object in it. Serialised exactly as
-/// `Success`, `Warning`, `Failed`.
+/// `Success`, `Warning`, `Failed`, `Missed`. `Missed` is never in a report:
+/// the scheduler gives it to a run that was expected and did not come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Status {
     Success,
     Warning,
     Failed,
+    Missed,
 }
 
 impl Status {
-    pub const ALL: [Status; 3] = [Status::Success, Status::Warning, Status::Failed];
+    pub const ALL: [Status; 4] = [Status::Success, Status::Warning, Status::Failed, Status::Missed];
 
     /// Higher is worse; Run Checks sorts on it.
     pub fn severity(self) -> u8 {
         match self {
             Status::Success => 0,
             Status::Warning => 1,
-            Status::Failed => 2,
+            // A missed backup is worse than a warning, not as bad as a
+            // backup that ran and failed.
+            Status::Missed => 2,
+            Status::Failed => 3,
         }
     }
 
@@ -31,6 +36,7 @@ impl Status {
             Status::Success => "Success",
             Status::Warning => "Warning",
             Status::Failed => "Failed",
+            Status::Missed => "Missed",
         }
     }
 
@@ -53,6 +59,7 @@ impl FromStr for Status {
             "Success" => Ok(Status::Success),
             "Warning" => Ok(Status::Warning),
             "Failed" => Ok(Status::Failed),
+            "Missed" => Ok(Status::Missed),
             other => Err(format!("unknown status {other:?}")),
         }
     }

@@ -10,6 +10,7 @@ mod permission;
 mod psa;
 mod reports;
 mod reviewed;
+mod schedules;
 
 pub use bodies::*;
 pub use enums::*;
@@ -20,6 +21,7 @@ pub use permission::Permission;
 pub use psa::*;
 pub use reports::*;
 pub use reviewed::*;
+pub use schedules::*;
 
 /// Page size of the Inbox and other paginated lists unless the caller asks for less.
 pub const PAGE_SIZE: usize = 50;

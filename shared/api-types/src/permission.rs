@@ -61,6 +61,8 @@ permissions! {
     ManageJobs = "jobs.manage", "rename, move, archive and merge jobs";
     DeleteJobs = "jobs.delete", "delete jobs and undo approvals";
     ManageQuarantine = "quarantine.manage", "see, download and release quarantined mails";
+    ViewDailyJobs = "daily_jobs.view", "see Daily Jobs";
+    ManageSchedules = "schedules.manage", "set job schedules and maintenance windows";
 }
 
 impl std::fmt::Display for Permission {

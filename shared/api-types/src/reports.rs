@@ -55,6 +55,10 @@ pub struct ReportRow {
     pub success: u32,
     pub warning: u32,
     pub failed: u32,
+    /// Expected runs that never came (a Missed run whose report arrived
+    /// late is not counted: its real run is).
+    #[serde(default)]
+    pub missed: u32,
     /// Success / all runs, in percent; absent when the job had no runs.
     pub success_rate: Option<f64>,
     /// The job's tickets open when the report was made.
@@ -89,6 +93,8 @@ pub struct HistoryDay {
     pub success: u32,
     pub warning: u32,
     pub failed: u32,
+    #[serde(default)]
+    pub missed: u32,
 }
 
 /// One run on the size and duration charts.

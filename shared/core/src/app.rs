@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::ports::{Blobs, Clock, Mailer, NoSecrets, Queue, SecretName, Secrets};
 use crate::psa::port::Psa;
+use crate::schedules::context::ContextCache;
 use crate::settings::options_cache::OptionsCache;
 use crate::settings::policy_cache::PolicyCache;
 use crate::store::Store;
@@ -61,6 +62,8 @@ pub struct App {
     pub psa: Option<Arc<dyn Psa>>,
     /// Intake policy (trusted verdict sources, hold switch) as last read.
     pub(crate) intake_policy: Arc<PolicyCache>,
+    /// Time zone, cut-over and maintenance windows as last read.
+    pub(crate) schedule_context: Arc<ContextCache>,
 }
 
 impl App {
@@ -82,6 +85,7 @@ impl App {
             config,
             parse_options: Arc::default(),
             intake_policy: Arc::default(),
+            schedule_context: Arc::default(),
             psa: None,
         }
     }

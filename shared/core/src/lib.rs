@@ -7,7 +7,7 @@
 //! (`ids`, `error`, `model`, `ports`, `retry`, `present`, each area's
 //! `repo`), then [`store::Store`] and [`app::App`], then the use cases, one
 //! folder per area: `inbox`, `ingest`, `jobs`, `review`, `customers`,
-//! `users`, `auth`, `settings`, `audit`, `tasks`, `reports`, and the
+//! `users`, `auth`, `settings`, `audit`, `tasks`, `reports`, `schedules`, and the
 //! `scheduler` tick.
 
 pub mod app;
@@ -30,6 +30,7 @@ pub mod repos;
 pub mod retry;
 pub mod review;
 pub mod scheduler;
+pub mod schedules;
 pub mod settings;
 pub mod store;
 pub mod tasks;

@@ -156,6 +156,9 @@ pub struct Job {
     /// Renames, archiving and merges (see `jobs::lifecycle`).
     #[serde(default, skip_serializing_if = "JobLifecycle::is_default")]
     pub lifecycle: JobLifecycle,
+    /// What the job is expected to do and when (see `schedules`).
+    #[serde(default, skip_serializing_if = "JobSchedule::is_empty")]
+    pub schedule: JobSchedule,
     pub version: u64,
 }
 
@@ -194,6 +197,52 @@ impl Job {
     }
 }
 
+/// A job's schedule state, kept on the job so ingest relearns and the
+/// scheduler decides without reading the run history.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct JobSchedule {
+    /// Start instants (epoch seconds) of the latest runs, ascending, at
+    /// most `schedules::HISTORY`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub starts: Vec<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub learned: Option<bc_api_types::LearnedSchedule>,
+    /// Set by an operator; overrides `learned`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explicit: Option<bc_api_types::ScheduleSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grace_minutes: Option<u32>,
+    /// The next expected run; its `due_at` is the job's key in the due index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<bc_api_types::Expectation>,
+    /// The latest Missed runs, so a late report finds its day without a read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missed: Vec<MissedMark>,
+}
+
+impl JobSchedule {
+    pub fn is_empty(&self) -> bool {
+        *self == JobSchedule::default()
+    }
+
+    /// The instant the scheduler must look at the job (the due index key).
+    pub fn next_due_at(&self) -> Option<DateTime<Utc>> {
+        self.next.as_ref().map(|n| n.due_at)
+    }
+}
+
+/// A Missed run the scheduler created, remembered on its job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissedMark {
+    pub run_id: String,
+    /// The expected start it stands for.
+    pub at: DateTime<Utc>,
+    pub day: chrono::NaiveDate,
+    /// The report came after all (and was attached).
+    #[serde(default)]
+    pub late: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Review {
     pub by: String,
@@ -226,6 +275,9 @@ pub struct Run {
     /// in Run Checks (not even after the job is unarchived).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub while_archived: bool,
+    /// On a Missed run: its report arrived after all, as this run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub late: Option<bc_api_types::LateArrival>,
     pub version: u64,
 }
 

@@ -108,12 +108,14 @@ pub(crate) fn job(j: &Job, customer_name: &str) -> api::Job {
         archived_at: j.lifecycle.archived.as_ref().map(|a| a.at),
         archived_by: j.lifecycle.archived.as_ref().map(|a| a.by.clone()),
         merged_from: j.lifecycle.merged_from.clone(),
+        schedule: crate::schedules::expect::view(&j.schedule),
     }
 }
 
 /// `with_review`: whether the caller may see who reviewed it and when.
 pub(crate) fn run(r: &Run, with_review: bool) -> api::Run {
     api::Run {
+        late: r.late.clone(),
         id: r.id.clone(),
         job_id: r.job_id.clone(),
         mail_id: r.mail_id.clone(),

@@ -11,6 +11,7 @@ pub use crate::jobs::repo::{JobFilter, JobRepo};
 pub use crate::review::notes_repo::{RemarkRepo, TicketRepo};
 pub use crate::review::overrides::repo::OverrideRepo;
 pub use crate::review::repo::{RecordRun, ReviewCount, ReviewedFilter, RunRepo, UnreviewedJob};
+pub use crate::schedules::repo::ScheduleRepo;
 pub use crate::settings::repo::SettingsRepo;
 pub use crate::tasks::repo::OperationRepo;
 pub use crate::users::repo::UserRepo;

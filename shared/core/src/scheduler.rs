@@ -19,6 +19,8 @@ pub struct TickReport {
     pub override_edges: u32,
     /// Autotask company mappings whose name or status changed (synced once an hour).
     pub companies_synced: u32,
+    /// Missed runs created (expected runs whose window and grace passed).
+    pub missed_runs: u32,
 }
 
 impl App {
@@ -28,6 +30,7 @@ impl App {
             sessions_purged: self.store.purge_expired_sessions(now).await?,
             audit_purged: self.purge_audit().await?,
             override_edges: self.override_boundaries().await?,
+            missed_runs: self.missed_runs().await?,
             ..Default::default()
         };
         // The Autotask company names, once an hour (claimed, so a doubled

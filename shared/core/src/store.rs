@@ -10,6 +10,7 @@ use crate::jobs::repo::JobRepo;
 use crate::review::notes_repo::{RemarkRepo, TicketRepo};
 use crate::review::overrides::repo::OverrideRepo;
 use crate::review::repo::RunRepo;
+use crate::schedules::repo::ScheduleRepo;
 use crate::settings::repo::SettingsRepo;
 use crate::tasks::repo::OperationRepo;
 use crate::users::repo::UserRepo;
@@ -30,6 +31,7 @@ pub trait Store:
     + ApiTokenRepo
     + OperationRepo
     + OverrideRepo
+    + ScheduleRepo
 {
 }
 
@@ -49,5 +51,6 @@ impl<T> Store for T where
         + ApiTokenRepo
         + OperationRepo
         + OverrideRepo
+        + ScheduleRepo
 {
 }

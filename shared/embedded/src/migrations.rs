@@ -24,6 +24,9 @@ const MIGRATIONS: &[&str] = &[
     // 4: remarks and tickets, with one open ticket per run as a partial
     // unique index.
     include_str!("migrations/0004_remarks_tickets.sql"),
+    // 5: schedules: jobs get their next due time as a column with a
+    // partial index (the scheduler's due list).
+    include_str!("migrations/0005_schedules.sql"),
 ];
 
 /// The schema version this build writes.

@@ -54,6 +54,7 @@ fn write_v1_fixture() {
         last_run: Some(LastRun { run_id: "r1".into(), at: t(3), status: Status::Warning }),
         run_count: 1,
         lifecycle: Default::default(),
+        schedule: Default::default(),
         version: 2,
     };
     let mail = Mail {
@@ -101,6 +102,7 @@ fn write_v1_fixture() {
         review: None,
         overridden: None,
         while_archived: false,
+        late: None,
         version: 0,
     };
     let user = User {

@@ -32,6 +32,7 @@ pub fn IntakeCard() -> Html {
                     trusted_authserv_ids: trusted,
                     hold_failed_authentication: hold,
                     tickets: None,
+                    day_cutover: None,
                 };
                 match api::settings::put(&body).await {
                     Ok(_) => notify.ok(done),

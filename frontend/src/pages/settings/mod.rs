@@ -50,6 +50,7 @@ pub fn SettingsPage() -> Html {
                     trusted_authserv_ids: None,
                     hold_failed_authentication: None,
                     tickets: None,
+                    day_cutover: None,
                 })
                 .await
                 {
@@ -97,6 +98,7 @@ pub fn SettingsPage() -> Html {
                     trusted_authserv_ids: None,
                     hold_failed_authentication: None,
                     tickets: None,
+                    day_cutover: None,
                 };
                 match api::settings::put(&body).await {
                     Ok(_) if on => notify.ok("Two-factor sign-in is now required for every user"),

@@ -13,9 +13,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::schema::{
-    API_TOKENS, AUDIT, CUSTOMERS, ENTITY, ITEM_SCHEMA, Index, JOBS, MAILS_DELETED, MAILS_INBOX, MAILS_QUARANTINED,
-    MAILS_RECEIVED, NAME_SEP, OVERRIDES, PK, SCHEMA_VERSION, SESSIONS, SK, TTL, UNREVIEWED, USERS, VERSION, fold,
-    key_part, key_time,
+    API_TOKENS, AUDIT, CUSTOMERS, ENTITY, ITEM_SCHEMA, Index, JOBS, JOBS_DUE, MAILS_DELETED, MAILS_INBOX,
+    MAILS_QUARANTINED, MAILS_RECEIVED, NAME_SEP, OVERRIDES, PK, SCHEMA_VERSION, SESSIONS, SK, TTL, UNREVIEWED, USERS,
+    VERSION, fold, key_part, key_time,
 };
 
 pub type Item = HashMap<String, AttributeValue>;
@@ -186,7 +186,13 @@ impl Record for Job {
             return Vec::new();
         }
         let by_name = name_id(&self.job_name, &self.id);
-        vec![(Index::Gsi1, JOBS.into(), by_name.clone()), (Index::Gsi2, customer_jobs_pk(&self.customer_id), by_name)]
+        let mut out =
+            vec![(Index::Gsi1, JOBS.into(), by_name.clone()), (Index::Gsi2, customer_jobs_pk(&self.customer_id), by_name)];
+        // The scheduler's due list (sparse): only jobs with an expected run.
+        if let Some(due) = self.schedule.next_due_at() {
+            out.push((Index::Gsi3, JOBS_DUE.into(), format!("{}#{}", key_time(due), self.id)));
+        }
+        out
     }
     fn extra(&self) -> Vec<(&'static str, AttributeValue)> {
         vec![(JOB_NAME_FOLDED, s(fold(&self.job_name)))]
@@ -421,6 +427,7 @@ mod tests {
             review,
             overridden: None,
             while_archived: false,
+            late: None,
             version: 0,
         }
     }

@@ -24,6 +24,7 @@ mod query;
 mod reindex;
 mod remarks;
 mod runs;
+mod schedules;
 pub mod schema;
 mod sessions;
 mod settings;

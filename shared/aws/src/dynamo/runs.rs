@@ -120,6 +120,7 @@ impl RunRepo for DynamoStore {
                 success: 0,
                 warning: 0,
                 failed: 0,
+                missed: 0,
                 newest: at,
                 oldest: at,
             });
@@ -127,6 +128,7 @@ impl RunRepo for DynamoStore {
                 Status::Success => e.success += 1,
                 Status::Warning => e.warning += 1,
                 Status::Failed => e.failed += 1,
+                Status::Missed => e.missed += 1,
             }
             e.newest = e.newest.max(at);
             e.oldest = e.oldest.min(at);

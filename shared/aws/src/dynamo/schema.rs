@@ -31,7 +31,7 @@ pub enum Index {
     Gsi1,
     /// Inbox mails per job identity (sparse), jobs per customer.
     Gsi2,
-    /// Work lists, sparse: unreviewed runs, mails stuck in `received`.
+    /// Work lists, sparse: unreviewed runs, mails stuck in `received`, jobs by next due time.
     Gsi3,
 }
 
@@ -81,6 +81,8 @@ pub const OVERRIDES: &str = "OVERRIDES";
 /// GSI3 work lists of active remarks and open tickets (sparse).
 pub const REMARKS_ACTIVE: &str = "REMARKS#ACTIVE";
 pub const TICKETS_OPEN: &str = "TICKETS#OPEN";
+/// GSI3 list of jobs with an expected run, by due time (sparse).
+pub const JOBS_DUE: &str = "JOBS#DUE";
 
 /// Sorts below every printable character: `name SEP id` orders by name, then
 /// id, even when one name is a prefix of another.

@@ -73,6 +73,7 @@ pub fn job(id: &str, customer_id: &str, name: &str) -> Job {
         last_run: None,
         run_count: 0,
         lifecycle: Default::default(),
+        schedule: Default::default(),
         version: 0,
     }
 }
@@ -100,6 +101,7 @@ pub fn run(id: &str, job_id: &str, minute: i64) -> Run {
         review: None,
         overridden: None,
         while_archived: false,
+        late: None,
         version: 0,
     }
 }

@@ -32,9 +32,11 @@ pub fn role_has(role: Role, p: Permission) -> bool {
                 | ManageRemarks
                 | ManageTickets
                 | ManageJobs
+                | ViewDailyJobs
+                | ManageSchedules
         ),
-        Role::Reporter => matches!(p, ViewJobs | ViewCustomers | ViewReports),
-        Role::Viewer => matches!(p, ViewJobs | ViewCustomers),
+        Role::Reporter => matches!(p, ViewJobs | ViewCustomers | ViewReports | ViewDailyJobs),
+        Role::Viewer => matches!(p, ViewJobs | ViewCustomers | ViewDailyJobs),
     }
 }
 
@@ -110,6 +112,14 @@ mod tests {
         for p in [Permission::ManageCustomers, Permission::Unreview, Permission::ManageUsers, Permission::ViewInbox] {
             assert!(!role_has(Role::Reporter, p));
         }
+        // Daily Jobs: every role looks; only operators and admins set
+        // schedules and maintenance windows
+        for r in Role::ALL {
+            assert!(role_has(r, Permission::ViewDailyJobs));
+        }
+        assert!(role_has(Role::Operator, Permission::ManageSchedules));
+        assert!(!role_has(Role::Viewer, Permission::ManageSchedules));
+        assert!(!role_has(Role::Reporter, Permission::ManageSchedules));
         // admin: everything
         assert!(Permission::ALL.iter().all(|p| role_has(Role::Admin, *p)));
     }

@@ -142,6 +142,7 @@ impl App {
             last_run: None,
             run_count: 0,
             lifecycle: Default::default(),
+            schedule: Default::default(),
             version: 0,
         };
         if self.store.insert_job(&job).await? {

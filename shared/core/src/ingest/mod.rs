@@ -25,7 +25,8 @@ use crate::audit::{Change, audit_entry};
 use crate::auth::permissions::Actor;
 use crate::error::{Error, Result};
 use crate::ids;
-use crate::model::{Job, LastRun, Mail, MailIntake, ParseSummary, Run, StoredAttachment};
+use crate::model::{Job, LastRun, Mail, MailIntake, MissedMark, ParseSummary, Run, StoredAttachment};
+use crate::schedules;
 use crate::ports::PortError;
 use crate::retry::{self, Attempt};
 use crate::review::repo::RecordRun;
@@ -494,6 +495,7 @@ impl App {
             review: None,
             overridden: None,
             while_archived: job.is_archived(),
+            late: None,
             version: 0,
         }
     }
@@ -507,7 +509,10 @@ impl App {
         let mail = std::sync::Mutex::new(mail);
         let job = std::sync::Mutex::new(job);
         let run = &run;
-        retry::on_conflict("the job", || async {
+        let ctx = self.schedule_context().await?;
+        // A Missed run of this run's backup day, found by the schedule step.
+        let late_for: std::sync::Mutex<Option<MissedMark>> = std::sync::Mutex::new(None);
+        let out = retry::on_conflict("the job", || async {
             let cached = job.lock().unwrap_or_else(|p| p.into_inner()).take();
             let mut job = match cached {
                 Some(j) => j,
@@ -518,6 +523,7 @@ impl App {
             if newer {
                 job.last_run = Some(LastRun { run_id: run.id.clone(), at: run.sort_at(), status: run.status });
             }
+            let mark = schedules::on_run(&mut job, run, &ctx);
             let mut next = mail.lock().unwrap_or_else(|p| p.into_inner()).clone();
             next.state = MailState::Processed;
             next.job_id = Some(run.job_id.clone());
@@ -526,6 +532,7 @@ impl App {
             match self.store.record_run(RecordRun { run, job: &job, mail: &next }).await {
                 Ok(true) => {
                     next.version += 1;
+                    *late_for.lock().unwrap_or_else(|p| p.into_inner()) = mark;
                     Ok(Attempt::Done((next, Some(run.clone()))))
                 }
                 Ok(false) => {
@@ -546,7 +553,12 @@ impl App {
                 Err(e) => Err(e.into()),
             }
         })
-        .await
+        .await?;
+        let mark = late_for.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(mark) = mark {
+            self.attach_late(&mark, run).await?;
+        }
+        Ok(out)
     }
 
     /// Loads the stored report of a mail (or run).

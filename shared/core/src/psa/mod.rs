@@ -668,7 +668,7 @@ impl App {
             })
             .unwrap_or_default();
         let priority = match run.original_status() {
-            Status::Failed => s.priority_failed_id,
+            Status::Failed | Status::Missed => s.priority_failed_id,
             _ => s.priority_warning_id,
         };
         let missing = |what: &str| PsaError::permanent(format!("no default {what} is set (Autotask settings)"));

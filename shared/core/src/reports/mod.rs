@@ -123,15 +123,17 @@ impl App {
         }
         let mut rows = Vec::new();
         for job in self.report_jobs(req.customer_id.as_deref()).await? {
-            let (mut success, mut warning, mut failed) = (0, 0, 0);
+            let (mut success, mut warning, mut failed, mut missed) = (0, 0, 0, 0);
             for r in self.runs_since(&job.id, span.start(), 0).await? {
-                if !span.contains(r.sort_at()) {
+                // A late report counts once: as its real run.
+                if !span.contains(r.sort_at()) || r.late.is_some() {
                     continue;
                 }
                 match r.status {
                     Status::Success => success += 1,
                     Status::Warning => warning += 1,
                     Status::Failed => failed += 1,
+                    Status::Missed => missed += 1,
                 }
             }
             let open = open_tickets.get(&job.id).copied().unwrap_or(0);
@@ -144,7 +146,8 @@ impl App {
                 success,
                 warning,
                 failed,
-                success_rate: success_rate(success, warning, failed),
+                missed,
+                success_rate: success_rate(success, warning, failed + missed),
                 open_tickets: open,
             });
         }
@@ -218,13 +221,13 @@ pub fn history(job_id: &str, span: &Span, runs: &[Run]) -> api::JobHistory {
     let mut days: BTreeMap<NaiveDate, api::HistoryDay> = BTreeMap::new();
     let mut d = span.from;
     while d <= span.to {
-        days.insert(d, api::HistoryDay { date: d, worst: None, success: 0, warning: 0, failed: 0 });
+        days.insert(d, api::HistoryDay { date: d, worst: None, success: 0, warning: 0, failed: 0, missed: 0 });
         d = d + Days::new(1);
     }
     let mut points = Vec::new();
     for (i, r) in runs.iter().enumerate() {
         let at = r.sort_at();
-        if !span.contains(at) {
+        if !span.contains(at) || r.late.is_some() {
             continue;
         }
         if let Some(day) = days.get_mut(&at.date_naive()) {
@@ -232,6 +235,7 @@ pub fn history(job_id: &str, span: &Span, runs: &[Run]) -> api::JobHistory {
                 Status::Success => day.success += 1,
                 Status::Warning => day.warning += 1,
                 Status::Failed => day.failed += 1,
+                Status::Missed => day.missed += 1,
             }
             day.worst = Some(day.worst.map_or(r.status, |w| w.worst(r.status)));
         }
@@ -311,6 +315,7 @@ mod tests {
             review: None,
             overridden: None,
             while_archived: false,
+            late: None,
             version: 0,
         }
     }
@@ -365,6 +370,7 @@ mod tests {
                 success: 1,
                 warning: 0,
                 failed: 1,
+                missed: 0,
                 success_rate: Some(50.0),
                 open_tickets: 2,
             }],

@@ -177,6 +177,7 @@ mod tests {
                     success: 3,
                     warning: 1,
                     failed: 0,
+                    missed: 0,
                     success_rate: Some(75.0),
                     open_tickets: 1,
                 })

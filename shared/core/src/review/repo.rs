@@ -27,6 +27,7 @@ pub struct UnreviewedJob {
     pub success: u32,
     pub warning: u32,
     pub failed: u32,
+    pub missed: u32,
     pub newest: DateTime<Utc>,
     /// The oldest unreviewed run's `sort_at`.
     pub oldest: DateTime<Utc>,
@@ -55,12 +56,14 @@ pub struct ReviewCount {
 
 impl UnreviewedJob {
     pub fn runs(&self) -> u32 {
-        self.success + self.warning + self.failed
+        self.success + self.warning + self.failed + self.missed
     }
 
     pub fn worst(&self) -> Status {
         if self.failed > 0 {
             Status::Failed
+        } else if self.missed > 0 {
+            Status::Missed
         } else if self.warning > 0 {
             Status::Warning
         } else {

@@ -38,7 +38,11 @@ impl App {
         let run = self.store.get_run(run_id).await?.ok_or(Error::NotFound("run"))?;
         let job = self.store.get_job(&run.job_id).await?.ok_or(Error::NotFound("job"))?;
         let customer = self.store.get_customer(&job.customer_id).await?;
-        let mail = self.store.get_mail(&run.mail_id).await?.ok_or(Error::NotFound("mail"))?;
+        // A Missed run has no mail.
+        let mail = match run.mail_id.as_str() {
+            "" => None,
+            id => Some(self.store.get_mail(id).await?.ok_or(Error::NotFound("mail"))?),
+        };
         let report = self.load_report(run.report_key.as_deref()).await?;
         let recent = self.store.list_runs(&job.id, None, RECENT_RUNS).await?;
         let with_review = actor.can(Permission::ViewReviews);
@@ -57,7 +61,7 @@ impl App {
             run: present::run(&run, with_review),
             job: present::job(&job, customer.as_ref().map(|c| c.name.as_str()).unwrap_or("")),
             report: report.clone(),
-            mail: present::mail_detail(&mail, None),
+            mail: mail.as_ref().map(|m| present::mail_detail(m, None)),
             recent_runs: recent.items.iter().map(|r| present::run(r, with_review)).collect(),
             remarks: remarks.iter().map(crate::review::remarks::present).collect(),
             tickets: tickets.iter().map(crate::review::tickets::present).collect(),

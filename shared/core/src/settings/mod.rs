@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::ports::OutboundMail;
 use crate::tasks::task::Task;
 
-const TIME_ZONE: &str = "time_zone";
+use repo::TIME_ZONE;
 pub const DEFAULT_TIME_ZONE: &str = "UTC";
 
 impl App {
@@ -30,6 +30,7 @@ impl App {
             trusted_authserv_ids: Some(policy.trusted),
             hold_failed_authentication: Some(policy.hold_failed_authentication),
             tickets: Some(self.ticket_mode().await?),
+            day_cutover: Some(self.day_cutover().await?),
         })
     }
 
@@ -81,6 +82,9 @@ impl App {
         let tz: chrono_tz::Tz = s.time_zone.parse().map_err(|_| {
             Error::Invalid(format!("unknown time zone {:?} (use an IANA name like Europe/Amsterdam)", s.time_zone))
         })?;
+        if let Some(c) = &s.day_cutover {
+            crate::schedules::parse_cutover(c).map_err(Error::Invalid)?;
+        }
         // First, as it may be refused (an admin without two-factor).
         if let Some(required) = s.require_two_factor {
             self.set_two_factor_required(actor, required).await?;
@@ -92,12 +96,17 @@ impl App {
             let change =
                 Change::fields(serde_json::json!({"time_zone": before}), serde_json::json!({"time_zone": tz.name()}));
             self.audit(audit_entry(self, actor, "settings", "time_zone", "update", change)).await?;
+            self.schedule_context.clear().await;
+        }
+        if let Some(c) = &s.day_cutover {
+            self.set_day_cutover(actor, c).await?;
         }
         let policy = self.stored_intake_policy().await?;
         Ok(api::Settings {
             time_zone: tz.name().to_string(),
             require_two_factor: Some(self.two_factor_required().await?),
             tickets: Some(self.ticket_mode().await?),
+            day_cutover: Some(self.day_cutover().await?),
             trusted_authserv_ids: Some(policy.trusted),
             hold_failed_authentication: Some(policy.hold_failed_authentication),
         })

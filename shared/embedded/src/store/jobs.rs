@@ -7,15 +7,15 @@ use bc_core::ports::PortResult;
 use rusqlite::params;
 
 use super::SqliteStore;
-use crate::sql::{backend, decode_cursor, keyset_page, to_doc};
+use crate::sql::{backend, decode_cursor, keyset_page, to_doc, ts};
 
 #[async_trait]
 impl JobRepo for SqliteStore {
     async fn insert_job(&self, job: &Job) -> PortResult<bool> {
         let n = Self::exec(
             &self.db(),
-            "INSERT OR IGNORE INTO jobs (id, customer_id, name_key, software, last_status, version, doc)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT OR IGNORE INTO jobs (id, customer_id, name_key, software, last_status, version, doc, next_due_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 job.id,
                 job.customer_id,
@@ -23,7 +23,8 @@ impl JobRepo for SqliteStore {
                 job.software,
                 job.last_run.as_ref().map(|l| l.status.as_str()),
                 job.version as i64,
-                to_doc(job)?
+                to_doc(job)?,
+                job.schedule.next_due_at().map(ts)
             ],
         )
         .map_err(backend("insert job"))?;

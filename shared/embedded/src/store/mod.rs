@@ -12,6 +12,7 @@ mod notes;
 mod operations;
 mod overrides;
 mod runs;
+mod schedules;
 mod sessions;
 mod settings;
 mod users;
@@ -78,7 +79,8 @@ impl SqliteStore {
         next.version += 1;
         let n = Self::exec(
             tx,
-            "UPDATE jobs SET customer_id = ?2, name_key = ?3, software = ?4, last_status = ?5, version = ?6, doc = ?7
+            "UPDATE jobs SET customer_id = ?2, name_key = ?3, software = ?4, last_status = ?5, version = ?6, doc = ?7,
+                            next_due_at = ?9
                  WHERE id = ?1 AND version = ?8",
             params![
                 next.id,
@@ -88,7 +90,8 @@ impl SqliteStore {
                 next.last_run.as_ref().map(|l| l.status.as_str()),
                 next.version as i64,
                 to_doc(&next)?,
-                job.version as i64
+                job.version as i64,
+                next.schedule.next_due_at().map(ts)
             ],
         )
         .map_err(backend("update job"))?;

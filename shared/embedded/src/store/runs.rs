@@ -154,7 +154,7 @@ impl RunRepo for SqliteStore {
             .prepare_cached(
                 "SELECT job_id,
                         sum(status = 'Success'), sum(status = 'Warning'), sum(status = 'Failed'), max(sort_at),
-                        min(sort_at)
+                        min(sort_at), sum(status = 'Missed')
                    FROM runs WHERE unreviewed = 1 GROUP BY job_id",
             )
             .map_err(backend("prepare"))?;
@@ -167,6 +167,7 @@ impl RunRepo for SqliteStore {
                     r.get::<_, i64>(3)?,
                     r.get::<_, String>(4)?,
                     r.get::<_, String>(5)?,
+                    r.get::<_, i64>(6)?,
                 ))
             })
             .map_err(backend("query"))?
@@ -174,11 +175,12 @@ impl RunRepo for SqliteStore {
             .map_err(backend("read"))?;
         Ok(rows
             .into_iter()
-            .map(|(job_id, s, w, f, newest, oldest)| UnreviewedJob {
+            .map(|(job_id, s, w, f, newest, oldest, m)| UnreviewedJob {
                 job_id,
                 success: s as u32,
                 warning: w as u32,
                 failed: f as u32,
+                missed: m as u32,
                 newest: parse_ts(&newest),
                 oldest: parse_ts(&oldest),
             })

@@ -17,6 +17,7 @@ mod remarks;
 mod reports;
 mod reviewed;
 mod runs;
+mod schedules;
 mod settings;
 mod tickets;
 mod users;
@@ -47,7 +48,7 @@ const UPLOAD_LIMIT: usize = bc_core::parsers::MAX_MAIL_BYTES + 1024 * 1024;
         (name = "auth"), (name = "inbox"), (name = "mails"), (name = "customers"),
         (name = "jobs"), (name = "runs"), (name = "overrides"), (name = "remarks"), (name = "tickets"),
         (name = "operations"), (name = "users"), (name = "api_tokens"), (name = "audit"), (name = "settings"),
-        (name = "reports"), (name = "autotask"), (name = "meta"), (name = "quarantine")
+        (name = "reports"), (name = "autotask"), (name = "meta"), (name = "quarantine"), (name = "schedules")
     )
 )]
 struct ApiDoc;
@@ -129,6 +130,10 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(quarantine::list))
         .routes(routes!(quarantine::release))
         .routes(routes!(quarantine::process_held))
+        .routes(routes!(schedules::put_schedule))
+        .routes(routes!(schedules::daily_jobs))
+        .routes(routes!(schedules::list_windows, schedules::create_window))
+        .routes(routes!(schedules::delete_window))
         .layer(DefaultBodyLimit::max(JSON_LIMIT));
     let uploads = OpenApiRouter::new()
         .routes(routes!(mails::upload))

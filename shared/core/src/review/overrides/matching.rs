@@ -333,6 +333,7 @@ mod tests {
             last_run: None,
             run_count: 0,
             lifecycle: Default::default(),
+            schedule: Default::default(),
             version: 0,
         }
     }
