@@ -110,6 +110,7 @@ fn main() {
                     ..Default::default()
                 },
                 lifecycle: Default::default(),
+                ping: None,
                 version: 0,
             };
             store.insert_job(&job).await.expect("job");

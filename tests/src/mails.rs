@@ -14,15 +14,31 @@ pub struct VeeamMail {
     pub objects: usize,
     /// Distinguishes mails of one job: Message-ID and start time.
     pub seq: u64,
+    /// How many objects carry the run's Warning/Failed status (the first ones); at least one when not Success.
+    pub failing: usize,
+    /// The run-level message; `None` is Veeam's usual "Job finished with error/warning".
+    pub message: Option<String>,
 }
 
 impl VeeamMail {
     pub fn new(sender: &str, job: &str, status: Status, seq: u64) -> Self {
-        VeeamMail { sender: sender.into(), job: job.into(), status, objects: 3, seq }
+        VeeamMail { sender: sender.into(), job: job.into(), status, objects: 3, seq, failing: 1, message: None }
     }
 
     pub fn objects(mut self, n: usize) -> Self {
         self.objects = n;
+        self
+    }
+
+    /// The first `n` objects carry the run's Warning/Failed status.
+    pub fn failing(mut self, n: usize) -> Self {
+        self.failing = n.max(1);
+        self
+    }
+
+    /// The run-level message ("" for none).
+    pub fn message(mut self, m: &str) -> Self {
+        self.message = Some(m.to_string());
         self
     }
 
@@ -50,9 +66,9 @@ impl VeeamMail {
         let td = r#"style="padding: 2px 3px 2px 3px;vertical-align: top;border: 1px solid #a7a9ac;font-family: Tahoma;font-size: 12px;""#;
         let mut rows = String::new();
         for i in 0..self.objects {
-            let (st, st_colour, detail) = match (self.status, i) {
-                (Status::Failed, 0) => ("Failed", "#fb9895", "Error: Failed to create VM snapshot. Timed out"),
-                (Status::Warning, 0) => ("Warning", "#ffd96c", "Changed block tracking is disabled"),
+            let (st, st_colour, detail) = match self.status {
+                Status::Failed if i < self.failing => ("Failed", "#fb9895", "Error: Failed to create VM snapshot. Timed out"),
+                Status::Warning if i < self.failing => ("Warning", "#ffd96c", "Changed block tracking is disabled"),
                 _ => ("Success", "#00B050", ""),
             };
             let s = start + Duration::seconds(30 + i as i64 * 40);
@@ -68,8 +84,8 @@ impl VeeamMail {
         }
         let (ok, warn, err) = match self.status {
             Status::Success => (self.objects, 0, 0),
-            Status::Warning => (self.objects.saturating_sub(1), 1, 0),
-            Status::Failed | Status::Missed => (self.objects.saturating_sub(1), 0, 1),
+            Status::Warning => (self.objects.saturating_sub(self.failing), self.failing.min(self.objects), 0),
+            Status::Failed | Status::Missed => (self.objects.saturating_sub(self.failing), 0, self.failing.min(self.objects)),
         };
         let cell = |label: &str, value: &str| {
             format!("<td nowrap=\"\" {td}><b>{label}</b></td>\n<td nowrap=\"\" {td}>{value}</td>\n")
@@ -94,10 +110,11 @@ impl VeeamMail {
             job = html_escape(&self.job),
             n = self.objects,
             session = start.format("%A, %B %-d, %Y %H:%M:%S"),
-            msg = match self.status {
-                Status::Success => "",
-                Status::Warning => "Job finished with warning",
-                Status::Failed | Status::Missed => "Job finished with error",
+            msg = match (&self.message, self.status) {
+                (Some(m), _) => html_escape(m),
+                (None, Status::Success) => String::new(),
+                (None, Status::Warning) => "Job finished with warning".to_string(),
+                (None, Status::Failed | Status::Missed) => "Job finished with error".to_string(),
             },
             c1 = cell("Success", &ok.to_string()),
             c2 = cell("Start time", &start.format("%H:%M:%S").to_string()),

@@ -91,7 +91,8 @@ async fn autotask_on(app: App) {
     // ---- a Failed run of a job of a customer not mapped yet.
     let (_, cust) = op.post("/api/v1/customers", &json!({"name": "Acme (BC)"})).await;
     let customer_id = cust["id"].as_str().expect("customer").to_string();
-    let first = upload(&op, VeeamMail::new(SENDER, "Fileserver", Status::Failed, 1).objects(8).eml()).await;
+    // No run-level message: scenario B of §5A (the objects are listed, at most 5).
+    let first = upload(&op, VeeamMail::new(SENDER, "Fileserver", Status::Failed, 1).objects(8).failing(7).message("").eml()).await;
     let (s, approved) = op
         .post(&format!("/api/v1/inbox/{}/approve", first["mail_id"].as_str().unwrap()), &json!({"customer_id": customer_id}))
         .await;
@@ -136,6 +137,18 @@ async fn autotask_on(app: App) {
     assert_eq!(made["title"], "[Backupchecks] Acme (BC) - Fileserver - Failed", "{made}");
     let description = made["description"].as_str().unwrap_or("");
     assert!(description.contains(&format!("{BASE}/runs/{run1}")), "links the run: {description}");
+    assert!(
+        description.contains("Job: Fileserver\nBackup: Veeam Backup & Replication / Backup\nRun date/time: 2026-03-02 21:00 UTC\n"),
+        "{description}"
+    );
+    assert!(
+        description.contains(
+            "\n\nObjects with errors or warnings:\n- VM000, VM001, VM002, VM003, VM004 (Failed): Error: Failed to create VM \
+             snapshot. Timed out\nAnd 2 additional objects reported similar errors.\n\n"
+        ),
+        "scenario B: {description}"
+    );
+    assert!(!description.contains("Remark:") && !description.contains("VM005"), "{description}");
     assert_eq!((made["queueID"].as_i64(), made["priority"].as_i64()), (Some(QUEUE_HELPDESK), Some(PRIORITY_HIGH)));
     // The reporter sees number and link.
     let seen = ticket_of(&reporter, &job_id, &tk1).await;
@@ -168,12 +181,20 @@ async fn autotask_on(app: App) {
     assert!(fake.notes(at1).iter().any(|n| n["description"] == RESOLVED_NOTE), "{:?}", fake.notes(at1));
 
     // ---- resolve with time entries: the other note, the ticket stays open.
-    let second = upload(&op, VeeamMail::new(SENDER, "Fileserver", Status::Failed, 2).objects(2).eml()).await;
+    // A run-level message: scenario A of §5A (the remark leads; the objects are summarised in one line).
+    let remark = "Snapshot storage on SAN01 is full; every VM failed";
+    let second = upload(&op, VeeamMail::new(SENDER, "Fileserver", Status::Failed, 2).objects(3).failing(2).message(remark).eml()).await;
     let run2 = second["run_id"].as_str().expect("a run").to_string();
     let (_, p2) = op.post(&format!("/api/v1/runs/{run2}/autotask-ticket"), &json!({})).await;
     let tk2 = p2["id"].as_str().expect("id").to_string();
     drain(&app).await;
     let at2 = ticket_of(&op, &job_id, &tk2).await["autotask"]["ticket_id"].as_i64().expect("created");
+    let d2 = fake.ticket(at2).expect("in Autotask")["description"].as_str().unwrap_or("").to_string();
+    assert!(
+        d2.contains(&format!("\n\nRemark:\n{remark}\n\nMultiple objects reported errors. See Backupchecks for full details.\n\n")),
+        "scenario A: {d2}"
+    );
+    assert!(!d2.contains("VM000") && d2.contains("Run date/time: 2026-03-03 21:00 UTC") && d2.contains(&format!("{BASE}/runs/{run2}")), "{d2}");
     fake.add_time_entry(at2, 0.5);
     op.post(&format!("/api/v1/tickets/{tk2}/autotask-resolve"), &json!({})).await;
     drain(&app).await;

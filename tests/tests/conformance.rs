@@ -172,6 +172,7 @@ fn job(id: &str, customer_id: &str, name: &str, software: &str) -> Job {
         run_count: 0,
         lifecycle: Default::default(),
         schedule: Default::default(),
+        ping: None,
         version: 0,
     }
 }

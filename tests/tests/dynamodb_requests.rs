@@ -85,6 +85,7 @@ async fn requests_per_run_when_an_override_is_created() {
             run_count: 0,
             lifecycle: Default::default(),
             schedule: Default::default(),
+            ping: None,
             version: 0,
         };
         items.push(to_item(&job).expect("job item"));

@@ -48,6 +48,7 @@ async fn seed_job(store: &Arc<dyn Store>, customer_id: &str, job_id: &str, n: us
         run_count: 0,
         lifecycle: Default::default(),
         schedule: Default::default(),
+        ping: None,
         version: 0,
     };
     assert!(store.insert_job(&job).await.expect("job"));

@@ -357,6 +357,9 @@ dto! {
         /// The schedule the job is expected to keep (learned or explicit).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub schedule: Option<crate::JobScheduleView>,
+        /// Set on a job that checks in over a ping URL.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub ping: Option<crate::PingInfo>,
     }
 
     pub struct JobPage {

@@ -63,6 +63,9 @@ permissions! {
     ManageQuarantine = "quarantine.manage", "see, download and release quarantined mails";
     ViewDailyJobs = "daily_jobs.view", "see Daily Jobs";
     ManageSchedules = "schedules.manage", "set job schedules and maintenance windows";
+    ManageAlerts = "alerts.manage", "configure alert channels, rules and the digest";
+    MuteAlerts = "alerts.mute", "mute and unmute alerts of jobs and customers";
+    ManageDeadLetters = "dead_letters.manage", "see and retry failed background tasks";
 }
 
 impl std::fmt::Display for Permission {

@@ -60,6 +60,7 @@ impl AwsAdapters {
             clock,
             config,
         )
+        .with_webhooks(Arc::new(bc_webhooks::HttpWebhooks::new()))
     }
 }
 

@@ -121,4 +121,82 @@ impl Queue for SqsQueue {
         raw.parse::<u64>()
             .map_err(|_| PortError::Backend(format!("SQS GetQueueAttributes: ApproximateNumberOfMessages {raw:?}")))
     }
+
+    /// Peeks with a zero visibility timeout, so listing leaves the dead
+    /// letters where they are (SQS samples: a listing may miss some).
+    async fn dead_letters(&self, max: usize) -> PortResult<Vec<Delivery>> {
+        let mut out: Vec<Delivery> = Vec::new();
+        for _ in 0..(max / MAX_BATCH + 2) {
+            let got = self
+                .client
+                .receive_message()
+                .queue_url(&self.dlq_url)
+                .max_number_of_messages(MAX_BATCH as i32)
+                .visibility_timeout(0)
+                .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
+                .send()
+                .await
+                .map_err(|e| backend("SQS", "ReceiveMessage (dead-letter queue)", e))?;
+            let mut fresh = 0;
+            for m in got.messages() {
+                let d = delivery(m)?;
+                if !out.iter().any(|o| o.id == d.id) {
+                    out.push(d);
+                    fresh += 1;
+                }
+            }
+            if fresh == 0 || out.len() >= max {
+                break;
+            }
+        }
+        out.truncate(max);
+        Ok(out)
+    }
+
+    async fn redrive(&self, id: &str) -> PortResult<bool> {
+        // Receive (hidden for a moment) until the message shows up; give the
+        // others back at once.
+        for _ in 0..20 {
+            let got = self
+                .client
+                .receive_message()
+                .queue_url(&self.dlq_url)
+                .max_number_of_messages(MAX_BATCH as i32)
+                .visibility_timeout(30)
+                .send()
+                .await
+                .map_err(|e| backend("SQS", "ReceiveMessage (dead-letter queue)", e))?;
+            if got.messages().is_empty() {
+                return Ok(false);
+            }
+            let mut found = false;
+            for m in got.messages() {
+                let d = delivery(m)?;
+                if d.id == id && !found {
+                    found = true;
+                    self.send(&d.body).await?;
+                    self.client
+                        .delete_message()
+                        .queue_url(&self.dlq_url)
+                        .receipt_handle(&d.receipt)
+                        .send()
+                        .await
+                        .map_err(|e| backend("SQS", "DeleteMessage (dead-letter queue)", e))?;
+                } else {
+                    self.client
+                        .change_message_visibility()
+                        .queue_url(&self.dlq_url)
+                        .receipt_handle(&d.receipt)
+                        .visibility_timeout(0)
+                        .send()
+                        .await
+                        .map_err(|e| backend("SQS", "ChangeMessageVisibility (dead-letter queue)", e))?;
+                }
+            }
+            if found {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
 }

@@ -185,7 +185,13 @@ pub fn unique_prefix(label: &str) -> String {
 /// Provisions a fresh table, bucket, queues and sender identity on moto and
 /// returns the adapters on them.
 pub async fn adapters(label: &str) -> Result<AwsAdapters, TestingError> {
-    let endpoint = moto_endpoint()?;
+    adapters_at(&moto_endpoint()?, label).await
+}
+
+/// [`adapters`] on the moto_server at `endpoint` (a test's own, to read
+/// its state without the shared server's bulk).
+pub async fn adapters_at(endpoint: &str, label: &str) -> Result<AwsAdapters, TestingError> {
+    let endpoint = endpoint.to_string();
     let sdk = sdk_config(&endpoint).await;
     let cfg = provision(&sdk, &Names::with_prefix(&unique_prefix(label))).await.map_err(|e| err(e.to_string()))?;
     Ok(AwsAdapters::with_sdk_config(&sdk, cfg))

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use crate::alerts::port::{NoWebhooks, WebhookSender};
 use crate::ports::{Blobs, Clock, Mailer, NoSecrets, Queue, SecretName, Secrets};
 use crate::psa::port::Psa;
 use crate::schedules::context::ContextCache;
@@ -31,6 +32,12 @@ pub struct Config {
     /// Authserv-ids trusted for inbound verdicts until Settings say
     /// otherwise: `amazonses.com` on AWS, none locally.
     pub default_trusted_authserv_ids: Vec<String>,
+    /// Webhook channels may point at loopback (plain http too): for tests
+    /// and local trials only; never on AWS.
+    pub allow_loopback_webhooks: bool,
+    /// The first retry of a failed task waits this long; each next one
+    /// twice as long (at most 15 minutes). Default 5 s.
+    pub retry_base_secs: u32,
 }
 
 impl Default for Config {
@@ -43,6 +50,8 @@ impl Default for Config {
             bulk_threshold: 200,
             audit_retention_days: 730,
             default_trusted_authserv_ids: Vec::new(),
+            allow_loopback_webhooks: false,
+            retry_base_secs: 5,
         }
     }
 }
@@ -55,6 +64,8 @@ pub struct App {
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
     pub secrets: Arc<dyn Secrets>,
+    /// Outbound webhooks (alerts); none unless the runtime plugs them in.
+    pub webhooks: Arc<dyn WebhookSender>,
     pub config: Config,
     /// Parse options (keyword rules) as last read from the store.
     pub(crate) parse_options: Arc<OptionsCache>,
@@ -82,6 +93,7 @@ impl App {
             mailer,
             clock,
             secrets: Arc::new(NoSecrets),
+            webhooks: Arc::new(NoWebhooks),
             config,
             parse_options: Arc::default(),
             intake_policy: Arc::default(),
@@ -93,6 +105,12 @@ impl App {
     /// The PSA adapter (Autotask) the runtime has.
     pub fn with_psa(mut self, psa: Arc<dyn Psa>) -> Self {
         self.psa = Some(psa);
+        self
+    }
+
+    /// The webhook sender the runtime has (none by default).
+    pub fn with_webhooks(mut self, webhooks: Arc<dyn WebhookSender>) -> Self {
+        self.webhooks = webhooks;
         self
     }
 

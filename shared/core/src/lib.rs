@@ -10,6 +10,7 @@
 //! `users`, `auth`, `settings`, `audit`, `tasks`, `reports`, `schedules`, and the
 //! `scheduler` tick.
 
+pub mod alerts;
 pub mod app;
 pub mod audit;
 pub mod auth;

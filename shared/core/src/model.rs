@@ -159,7 +159,23 @@ pub struct Job {
     /// What the job is expected to do and when (see `schedules`).
     #[serde(default, skip_serializing_if = "JobSchedule::is_empty")]
     pub schedule: JobSchedule,
+    /// Set on a job that checks in over a ping URL (`schedules::ping`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ping: Option<PingEndpoint>,
     pub version: u64,
+}
+
+/// A job's ping URL: the token in it, and what the pings told so far.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PingEndpoint {
+    /// 32 random bytes, base64url; the URL is `{base}/ping/{token}`.
+    pub token: String,
+    pub created_at: DateTime<Utc>,
+    /// A `/start` ping not yet followed by a result: the next run's start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_ping_at: Option<DateTime<Utc>>,
 }
 
 /// What happened to a job after its approval. A merged job stays as an

@@ -60,6 +60,12 @@ pub trait Queue: Send + Sync {
     async fn release(&self, delivery: &Delivery, delay_secs: u32) -> PortResult<()>;
     /// Messages in the dead-letter queue (for the operations view).
     async fn dead_letter_count(&self) -> PortResult<u64>;
+    /// Up to `max` dead letters, oldest first where the queue knows the
+    /// order. Listing does not take them out.
+    async fn dead_letters(&self, max: usize) -> PortResult<Vec<Delivery>>;
+    /// Puts the dead letter `id` back on the queue as a fresh message
+    /// (receive count reset). `false` if there is no such dead letter.
+    async fn redrive(&self, id: &str) -> PortResult<bool>;
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

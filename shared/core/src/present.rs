@@ -109,6 +109,13 @@ pub(crate) fn job(j: &Job, customer_name: &str) -> api::Job {
         archived_by: j.lifecycle.archived.as_ref().map(|a| a.by.clone()),
         merged_from: j.lifecycle.merged_from.clone(),
         schedule: crate::schedules::expect::view(&j.schedule),
+        // The URL holds the token: only [`crate::schedules::ping`] adds it, for who may manage jobs.
+        ping: j.ping.as_ref().map(|p| api::PingInfo {
+            url: None,
+            created_at: p.created_at,
+            started_at: p.started_at,
+            last_ping_at: p.last_ping_at,
+        }),
     }
 }
 

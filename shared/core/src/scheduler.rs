@@ -21,6 +21,10 @@ pub struct TickReport {
     pub companies_synced: u32,
     /// Missed runs created (expected runs whose window and grace passed).
     pub missed_runs: u32,
+    /// Batched-alert deliveries queued (one per rule slot and channel).
+    pub alert_batches: u32,
+    /// Whether the morning digest was queued by this tick.
+    pub digest_queued: bool,
 }
 
 impl App {
@@ -33,6 +37,15 @@ impl App {
             missed_runs: self.missed_runs().await?,
             ..Default::default()
         };
+        // Alerts must never stop the rest of the tick.
+        report.alert_batches = self.alert_batches().await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "batched alerts failed");
+            0
+        });
+        report.digest_queued = self.digest_due().await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "the morning digest failed");
+            false
+        });
         // The Autotask company names, once an hour (claimed, so a doubled
         // tick or a second instance does not sync twice).
         let hour = now.format("%Y-%m-%dT%H").to_string();

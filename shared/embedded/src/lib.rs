@@ -83,6 +83,7 @@ impl Embedded {
     pub fn app(&self, config: Config, clock: Arc<dyn Clock>) -> App {
         App::new(self.store.clone(), self.blobs.clone(), self.queue.clone(), self.mailer.clone(), clock, config)
             .with_secrets(self.secrets.clone())
+            .with_webhooks(Arc::new(bc_webhooks::HttpWebhooks::new()))
     }
 
     pub fn drop_dir(&self) -> PathBuf {

@@ -139,4 +139,40 @@ impl Queue for SqliteQueue {
             .map_err(backend("count dead letters"))?;
         Ok(n as u64)
     }
+
+    async fn dead_letters(&self, max: usize) -> PortResult<Vec<Delivery>> {
+        let db = self.db();
+        let mut stmt = db
+            .prepare_cached("SELECT id, body, attempts FROM queue WHERE dead = 1 ORDER BY id LIMIT ?1")
+            .map_err(backend("prepare"))?;
+        let rows: Vec<(i64, String, i64)> = stmt
+            .query_map(params![max as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(backend("dead letters"))?
+            .collect::<Result<_, _>>()
+            .map_err(backend("dead letters"))?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, body, attempts)| Delivery {
+                id: id.to_string(),
+                receipt: format!("{id}:{attempts}"),
+                body,
+                attempts: attempts as u32,
+            })
+            .collect())
+    }
+
+    async fn redrive(&self, id: &str) -> PortResult<bool> {
+        let Ok(id) = id.parse::<i64>() else { return Ok(false) };
+        let n = self
+            .db()
+            .execute(
+                "UPDATE queue SET dead = 0, attempts = 0, visible_at = ?2 WHERE id = ?1 AND dead = 1",
+                params![id, now_ms()],
+            )
+            .map_err(backend("redrive"))?;
+        if n > 0 {
+            self.notify.notify_one();
+        }
+        Ok(n > 0)
+    }
 }

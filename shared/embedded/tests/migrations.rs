@@ -55,6 +55,7 @@ fn write_v1_fixture() {
         run_count: 1,
         lifecycle: Default::default(),
         schedule: Default::default(),
+        ping: None,
         version: 2,
     };
     let mail = Mail {

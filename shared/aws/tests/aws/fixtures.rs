@@ -74,6 +74,7 @@ pub fn job(id: &str, customer_id: &str, name: &str) -> Job {
         run_count: 0,
         lifecycle: Default::default(),
         schedule: Default::default(),
+        ping: None,
         version: 0,
     }
 }

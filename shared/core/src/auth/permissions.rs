@@ -34,6 +34,7 @@ pub fn role_has(role: Role, p: Permission) -> bool {
                 | ManageJobs
                 | ViewDailyJobs
                 | ManageSchedules
+                | MuteAlerts
         ),
         Role::Reporter => matches!(p, ViewJobs | ViewCustomers | ViewReports | ViewDailyJobs),
         Role::Viewer => matches!(p, ViewJobs | ViewCustomers | ViewDailyJobs),

@@ -143,6 +143,7 @@ impl App {
             run_count: 0,
             lifecycle: Default::default(),
             schedule: Default::default(),
+            ping: None,
             version: 0,
         };
         if self.store.insert_job(&job).await? {

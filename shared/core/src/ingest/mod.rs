@@ -558,6 +558,10 @@ impl App {
         if let Some(mark) = mark {
             self.attach_late(&mark, run).await?;
         }
+        // A redelivery alerts again; the delivery's claim sends it once.
+        if let Some(r) = &out.1 {
+            self.alert_for_run(r).await;
+        }
         Ok(out)
     }
 

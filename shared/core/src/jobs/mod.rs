@@ -47,6 +47,6 @@ impl App {
         // An alias left by a merge shows the job it was merged into.
         let job = self.resolve_job(id).await?.ok_or(Error::NotFound("job"))?;
         let customer = self.store.get_customer(&job.customer_id).await?;
-        Ok(present::job(&job, customer.as_ref().map(|c| c.name.as_str()).unwrap_or("")))
+        Ok(self.present_job_for(actor, &job, customer.as_ref().map(|c| c.name.as_str()).unwrap_or("")))
     }
 }

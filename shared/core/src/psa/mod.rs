@@ -658,6 +658,14 @@ impl App {
         let job = job.ok_or_else(|| PsaError::permanent("the job is gone"))?;
         let (company_id, customer_name) = self.mapped_company(&run.customer_id).await.map_err(internal)?;
         let report = self.load_report(run.report_key.as_deref()).await.map_err(internal)?;
+        // §5A: the overall remark is the report's own run-level message, not
+        // the run's one-line summary (which may quote an object). A run
+        // without a report (Missed, a ping) has only its message.
+        let overall_remark = match &report {
+            Some(r) => Some(r.messages.join("\n")),
+            None => run.message.clone(),
+        }
+        .filter(|m| !m.trim().is_empty());
         let objects = report
             .map(|r| {
                 r.objects
@@ -681,7 +689,7 @@ impl App {
             job_type: job.job_type.clone(),
             status: run.original_status(),
             run_at: run.sort_at(),
-            overall_remark: run.message.clone().filter(|m| !m.trim().is_empty()),
+            overall_remark,
             objects,
             base_url: s.base_url.clone(),
             queue_id: s.queue_id.ok_or_else(|| missing("queue"))?,

@@ -91,6 +91,9 @@ impl App {
             })
             .collect();
         self.audit_all(&entries).await?;
+        for r in &created {
+            self.alert_for_run(r).await;
+        }
         Ok(created.len() as u32)
     }
 

@@ -10,6 +10,7 @@ pub mod daily;
 pub mod expect;
 pub mod learn;
 pub mod missed;
+pub mod ping;
 pub mod repo;
 
 use std::sync::Arc;

@@ -4,6 +4,7 @@
 //! embedded durable queue (a loop in `backupchecks serve`). Handlers are
 //! idempotent: a message may arrive more than once.
 
+pub mod dead_letters;
 pub mod operations;
 pub mod repo;
 pub mod task;

@@ -26,6 +26,10 @@ pub enum Task {
     /// Re-index one batch of runs reviewed before the Reviewed view's index
     /// existed (see `review::reindex`), then queue the next; the totals so
     /// far travel along for the final audit entry.
+    /// Deliver one alert event to one channel (`alerts::deliver`).
+    Alert { channel_id: String, event: crate::alerts::deliver::AlertEvent },
+    /// Send the morning digest of a backup day (`alerts::digest`).
+    Digest { day: chrono::NaiveDate },
     ReindexReviewedRuns {
         cursor: Option<String>,
         #[serde(default)]
@@ -45,8 +49,13 @@ pub enum PsaAction {
 
 /// Backoff before the n-th retry of a failed message, in seconds.
 pub fn backoff_secs(attempts: u32) -> u32 {
+    backoff_from(5, attempts)
+}
+
+/// Backoff doubling from `base` seconds, at most 15 minutes.
+pub fn backoff_from(base: u32, attempts: u32) -> u32 {
     let exp = attempts.saturating_sub(1).min(10);
-    (5u32 << exp).min(900)
+    (base.max(1) << exp).min(900)
 }
 
 impl App {

@@ -5,7 +5,7 @@ use chrono::Duration;
 
 use crate::app::App;
 use crate::error::{Error, Result};
-use crate::tasks::task::{Task, backoff_secs};
+use crate::tasks::task::{Task, backoff_from};
 
 /// How long the claim of a sent mail is kept: longer than any redelivery.
 const SENT_CLAIM_DAYS: i64 = 7;
@@ -37,6 +37,8 @@ impl App {
             Task::ContinueOperation { operation_id, step } => self.continue_operation(&operation_id, step).await?,
             Task::ReapplyOverrides { cursor } => self.reapply_overrides_batch(cursor.as_deref()).await?,
             Task::PsaTicket { ticket_id, action } => self.run_psa_ticket_task(&ticket_id, action).await?,
+            Task::Alert { channel_id, event } => self.deliver_alert(&channel_id, &event).await?,
+            Task::Digest { day } => self.send_digest(day).await?,
             Task::ReindexReviewedRuns { cursor, examined, rewritten } => {
                 self.reindex_reviewed_batch(cursor.as_deref(), examined, rewritten).await?
             }
@@ -63,7 +65,7 @@ impl App {
                 Ok(()) => self.queue.ack(&d).await?,
                 Err(e) => {
                     tracing::warn!(message = %d.id, attempts = d.attempts, error = %e, "task failed; will retry");
-                    self.queue.release(&d, backoff_secs(d.attempts)).await?;
+                    self.queue.release(&d, backoff_from(self.config.retry_base_secs, d.attempts)).await?;
                 }
             }
         }

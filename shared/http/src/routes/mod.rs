@@ -1,6 +1,7 @@
 //! Every route of `/api/v1`, registered together with its OpenAPI entry so
 //! the document at `/api/v1/openapi.json` cannot miss one.
 
+mod alerts;
 mod api_tokens;
 mod audit;
 mod auth;
@@ -11,6 +12,7 @@ mod mails;
 mod meta;
 mod operations;
 mod overrides;
+mod ping;
 mod psa;
 mod quarantine;
 mod remarks;
@@ -48,7 +50,8 @@ const UPLOAD_LIMIT: usize = bc_core::parsers::MAX_MAIL_BYTES + 1024 * 1024;
         (name = "auth"), (name = "inbox"), (name = "mails"), (name = "customers"),
         (name = "jobs"), (name = "runs"), (name = "overrides"), (name = "remarks"), (name = "tickets"),
         (name = "operations"), (name = "users"), (name = "api_tokens"), (name = "audit"), (name = "settings"),
-        (name = "reports"), (name = "autotask"), (name = "meta"), (name = "quarantine"), (name = "schedules")
+        (name = "reports"), (name = "autotask"), (name = "meta"), (name = "quarantine"), (name = "schedules"),
+        (name = "alerts"), (name = "ping")
     )
 )]
 struct ApiDoc;
@@ -134,12 +137,30 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(schedules::daily_jobs))
         .routes(routes!(schedules::list_windows, schedules::create_window))
         .routes(routes!(schedules::delete_window))
+        .routes(routes!(alerts::get))
+        .routes(routes!(alerts::create_channel))
+        .routes(routes!(alerts::delete_channel))
+        .routes(routes!(alerts::test_channel))
+        .routes(routes!(alerts::create_rule))
+        .routes(routes!(alerts::update_rule, alerts::delete_rule))
+        .routes(routes!(alerts::put_mutes))
+        .routes(routes!(alerts::put_digest))
+        .routes(routes!(alerts::dead_letters))
+        .routes(routes!(alerts::retry_dead_letter))
+        .routes(routes!(ping::create_job))
+        .routes(routes!(ping::regenerate))
         .layer(DefaultBodyLimit::max(JSON_LIMIT));
+    // Ping URLs: bodies beyond 10 KB are cut, beyond 64 KB refused.
+    let pings = OpenApiRouter::new()
+        .routes(routes!(ping::success, ping::success_get))
+        .routes(routes!(ping::fail, ping::fail_get))
+        .routes(routes!(ping::start, ping::start_get))
+        .layer(DefaultBodyLimit::max(64 * 1024));
     let uploads = OpenApiRouter::new()
         .routes(routes!(mails::upload))
         .routes(routes!(customers::import_csv))
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT));
-    json.merge(uploads)
+    json.merge(uploads).merge(pings)
 }
 
 /// The OpenAPI document of every route.

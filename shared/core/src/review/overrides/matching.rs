@@ -334,6 +334,7 @@ mod tests {
             run_count: 0,
             lifecycle: Default::default(),
             schedule: Default::default(),
+            ping: None,
             version: 0,
         }
     }
