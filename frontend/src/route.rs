@@ -45,6 +45,8 @@ pub enum Route {
     ApiTokens,
     #[at("/settings/integrations")]
     Integrations,
+    #[at("/settings/alerts")]
+    Alerts,
     #[at("/audit")]
     Audit,
     #[at("/overrides")]
@@ -234,6 +236,7 @@ fn requirement(route: &Route) -> Option<(Permission, &'static str)> {
         Route::Settings => Some((Permission::ManageSettings, "change settings")),
         Route::ApiTokens => Some((Permission::ManageApiTokens, "manage API tokens")),
         Route::Integrations => Some((Permission::ManageSettings, "change settings")),
+        Route::Alerts => Some((Permission::ManageAlerts, "configure alerts")),
         Route::Audit => Some((Permission::ViewAudit, "read the audit trail")),
         Route::Overrides => Some((Permission::ViewOverrides, "see overrides")),
         Route::Reviewed => Some((Permission::ViewReviews, "see reviewed runs")),
@@ -293,6 +296,7 @@ fn RouteBody(props: &RouteBodyProps) -> Html {
         Route::Settings => html! { <pages::SettingsPage /> },
         Route::ApiTokens => html! { <pages::ApiTokensPage /> },
         Route::Integrations => html! { <pages::IntegrationsPage /> },
+        Route::Alerts => html! { <pages::AlertsPage /> },
         Route::Audit => html! { <pages::AuditPage query={from_pairs::<AuditQuery>(&props.query)} /> },
         Route::Overrides => html! { <pages::OverridesPage query={from_pairs::<OverridesQuery>(&props.query)} /> },
         Route::Reviewed => html! { <pages::ReviewedPage query={from_pairs::<ReviewedQuery>(&props.query)} /> },

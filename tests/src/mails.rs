@@ -18,11 +18,13 @@ pub struct VeeamMail {
     pub failing: usize,
     /// The run-level message; `None` is Veeam's usual "Job finished with error/warning".
     pub message: Option<String>,
+    /// The start, instead of the one `seq` gives.
+    pub start: Option<DateTime<FixedOffset>>,
 }
 
 impl VeeamMail {
     pub fn new(sender: &str, job: &str, status: Status, seq: u64) -> Self {
-        VeeamMail { sender: sender.into(), job: job.into(), status, objects: 3, seq, failing: 1, message: None }
+        VeeamMail { sender: sender.into(), job: job.into(), status, objects: 3, seq, failing: 1, message: None, start: None }
     }
 
     pub fn objects(mut self, n: usize) -> Self {
@@ -36,6 +38,12 @@ impl VeeamMail {
         self
     }
 
+    /// Starts at `at` (instead of a day per `seq` in March 2026).
+    pub fn started_at(mut self, at: DateTime<FixedOffset>) -> Self {
+        self.start = Some(at);
+        self
+    }
+
     /// The run-level message ("" for none).
     pub fn message(mut self, m: &str) -> Self {
         self.message = Some(m.to_string());
@@ -44,6 +52,9 @@ impl VeeamMail {
 
     /// The start of the run: one day per `seq` after 2026-03-01 22:00 +01:00.
     pub fn started(&self) -> DateTime<FixedOffset> {
+        if let Some(s) = self.start {
+            return s;
+        }
         let tz = FixedOffset::east_opt(3600).expect("valid offset");
         tz.with_ymd_and_hms(2026, 3, 1, 22, 0, 0).single().expect("valid time") + Duration::days(self.seq as i64)
     }

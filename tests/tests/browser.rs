@@ -167,7 +167,15 @@ async fn review_workflow_in_the_browser() {
     let dist = require_frontend();
     // The Autotask integration talks to the fake Autotask server.
     let fake = fake_autotask::FakeAutotask::start().await;
-    let server = Server::start_with_env(&dist, &[("BACKUPCHECKS_AUTOTASK_ZONE_LOOKUP", fake.base_url())]);
+    let server = Server::start_with_env(
+        &dist,
+        &[
+            ("BACKUPCHECKS_AUTOTASK_ZONE_LOOKUP", fake.base_url()),
+            // Alerts go to a receiver on this machine; the scheduler ticks every 2 s.
+            ("BACKUPCHECKS_ALLOW_LOOPBACK_WEBHOOKS", "true".into()),
+            ("BACKUPCHECKS_TICK_SECS", "2".into()),
+        ],
+    );
     let browser = Browser::start().await;
     let ui = Ui::new(browser.client.clone(), &server.base);
     // Run the flow as its own task so the browser session is closed (and
@@ -403,6 +411,7 @@ async fn flow(ui: &Ui, server: &Server, fake: &fake_autotask::FakeAutotask) {
 
     two_factor(ui).await;
     reports(ui, server).await;
+    missed_runs_and_alerts(ui, server).await;
 }
 
 /// Keyword rules through Settings: the server's validation message shows
@@ -1230,4 +1239,108 @@ async fn autotask(ui: &Ui, server: &Server, api: &Api, fake: &fake_autotask::Fak
         Some(json!({"enabled": false, "environment": "sandbox", "base_url": "https://backupchecks.example.com"})),
     )
     .await;
+}
+
+/// A job that stopped reporting: four nightly runs (at this time of day
+/// three hours ago, on the four days before today) teach it a daily
+/// schedule; today's run does not come, so the scheduler puts a Missed run
+/// in Run Checks, and the alert rule made on Settings → Alerts sends it to
+/// a Slack-style webhook receiver. Daily Jobs shows the day.
+async fn missed_runs_and_alerts(ui: &Ui, server: &Server) {
+    use axum::routing::post;
+    const SCHED_JOB: &str = "Exchange DAG";
+    // The receiver, on loopback.
+    let got: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+    let g2 = got.clone();
+    let app = axum::Router::new().route(
+        "/slack",
+        post(move |body: String| {
+            let g = g2.clone();
+            async move {
+                g.lock().expect("receiver").push(body);
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let hook = format!("http://127.0.0.1:{}/slack", listener.local_addr().expect("addr").port());
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("receiver") });
+
+    ui.sign_out().await;
+    ui.sign_in("admin", &server.admin_password).await;
+    ui.wait_text(".user-menu", "admin").await;
+    ui.c.set_window_size(1366, 900).await.expect("desktop size");
+
+    // Settings → Alerts: a Slack channel and a rule for Missed and Failed runs.
+    ui.go("/settings/alerts").await;
+    ui.wait("[data-testid=channel-form]").await;
+    ui.type_into("#c-name", "Ops Slack").await;
+    ui.wait("#c-kind").await.select_by_value("slack").await.expect("choose Slack");
+    ui.type_into("#c-url", &hook).await;
+    ui.click("[data-testid=channel-create]").await;
+    ui.wait_text(".toast", "Channel “Ops Slack” added").await;
+    ui.wait_text("[data-testid=channels]", "Ops Slack").await;
+    ui.type_into("#r-name", "Missed and failed to Slack").await;
+    ui.click("[data-testid=rule-create]").await;
+    ui.wait_text(".toast", "Rule “Missed and failed to Slack” added").await;
+    ui.wait_text("[data-testid=rules]", "Missed, Failed").await;
+    ui.shot("settings-alerts").await;
+
+    // Four nightly runs, then silence.
+    let api = Api::login(&server.base, "admin", &server.admin_password).await;
+    let customers = api.call(reqwest::Method::GET, "/customers", None).await;
+    let customer_id = customers["items"]
+        .as_array()
+        .and_then(|l| l.iter().find(|c| c["name"] == CUSTOMER))
+        .and_then(|c| c["id"].as_str())
+        .expect("the customer")
+        .to_string();
+    let t0 = (chrono::Utc::now() - chrono::Duration::hours(3)).fixed_offset();
+    for k in 1..=4i64 {
+        let mail = bc_tests::mails::VeeamMail::new("veeam@dag.example.org", SCHED_JOB, bc_api_types::Status::Success, 500 + k as u64)
+            .started_at(t0 - chrono::Duration::days(k))
+            .eml();
+        server.drop_mail(&format!("dag-{k}"), &mail);
+    }
+    let deadline = std::time::Instant::now() + harness::PATIENCE;
+    loop {
+        let inbox = api.call(reqwest::Method::GET, "/inbox", None).await;
+        let n = inbox["items"].as_array().map_or(0, |a| a.iter().filter(|m| m["job_name"] == SCHED_JOB).count());
+        if n == 4 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the four {SCHED_JOB} mails did not reach the Inbox");
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    api.approve(SCHED_JOB, &customer_id).await;
+
+    // The scheduler notices: a Missed run in Run Checks.
+    let row = ui.reload_until("/run-checks", "table.run-checks tr.row", SCHED_JOB).await;
+    let deadline = std::time::Instant::now() + harness::PATIENCE;
+    let mut text = row.text().await.unwrap_or_default();
+    while !text.contains("Missed") {
+        assert!(std::time::Instant::now() < deadline, "no Missed run for {SCHED_JOB}: {text}");
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        text = ui.reload_until("/run-checks", "table.run-checks tr.row", SCHED_JOB).await.text().await.unwrap_or_default();
+    }
+    ui.shot("run-checks-missed").await;
+
+    // The alert reached the receiver (once).
+    let deadline = std::time::Instant::now() + harness::PATIENCE;
+    while !got.lock().expect("receiver").iter().any(|b| b.contains(SCHED_JOB) && b.contains("Missed")) {
+        assert!(std::time::Instant::now() < deadline, "the Missed alert did not reach the webhook");
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let sent = got.lock().expect("receiver").iter().filter(|b| b.contains(SCHED_JOB)).count();
+    assert_eq!(sent, 1, "one alert for one Missed run");
+
+    // Daily Jobs of the day it was expected: Missed.
+    let tz = chrono_tz::Europe::Amsterdam;
+    let day = t0.with_timezone(&tz).date_naive();
+    ui.go(&format!("/daily-jobs?date={day}")).await;
+    let row = ui.wait_text("table tr", SCHED_JOB).await;
+    let text = row.text().await.unwrap_or_default();
+    assert!(text.contains("Missed"), "Daily Jobs shows the day as Missed: {text}");
+    ui.shot("daily-jobs").await;
 }

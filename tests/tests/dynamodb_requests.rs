@@ -210,6 +210,7 @@ async fn requests_per_due_job_in_the_scheduler_tick() {
                 ..Default::default()
             },
             lifecycle: Default::default(),
+            ping: None,
             version: 0,
         };
         items.push(to_item(&job).expect("job item"));

@@ -2,6 +2,7 @@
 //! [`ApiError`] and decodes; the submodules hold one small async fn per
 //! endpoint.
 
+pub mod alerts;
 pub mod api_tokens;
 pub mod audit;
 pub mod autotask;

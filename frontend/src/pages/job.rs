@@ -150,6 +150,8 @@ pub fn JobPage(props: &JobProps) -> Html {
             <PagerNav page={pager.number()} has_prev={pager.has_prev()} has_next={next_cursor.is_some()} {onprev} {onnext} />
             <JobNotes job_id={props.id.clone()} />
             if let Some(j) = &job.data {
+                <crate::pages::ping::PingCard job={(**j).clone()} onchange={job.reload.clone()} />
+                <crate::pages::ping::MuteToggle job_id={j.id.clone()} />
                 <h2>{ "Manage job" }</h2>
                 <JobActions job={(**j).clone()} onchange={
                     let (rj, rr) = (job.reload.clone(), runs.reload.clone());

@@ -88,6 +88,7 @@ pub fn JobsPage() -> Html {
     html! {
         <section class="page">
             <div class="page-head"><h1>{ "Jobs" }</h1></div>
+            <crate::pages::ping::NewPingJobForm />
             <form class="filters" {onsubmit} role="search" aria-label="Filter jobs">
                 <div class="field">
                     <label for="f-customer">{ "Customer" }</label>

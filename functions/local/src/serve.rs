@@ -41,8 +41,12 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 730, env = "BACKUPCHECKS_AUDIT_RETENTION_DAYS")]
     audit_retention_days: u32,
     /// Seconds between scheduler ticks.
-    #[arg(long, default_value_t = 60)]
+    #[arg(long, default_value_t = 60, env = "BACKUPCHECKS_TICK_SECS")]
     tick_secs: u64,
+    /// Let alert webhooks point at this machine (loopback, plain http): for
+    /// trying alerts with a local receiver. Never on a shared server.
+    #[arg(long, env = "BACKUPCHECKS_ALLOW_LOOPBACK_WEBHOOKS")]
+    allow_loopback_webhooks: bool,
     /// Where Autotask zone discovery asks (default: Autotask's own); point it
     /// at `scripts/fake-autotask` to try the integration locally.
     #[arg(long, env = "BACKUPCHECKS_AUTOTASK_ZONE_LOOKUP")]
@@ -74,6 +78,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let config = Config {
         public_url: args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.addr)),
         audit_retention_days: args.audit_retention_days.max(1),
+        allow_loopback_webhooks: args.allow_loopback_webhooks,
         ..Config::default()
     };
     let (app, embedded) = crate::cli::embedded_app(&args.data, config)?;

@@ -2,11 +2,13 @@
 //! test mail to check outgoing mail, and the keyword rules for senders no
 //! product parser reads; API tokens on their own tab.
 
+mod alerts;
 mod api_tokens;
 mod integrations;
 mod intake;
 mod keyword_rules;
 
+pub use alerts::AlertsPage;
 pub use api_tokens::ApiTokensPage;
 pub use integrations::IntegrationsPage;
 
@@ -178,6 +180,7 @@ pub fn SettingsTabs(props: &SettingsTabsProps) -> Html {
         (Route::Settings, "General", Permission::ManageSettings),
         (Route::ApiTokens, "API tokens", Permission::ManageApiTokens),
         (Route::Integrations, "Integrations", Permission::ManageSettings),
+        (Route::Alerts, "Alerts", Permission::ManageAlerts),
     ];
     html! {
         <nav class="tabs page-tabs" aria-label="Settings">

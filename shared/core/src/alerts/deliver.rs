@@ -9,9 +9,9 @@
 use std::collections::{BTreeSet, HashMap};
 
 use bc_api_types::{ChannelKind, Status};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use chrono::{DateTime, Duration};
 
+pub use super::event::AlertEvent;
 use super::message::{self, AlertItem, AlertMessage, MAX_ITEMS};
 use super::{AlertsDoc, StoredChannel, url};
 use crate::app::App;
@@ -24,32 +24,6 @@ use crate::tasks::task::Task;
 const CLAIM_DAYS: i64 = 7;
 /// Unreviewed runs a batch looks through at most.
 const BATCH_SCAN: usize = 5000;
-
-/// What an alert is about.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum AlertEvent {
-    /// A run with an alerting status (a rule that alerts at once).
-    Run { run_id: String },
-    /// A batched rule's slot `[from, until)`.
-    Batch { rule_id: String, from: DateTime<Utc>, until: DateTime<Utc> },
-    /// The morning digest of a backup day.
-    Digest { day: NaiveDate },
-    /// "Send test" in Settings.
-    Test { nonce: String, by: String },
-}
-
-impl AlertEvent {
-    /// Identifies the event for the claim (and the delivery id).
-    pub fn key(&self) -> String {
-        match self {
-            AlertEvent::Run { run_id } => format!("run:{run_id}"),
-            AlertEvent::Batch { rule_id, until, .. } => format!("batch:{rule_id}:{}", until.timestamp()),
-            AlertEvent::Digest { day } => format!("digest:{day}"),
-            AlertEvent::Test { nonce, .. } => format!("test:{nonce}"),
-        }
-    }
-}
 
 /// Alerting statuses.
 pub fn alerts_on(status: Status) -> bool {

@@ -9,6 +9,7 @@
 
 pub mod deliver;
 pub mod digest;
+pub mod event;
 pub mod message;
 pub mod port;
 pub mod url;

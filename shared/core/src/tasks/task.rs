@@ -27,7 +27,7 @@ pub enum Task {
     /// existed (see `review::reindex`), then queue the next; the totals so
     /// far travel along for the final audit entry.
     /// Deliver one alert event to one channel (`alerts::deliver`).
-    Alert { channel_id: String, event: crate::alerts::deliver::AlertEvent },
+    Alert { channel_id: String, event: crate::alerts::event::AlertEvent },
     /// Send the morning digest of a backup day (`alerts::digest`).
     Digest { day: chrono::NaiveDate },
     ReindexReviewedRuns {
