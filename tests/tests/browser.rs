@@ -1283,7 +1283,7 @@ async fn missed_runs_and_alerts(ui: &Ui, server: &Server) {
     ui.type_into("#r-name", "Missed and failed to Slack").await;
     ui.click("[data-testid=rule-create]").await;
     ui.wait_text(".toast", "Rule “Missed and failed to Slack” added").await;
-    ui.wait_text("[data-testid=rules]", "Missed, Failed").await;
+    ui.wait_text("[data-testid=rules]", "Failed, Missed").await;
     ui.shot("settings-alerts").await;
 
     // Four nightly runs, then silence.

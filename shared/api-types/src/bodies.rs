@@ -464,6 +464,9 @@ dto! {
         pub success: u32,
         pub warning: u32,
         pub failed: u32,
+        /// Missed runs (expected, never reported).
+        #[serde(default)]
+        pub missed: u32,
     }
 
     /// `POST /api/v1/run-checks/review` (and `/unreview`, admins only):

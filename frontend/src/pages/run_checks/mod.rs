@@ -54,8 +54,9 @@ fn filter_of(q: &RunChecksQuery) -> RunChecksFilter {
 /// "5 unreviewed runs in 4 jobs: 1 failed, 3 warning, 1 success."
 fn totals_text(t: &RunChecksTotals) -> String {
     let n = |k: u32, one: &str, many: &str| format!("{} {}", format::count(k), if k == 1 { one } else { many });
+    let missed = if t.missed > 0 { format!("{} missed, ", format::count(t.missed)) } else { String::new() };
     format!(
-        "{} in {}: {} failed, {} warning, {} success. Worst first.",
+        "{} in {}: {missed}{} failed, {} warning, {} success. Worst first.",
         n(t.runs, "unreviewed run", "unreviewed runs"),
         n(t.jobs, "job", "jobs"),
         format::count(t.failed),

@@ -77,7 +77,7 @@ impl App {
         let jobs = self.store.get_jobs(&ids).await?;
         let names = self.customer_names().await?;
 
-        let mut totals = api::RunChecksTotals { jobs: 0, runs: 0, success: 0, warning: 0, failed: 0 };
+        let mut totals = api::RunChecksTotals { jobs: 0, runs: 0, success: 0, warning: 0, failed: 0, missed: 0 };
         let mut entries: Vec<(SortKey, Job, &UnreviewedJob, String)> = Vec::new();
         for job in jobs {
             let Some(u) = summary.get(&job.id) else { continue };
@@ -98,6 +98,7 @@ impl App {
             totals.success += u.success;
             totals.warning += u.warning;
             totals.failed += u.failed;
+            totals.missed += u.missed;
             let customer = names.get(&job.customer_id).cloned().unwrap_or_default();
             entries.push((sort_key(&job, &customer, status), job, u, customer));
         }
