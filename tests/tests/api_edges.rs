@@ -322,7 +322,8 @@ async fn openapi_lists_every_route() {
             let req = admin.http.request(method.to_uppercase().parse().unwrap(), url);
             let status = req.send().await.unwrap().status();
             assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
-            if !path.contains("{id}") {
+            // (An unknown id or ping token is a 404 by design.)
+            if !path.contains('{') {
                 assert_ne!(status, StatusCode::NOT_FOUND, "{method} {path}");
             }
         }

@@ -614,6 +614,18 @@ async fn queue_delivers_retries_and_dead_letters(a: Adapters) {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     assert_eq!(dead, 1);
+
+    // Dead letters are listed without being taken out, and one is put back
+    // on the queue with its receive count reset.
+    let listed = q.dead_letters(10).await.unwrap();
+    assert_eq!(listed.iter().map(|d| d.body.as_str()).collect::<Vec<_>>(), vec!["poison"]);
+    assert_eq!(q.dead_letters(10).await.unwrap().len(), 1, "listing leaves them where they are");
+    assert!(!q.redrive("no-such-id").await.unwrap());
+    assert!(q.redrive(&listed[0].id).await.unwrap());
+    let back = q.receive(1).await.unwrap();
+    assert_eq!((back.len(), back[0].body.as_str(), back[0].attempts), (1, "poison", 1), "fresh again");
+    q.ack(&back[0]).await.unwrap();
+    assert!(q.dead_letters(10).await.unwrap().is_empty());
 }
 
 async fn mailer_sends(a: Adapters) {

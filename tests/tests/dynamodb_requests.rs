@@ -40,12 +40,24 @@ async fn requests_per_ingested_mail() {
     assert!(again.duplicate);
     let duplicate = count() - before;
 
-    println!("DynamoDB requests per ingested mail: to the Inbox {to_inbox}, to a run {to_run}, duplicate {duplicate}");
+    // Another run of the job: the alert configuration is cached by now.
+    let before = count();
+    let out =
+        app.ingest_bytes(VeeamMail::new("v@a.example.com", "Daily", Status::Failed, 3).eml()).await.expect("ingest");
+    assert!(out.run.is_some());
+    let warm = count() - before;
+
+    println!(
+        "DynamoDB requests per ingested mail: to the Inbox {to_inbox}, to a run {to_run} (then {warm}), duplicate {duplicate}"
+    );
     // get_mail, insert_mail, get_job, update_mail
     assert_eq!(to_inbox, 4);
     // get_mail, insert_mail, get_job, list_overrides (the ones in effect
-    // are applied before the run is written), TransactWriteItems (run + job + mail)
-    assert_eq!(to_run, 5);
+    // are applied before the run is written), TransactWriteItems (run + job
+    // + mail), and for a Failed run the alert configuration (read once a
+    // minute per process: not for the next run).
+    assert_eq!(to_run, 6);
+    assert_eq!(warm, 5);
     assert_eq!(duplicate, 1);
 }
 

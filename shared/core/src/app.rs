@@ -75,6 +75,8 @@ pub struct App {
     pub(crate) intake_policy: Arc<PolicyCache>,
     /// Time zone, cut-over and maintenance windows as last read.
     pub(crate) schedule_context: Arc<ContextCache>,
+    /// Alert channels, rules and mutes as last read.
+    pub(crate) alerts_cache: Arc<crate::alerts::doc::AlertsCache>,
 }
 
 impl App {
@@ -98,6 +100,7 @@ impl App {
             parse_options: Arc::default(),
             intake_policy: Arc::default(),
             schedule_context: Arc::default(),
+            alerts_cache: Arc::default(),
             psa: None,
         }
     }

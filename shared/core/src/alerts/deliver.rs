@@ -48,7 +48,7 @@ impl App {
         if !alerts_on(run.status) || run.while_archived || run.review.is_some() {
             return Ok(());
         }
-        let doc = self.alerts_doc().await?;
+        let doc = self.alerts_cached().await?;
         if doc.muted(&run.job_id, &run.customer_id) {
             return Ok(());
         }
@@ -69,7 +69,7 @@ impl App {
     /// slot, one task per channel (claimed per slot, so a doubled tick
     /// queues nothing twice). Returns how many tasks it queued.
     pub(crate) async fn alert_batches(&self) -> Result<u32> {
-        let doc = self.alerts_doc().await?;
+        let doc = self.alerts_cached().await?;
         let now = self.clock.now();
         let mut queued = 0;
         for r in doc.rules.iter().filter(|r| r.enabled && r.batch_minutes > 0) {

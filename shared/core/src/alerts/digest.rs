@@ -28,7 +28,7 @@ impl App {
     /// time), queue today's digest, once (claimed per local date). Returns
     /// whether it queued it.
     pub(crate) async fn digest_due(&self) -> Result<bool> {
-        let doc = self.alerts_doc().await?;
+        let doc = self.alerts_cached().await?;
         let d = &doc.digest;
         if !d.enabled || (d.recipients.is_empty() && d.channel_ids.is_empty()) {
             return Ok(false);

@@ -8,6 +8,7 @@
 //! per channel, claimed once, retried with backoff, then dead-lettered.
 
 pub mod deliver;
+pub mod doc;
 pub mod digest;
 pub mod event;
 pub mod message;
@@ -17,8 +18,6 @@ pub mod url;
 use std::collections::HashSet;
 
 use bc_api_types::{self as api, ChannelKind, Permission, Status};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
 use crate::app::App;
 use crate::audit::{Change, audit_entry};
@@ -36,68 +35,7 @@ pub const MAX_MUTES: usize = 5000;
 /// A batched rule sends at most every this many minutes, at least every...
 pub const BATCH_MINUTES: std::ops::RangeInclusive<u32> = 5..=1440;
 
-/// A channel as stored: with its URL and signing secret.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StoredChannel {
-    pub id: String,
-    pub name: String,
-    pub kind: ChannelKind,
-    #[serde(default)]
-    pub recipients: Vec<String>,
-    #[serde(default)]
-    pub url: Option<String>,
-    /// Generic webhooks: the HMAC-SHA256 key of `X-Backupchecks-Signature`.
-    #[serde(default)]
-    pub signing_secret: Option<String>,
-    pub created_by: String,
-    pub created_at: DateTime<Utc>,
-}
-
-impl StoredChannel {
-    pub fn view(&self) -> api::AlertChannel {
-        api::AlertChannel {
-            id: self.id.clone(),
-            name: self.name.clone(),
-            kind: self.kind,
-            recipients: self.recipients.clone(),
-            url_hint: self.url.as_deref().map(url::hint),
-            created_by: self.created_by.clone(),
-            created_at: self.created_at,
-        }
-    }
-}
-
-/// The stored alert configuration.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct AlertsDoc {
-    #[serde(default)]
-    pub channels: Vec<StoredChannel>,
-    #[serde(default)]
-    pub rules: Vec<api::AlertRule>,
-    #[serde(default)]
-    pub mutes: api::AlertMutes,
-    #[serde(default)]
-    pub digest: api::DigestSettings,
-}
-
-impl AlertsDoc {
-    pub fn view(&self) -> api::AlertsConfig {
-        api::AlertsConfig {
-            channels: self.channels.iter().map(StoredChannel::view).collect(),
-            rules: self.rules.clone(),
-            mutes: self.mutes.clone(),
-            digest: self.digest.clone(),
-        }
-    }
-
-    pub fn channel(&self, id: &str) -> Option<&StoredChannel> {
-        self.channels.iter().find(|c| c.id == id)
-    }
-
-    pub fn muted(&self, job_id: &str, customer_id: &str) -> bool {
-        self.mutes.job_ids.iter().any(|j| j == job_id) || self.mutes.customer_ids.iter().any(|c| c == customer_id)
-    }
-}
+pub use doc::{ALERTS_TTL, AlertsCache, AlertsDoc, StoredChannel};
 
 fn check_name(name: &str, what: &str) -> Result<String> {
     let n = name.trim();
@@ -134,6 +72,18 @@ fn check_recipients(list: &[String]) -> Result<Vec<String>> {
 }
 
 impl App {
+    /// The alert configuration, from this process's copy when it is fresh.
+    pub(crate) async fn alerts_cached(&self) -> Result<std::sync::Arc<AlertsDoc>> {
+        if let Some((at, d)) = self.alerts_cache.0.read().await.as_ref()
+            && at.elapsed() < ALERTS_TTL
+        {
+            return Ok(d.clone());
+        }
+        let d = std::sync::Arc::new(self.alerts_doc().await?);
+        *self.alerts_cache.0.write().await = Some((std::time::Instant::now(), d.clone()));
+        Ok(d)
+    }
+
     /// The alert configuration as stored (empty when never set).
     pub(crate) async fn alerts_doc(&self) -> Result<AlertsDoc> {
         match self.store.get_setting(ALERTS_KEY).await? {
@@ -146,6 +96,7 @@ impl App {
     async fn save_alerts_doc(&self, doc: &AlertsDoc) -> Result<()> {
         let s = serde_json::to_string(doc).map_err(|e| Error::Backend(format!("alert configuration: {e}")))?;
         self.store.put_setting(ALERTS_KEY, &s).await?;
+        *self.alerts_cache.0.write().await = Some((std::time::Instant::now(), std::sync::Arc::new(doc.clone())));
         Ok(())
     }
 
@@ -414,6 +365,7 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Utc;
 
     #[test]
     fn addresses_are_checked() {

@@ -112,7 +112,7 @@ pub fn hint(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::alerts::url::{check_url, hint};
 
     #[test]
     fn https_to_a_public_host_is_fine() {
