@@ -167,6 +167,47 @@ fn deep_mime_nesting_is_handled() {
     assert!(peak < 64 * raw.len() + 32 * MIB, "peak heap {peak} for a {} byte mail", raw.len());
 }
 
+/// MIME amplification: structures that cost a parser far more memory than
+/// their bytes (200,000 empty parts, a `To:` of 200,000 addresses, 50,000
+/// one-line header fields, 100,000 encoded words). Each stays under 4x the
+/// mail's size.
+#[test]
+fn mime_amplification_stays_under_four_times_the_mail() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let mut cases: Vec<(&str, Vec<u8>)> = Vec::new();
+    let mut parts = String::from("From: a@example.com\r\nSubject: parts\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n");
+    for _ in 0..200_000 {
+        parts.push_str("--b\r\n\r\n\r\n");
+    }
+    parts.push_str("--b--\r\n");
+    cases.push(("empty parts", parts.into_bytes()));
+    let mut to = String::from("From: a@example.com\r\nSubject: to\r\nTo: ");
+    for i in 0..200_000 {
+        let _ = write!(to, "u{i}@x.example,");
+    }
+    to.push_str("\r\n\r\nbody\r\n");
+    cases.push(("a huge To:", to.into_bytes()));
+    let mut fields = String::from("From: a@example.com\r\n");
+    for i in 0..50_000 {
+        let _ = write!(fields, "X-F{i}: v\r\n");
+    }
+    fields.push_str("Subject: fields\r\n\r\nbody\r\n");
+    cases.push(("many header fields", fields.into_bytes()));
+    let mut words = String::from("From: a@example.com\r\nSubject: ");
+    for _ in 0..100_000 {
+        words.push_str("=?utf-8?q?a?= ");
+    }
+    words.push_str("\r\n\r\nbody\r\n");
+    cases.push(("encoded words", words.into_bytes()));
+    for (name, raw) in cases {
+        // Read (and found to be no report) or refused: either way no panic, and bounded.
+        let (result, peak) = peak_of(|| read_mail(&raw).map(|m| parse_report(&m).is_ok()));
+        assert_ne!(result, Ok(true), "{name} is no report");
+        eprintln!("{name}: peak heap {peak} for a {} byte mail ({:.2}x)", raw.len(), peak as f64 / raw.len() as f64);
+        assert!(peak < 4 * raw.len(), "{name}: peak heap {peak} for a {} byte mail", raw.len());
+    }
+}
+
 /// 100,000 rows in linear time: far below this even in a debug build on a
 /// loaded machine; quadratic work would take hours.
 const LINEAR_BUDGET: Duration = Duration::from_secs(120);
