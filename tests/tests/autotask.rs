@@ -45,7 +45,9 @@ async fn ticket_of(c: &Client, job_id: &str, ticket_id: &str) -> Value {
 
 async fn autotask_on(app: App) {
     let fake = FakeAutotask::start().await;
-    let app = app.with_psa(Arc::new(AutotaskPsa::new(Some(fake.base_url()))));
+    // As the runtimes do: the request budget shared through the store's counters.
+    let psa = AutotaskPsa::shared(Some(fake.base_url()), app.store.clone());
+    let app = app.with_psa(Arc::new(psa));
     let server = TestServer::start(app.clone()).await;
     let admin = server.login(ADMIN).await;
     let op = server.login(OPERATOR).await;
@@ -245,7 +247,8 @@ async fn autotask_on(app: App) {
 
     // ---- the company is renamed in Autotask: the hourly sync follows, the customer keeps its name.
     fake.rename_company(acme, "Acme Corporation");
-    app.tick().await.expect("tick");
+    assert!(app.tick().await.expect("tick").companies_sync_queued, "the tick queues the hourly sync");
+    drain(&app).await;
     let (_, c) = op.get(&format!("/api/v1/customers/{customer_id}")).await;
     assert_eq!((c["name"].as_str(), c["autotask"]["company_name"].as_str()), (Some("Acme (BC)"), Some("Acme Corporation")));
     assert_eq!(c["autotask"]["status"], "renamed");
@@ -270,10 +273,23 @@ async fn autotask_on(app: App) {
     assert!(stored.contains(&creds.username));
 }
 
+/// The hourly request budget is one for every process: two budgets (two
+/// function instances) on the same store share it.
+async fn budget_is_shared(app: &App) {
+    use bc_autotask::{RequestBudget, StoreBudget};
+    let a = StoreBudget::named(app.store.clone(), 2 * StoreBudget::BLOCK, "test-budget");
+    let b = StoreBudget::named(app.store.clone(), 2 * StoreBudget::BLOCK, "test-budget");
+    for _ in 0..StoreBudget::BLOCK {
+        assert!(a.try_take().await && b.try_take().await);
+    }
+    assert!(!a.try_take().await && !b.try_take().await, "40 requests an hour between them, no more");
+}
+
 #[tokio::test]
 async fn autotask_on_the_embedded_store() {
     let rt = Runtime::embedded().with_users().await;
     autotask_on(rt.app.clone()).await;
+    budget_is_shared(&rt.app).await;
 }
 
 #[cfg(feature = "aws")]
@@ -292,4 +308,5 @@ async fn autotask_on_dynamodb_s3_sqs_through_moto() {
     let arns = std::collections::HashMap::from([(SecretName::Autotask, out.arn().expect("arn").to_string())]);
     let secrets: Arc<dyn Secrets> = Arc::new(bc_aws::SecretsManagerSecrets::new(sm, arns));
     autotask_on(rt.app.clone().with_secrets(secrets)).await;
+    budget_is_shared(&rt.app).await;
 }

@@ -485,6 +485,7 @@ fn expected_permissions() -> BTreeMap<&'static str, Vec<(&'static str, Value)>> 
             ("dynamodb:GetItem", table()),
             ("dynamodb:PutItem", table()),        // claims, operations, run reviews
             ("dynamodb:DeleteItem", table()),     // a claim given back after a failed send
+            ("dynamodb:UpdateItem", table()),     // the shared Autotask request budget (a counter)
             ("dynamodb:BatchGetItem", table()),   // the jobs of re-evaluated runs
             ("dynamodb:BatchWriteItem", table()), // audit entries of bulk reviews
             ("dynamodb:Query", indexes()),        // re-parse pages, unreviewed runs

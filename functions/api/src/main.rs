@@ -10,9 +10,10 @@ async fn main() -> Result<(), Error> {
         (SecretName::Autotask, std::env::var("AUTOTASK_SECRET_ARN").ok()),
         (SecretName::Storage, std::env::var("STORAGE_SECRET_ARN").ok()),
     ]);
-    let app = bc_lambda::app_from_env_with_secrets(arns)
-        .await?
-        .with_psa(std::sync::Arc::new(bc_autotask::AutotaskPsa::new(None)));
+    let app = bc_lambda::app_from_env_with_secrets(arns).await?;
+    // Autotask calls share one hourly request budget across every function instance.
+    let psa = bc_autotask::AutotaskPsa::shared(None, app.store.clone());
+    let app = app.with_psa(std::sync::Arc::new(psa));
     // CloudFront and API Gateway each append to X-Forwarded-For (the template sets 2).
     let hops = std::env::var("FORWARDED_FOR_HOPS").ok().and_then(|v| v.parse().ok()).unwrap_or(2);
     let router = bc_lambda::api_router(app, hops);

@@ -82,7 +82,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         ..Config::default()
     };
     let (app, embedded) = crate::cli::embedded_app(&args.data, config)?;
-    let app = app.with_psa(std::sync::Arc::new(bc_autotask::AutotaskPsa::new(args.autotask_zone_lookup.clone())));
+    let psa = bc_autotask::AutotaskPsa::shared(args.autotask_zone_lookup.clone(), app.store.clone());
+    let app = app.with_psa(std::sync::Arc::new(psa));
 
     if let Some((user, password)) = app.bootstrap_admin().await? {
         println!(

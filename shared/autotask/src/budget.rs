@@ -7,17 +7,19 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+#[async_trait::async_trait]
 pub trait RequestBudget: Send + Sync {
     /// Takes one request from the budget; `false` when it is spent (the request is then not sent).
-    fn try_take(&self) -> bool;
+    async fn try_take(&self) -> bool;
 }
 
 /// No limit (tests, tools).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Unlimited;
 
+#[async_trait::async_trait]
 impl RequestBudget for Unlimited {
-    fn try_take(&self) -> bool {
+    async fn try_take(&self) -> bool {
         true
     }
 }
@@ -55,8 +57,9 @@ impl HourlyBudget {
     }
 }
 
+#[async_trait::async_trait]
 impl RequestBudget for HourlyBudget {
-    fn try_take(&self) -> bool {
+    async fn try_take(&self) -> bool {
         let mut q = self.taken.lock().unwrap();
         Self::expire(&mut q, self.window);
         if q.len() >= self.limit {
@@ -67,18 +70,79 @@ impl RequestBudget for HourlyBudget {
     }
 }
 
+/// At most `limit` requests per clock hour for **every process together**:
+/// a counter in the store (`psa-budget:<hour>`, the store's atomic counter:
+/// UpdateItem ADD on DynamoDB, an upsert on SQLite) counts blocks of
+/// [`StoreBudget::BLOCK`] requests that processes reserve and spend
+/// locally. Unspent requests of a block are lost at the hour's end (at most
+/// a block per process an hour). A store that cannot be reached refuses:
+/// better no call than a suspended tenant.
+pub struct StoreBudget {
+    counters: std::sync::Arc<dyn bc_core::auth::repo::CounterRepo>,
+    /// Blocks per hour.
+    blocks: u64,
+    /// The counter's name; the hour is appended.
+    name: String,
+    /// (hour, requests left in this process's block)
+    local: tokio::sync::Mutex<(i64, u64)>,
+}
+
+impl StoreBudget {
+    pub const BLOCK: u64 = 20;
+
+    /// `limit` requests per hour (rounded down to whole blocks).
+    pub fn new(counters: std::sync::Arc<dyn bc_core::auth::repo::CounterRepo>, limit: u64) -> Self {
+        Self::named(counters, limit, "psa-budget")
+    }
+
+    /// A budget under another counter name (tests, other integrations).
+    pub fn named(counters: std::sync::Arc<dyn bc_core::auth::repo::CounterRepo>, limit: u64, name: &str) -> Self {
+        StoreBudget {
+            counters,
+            blocks: limit / Self::BLOCK,
+            name: name.to_string(),
+            local: tokio::sync::Mutex::new((i64::MIN, 0)),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl RequestBudget for StoreBudget {
+    async fn try_take(&self) -> bool {
+        let now = chrono::Utc::now();
+        let hour = now.timestamp().div_euclid(3600);
+        let mut local = self.local.lock().await;
+        if local.0 != hour {
+            *local = (hour, 0);
+        }
+        if local.1 == 0 {
+            let key = format!("{}:{hour}", self.name);
+            match self.counters.bump_counter(&key, now + chrono::Duration::hours(2)).await {
+                Ok(blocks) if blocks <= self.blocks => local.1 = Self::BLOCK,
+                Ok(_) => return false,
+                Err(e) => {
+                    tracing::warn!(error = %e, "the shared Autotask request budget could not be read; not calling");
+                    return false;
+                }
+            }
+        }
+        local.1 -= 1;
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn hourly_budget_refuses_past_the_limit_and_frees_with_time() {
+    #[tokio::test]
+    async fn hourly_budget_refuses_past_the_limit_and_frees_with_time() {
         let b = HourlyBudget::with_window(2, Duration::from_millis(50));
-        assert!(b.try_take());
-        assert!(b.try_take());
-        assert!(!b.try_take());
+        assert!(b.try_take().await);
+        assert!(b.try_take().await);
+        assert!(!b.try_take().await);
         assert_eq!(b.used(), 2);
         std::thread::sleep(Duration::from_millis(60));
-        assert!(b.try_take());
+        assert!(b.try_take().await);
     }
 }

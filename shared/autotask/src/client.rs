@@ -322,7 +322,7 @@ impl AutotaskClient {
         let sem = self.semaphore(&endpoint_key(&rel));
         let mut attempt = 0u32;
         loop {
-            if !self.inner.budget.try_take() {
+            if !self.inner.budget.try_take().await {
                 return Err(AutotaskError::BudgetExhausted);
             }
             let permit = sem.clone().acquire_owned().await.expect("semaphore never closed");

@@ -31,7 +31,7 @@ mod psa;
 pub mod query;
 pub mod resolve;
 
-pub use budget::{HourlyBudget, RequestBudget, Unlimited};
+pub use budget::{HourlyBudget, RequestBudget, StoreBudget, Unlimited};
 pub use client::{
     AutotaskClient, Config, ConfigurationReport, DEFAULT_ZONE_LOOKUP_URL, ZoneInfo, ticket_web_url,
     web_url_from_zone_url,

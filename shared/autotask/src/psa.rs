@@ -22,6 +22,9 @@ use crate::resolve::{self, ResolveOptions, ResolveOutcome, TicketState};
 /// Requests per hour this process allows itself: well under Autotask's
 /// 10,000 for the whole tenant, which other integrations share.
 pub const HOURLY_BUDGET: usize = 3_000;
+/// Requests per hour for every process of an installation together (the
+/// API and worker functions on AWS, counted in DynamoDB).
+pub const SHARED_HOURLY_BUDGET: u64 = 6_000;
 
 pub struct AutotaskPsa {
     zone_lookup: Option<String>,
@@ -34,6 +37,16 @@ impl AutotaskPsa {
     /// tests and a local trial point it at the fake server).
     pub fn new(zone_lookup: Option<String>) -> Self {
         AutotaskPsa { zone_lookup, budget: Arc::new(HourlyBudget::new(HOURLY_BUDGET)), client: Mutex::new(None) }
+    }
+
+    /// With the request budget every process shares through the store's
+    /// counters ([`SHARED_HOURLY_BUDGET`] an hour): what the runtimes use.
+    pub fn shared(zone_lookup: Option<String>, counters: Arc<dyn bc_core::auth::repo::CounterRepo>) -> Self {
+        AutotaskPsa {
+            zone_lookup,
+            budget: Arc::new(crate::budget::StoreBudget::new(counters, SHARED_HOURLY_BUDGET)),
+            client: Mutex::new(None),
+        }
     }
 
     async fn client(&self, creds: &PsaCredentials) -> PsaResult<AutotaskClient> {

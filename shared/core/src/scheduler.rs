@@ -17,8 +17,9 @@ pub struct TickReport {
     pub audit_purged: u64,
     /// Override validity-window edges crossed since the last tick.
     pub override_edges: u32,
-    /// Autotask company mappings whose name or status changed (synced once an hour).
-    pub companies_synced: u32,
+    /// Whether this tick queued the hourly Autotask company sync (the
+    /// worker runs it, as every Autotask call; nothing when the integration is off).
+    pub companies_sync_queued: bool,
     /// Missed runs created (expected runs whose window and grace passed).
     pub missed_runs: u32,
     /// Batched-alert deliveries queued (one per rule slot and channel).
@@ -47,13 +48,17 @@ impl App {
             false
         });
         // The Autotask company names, once an hour (claimed, so a doubled
-        // tick or a second instance does not sync twice).
+        // tick or a second instance does not queue it twice); the worker
+        // calls Autotask, the scheduler never does.
         let hour = now.format("%Y-%m-%dT%H").to_string();
-        if self.psa.is_some() && self.store.claim(&format!("psa-company-sync:{hour}"), now, now + Duration::hours(2)).await? {
-            report.companies_synced = self.sync_autotask_companies().await.unwrap_or_else(|e| {
-                tracing::warn!(error = %e, "Autotask company sync failed");
-                0
-            });
+        if self.store.claim(&format!("psa-company-sync:{hour}"), now, now + Duration::hours(2)).await? {
+            match self.enqueue(&crate::tasks::task::Task::PsaCompanySync { hour: hour.clone() }).await {
+                Ok(()) => report.companies_sync_queued = true,
+                Err(e) => {
+                    tracing::warn!(error = %e, "queueing the Autotask company sync failed");
+                    self.store.release_claim(&format!("psa-company-sync:{hour}")).await?;
+                }
+            }
         }
         // Finish ingests that were cut off between "stored" and "processed",
         // or that failed: each resume is an attempt counted on the mail, and

@@ -31,6 +31,7 @@ pub fn describe(body: &str) -> (String, String) {
         Task::ContinueOperation { operation_id, step } => format!("step {step} of bulk operation {operation_id}"),
         Task::ReapplyOverrides { .. } => "re-apply the overrides to a page of unreviewed runs".into(),
         Task::PsaTicket { ticket_id, action } => format!("{action:?} the Autotask ticket of {ticket_id}"),
+        Task::PsaCompanySync { hour } => format!("sync the Autotask company names ({hour})"),
         Task::Alert { channel_id, event } => format!("deliver alert {} to channel {channel_id}", event.key()),
         Task::Digest { day } => format!("send the morning digest of {day}"),
         Task::ReindexReviewedRuns { .. } => "re-index a batch of reviewed runs".into(),

@@ -26,6 +26,8 @@ pub enum Task {
     /// Re-index one batch of runs reviewed before the Reviewed view's index
     /// existed (see `review::reindex`), then queue the next; the totals so
     /// far travel along for the final audit entry.
+    /// The hourly Autotask company name sync (`psa`); `hour` names the slot.
+    PsaCompanySync { hour: String },
     /// Deliver one alert event to one channel (`alerts::deliver`).
     Alert { channel_id: String, event: crate::alerts::event::AlertEvent },
     /// Send the morning digest of a backup day (`alerts::digest`).

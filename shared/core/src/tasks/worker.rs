@@ -37,6 +37,10 @@ impl App {
             Task::ContinueOperation { operation_id, step } => self.continue_operation(&operation_id, step).await?,
             Task::ReapplyOverrides { cursor } => self.reapply_overrides_batch(cursor.as_deref()).await?,
             Task::PsaTicket { ticket_id, action } => self.run_psa_ticket_task(&ticket_id, action).await?,
+            Task::PsaCompanySync { hour } => {
+                let changed = self.sync_autotask_companies().await?;
+                tracing::info!(hour = %hour, changed, "Autotask company names synced");
+            }
             Task::Alert { channel_id, event } => self.deliver_alert(&channel_id, &event).await?,
             Task::Digest { day } => self.send_digest(day).await?,
             Task::ReindexReviewedRuns { cursor, examined, rewritten } => {
