@@ -1343,4 +1343,16 @@ async fn missed_runs_and_alerts(ui: &Ui, server: &Server) {
     let text = row.text().await.unwrap_or_default();
     assert!(text.contains("Missed"), "Daily Jobs shows the day as Missed: {text}");
     ui.shot("daily-jobs").await;
+
+    // The job's own schedule: an explicit cron expression instead of the learned one.
+    ui.wait_text("table tr a", SCHED_JOB).await.click().await.expect("open the job");
+    ui.wait("[data-testid=schedule-card]").await;
+    ui.wait("#sched-kind").await.select_by_value("cron").await.expect("choose cron");
+    ui.type_into("#sched-cron", "0 22 * * 1-5").await;
+    ui.type_into("#sched-tz", "Europe/Amsterdam").await;
+    ui.type_into("#sched-grace", "90").await;
+    ui.click("[data-testid=schedule-save]").await;
+    ui.wait_text(".toast", "Schedule saved").await;
+    ui.wait_text("[data-testid=job-schedule]", "grace 90 min").await;
+    ui.shot("job-schedule").await;
 }

@@ -152,6 +152,7 @@ pub fn JobPage(props: &JobProps) -> Html {
             if let Some(j) = &job.data {
                 <crate::pages::ping::PingCard job={(**j).clone()} onchange={job.reload.clone()} />
                 <crate::pages::ping::MuteToggle job_id={j.id.clone()} />
+                <crate::pages::schedule_card::ScheduleCard job={(**j).clone()} onchange={job.reload.clone()} />
                 <h2>{ "Manage job" }</h2>
                 <JobActions job={(**j).clone()} onchange={
                     let (rj, rr) = (job.reload.clone(), runs.reload.clone());

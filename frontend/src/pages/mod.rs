@@ -17,6 +17,7 @@ mod ping;
 mod quarantine;
 mod reports;
 mod reviewed;
+mod schedule_card;
 mod run_checks;
 pub(crate) mod run_detail;
 mod settings;

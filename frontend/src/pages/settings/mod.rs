@@ -148,6 +148,7 @@ pub fn SettingsPage() -> Html {
                         <button class="btn" type="submit" disabled={*sending} data-testid="send-test-mail">{ "Send test mail" }</button>
                     </form>
                 </section>
+                <CutoverCard />
                 <section class="card" aria-labelledby="s-2fa-title">
                     <h2 id="s-2fa-title" class="card-title">{ "Two-factor sign-in" }</h2>
                     <label class="check">
@@ -193,5 +194,55 @@ pub fn SettingsTabs(props: &SettingsTabsProps) -> Html {
                 }
             }) }
         </nav>
+    }
+}
+
+/// The business-day cut-over: a run before it counts for the day before
+/// (Daily Jobs, the digest, reports).
+#[component]
+fn CutoverCard() -> Html {
+    let notify = use_notify();
+    let settings = use_fetch((), |_| async { api::settings::get().await });
+    let cut_ref = use_node_ref();
+    use_field_value(&cut_ref, settings.data.as_ref().and_then(|s| s.day_cutover.clone()).unwrap_or_else(|| "00:00".into()));
+    let save = {
+        let (cut_ref, notify, reload, data) = (cut_ref.clone(), notify.clone(), settings.reload.clone(), settings.data.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Some(s) = data.as_ref() else { return };
+            let cut = cut_ref.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
+            let body = Settings {
+                time_zone: s.time_zone.clone(),
+                require_two_factor: None,
+                trusted_authserv_ids: None,
+                hold_failed_authentication: None,
+                tickets: None,
+                day_cutover: Some(cut.trim().to_string()),
+            };
+            let (notify, reload) = (notify.clone(), reload.clone());
+            spawn_local(async move {
+                match api::settings::put(&body).await {
+                    Ok(s) => {
+                        notify.ok(format!("A backup day now starts at {}", s.day_cutover.unwrap_or_default()));
+                        reload.emit(());
+                    }
+                    Err(e) => notify.error(e),
+                }
+            });
+        })
+    };
+    html! {
+        <section class="card" aria-labelledby="s-cut-title">
+            <h2 id="s-cut-title" class="card-title">{ "Backup day" }</h2>
+            <form class="form" onsubmit={save}>
+                <label for="s-cutover">{ "A backup day starts at" }</label>
+                <input id="s-cutover" type="time" ref={cut_ref} required=true aria-describedby="s-cut-help" />
+                <p id="s-cut-help" class="hint">
+                    { "A run that starts before this time belongs to the previous evening's backup day, in Daily \
+                       Jobs, the morning digest and reports. E.g. 06:00: a run at 01:30 counts for the night before." }
+                </p>
+                <button class="btn" type="submit" data-testid="save-cutover">{ "Save" }</button>
+            </form>
+        </section>
     }
 }
