@@ -63,6 +63,9 @@ permissions! {
     ManageQuarantine = "quarantine.manage", "see, download and release quarantined mails";
     ViewDailyJobs = "daily_jobs.view", "see Daily Jobs";
     ManageSchedules = "schedules.manage", "set job schedules and maintenance windows";
+    ViewTapes = "tapes.view", "see tapes, tape jobs, locations and custody";
+    ManageTapes = "tapes.manage", "register and edit tapes and tape jobs, log locations and custody";
+    DeleteTapes = "tapes.delete", "delete tapes and tape jobs";
 }
 
 impl std::fmt::Display for Permission {

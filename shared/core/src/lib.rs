@@ -33,6 +33,7 @@ pub mod scheduler;
 pub mod schedules;
 pub mod settings;
 pub mod store;
+pub mod tapes;
 pub mod tasks;
 pub mod users;
 
