@@ -19,6 +19,7 @@ mod reviewed;
 mod runs;
 mod schedules;
 mod settings;
+mod tapes;
 mod tickets;
 mod users;
 
@@ -48,7 +49,8 @@ const UPLOAD_LIMIT: usize = bc_core::parsers::MAX_MAIL_BYTES + 1024 * 1024;
         (name = "auth"), (name = "inbox"), (name = "mails"), (name = "customers"),
         (name = "jobs"), (name = "runs"), (name = "overrides"), (name = "remarks"), (name = "tickets"),
         (name = "operations"), (name = "users"), (name = "api_tokens"), (name = "audit"), (name = "settings"),
-        (name = "reports"), (name = "autotask"), (name = "meta"), (name = "quarantine"), (name = "schedules")
+        (name = "reports"), (name = "autotask"), (name = "meta"), (name = "quarantine"), (name = "schedules"),
+        (name = "tapes")
     )
 )]
 struct ApiDoc;
@@ -134,10 +136,21 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(schedules::daily_jobs))
         .routes(routes!(schedules::list_windows, schedules::create_window))
         .routes(routes!(schedules::delete_window))
+        .routes(routes!(tapes::overview, tapes::register))
+        .routes(routes!(tapes::export_csv))
+        .routes(routes!(tapes::audit))
+        .routes(routes!(tapes::get, tapes::update, tapes::delete))
+        .routes(routes!(tapes::delete_preview))
+        .routes(routes!(tapes::log_location))
+        .routes(routes!(tapes::record_custody))
+        .routes(routes!(tapes::edit_custody))
+        .routes(routes!(tapes::list_jobs, tapes::create_job))
+        .routes(routes!(tapes::get_job, tapes::update_job, tapes::delete_job))
         .layer(DefaultBodyLimit::max(JSON_LIMIT));
     let uploads = OpenApiRouter::new()
         .routes(routes!(mails::upload))
         .routes(routes!(customers::import_csv))
+        .routes(routes!(tapes::import_csv))
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT));
     json.merge(uploads)
 }
