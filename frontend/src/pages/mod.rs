@@ -19,6 +19,7 @@ mod reviewed;
 mod run_checks;
 pub(crate) mod run_detail;
 mod settings;
+mod tapes;
 mod users;
 
 pub use account::AccountPage;
@@ -38,4 +39,5 @@ pub use reviewed::ReviewedPage;
 pub use run_checks::RunChecksPage;
 pub use run_detail::RunPage;
 pub use settings::{ApiTokensPage, IntegrationsPage, SettingsPage};
+pub use tapes::{TapeJobPage, TapePage, TapesPage};
 pub use users::UsersPage;
