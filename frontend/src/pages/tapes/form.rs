@@ -29,6 +29,21 @@ pub fn checked(id: &str) -> bool {
         .is_some_and(|i| i.checked())
 }
 
+/// Sets a field's value once (not through Yew's `value`, which would put
+/// it back on every redraw while someone types; see `hooks::field_value`).
+pub fn set_val(id: &str, value: &str) {
+    let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) else {
+        return;
+    };
+    if let Some(i) = el.dyn_ref::<HtmlInputElement>() {
+        i.set_value(value);
+    } else if let Some(s) = el.dyn_ref::<HtmlSelectElement>() {
+        s.set_value(value);
+    } else if let Some(t) = el.dyn_ref::<HtmlTextAreaElement>() {
+        t.set_value(value);
+    }
+}
+
 /// Clears the inputs with these ids.
 pub fn reset(ids: &[&str]) {
     for id in ids {

@@ -8,7 +8,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use super::audit_view::TapeAudit;
-use super::form::{utc_time, val};
+use super::form::{set_val, utc_time, val};
 use super::verification_label;
 use crate::api;
 use crate::components::{ConfirmButton, ErrorView, Loading, Time};
@@ -41,6 +41,14 @@ pub fn TapeJobPage(props: &TapeJobPageProps) -> Html {
         use_effect_with(loaded, move |d| {
             if let Some(d) = d {
                 order.set(d.tapes.iter().map(|t| (t.id.clone(), t.barcode.clone())).collect());
+                let j = &d.summary.job;
+                set_val("tj-name", &j.name);
+                set_val("tj-date", &j.job_date.format("%Y-%m-%dT%H:%M").to_string());
+                set_val("tj-retention", &j.retention_days.to_string());
+                set_val("tj-files", &j.total_files.to_string());
+                set_val("tj-verification", j.verification.as_str());
+                set_val("tj-source", &j.source_system);
+                set_val("tj-technician", &j.technician);
             }
         });
     }
@@ -170,15 +178,15 @@ pub fn TapeJobPage(props: &TapeJobPageProps) -> Html {
             if d.can_write {
                 <section class="card" aria-labelledby="tj-edit">
                     <h2 id="tj-edit" class="card-title">{ "Edit job and spanning order" }</h2>
-                    <form class="form-grid" onsubmit={save} key={format!("tj-{}", j.version)} data-testid="edit-job">
-                        <div class="field"><label for="tj-name">{ "Name" }</label><input id="tj-name" type="text" value={j.name.clone()} /></div>
-                        <div class="field"><label for="tj-date">{ "Job date (UTC)" }</label><input id="tj-date" type="datetime-local" value={j.job_date.format("%Y-%m-%dT%H:%M").to_string()} /></div>
-                        <div class="field"><label for="tj-retention">{ "Retention (days)" }</label><input id="tj-retention" type="number" min="0" max="36500" value={j.retention_days.to_string()} /></div>
-                        <div class="field"><label for="tj-files">{ "Total files" }</label><input id="tj-files" type="number" min="0" value={j.total_files.to_string()} /></div>
+                    <form class="form-grid" onsubmit={save} data-testid="edit-job">
+                        <div class="field"><label for="tj-name">{ "Name" }</label><input id="tj-name" type="text" /></div>
+                        <div class="field"><label for="tj-date">{ "Job date (UTC)" }</label><input id="tj-date" type="datetime-local" /></div>
+                        <div class="field"><label for="tj-retention">{ "Retention (days)" }</label><input id="tj-retention" type="number" min="0" max="36500" /></div>
+                        <div class="field"><label for="tj-files">{ "Total files" }</label><input id="tj-files" type="number" min="0" /></div>
                         <div class="field"><label for="tj-verification">{ "Verification" }</label>
-                            <select id="tj-verification">{ for Verification::ALL.iter().map(|v| html! { <option value={v.as_str()} selected={*v == j.verification}>{ verification_label(*v) }</option> }) }</select></div>
-                        <div class="field"><label for="tj-source">{ "Source system" }</label><input id="tj-source" type="text" value={j.source_system.clone()} /></div>
-                        <div class="field"><label for="tj-technician">{ "Technician" }</label><input id="tj-technician" type="text" value={j.technician.clone()} /></div>
+                            <select id="tj-verification">{ for Verification::ALL.iter().map(|v| html! { <option value={v.as_str()}>{ verification_label(*v) }</option> }) }</select></div>
+                        <div class="field"><label for="tj-source">{ "Source system" }</label><input id="tj-source" type="text" /></div>
+                        <div class="field"><label for="tj-technician">{ "Technician" }</label><input id="tj-technician" type="text" /></div>
                         <fieldset class="field field-wide">
                             <legend>{ "Tapes in spanning order" }</legend>
                             <ol data-testid="span-order">

@@ -10,7 +10,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use super::audit_view::TapeAudit;
-use super::form::{capacity, reset, tags, utc_day, utc_time, val};
+use super::form::{capacity, reset, set_val, tags, utc_day, utc_time, val};
 use super::{generation_options, jobs_table, status_options, tape_flags};
 use crate::api;
 use crate::components::{ErrorView, Loading, Modal, SignaturePad, Time, signature_drawing};
@@ -35,6 +35,18 @@ pub fn TapePage(props: &TapePageProps) -> Html {
     let sign_mode = use_state(|| "drawn".to_string());
     let preview = use_state(|| None::<TapeCascade>);
     let id = props.id.to_string();
+    {
+        let loaded = data.data.as_ref().map(|d| d.summary.tape.clone());
+        use_effect_with(loaded, move |t| {
+            if let Some(t) = t {
+                set_val("edit-status", t.status.as_str());
+                set_val("edit-generation", &t.generation.to_string());
+                set_val("edit-capacity", &t.capacity_gb.to_string());
+                set_val("edit-tags", &t.tags.join(", "));
+                set_val("edit-notes", &t.notes);
+            }
+        });
+    }
 
     // Each write bumps the tick: the page and its audit trail load again.
     let done = {
@@ -129,13 +141,14 @@ pub fn TapePage(props: &TapePageProps) -> Html {
                 version: None,
             };
             busy.set(true);
-            let (notify, done, busy, id) = (notify.clone(), done.clone(), busy.clone(), id.clone());
+            let (notify, done, busy, id, inked) = (notify.clone(), done.clone(), busy.clone(), id.clone(), inked.clone());
             spawn_local(async move {
                 match api::tapes::record_custody(&id, &req).await {
                     Ok(ev) => {
                         let signed = if ev.signature.is_some() { "signed" } else { "unsigned" };
                         notify.ok(format!("Hand-off to {} recorded ({signed})", ev.to));
                         reset(&["cus-from", "cus-to", "cus-at", "cus-reason", "cus-signer", "cus-typed"]);
+                        inked.set(false);
                         done.emit(());
                     }
                     Err(e) => notify.error(e),
@@ -240,12 +253,12 @@ pub fn TapePage(props: &TapePageProps) -> Html {
                 if d.can_write {
                     <section class="card" aria-labelledby="tape-edit">
                         <h2 id="tape-edit" class="card-title">{ "Edit" }</h2>
-                        <form class="form-grid" onsubmit={save} key={format!("edit-{}", t.version)}>
-                            <div class="field"><label for="edit-status">{ "Status" }</label><select id="edit-status">{ status_options(t.status) }</select></div>
-                            <div class="field"><label for="edit-generation">{ "Generation" }</label><select id="edit-generation">{ generation_options(t.generation) }</select></div>
-                            <div class="field"><label for="edit-capacity">{ "Capacity (GB)" }</label><input id="edit-capacity" type="number" min="1" value={t.capacity_gb.to_string()} /></div>
-                            <div class="field"><label for="edit-tags">{ "Tags" }</label><input id="edit-tags" type="text" value={t.tags.join(", ")} /></div>
-                            <div class="field field-wide"><label for="edit-notes">{ "Notes" }</label><input id="edit-notes" type="text" value={t.notes.clone()} /></div>
+                        <form class="form-grid" onsubmit={save}>
+                            <div class="field"><label for="edit-status">{ "Status" }</label><select id="edit-status">{ status_options(TapeStatus::Empty) }</select></div>
+                            <div class="field"><label for="edit-generation">{ "Generation" }</label><select id="edit-generation">{ generation_options(8) }</select></div>
+                            <div class="field"><label for="edit-capacity">{ "Capacity (GB)" }</label><input id="edit-capacity" type="number" min="1" /></div>
+                            <div class="field"><label for="edit-tags">{ "Tags" }</label><input id="edit-tags" type="text" /></div>
+                            <div class="field field-wide"><label for="edit-notes">{ "Notes" }</label><input id="edit-notes" type="text" /></div>
                             <div class="form-actions"><button class="btn btn-primary" type="submit" disabled={*busy}>{ "Save" }</button></div>
                         </form>
                     </section>
@@ -284,7 +297,7 @@ pub fn TapePage(props: &TapePageProps) -> Html {
                                 <label class="check"><input type="radio" name="cus-mode" checked={*sign_mode == "drawn"} onchange={set_mode("drawn")} data-testid="sign-drawn" />{ " Draw" }</label>
                                 <label class="check"><input type="radio" name="cus-mode" checked={*sign_mode == "typed"} onchange={set_mode("typed")} data-testid="sign-typed" />{ " Type the name" }</label>
                                 if *sign_mode == "drawn" {
-                                    <SignaturePad canvas={pad.clone()} oninked={oninked} />
+                                    <SignaturePad key={format!("pad-{}", *tick)} canvas={pad.clone()} oninked={oninked} />
                                     <div class="field"><label for="cus-signer">{ "Signer's name" }</label><input id="cus-signer" type="text" maxlength="100" /></div>
                                 } else {
                                     <div class="field"><label for="cus-typed">{ "Typed signature (full name)" }</label><input id="cus-typed" type="text" maxlength="100" /></div>
