@@ -1336,8 +1336,14 @@ async fn tapes(ui: &Ui, api: &Api) {
     for action in ["custody", "location", "job_bound", "create"] {
         ui.wait(&format!("[data-testid=tape-audit] tr[data-action={action}]")).await;
     }
-    ui.shot("tape-detail").await;
+    // Two plain hand-offs (the "corrects" select stayed on "—"), two locations.
+    for (action, n) in [("custody", 2), ("location", 2), ("custody_correction", 0)] {
+        let rows = ui.c.find_all(Locator::Css(&format!("[data-testid=tape-audit] tr[data-action={action}]"))).await.expect("rows");
+        assert_eq!(rows.len(), n, "{n} {action} entries");
+    }
     dismiss_toasts(ui).await;
+    ui.c.execute("document.querySelector('[data-testid=locations-table]').scrollIntoView()", vec![]).await.expect("scroll");
+    ui.shot("tape-detail").await;
 
     // Delete it: the dialog says what goes with it.
     ui.click("[data-testid=delete-tape]").await;

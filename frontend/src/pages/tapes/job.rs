@@ -184,7 +184,7 @@ pub fn TapeJobPage(props: &TapeJobPageProps) -> Html {
                         <div class="field"><label for="tj-retention">{ "Retention (days)" }</label><input id="tj-retention" type="number" min="0" max="36500" /></div>
                         <div class="field"><label for="tj-files">{ "Total files" }</label><input id="tj-files" type="number" min="0" /></div>
                         <div class="field"><label for="tj-verification">{ "Verification" }</label>
-                            <select id="tj-verification">{ for Verification::ALL.iter().map(|v| html! { <option value={v.as_str()}>{ verification_label(*v) }</option> }) }</select></div>
+                            <select id="tj-verification">{ for Verification::ALL.iter().map(|v| html! { <option value={v.as_str()} selected={*v == j.verification}>{ verification_label(*v) }</option> }) }</select></div>
                         <div class="field"><label for="tj-source">{ "Source system" }</label><input id="tj-source" type="text" /></div>
                         <div class="field"><label for="tj-technician">{ "Technician" }</label><input id="tj-technician" type="text" /></div>
                         <fieldset class="field field-wide">
@@ -204,8 +204,8 @@ pub fn TapeJobPage(props: &TapeJobPageProps) -> Html {
                             </ol>
                             <label for="tj-add">{ "Add a tape " }</label>
                             <select id="tj-add" onchange={add}>
-                                <option value="">{ "—" }</option>
-                                { for all.iter().filter(|(id, _)| !order.iter().any(|(x, _)| x == id)).map(|(id, b)| html! { <option value={id.clone()}>{ b }</option> }) }
+                                <option value="" selected=true>{ "—" }</option>
+                                { for all.iter().filter(|(id, _)| !order.iter().any(|(x, _)| x == id)).map(|(id, b)| html! { <option value={id.clone()} selected=false>{ b }</option> }) }
                             </select>
                         </fieldset>
                         <div class="form-actions"><button class="btn btn-primary" type="submit" disabled={*busy} data-testid="save-job">{ "Save" }</button></div>

@@ -1,6 +1,10 @@
 //! LTO tapes: the overview (totals, status and location distribution, quick
 //! actions for those who may write, the Cartridges and recent tape jobs),
 //! a Cartridge's detail ([`tape`]) and a tape job's ([`job`]).
+//!
+//! Every `<option>` list marks its default `selected`: Yew inserts children
+//! last first, and a select whose options carry no `selected` ends up
+//! showing its last option.
 
 mod audit_view;
 mod form;
@@ -282,7 +286,7 @@ fn overview(d: &TapesOverview, register: &Callback<SubmitEvent>, log_job: &Callb
                         <div class="field"><label for="job-files">{ "Total files" }</label><input id="job-files" type="number" min="0" /></div>
                         <div class="field"><label for="job-size-gb">{ "Total size (GB)" }</label><input id="job-size-gb" type="number" min="0" step="any" /></div>
                         <div class="field"><label for="job-verification">{ "Verification" }</label>
-                            <select id="job-verification">{ for Verification::ALL.iter().map(|v| html! { <option value={v.as_str()}>{ verification_label(*v) }</option> }) }</select></div>
+                            <select id="job-verification">{ for Verification::ALL.iter().map(|v| html! { <option value={v.as_str()} selected={*v == Verification::NotVerified}>{ verification_label(*v) }</option> }) }</select></div>
                         <div class="field"><label for="job-source">{ "Source system" }</label><input id="job-source" type="text" maxlength="200" /></div>
                         <div class="field"><label for="job-technician">{ "Technician" }</label><input id="job-technician" type="text" maxlength="200" /></div>
                         <fieldset class="field field-wide">

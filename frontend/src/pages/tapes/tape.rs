@@ -243,7 +243,12 @@ pub fn TapePage(props: &TapePageProps) -> Html {
                         <dt>{ "Status" }</dt><dd data-testid="tape-status">{ t.status.label() }</dd>
                         <dt>{ "Tags" }</dt><dd>{ t.tags.join(", ") }</dd>
                         <dt>{ "Location" }</dt>
-                        <dd data-testid="current-location">{ t.location.as_ref().map(|l| format!("{} — {} ({})", l.kind.label(), l.place, l.custodian)).unwrap_or_else(|| "Not logged".into()) }</dd>
+                        <dd data-testid="current-location">{ t.location.as_ref().map(|l| {
+                            let mut s = l.kind.label().to_string();
+                            if !l.place.is_empty() { s.push_str(&format!(" — {}", l.place)); }
+                            if !l.custodian.is_empty() { s.push_str(&format!(" ({})", l.custodian)); }
+                            s
+                        }).unwrap_or_else(|| "Not logged".into()) }</dd>
                         if let Some(due) = t.location.as_ref().and_then(|l| l.return_due) { <dt>{ "Return due" }</dt><dd><Time at={due} /></dd> }
                         <dt>{ "Notes" }</dt><dd>{ &t.notes }</dd>
                         <dt>{ "Registered" }</dt><dd><Time at={t.created_at} />{ format!(" by {}", t.created_by) }</dd>
@@ -270,7 +275,7 @@ pub fn TapePage(props: &TapePageProps) -> Html {
                         <h2 id="tape-log-location" class="card-title">{ "Log location" }</h2>
                         <form class="form-grid" onsubmit={log_location} data-testid="log-location">
                             <div class="field"><label for="loc-kind">{ "Where" }</label>
-                                <select id="loc-kind">{ for LocationKind::ALL.iter().map(|k| html! { <option value={k.as_str()}>{ k.label() }</option> }) }</select></div>
+                                <select id="loc-kind">{ for LocationKind::ALL.iter().map(|k| html! { <option value={k.as_str()} selected={*k == LocationKind::OnSite}>{ k.label() }</option> }) }</select></div>
                             <div class="field"><label for="loc-place">{ "Shelf or locker" }</label><input id="loc-place" type="text" maxlength="200" /></div>
                             <div class="field"><label for="loc-custodian">{ "Custodian" }</label><input id="loc-custodian" type="text" maxlength="200" /></div>
                             <div class="field"><label for="loc-provider">{ "Service provider" }</label><input id="loc-provider" type="text" maxlength="200" /></div>
@@ -289,8 +294,8 @@ pub fn TapePage(props: &TapePageProps) -> Html {
                             <div class="field"><label for="cus-reason">{ "Reason" }</label><input id="cus-reason" type="text" maxlength="500" /></div>
                             <div class="field field-wide"><label for="cus-corrects">{ "Corrects an earlier event (optional)" }</label>
                                 <select id="cus-corrects">
-                                    <option value="">{ "—" }</option>
-                                    { for d.custody.iter().map(|c| html! { <option value={c.id.clone()}>{ format!("{} → {} ({})", c.from, c.to, c.at.format("%Y-%m-%d %H:%M")) }</option> }) }
+                                    <option value="" selected=true>{ "—" }</option>
+                                    { for d.custody.iter().map(|c| html! { <option value={c.id.clone()} selected=false>{ format!("{} → {} ({})", c.from, c.to, c.at.format("%Y-%m-%d %H:%M")) }</option> }) }
                                 </select></div>
                             <fieldset class="field field-wide">
                                 <legend>{ "Signature of the receiving person" }</legend>
