@@ -226,6 +226,38 @@ async fn tapes_on(rt: Runtime) {
         let (s, b) = c.post_raw("/api/v1/tapes/import", "text/csv", b"barcode,generation\nZZZ002L8,8\n".to_vec()).await;
         refused(s, &b, "import");
     }
+    // Admins decide which roles write (Settings): a viewer may, then may not again.
+    let (s, b) = op.put("/api/v1/settings/tapes-access", &json!({"operator_writes": true, "reporter_writes": false, "viewer_writes": true})).await;
+    refused(s, &b, "an operator sets tape access");
+    let (s, access) = admin.get("/api/v1/settings/tapes-access").await;
+    assert_eq!(s, StatusCode::OK, "{access}");
+    assert_eq!(access, json!({"operator_writes": true, "reporter_writes": false, "viewer_writes": false}), "the role matrix until set");
+    let (s, b) = admin
+        .put("/api/v1/settings/tapes-access", &json!({"operator_writes": true, "reporter_writes": false, "viewer_writes": true}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let overview: TapesOverview = get(&viewer, "/api/v1/tapes").await;
+    assert!(overview.can_write && !overview.can_delete, "a viewer with write access still does not delete");
+    let (s, b) = viewer.post("/api/v1/tapes", &json!({"barcode": "VWR001L8", "generation": 8})).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let vwr: RegisteredTapes = typed(b);
+    let (s, b) = viewer.delete(&format!("/api/v1/tapes/{}", vwr.tapes[0].id)).await;
+    refused(s, &b, "a writing viewer deletes");
+    let (s, b) = admin
+        .put("/api/v1/settings/tapes-access", &json!({"operator_writes": false, "reporter_writes": false, "viewer_writes": false}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = viewer.post("/api/v1/tapes", &json!({"barcode": "VWR002L8", "generation": 8})).await;
+    refused(s, &b, "a viewer after write access was taken back");
+    let (s, b) = op.post(&format!("/api/v1/tapes/{t0}/custody"), &json!({"from": "a", "to": "b"})).await;
+    refused(s, &b, "an operator set to read-only");
+    let (s, b) = admin
+        .put("/api/v1/settings/tapes-access", &json!({"operator_writes": true, "reporter_writes": false, "viewer_writes": false}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = admin.delete(&format!("/api/v1/tapes/{}", vwr.tapes[0].id)).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+
     // Operators write but do not delete.
     let (s, b) = op.delete(&format!("/api/v1/tapes/{t0}")).await;
     refused(s, &b, "operator deletes a tape");

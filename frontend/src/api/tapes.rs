@@ -74,3 +74,12 @@ pub fn export_url() -> String {
 pub fn audit_url(entity_type: &str, id: &str) -> String {
     format!("{BASE}/tapes/audit/{}/{}", seg(entity_type), seg(id))
 }
+
+/// Admins: which roles besides admin write tapes.
+pub async fn access() -> Result<bc_api_types::TapesAccess, ApiError> {
+    request(Method::GET, "/settings/tapes-access", Body::None).await
+}
+
+pub async fn set_access(access: &bc_api_types::TapesAccess) -> Result<bc_api_types::TapesAccess, ApiError> {
+    request(Method::PUT, "/settings/tapes-access", Body::json(access)?).await
+}

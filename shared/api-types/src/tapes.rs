@@ -446,3 +446,14 @@ pub struct TapeJobCascade {
     pub name: String,
     pub job_bindings: u64,
 }
+
+/// `GET`/`PUT /api/v1/settings/tapes-access` (admins): which roles may write
+/// tapes (register, edit, log jobs, locations and custody). Admins always
+/// may; deleting stays with admins. The others only read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TapesAccess {
+    pub operator_writes: bool,
+    pub reporter_writes: bool,
+    pub viewer_writes: bool,
+}

@@ -6,6 +6,7 @@ mod api_tokens;
 mod integrations;
 mod intake;
 mod keyword_rules;
+mod tapes_access;
 
 pub use api_tokens::ApiTokensPage;
 pub use integrations::IntegrationsPage;
@@ -18,6 +19,7 @@ use yew_router::prelude::*;
 
 use self::intake::IntakeCard;
 use self::keyword_rules::KeywordRulesCard;
+use self::tapes_access::TapesAccessCard;
 use crate::api;
 use crate::components::{ErrorView, Loading};
 use crate::format;
@@ -161,6 +163,7 @@ pub fn SettingsPage() -> Html {
             </div>
             <IntakeCard />
             <KeywordRulesCard />
+            <TapesAccessCard />
         </section>
     }
 }

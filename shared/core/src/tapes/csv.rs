@@ -47,7 +47,7 @@ impl App {
 
     /// Registers the Cartridges of a CSV file; every row is checked first.
     pub async fn import_tapes_csv(&self, actor: &Actor, data: &[u8]) -> Result<api::RegisteredTapes> {
-        actor.require(Permission::ManageTapes)?;
+        self.require_tapes_write(actor).await?;
         let mut r = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(data);
         let headers = r.headers().map_err(|e| Error::Invalid(format!("CSV: {e}")))?.clone();
         let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));

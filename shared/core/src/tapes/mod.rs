@@ -3,9 +3,11 @@
 //! signatures. Every change goes to the audit trail (entity types `tape`
 //! and `tape_job`), and a deleted Cartridge's entries stay.
 //!
-//! Everyone looks; operators and admins write (`ManageTapes`); only admins
-//! delete (`DeleteTapes`). Checked here, whatever the UI shows.
+//! Everyone looks; who writes is per role ([`access`]: operators and admins
+//! until an admin sets otherwise); only admins delete (`DeleteTapes`).
+//! Checked here, whatever the UI shows.
 
+pub mod access;
 pub mod csv;
 pub mod labels;
 pub mod repo;
@@ -153,7 +155,7 @@ impl App {
                 .map(|t| summarise_tape(t, by_tape.get(t.id.as_str()).map_or(&[][..], |v| v.as_slice()), now))
                 .collect(),
             recent_jobs: jobs.iter().take(50).map(|j| summarise_job(j, &barcodes, now)).collect(),
-            can_write: actor.can(Permission::ManageTapes),
+            can_write: self.can_write_tapes(actor).await?,
             can_delete: actor.can(Permission::DeleteTapes),
         })
     }
@@ -198,14 +200,14 @@ impl App {
             locations,
             custody: self.store.list_custody_events(id).await?,
             jobs: jobs.iter().map(|j| summarise_job(j, &barcodes, now)).collect(),
-            can_write: actor.can(Permission::ManageTapes),
+            can_write: self.can_write_tapes(actor).await?,
             can_delete: actor.can(Permission::DeleteTapes),
         })
     }
 
     /// Registers one Cartridge or a range of them, all or none.
     pub async fn register_tapes(&self, actor: &Actor, req: &api::RegisterTapes) -> Result<api::RegisteredTapes> {
-        actor.require(Permission::ManageTapes)?;
+        self.require_tapes_write(actor).await?;
         labels::check_generation(req.generation)?;
         let count = req.count.unwrap_or(1) as usize;
         if !(1..=MAX_TAPES_PER_INSERT).contains(&count) {
@@ -259,7 +261,7 @@ impl App {
     }
 
     pub async fn update_tape(&self, actor: &Actor, id: &str, edit: &api::TapeUpdate) -> Result<api::Tape> {
-        actor.require(Permission::ManageTapes)?;
+        self.require_tapes_write(actor).await?;
         let mut tape = self.tape_or_404(id).await?;
         labels::check_generation(edit.generation)?;
         labels::check_label(&tape.barcode, edit.generation)?;
@@ -354,7 +356,7 @@ impl App {
 
     /// Logs where a Cartridge is now; the new entry is the only current one.
     pub async fn log_tape_location(&self, actor: &Actor, id: &str, req: &api::LogLocation) -> Result<api::TapeLocation> {
-        actor.require(Permission::ManageTapes)?;
+        self.require_tapes_write(actor).await?;
         let mut tape = self.tape_or_404(id).await?;
         let at = self.not_in_future(req.at, "a location's time")?;
         if let Some(due) = req.return_due
@@ -414,7 +416,7 @@ impl App {
 
     /// Appends a hand-off to a Cartridge's Custody chain.
     pub async fn record_custody(&self, actor: &Actor, tape_id: &str, req: &api::RecordCustody) -> Result<api::CustodyEvent> {
-        actor.require(Permission::ManageTapes)?;
+        self.require_tapes_write(actor).await?;
         self.tape_or_404(tape_id).await?;
         let (from, to, at, reason, signature) = self.custody_fields(req)?;
         if let Some(c) = &req.corrects {
@@ -454,7 +456,7 @@ impl App {
         event_id: &str,
         req: &api::RecordCustody,
     ) -> Result<api::CustodyEvent> {
-        actor.require(Permission::ManageTapes)?;
+        self.require_tapes_write(actor).await?;
         check_id(tape_id, "tape")?;
         check_id(event_id, "custody event")?;
         let mut event = self
@@ -513,7 +515,7 @@ impl App {
         Ok(api::TapeJobDetail {
             summary: summarise_job(&job, &barcodes, self.clock.now()),
             tapes,
-            can_write: actor.can(Permission::ManageTapes),
+            can_write: self.can_write_tapes(actor).await?,
             can_delete: actor.can(Permission::DeleteTapes),
         })
     }
@@ -557,7 +559,7 @@ impl App {
     }
 
     pub async fn create_tape_job(&self, actor: &Actor, input: &api::TapeJobInput) -> Result<api::TapeJob> {
-        actor.require(Permission::ManageTapes)?;
+        self.require_tapes_write(actor).await?;
         let input = self.check_job_input(input).await?;
         let now = self.clock.now();
         let job = api::TapeJob {
@@ -588,7 +590,7 @@ impl App {
     /// Edits a job: its expiry is recalculated, its bindings follow the
     /// new Cartridge list in its new order.
     pub async fn update_tape_job(&self, actor: &Actor, id: &str, input: &api::TapeJobInput) -> Result<api::TapeJob> {
-        actor.require(Permission::ManageTapes)?;
+        self.require_tapes_write(actor).await?;
         let mut job = self.tape_job_or_404(id).await?;
         let input = self.check_job_input(input).await?;
         let Some(version) = input.version else {

@@ -146,6 +146,7 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(tapes::edit_custody))
         .routes(routes!(tapes::list_jobs, tapes::create_job))
         .routes(routes!(tapes::get_job, tapes::update_job, tapes::delete_job))
+        .routes(routes!(tapes::get_access, tapes::put_access))
         .layer(DefaultBodyLimit::max(JSON_LIMIT));
     let uploads = OpenApiRouter::new()
         .routes(routes!(mails::upload))

@@ -1,7 +1,8 @@
 //! LTO tapes: the overview, Cartridges (register one or a box, edit, delete
 //! with what cascaded), their Locations and Custody chain, tape jobs, the
-//! audit JSON of a Cartridge or tape job, CSV export and import. Every role
-//! reads; operators and admins write; admins delete (checked in the core).
+//! audit JSON of a Cartridge or tape job, CSV export and import, and which
+//! roles write (admins set it). Every role reads; admins delete (checked in
+//! the core).
 
 use axum::Json;
 use axum::body::Bytes;
@@ -12,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use bc_api_types::{
     AuditEntry, CustodyEvent, ErrorBody, LogLocation, RecordCustody, RegisterTapes, RegisteredTapes, Tape, TapeCascade,
     TapeDetail, TapeJob, TapeJobCascade, TapeJobDetail, TapeJobInput, TapeJobSummary, TapeLocation, TapeUpdate,
-    TapesOverview,
+    TapesAccess, TapesOverview,
 };
 
 use crate::AppState;
@@ -209,4 +210,22 @@ pub(crate) async fn delete_job(
     Path(id): Path<String>,
 ) -> ApiResult<Json<TapeJobCascade>> {
     Ok(Json(s.app.delete_tape_job(&a, &id).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/settings/tapes-access", tag = "tapes",
+    responses((status = 200, body = TapesAccess, description = "which roles besides admin write tapes"),
+              (status = 403, body = ErrorBody, description = "admins only")))]
+pub(crate) async fn get_access(State(s): State<AppState>, Auth(a): Auth) -> ApiResult<Json<TapesAccess>> {
+    Ok(Json(s.app.tapes_access(&a).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/settings/tapes-access", tag = "tapes", request_body = TapesAccess,
+    responses((status = 200, body = TapesAccess), (status = 400, body = ErrorBody),
+              (status = 403, body = ErrorBody, description = "admins only")))]
+pub(crate) async fn put_access(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    JsonBody(access): JsonBody<TapesAccess>,
+) -> ApiResult<Json<TapesAccess>> {
+    Ok(Json(s.app.set_tapes_access(&a, &access).await?))
 }
