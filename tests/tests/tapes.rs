@@ -118,26 +118,35 @@ async fn tapes_on(rt: Runtime) {
     let t0 = &ids[0];
     let tape: TapeDetail = get(&op, &format!("/api/v1/tapes/{t0}")).await;
     let (s, body) = op
-        .post(&format!("/api/v1/tapes/{t0}/custody"), &json!({
-            "from": "Olga", "to": "Carl Courier", "reason": "weekly rotation to the vault",
-            "signature": {"kind": "drawn", "image": PNG, "signer": "Carl Courier"},
-        }))
+        .post(
+            &format!("/api/v1/tapes/{t0}/custody"),
+            &json!({
+                "from": "Olga", "to": "Carl Courier", "reason": "weekly rotation to the vault",
+                "signature": {"kind": "drawn", "image": PNG, "signer": "Carl Courier"},
+            }),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
     let handoff: CustodyEvent = typed(body);
     assert!(handoff.signed_at.is_some());
     let (s, body) = op
-        .post(&format!("/api/v1/tapes/{t0}/locations"), &json!({
-            "kind": "off_site", "place": "Vault B, slot 12", "custodian": "Iron Vault BV", "provider": "Iron Vault",
-            "at": Utc::now() + Duration::days(1), "version": tape.summary.tape.version,
-        }))
+        .post(
+            &format!("/api/v1/tapes/{t0}/locations"),
+            &json!({
+                "kind": "off_site", "place": "Vault B, slot 12", "custodian": "Iron Vault BV", "provider": "Iron Vault",
+                "at": Utc::now() + Duration::days(1), "version": tape.summary.tape.version,
+            }),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "a location in the future: {body}");
     let (s, body) = op
-        .post(&format!("/api/v1/tapes/{t0}/locations"), &json!({
-            "kind": "off_site", "place": "Vault B, slot 12", "custodian": "Iron Vault BV", "provider": "Iron Vault",
-            "return_due": Utc::now() + Duration::days(28), "version": tape.summary.tape.version,
-        }))
+        .post(
+            &format!("/api/v1/tapes/{t0}/locations"),
+            &json!({
+                "kind": "off_site", "place": "Vault B, slot 12", "custodian": "Iron Vault BV", "provider": "Iron Vault",
+                "return_due": Utc::now() + Duration::days(28), "version": tape.summary.tape.version,
+            }),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
     let off: TapeLocation = typed(body);
@@ -145,25 +154,34 @@ async fn tapes_on(rt: Runtime) {
 
     // A signed hand-off is final; a bad drawing is refused.
     let (s, body) = op
-        .put(&format!("/api/v1/tapes/{t0}/custody/{}", handoff.id), &json!({
-            "from": "Olga", "to": "Someone else", "version": handoff.version,
-        }))
+        .put(
+            &format!("/api/v1/tapes/{t0}/custody/{}", handoff.id),
+            &json!({
+                "from": "Olga", "to": "Someone else", "version": handoff.version,
+            }),
+        )
         .await;
     assert_eq!(s, StatusCode::CONFLICT, "editing a signed event: {body}");
     let (s, body) = op
-        .post(&format!("/api/v1/tapes/{t0}/custody"), &json!({
-            "from": "Vault", "to": "Olga",
-            "signature": {"kind": "drawn", "image": "data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=", "signer": "Olga"},
-        }))
+        .post(
+            &format!("/api/v1/tapes/{t0}/custody"),
+            &json!({
+                "from": "Vault", "to": "Olga",
+                "signature": {"kind": "drawn", "image": "data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=", "signer": "Olga"},
+            }),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "not a PNG: {body}");
 
     // And back on-site, signed by typing a name.
     let (s, body) = op
-        .post(&format!("/api/v1/tapes/{t0}/custody"), &json!({
-            "from": "Iron Vault BV", "to": "Olga", "reason": "restore test",
-            "signature": {"kind": "typed", "name": "Olga"},
-        }))
+        .post(
+            &format!("/api/v1/tapes/{t0}/custody"),
+            &json!({
+                "from": "Iron Vault BV", "to": "Olga", "reason": "restore test",
+                "signature": {"kind": "typed", "name": "Olga"},
+            }),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
     let tape: TapeDetail = get(&op, &format!("/api/v1/tapes/{t0}")).await;
@@ -174,9 +192,12 @@ async fn tapes_on(rt: Runtime) {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
     let (s, body) = op
-        .post(&format!("/api/v1/tapes/{t0}/locations"), &json!({
-            "kind": "in_transit", "version": tape.summary.tape.version,
-        }))
+        .post(
+            &format!("/api/v1/tapes/{t0}/locations"),
+            &json!({
+                "kind": "in_transit", "version": tape.summary.tape.version,
+            }),
+        )
         .await;
     assert_eq!(s, StatusCode::CONFLICT, "a location logged on a stale read: {body}");
 
@@ -203,9 +224,12 @@ async fn tapes_on(rt: Runtime) {
         let (s, b) = c.post("/api/v1/tapes", &json!({"barcode": "ZZZ001L8", "generation": 8})).await;
         refused(s, &b, "register");
         let (s, b) = c
-            .put(&format!("/api/v1/tapes/{t0}"), &json!({
-                "generation": 8, "capacity_gb": 1, "status": "full", "version": tape.summary.tape.version,
-            }))
+            .put(
+                &format!("/api/v1/tapes/{t0}"),
+                &json!({
+                    "generation": 8, "capacity_gb": 1, "status": "full", "version": tape.summary.tape.version,
+                }),
+            )
             .await;
         refused(s, &b, "edit a tape");
         let (s, b) =
@@ -213,7 +237,8 @@ async fn tapes_on(rt: Runtime) {
         refused(s, &b, "log a location");
         let (s, b) = c.post(&format!("/api/v1/tapes/{t0}/custody"), &json!({"from": "a", "to": "b"})).await;
         refused(s, &b, "record custody");
-        let (s, b) = c.put(&format!("/api/v1/tapes/{t0}/custody/{}", handoff.id), &json!({"from": "a", "to": "b"})).await;
+        let (s, b) =
+            c.put(&format!("/api/v1/tapes/{t0}/custody/{}", handoff.id), &json!({"from": "a", "to": "b"})).await;
         refused(s, &b, "edit custody");
         let (s, b) = c.post("/api/v1/tape-jobs", &job_body(&[&ids[0]], 1, None)).await;
         refused(s, &b, "log a job");
@@ -227,13 +252,25 @@ async fn tapes_on(rt: Runtime) {
         refused(s, &b, "import");
     }
     // Admins decide which roles write (Settings): a viewer may, then may not again.
-    let (s, b) = op.put("/api/v1/settings/tapes-access", &json!({"operator_writes": true, "reporter_writes": false, "viewer_writes": true})).await;
+    let (s, b) = op
+        .put(
+            "/api/v1/settings/tapes-access",
+            &json!({"operator_writes": true, "reporter_writes": false, "viewer_writes": true}),
+        )
+        .await;
     refused(s, &b, "an operator sets tape access");
     let (s, access) = admin.get("/api/v1/settings/tapes-access").await;
     assert_eq!(s, StatusCode::OK, "{access}");
-    assert_eq!(access, json!({"operator_writes": true, "reporter_writes": false, "viewer_writes": false}), "the role matrix until set");
+    assert_eq!(
+        access,
+        json!({"operator_writes": true, "reporter_writes": false, "viewer_writes": false}),
+        "the role matrix until set"
+    );
     let (s, b) = admin
-        .put("/api/v1/settings/tapes-access", &json!({"operator_writes": true, "reporter_writes": false, "viewer_writes": true}))
+        .put(
+            "/api/v1/settings/tapes-access",
+            &json!({"operator_writes": true, "reporter_writes": false, "viewer_writes": true}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{b}");
     let overview: TapesOverview = get(&viewer, "/api/v1/tapes").await;
@@ -244,7 +281,10 @@ async fn tapes_on(rt: Runtime) {
     let (s, b) = viewer.delete(&format!("/api/v1/tapes/{}", vwr.tapes[0].id)).await;
     refused(s, &b, "a writing viewer deletes");
     let (s, b) = admin
-        .put("/api/v1/settings/tapes-access", &json!({"operator_writes": false, "reporter_writes": false, "viewer_writes": false}))
+        .put(
+            "/api/v1/settings/tapes-access",
+            &json!({"operator_writes": false, "reporter_writes": false, "viewer_writes": false}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{b}");
     let (s, b) = viewer.post("/api/v1/tapes", &json!({"barcode": "VWR002L8", "generation": 8})).await;
@@ -252,7 +292,10 @@ async fn tapes_on(rt: Runtime) {
     let (s, b) = op.post(&format!("/api/v1/tapes/{t0}/custody"), &json!({"from": "a", "to": "b"})).await;
     refused(s, &b, "an operator set to read-only");
     let (s, b) = admin
-        .put("/api/v1/settings/tapes-access", &json!({"operator_writes": true, "reporter_writes": false, "viewer_writes": false}))
+        .put(
+            "/api/v1/settings/tapes-access",
+            &json!({"operator_writes": true, "reporter_writes": false, "viewer_writes": false}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{b}");
     let (s, b) = admin.delete(&format!("/api/v1/tapes/{}", vwr.tapes[0].id)).await;

@@ -2,8 +2,8 @@
 //! tape jobs, the audit JSON of one of them, CSV export and import.
 
 use bc_api_types::{
-    AuditEntry, CustodyEvent, LogLocation, RecordCustody, RegisterTapes, RegisteredTapes, Tape, TapeCascade, TapeDetail,
-    TapeJob, TapeJobCascade, TapeJobDetail, TapeJobInput, TapeLocation, TapeUpdate, TapesOverview,
+    AuditEntry, CustodyEvent, LogLocation, RecordCustody, RegisterTapes, RegisteredTapes, Tape, TapeCascade,
+    TapeDetail, TapeJob, TapeJobCascade, TapeJobDetail, TapeJobInput, TapeLocation, TapeUpdate, TapesOverview,
 };
 use gloo_net::http::Method;
 

@@ -67,7 +67,10 @@ pub fn TapeJobPage(props: &TapeJobPageProps) -> Html {
                 retention_days: val("tj-retention").trim().parse().unwrap_or(j.retention_days),
                 total_files: val("tj-files").trim().parse().unwrap_or(j.total_files),
                 total_bytes: j.total_bytes,
-                verification: Verification::ALL.into_iter().find(|v| v.as_str() == val("tj-verification")).unwrap_or(j.verification),
+                verification: Verification::ALL
+                    .into_iter()
+                    .find(|v| v.as_str() == val("tj-verification"))
+                    .unwrap_or(j.verification),
                 source_system: val("tj-source"),
                 technician: val("tj-technician"),
                 tape_ids: order.iter().map(|(id, _)| id.clone()).collect(),
@@ -94,7 +97,10 @@ pub fn TapeJobPage(props: &TapeJobPageProps) -> Html {
             spawn_local(async move {
                 match api::tapes::delete_job(&id).await {
                     Ok(c) => {
-                        notify.ok(format!("Deleted tape job {} and its {} tape binding(s); the tapes stay", c.name, c.job_bindings));
+                        notify.ok(format!(
+                            "Deleted tape job {} and its {} tape binding(s); the tapes stay",
+                            c.name, c.job_bindings
+                        ));
                         if let Some(n) = navigator {
                             n.push(&Route::Tapes);
                         }
@@ -144,7 +150,9 @@ pub fn TapeJobPage(props: &TapeJobPageProps) -> Html {
     };
 
     let (d, all) = match (&data.data, &data.error) {
-        (_, Some(e)) => return html! { <section class="page"><ErrorView error={e.clone()} onretry={Some(data.reload.clone())} /></section> },
+        (_, Some(e)) => {
+            return html! { <section class="page"><ErrorView error={e.clone()} onretry={Some(data.reload.clone())} /></section> };
+        }
         (None, None) => return html! { <section class="page"><Loading what="the tape job" /></section> },
         (Some(d), None) => (d.0.clone(), d.1.clone()),
     };

@@ -151,7 +151,13 @@ pub fn TapesPage() -> Html {
             e.prevent_default();
             let tape_ids: Vec<String> = data
                 .as_ref()
-                .map(|d| d.tapes.iter().filter(|t| checked(&format!("job-tape-{}", t.tape.id))).map(|t| t.tape.id.clone()).collect())
+                .map(|d| {
+                    d.tapes
+                        .iter()
+                        .filter(|t| checked(&format!("job-tape-{}", t.tape.id)))
+                        .map(|t| t.tape.id.clone())
+                        .collect()
+                })
                 .unwrap_or_default();
             let Some(job_date) = utc_time(&val("job-date")) else {
                 notify.error("Enter the job's date and time.");
@@ -163,7 +169,10 @@ pub fn TapesPage() -> Html {
                 retention_days: val("job-retention").trim().parse().unwrap_or(0),
                 total_files: val("job-files").trim().parse().unwrap_or(0),
                 total_bytes: (val("job-size-gb").trim().parse::<f64>().unwrap_or(0.0) * 1e9) as u64,
-                verification: Verification::ALL.into_iter().find(|v| v.as_str() == val("job-verification")).unwrap_or_default(),
+                verification: Verification::ALL
+                    .into_iter()
+                    .find(|v| v.as_str() == val("job-verification"))
+                    .unwrap_or_default(),
                 source_system: val("job-source"),
                 technician: val("job-technician"),
                 tape_ids,

@@ -55,7 +55,8 @@ pub fn TapePage(props: &TapePageProps) -> Html {
     };
 
     let save = {
-        let (notify, done, busy, data, id) = (notify.clone(), done.clone(), busy.clone(), data.data.clone(), id.clone());
+        let (notify, done, busy, data, id) =
+            (notify.clone(), done.clone(), busy.clone(), data.data.clone(), id.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(d) = data.as_ref() else { return };
@@ -63,7 +64,10 @@ pub fn TapePage(props: &TapePageProps) -> Html {
                 generation: val("edit-generation").parse().unwrap_or(d.summary.tape.generation),
                 capacity_gb: val("edit-capacity").trim().parse().unwrap_or(d.summary.tape.capacity_gb),
                 tags: tags(&val("edit-tags")),
-                status: TapeStatus::ALL.into_iter().find(|s| s.as_str() == val("edit-status")).unwrap_or(d.summary.tape.status),
+                status: TapeStatus::ALL
+                    .into_iter()
+                    .find(|s| s.as_str() == val("edit-status"))
+                    .unwrap_or(d.summary.tape.status),
                 notes: val("edit-notes"),
                 version: d.summary.tape.version,
             };
@@ -83,12 +87,16 @@ pub fn TapePage(props: &TapePageProps) -> Html {
     };
 
     let log_location = {
-        let (notify, done, busy, data, id) = (notify.clone(), done.clone(), busy.clone(), data.data.clone(), id.clone());
+        let (notify, done, busy, data, id) =
+            (notify.clone(), done.clone(), busy.clone(), data.data.clone(), id.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(d) = data.as_ref() else { return };
             let req = LogLocation {
-                kind: LocationKind::ALL.into_iter().find(|k| k.as_str() == val("loc-kind")).unwrap_or(LocationKind::OnSite),
+                kind: LocationKind::ALL
+                    .into_iter()
+                    .find(|k| k.as_str() == val("loc-kind"))
+                    .unwrap_or(LocationKind::OnSite),
                 place: val("loc-place"),
                 custodian: val("loc-custodian"),
                 provider: val("loc-provider"),
@@ -141,7 +149,8 @@ pub fn TapePage(props: &TapePageProps) -> Html {
                 version: None,
             };
             busy.set(true);
-            let (notify, done, busy, id, inked) = (notify.clone(), done.clone(), busy.clone(), id.clone(), inked.clone());
+            let (notify, done, busy, id, inked) =
+                (notify.clone(), done.clone(), busy.clone(), id.clone(), inked.clone());
             spawn_local(async move {
                 match api::tapes::record_custody(&id, &req).await {
                     Ok(ev) => {
@@ -205,7 +214,9 @@ pub fn TapePage(props: &TapePageProps) -> Html {
     };
 
     let d = match (&data.data, &data.error) {
-        (_, Some(e)) => return html! { <section class="page"><ErrorView error={e.clone()} onretry={Some(data.reload.clone())} /></section> },
+        (_, Some(e)) => {
+            return html! { <section class="page"><ErrorView error={e.clone()} onretry={Some(data.reload.clone())} /></section> };
+        }
         (None, None) => return html! { <section class="page"><Loading what="the tape" /></section> },
         (Some(d), None) => d.clone(),
     };
@@ -358,7 +369,9 @@ fn custody_row(c: &CustodyEvent) -> Html {
                 <figcaption class="small">{ signer }</figcaption>
             </figure>
         },
-        Some(Signature::Typed { name }) => html! { <span data-testid="signature-typed">{ format!("/s/ {name}") }</span> },
+        Some(Signature::Typed { name }) => {
+            html! { <span data-testid="signature-typed">{ format!("/s/ {name}") }</span> }
+        }
         None => html! { <span class="muted">{ "unsigned" }</span> },
     };
     html! {

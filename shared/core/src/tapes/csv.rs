@@ -77,7 +77,11 @@ impl App {
                 capacity_gb: if capacity.is_empty() {
                     None
                 } else {
-                    Some(capacity.parse().map_err(|_| Error::Invalid(format!("CSV line {line}: capacity_gb is a number")))?)
+                    Some(
+                        capacity
+                            .parse()
+                            .map_err(|_| Error::Invalid(format!("CSV line {line}: capacity_gb is a number")))?,
+                    )
                 },
                 status: if status.is_empty() {
                     None
@@ -90,7 +94,8 @@ impl App {
                 notes: get(col("notes")),
             };
             labels::check_generation(req.generation).map_err(|e| Error::Invalid(format!("CSV line {line}: {e}")))?;
-            let b = labels::normalise_barcode(&req.barcode).map_err(|e| Error::Invalid(format!("CSV line {line}: {e}")))?;
+            let b =
+                labels::normalise_barcode(&req.barcode).map_err(|e| Error::Invalid(format!("CSV line {line}: {e}")))?;
             labels::check_label(&b, req.generation).map_err(|e| Error::Invalid(format!("CSV line {line}: {e}")))?;
             if !seen.insert(b.clone()) {
                 return Err(Error::Invalid(format!("CSV line {line}: barcode {b} appears twice")));

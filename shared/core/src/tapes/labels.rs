@@ -69,11 +69,13 @@ pub fn classify(barcode: &str) -> Label {
 /// error, a non-LTO label a warning.
 pub fn check_label(barcode: &str, generation: u8) -> Result<Option<String>> {
     match classify(barcode) {
-        Label::Lto { generation: g, .. } if g != generation => Err(Error::Invalid(format!(
-            "barcode {barcode} is an LTO-{g} label, not LTO-{generation}"
-        ))),
+        Label::Lto { generation: g, .. } if g != generation => {
+            Err(Error::Invalid(format!("barcode {barcode} is an LTO-{g} label, not LTO-{generation}")))
+        }
         Label::Lto { .. } => Ok(None),
-        Label::Other => Ok(Some(format!("{barcode} is not a standard LTO label (six characters and a media id such as L8)"))),
+        Label::Other => {
+            Ok(Some(format!("{barcode} is not a standard LTO label (six characters and a media id such as L8)")))
+        }
     }
 }
 
@@ -107,9 +109,7 @@ pub fn barcode_range(first: &str, count: usize) -> Result<Vec<String>> {
     if last.to_string().len() > digits {
         return Err(Error::Invalid(format!("{count} barcodes from {first} run past {} digits", digits)));
     }
-    Ok((n..=last)
-        .map(|i| format!("{}{:0width$}{}", &first[..start], i, &first[body_end..], width = digits))
-        .collect())
+    Ok((n..=last).map(|i| format!("{}{:0width$}{}", &first[..start], i, &first[body_end..], width = digits)).collect())
 }
 
 #[cfg(test)]

@@ -83,7 +83,11 @@ fn custody_for_audit(e: &api::CustodyEvent) -> Value {
 
 fn summarise_job(job: &api::TapeJob, barcodes: &HashMap<String, String>, now: DateTime<Utc>) -> api::TapeJobSummary {
     api::TapeJobSummary {
-        barcodes: job.tape_ids.iter().map(|t| barcodes.get(t).cloned().unwrap_or_else(|| format!("{t} (deleted)"))).collect(),
+        barcodes: job
+            .tape_ids
+            .iter()
+            .map(|t| barcodes.get(t).cloned().unwrap_or_else(|| format!("{t} (deleted)")))
+            .collect(),
         expired: job.expires_at <= now,
         job: job.clone(),
     }
@@ -93,9 +97,10 @@ fn summarise_tape(tape: &api::Tape, jobs: &[&api::TapeJob], now: DateTime<Utc>) 
     api::TapeSummary {
         jobs: jobs.len() as u32,
         reusable: !jobs.is_empty() && jobs.iter().all(|j| j.expires_at <= now),
-        overdue: tape.location.as_ref().is_some_and(|l| {
-            l.kind == api::LocationKind::OffSite && l.return_due.is_some_and(|d| d < now)
-        }),
+        overdue: tape
+            .location
+            .as_ref()
+            .is_some_and(|l| l.kind == api::LocationKind::OffSite && l.return_due.is_some_and(|d| d < now)),
         tape: tape.clone(),
     }
 }
@@ -331,7 +336,10 @@ impl App {
                 AUDIT_TAPE_JOB,
                 &job.id,
                 "tape_deleted",
-                Change::fields(json!({"tape_ids": before}), json!({"tape_ids": job.tape_ids, "deleted_tape": tape.barcode})),
+                Change::fields(
+                    json!({"tape_ids": before}),
+                    json!({"tape_ids": job.tape_ids, "deleted_tape": tape.barcode}),
+                ),
             ))
             .await?;
             job_names.push(job.name);
@@ -355,7 +363,12 @@ impl App {
     }
 
     /// Logs where a Cartridge is now; the new entry is the only current one.
-    pub async fn log_tape_location(&self, actor: &Actor, id: &str, req: &api::LogLocation) -> Result<api::TapeLocation> {
+    pub async fn log_tape_location(
+        &self,
+        actor: &Actor,
+        id: &str,
+        req: &api::LogLocation,
+    ) -> Result<api::TapeLocation> {
         self.require_tapes_write(actor).await?;
         let mut tape = self.tape_or_404(id).await?;
         let at = self.not_in_future(req.at, "a location's time")?;
@@ -404,7 +417,10 @@ impl App {
         Ok(loc)
     }
 
-    fn custody_fields(&self, req: &api::RecordCustody) -> Result<(String, String, DateTime<Utc>, String, Option<Signature>)> {
+    fn custody_fields(
+        &self,
+        req: &api::RecordCustody,
+    ) -> Result<(String, String, DateTime<Utc>, String, Option<Signature>)> {
         Ok((
             text(&req.from, "\"from\"", 100, true)?,
             text(&req.to, "\"to\"", 100, true)?,
@@ -415,7 +431,12 @@ impl App {
     }
 
     /// Appends a hand-off to a Cartridge's Custody chain.
-    pub async fn record_custody(&self, actor: &Actor, tape_id: &str, req: &api::RecordCustody) -> Result<api::CustodyEvent> {
+    pub async fn record_custody(
+        &self,
+        actor: &Actor,
+        tape_id: &str,
+        req: &api::RecordCustody,
+    ) -> Result<api::CustodyEvent> {
         self.require_tapes_write(actor).await?;
         self.tape_or_404(tape_id).await?;
         let (from, to, at, reason, signature) = self.custody_fields(req)?;
@@ -549,11 +570,25 @@ impl App {
         let mut entries = Vec::new();
         for t in job.tape_ids.iter().filter(|t| !before.contains(t)) {
             let after = json!({"job_id": job.id, "job": job.name});
-            entries.push(audit_entry(self, actor, AUDIT_TAPE, t, "job_bound", Change { before: None, after: Some(after) }));
+            entries.push(audit_entry(
+                self,
+                actor,
+                AUDIT_TAPE,
+                t,
+                "job_bound",
+                Change { before: None, after: Some(after) },
+            ));
         }
         for t in before.iter().filter(|t| !job.tape_ids.contains(t)) {
             let b = json!({"job_id": job.id, "job": job.name});
-            entries.push(audit_entry(self, actor, AUDIT_TAPE, t, "job_unbound", Change { before: Some(b), after: None }));
+            entries.push(audit_entry(
+                self,
+                actor,
+                AUDIT_TAPE,
+                t,
+                "job_unbound",
+                Change { before: Some(b), after: None },
+            ));
         }
         self.audit_all(&entries).await
     }

@@ -69,7 +69,10 @@ mod tests {
         assert!(matches!(validate(&ok), Ok(Signature::Drawn { signer, .. }) if signer == "Vera Vault"));
         let svg = Signature::Drawn { image: "data:image/svg+xml;base64,PHN2Zz4=".into(), signer: "x".into() };
         assert!(validate(&svg).is_err());
-        let not_png = Signature::Drawn { image: format!("{PREFIX}aGVsbG8gd29ybGQgaGVsbG8gd29ybGQgaGVsbG8gd29ybGQ="), signer: "x".into() };
+        let not_png = Signature::Drawn {
+            image: format!("{PREFIX}aGVsbG8gd29ybGQgaGVsbG8gd29ybGQgaGVsbG8gd29ybGQ="),
+            signer: "x".into(),
+        };
         assert!(validate(&not_png).is_err());
         let huge = Signature::Drawn { image: format!("{PREFIX}{}", "A".repeat(200_000)), signer: "x".into() };
         assert!(matches!(validate(&huge), Err(Error::TooLarge(_))));

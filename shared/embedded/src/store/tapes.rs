@@ -82,7 +82,8 @@ impl TapeRepo for SqliteStore {
     }
 
     async fn delete_tape(&self, id: &str) -> PortResult<bool> {
-        let n = Self::exec(&self.db(), "DELETE FROM tapes WHERE id = ?1", params![id]).map_err(backend("delete tape"))?;
+        let n =
+            Self::exec(&self.db(), "DELETE FROM tapes WHERE id = ?1", params![id]).map_err(backend("delete tape"))?;
         Ok(n > 0)
     }
 
@@ -211,7 +212,8 @@ impl TapeRepo for SqliteStore {
         let tx = db.transaction().map_err(backend("begin"))?;
         Self::exec(&tx, "DELETE FROM tape_job_tapes WHERE job_id = ?1", params![id])
             .map_err(backend("delete tape bindings"))?;
-        let n = Self::exec(&tx, "DELETE FROM tape_jobs WHERE id = ?1", params![id]).map_err(backend("delete tape job"))?;
+        let n =
+            Self::exec(&tx, "DELETE FROM tape_jobs WHERE id = ?1", params![id]).map_err(backend("delete tape job"))?;
         tx.commit().map_err(backend("commit"))?;
         Ok(n > 0)
     }

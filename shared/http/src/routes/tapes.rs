@@ -82,7 +82,11 @@ pub(crate) async fn audit(
 
 #[utoipa::path(get, path = "/api/v1/tapes/{id}", tag = "tapes", params(("id" = String, Path)),
     responses((status = 200, body = TapeDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub(crate) async fn get(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<Json<TapeDetail>> {
+pub(crate) async fn get(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<TapeDetail>> {
     Ok(Json(s.app.tape_detail(&a, &id).await?))
 }
 
@@ -101,7 +105,11 @@ pub(crate) async fn update(
 #[utoipa::path(delete, path = "/api/v1/tapes/{id}", tag = "tapes", params(("id" = String, Path)),
     responses((status = 200, body = TapeCascade, description = "deleted, with what went with it; its audit entries stay"),
               (status = 403, body = ErrorBody, description = "admins only"), (status = 404, body = ErrorBody)))]
-pub(crate) async fn delete(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<Json<TapeCascade>> {
+pub(crate) async fn delete(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<TapeCascade>> {
     Ok(Json(s.app.delete_tape(&a, &id).await?))
 }
 
