@@ -338,6 +338,32 @@ async fn tapes_on(rt: Runtime) {
     assert!(overview.tapes.iter().all(|t| t.jobs == 0));
     assert_eq!(actions(&audit(&viewer, "tape_job", &job.id).await).last(), Some(&"delete"));
 
+    // Rotation: a Cartridge whose every job has expired is reusable; one
+    // off-site past its return date is overdue.
+    let house_id = &house.tapes[0].id;
+    let old_job = json!({
+        "name": "Monthly archive", "job_date": Utc::now() - Duration::days(100), "retention_days": 30,
+        "tape_ids": [house_id],
+    });
+    let (s, body) = op.post("/api/v1/tape-jobs", &old_job).await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let house_tape: TapeDetail = get(&op, &format!("/api/v1/tapes/{house_id}")).await;
+    let (s, body) = op
+        .post(
+            &format!("/api/v1/tapes/{house_id}/locations"),
+            &json!({
+                "kind": "off_site", "at": Utc::now() - Duration::days(10), "return_due": Utc::now() - Duration::days(1),
+                "version": house_tape.summary.tape.version,
+            }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let overview: TapesOverview = get(&viewer, "/api/v1/tapes").await;
+    let row = overview.tapes.iter().find(|t| &t.tape.id == house_id).expect("listed");
+    assert!(row.reusable && row.overdue, "{row:?}");
+    assert!(overview.tapes.iter().filter(|t| &t.tape.id != house_id).all(|t| !t.reusable && !t.overdue));
+    assert!(overview.by_location.iter().any(|c| c.key == "off_site" && c.count == 1), "{:?}", overview.by_location);
+
     // CSV: export for the auditor; import refuses a duplicate whole.
     let (s, _, csv) = viewer.get_text("/api/v1/tapes/export.csv").await;
     assert_eq!(s, StatusCode::OK);
