@@ -57,6 +57,12 @@ pub enum Route {
     Reports,
     #[at("/daily-jobs")]
     DailyJobs,
+    #[at("/tapes")]
+    Tapes,
+    #[at("/tapes/:id")]
+    Tape { id: String },
+    #[at("/tape-jobs/:id")]
+    TapeJob { id: String },
     #[at("/account")]
     Account,
     #[not_found]
@@ -242,6 +248,7 @@ fn requirement(route: &Route) -> Option<(Permission, &'static str)> {
         Route::Reviewed => Some((Permission::ViewReviews, "see reviewed runs")),
         Route::Reports => Some((Permission::ViewReports, "see reports")),
         Route::DailyJobs => Some((Permission::ViewDailyJobs, "see Daily Jobs")),
+        Route::Tapes | Route::Tape { .. } | Route::TapeJob { .. } => Some((Permission::ViewTapes, "see tapes")),
         Route::Home | Route::Login | Route::Account | Route::NotFound => None,
     }
 }
@@ -303,6 +310,9 @@ fn RouteBody(props: &RouteBodyProps) -> Html {
         Route::Account => html! { <pages::AccountPage /> },
         Route::Reports => html! { <pages::ReportsPage /> },
         Route::DailyJobs => html! { <pages::DailyJobsPage query={from_pairs::<DailyJobsQuery>(&props.query)} /> },
+        Route::Tapes => html! { <pages::TapesPage /> },
+        Route::Tape { id } => html! { <pages::TapePage key={id.clone()} id={id.clone()} /> },
+        Route::TapeJob { id } => html! { <pages::TapeJobPage key={id.clone()} id={id.clone()} /> },
         Route::NotFound => html! { <pages::NotFoundPage /> },
     }
 }

@@ -376,6 +376,7 @@ async fn flow(ui: &Ui, server: &Server, fake: &fake_autotask::FakeAutotask) {
     upload(ui).await;
     job_lifecycle(ui, &api).await;
     autotask(ui, server, &api, fake).await;
+    tapes(ui, &api).await;
 
     // A viewer, made through the API with the admin's session.
     api.call(
@@ -402,6 +403,7 @@ async fn flow(ui: &Ui, server: &Server, fake: &fake_autotask::FakeAutotask) {
     ui.wait_text(".state.refused", "You do not have access").await;
     ui.wait_text(".state.refused", "may not open Run Checks").await;
     ui.shot("viewer-refused").await;
+    tapes_read_only(ui).await;
 
     // Tablet width: the same Jobs list still fits.
     ui.c.set_window_size(820, 1100).await.expect("tablet size");
@@ -1355,4 +1357,147 @@ async fn missed_runs_and_alerts(ui: &Ui, server: &Server) {
     ui.wait_text(".toast", "Schedule saved").await;
     ui.wait_text("[data-testid=job-schedule]", "grace 90 min").await;
     ui.shot("job-schedule").await;
+}
+
+/// LTO tapes (issue 16) through the pages: a box of three Cartridges is
+/// registered, a tape job spans them and is reordered; LTO100L8 goes
+/// off-site with a hand-off signed on the pad (drawn with the mouse through
+/// WebDriver pointer actions) and comes back with a typed signature; each
+/// change is in its audit trail; deleting it says first what goes with it,
+/// and its audit entries remain.
+async fn tapes(ui: &Ui, api: &Api) {
+    use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+
+    ui.go("/tapes").await;
+    ui.wait_text(".card", "No tapes registered yet").await;
+    ui.type_into("#tape-barcode", "LTO100L8").await;
+    ui.type_into("#tape-count", "3").await;
+    ui.type_into("#tape-tags", "weekly").await;
+    ui.click("[data-testid=register-submit]").await;
+    ui.wait_text(".toast", "Registered LTO100L8, LTO101L8, LTO102L8").await;
+    ui.wait_text("table.tapes", "LTO102L8").await;
+    dismiss_toasts(ui).await;
+
+    // A tape job on all three (a datetime-local field is set as its value).
+    ui.type_into("#job-name", "Weekly full fs01").await;
+    ui.c.execute("document.getElementById('job-date').value = '2026-03-01T22:00'", vec![]).await.expect("job date");
+    ui.type_into("#job-retention", "30").await;
+    for b in ["LTO100L8", "LTO101L8", "LTO102L8"] {
+        ui.click(&format!("input[data-barcode={b}]")).await;
+    }
+    ui.click("[data-testid=log-job-submit]").await;
+    ui.wait_text(".toast", "Logged tape job Weekly full fs01 on 3 tape(s)").await;
+    ui.wait_text("table.tape-jobs", "LTO100L8 → LTO101L8 → LTO102L8").await;
+    ui.shot("tapes").await;
+
+    // Reorder on the job's page: LTO100L8 one down.
+    ui.click_text("table.tape-jobs a", "Weekly full fs01").await;
+    ui.wait_text("[data-testid=span-order]", "LTO100L8").await;
+    ui.click("[data-testid=span-order] li[data-barcode=LTO100L8] [data-testid=move-down]").await;
+    ui.wait_text("[data-testid=span-order] li:first-child", "LTO101L8").await;
+    ui.click("[data-testid=save-job]").await;
+    ui.wait_text(".toast", "Saved").await;
+    ui.wait_text(".facts [data-testid=job-barcodes]", "LTO101L8 → LTO100L8 → LTO102L8").await;
+    ui.wait_text("[data-testid=tape-audit]", "update").await;
+    ui.shot("tape-job").await;
+    dismiss_toasts(ui).await;
+
+    // LTO100L8 leaves with the courier, who signs on the pad.
+    ui.go("/tapes").await;
+    ui.click_text("table.tapes a", "LTO100L8").await;
+    ui.wait_text("main .page h1", "Tape LTO100L8").await;
+    let tape_path = ui.path().await;
+    let tape_id = tape_path.trim_start_matches("/tapes/").to_string();
+    ui.type_into("#cus-from", "Admin").await;
+    ui.type_into("#cus-to", "Carl Courier").await;
+    ui.type_into("#cus-reason", "weekly rotation to the vault").await;
+    let pad = ui.wait("[data-testid=signature-pad]").await;
+    let mut stroke = MouseActions::new("pen".into())
+        .then(PointerAction::MoveToElement { element: pad.clone(), duration: None, x: -150.0, y: 20.0 })
+        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT });
+    for (x, y) in [(20.0, -30.0), (20.0, 30.0), (20.0, -40.0), (25.0, 35.0), (30.0, -20.0), (30.0, 10.0)] {
+        stroke = stroke.then(PointerAction::MoveBy { duration: Some(std::time::Duration::from_millis(50)), x, y });
+    }
+    stroke = stroke.then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+    ui.c.perform_actions(stroke).await.expect("draw the signature");
+    ui.wait_text(".signature-pad", "Signed.").await;
+    ui.type_into("#cus-signer", "Carl Courier").await;
+    ui.shot("tape-signature").await;
+    ui.click("[data-testid=record-custody-submit]").await;
+    ui.wait_text(".toast", "Hand-off to Carl Courier recorded (signed)").await;
+    ui.wait("[data-testid=custody-table] img[data-testid=signature-image]").await;
+    let png = ui
+        .wait("[data-testid=custody-table] img[data-testid=signature-image]")
+        .await
+        .attr("src")
+        .await
+        .expect("src")
+        .unwrap_or_default();
+    assert!(png.starts_with("data:image/png;base64,") && png.len() > 200, "the drawing is stored as a PNG: {}", png.len());
+
+    ui.c.find(Locator::Css("#loc-kind")).await.expect("kind").select_by_value("off_site").await.expect("off-site");
+    ui.type_into("#loc-place", "Vault B, slot 12").await;
+    ui.type_into("#loc-custodian", "Iron Vault BV").await;
+    ui.click("[data-testid=log-location-submit]").await;
+    ui.wait_text(".toast", "Logged: Off-site").await;
+    ui.wait_text("[data-testid=current-location]", "Off-site").await;
+    dismiss_toasts(ui).await;
+
+    // And back, signed by typing a name.
+    ui.click("[data-testid=sign-typed]").await;
+    ui.type_into("#cus-from", "Iron Vault BV").await;
+    ui.type_into("#cus-to", "Admin").await;
+    ui.type_into("#cus-typed", "Admin").await;
+    ui.click("[data-testid=record-custody-submit]").await;
+    ui.wait_text(".toast", "Hand-off to Admin recorded (signed)").await;
+    ui.c.find(Locator::Css("#loc-kind")).await.expect("kind").select_by_value("on_site").await.expect("on-site");
+    ui.type_into("#loc-place", "Server room shelf 2").await;
+    ui.click("[data-testid=log-location-submit]").await;
+    ui.wait_text(".toast", "Logged: On-site").await;
+    ui.wait_text("[data-testid=current-location]", "On-site").await;
+    ui.wait_text("[data-testid=custody-table]", "/s/ Admin").await;
+    let current = ui.c.find_all(Locator::Css("[data-testid=locations-table] tr[data-current=true]")).await.expect("rows");
+    assert_eq!(current.len(), 1, "one current location");
+    for action in ["custody", "location", "job_bound", "create"] {
+        ui.wait(&format!("[data-testid=tape-audit] tr[data-action={action}]")).await;
+    }
+    // Two plain hand-offs (the "corrects" select stayed on "—"), two locations.
+    for (action, n) in [("custody", 2), ("location", 2), ("custody_correction", 0)] {
+        let rows = ui.c.find_all(Locator::Css(&format!("[data-testid=tape-audit] tr[data-action={action}]"))).await.expect("rows");
+        assert_eq!(rows.len(), n, "{n} {action} entries");
+    }
+    dismiss_toasts(ui).await;
+    ui.c.execute("document.querySelector('[data-testid=locations-table]').scrollIntoView()", vec![]).await.expect("scroll");
+    ui.shot("tape-detail").await;
+
+    // Delete it: the dialog says what goes with it.
+    ui.click("[data-testid=delete-tape]").await;
+    ui.wait_text("[data-testid=delete-preview]", "2 location(s) and 2 custody event(s)").await;
+    ui.wait_text("[data-testid=delete-preview]", "1 tape job(s) (Weekly full fs01)").await;
+    ui.shot("tape-delete").await;
+    ui.click("[data-testid=confirm-delete]").await;
+    ui.wait_text(".toast", "Deleted LTO100L8 with 2 location(s), 2 custody event(s) and 1 job binding(s)").await;
+    assert_eq!(ui.path().await, "/tapes");
+    ui.wait_gone("table.tapes", "LTO100L8").await;
+    ui.wait_text("table.tape-jobs", "LTO101L8 → LTO102L8").await;
+    let trail = api.call(reqwest::Method::GET, &format!("/tapes/audit/tape/{tape_id}"), None).await;
+    let actions: Vec<&str> = trail.as_array().map(|a| a.iter().filter_map(|e| e["action"].as_str()).collect()).unwrap_or_default();
+    assert_eq!(actions.first(), Some(&"delete"), "{trail}");
+    assert!(actions.contains(&"custody") && actions.contains(&"location"), "the earlier entries remain: {actions:?}");
+    dismiss_toasts(ui).await;
+}
+
+/// A viewer sees the tapes and no way to change them.
+async fn tapes_read_only(ui: &Ui) {
+    let nav = ui.wait(".topbar nav").await.text().await.unwrap_or_default();
+    assert!(nav.contains("Tapes"), "a viewer sees Tapes: {nav}");
+    ui.go("/tapes").await;
+    ui.wait_text("table.tapes", "LTO101L8").await;
+    assert!(ui.c.find(Locator::Css("[data-testid=register-tapes]")).await.is_err(), "no register form");
+    assert!(ui.c.find(Locator::Css("[data-testid=log-job]")).await.is_err(), "no job form");
+    ui.click_text("table.tapes a", "LTO101L8").await;
+    ui.wait_text("main .page h1", "Tape LTO101L8").await;
+    for css in ["[data-testid=record-custody]", "[data-testid=log-location]", "[data-testid=delete-tape]"] {
+        assert!(ui.c.find(Locator::Css(css)).await.is_err(), "a viewer has no {css}");
+    }
 }

@@ -115,6 +115,9 @@ conformance!(
     reindex_of_a_current_store_writes_nothing_and_ends,
     quarantined_mails_keep_their_intake_and_list_apart,
     due_jobs_by_next_due_and_missed_runs_once,
+    tapes_have_unique_barcodes_and_versions,
+    tape_locations_and_custody_by_tape,
+    tape_jobs_bind_tapes_in_order,
 );
 
 fn t(day: u32, hour: u32) -> DateTime<Utc> {
@@ -1289,4 +1292,168 @@ async fn due_jobs_by_next_due_and_missed_runs_once(a: Adapters) {
     s.update_job(&j1).await.unwrap();
     assert!(s.due_jobs(t(30, 0), 10).await.unwrap().iter().all(|j| j.id != "j1"));
     assert_eq!(s.due_jobs(t(30, 0), 10).await.unwrap().len(), 2);
+}
+
+fn tape(id: &str, barcode: &str) -> bc_api_types::Tape {
+    bc_api_types::Tape {
+        id: id.into(),
+        barcode: barcode.into(),
+        generation: 8,
+        capacity_gb: 12_000,
+        tags: vec!["weekly".into()],
+        status: bc_api_types::TapeStatus::Empty,
+        notes: String::new(),
+        location: None,
+        created_by: "olga".into(),
+        created_at: t(1, 8),
+        updated_by: None,
+        updated_at: None,
+        version: 0,
+    }
+}
+
+fn tape_job(id: &str, day: u32, tapes: &[&str]) -> bc_api_types::TapeJob {
+    bc_api_types::TapeJob {
+        id: id.into(),
+        name: format!("Full {day}"),
+        job_date: t(day, 22),
+        retention_days: 30,
+        expires_at: t(day, 22) + Duration::days(30),
+        total_files: 1000,
+        total_bytes: 1 << 40,
+        verification: bc_api_types::Verification::Passed,
+        source_system: "fs01".into(),
+        technician: "olga".into(),
+        tape_ids: tapes.iter().map(|t| t.to_string()).collect(),
+        created_by: "olga".into(),
+        created_at: t(day, 23),
+        updated_by: None,
+        updated_at: None,
+        version: 0,
+    }
+}
+
+async fn tapes_have_unique_barcodes_and_versions(a: Adapters) {
+    let s = &a.store;
+    s.insert_tapes(&[tape("tp1", "AAA001L8"), tape("tp2", "AAA002L8")]).await.expect("insert");
+    // A box with one taken barcode is refused whole.
+    assert!(is_conflict(s.insert_tapes(&[tape("tp3", "AAA003L8"), tape("tp4", "AAA001L8")]).await));
+    assert_eq!(s.get_tape("tp3").await.unwrap(), None, "nothing of a refused box is written");
+    let barcodes: Vec<String> = s.list_tapes().await.unwrap().into_iter().map(|t| t.barcode).collect();
+    assert_eq!(barcodes, ["AAA001L8", "AAA002L8"]);
+    let mut got = s.get_tape("tp2").await.unwrap().expect("tp2");
+    got.status = bc_api_types::TapeStatus::Full;
+    s.update_tape(&got).await.expect("update");
+    assert!(is_conflict(s.update_tape(&got).await), "stale version");
+    let fresh = s.get_tape("tp2").await.unwrap().expect("tp2");
+    assert_eq!((fresh.status, fresh.version), (bc_api_types::TapeStatus::Full, 1));
+    // A deleted barcode can be registered again.
+    assert!(s.delete_tape("tp1").await.unwrap());
+    assert!(!s.delete_tape("tp1").await.unwrap());
+    s.insert_tapes(&[tape("tp5", "AAA001L8")]).await.expect("barcode free again");
+}
+
+async fn tape_locations_and_custody_by_tape(a: Adapters) {
+    let s = &a.store;
+    s.insert_tapes(&[tape("tp1", "BBB001L9"), tape("tp2", "BBB002L9")]).await.unwrap();
+    let mut tp = s.get_tape("tp1").await.unwrap().unwrap();
+    for (i, (id, kind)) in
+        [("tl1", bc_api_types::LocationKind::OnSite), ("tl2", bc_api_types::LocationKind::OffSite)].iter().enumerate()
+    {
+        let loc = bc_api_types::TapeLocation {
+            id: id.to_string(),
+            tape_id: "tp1".into(),
+            kind: *kind,
+            place: "Shelf A".into(),
+            custodian: "Vera".into(),
+            provider: String::new(),
+            at: t(2 + i as u32, 9),
+            return_due: None,
+            notes: String::new(),
+            logged_by: "olga".into(),
+            logged_at: t(2 + i as u32, 9),
+            current: false,
+        };
+        tp.location = Some(bc_api_types::CurrentLocation {
+            location_id: id.to_string(),
+            kind: *kind,
+            place: loc.place.clone(),
+            custodian: loc.custodian.clone(),
+            since: loc.at,
+            return_due: None,
+        });
+        s.log_tape_location(&tp, &loc).await.expect("log");
+        tp.version += 1;
+        // The Cartridge's version guards the log too.
+        let mut stale = tp.clone();
+        stale.version -= 1;
+        let other = bc_api_types::TapeLocation { id: format!("{id}x"), ..loc.clone() };
+        assert!(is_conflict(s.log_tape_location(&stale, &other).await));
+    }
+    let locs: Vec<String> = s.list_tape_locations("tp1").await.unwrap().into_iter().map(|l| l.id).collect();
+    assert_eq!(locs, ["tl2", "tl1"], "newest first, refused ones not written");
+    let stored = s.get_tape("tp1").await.unwrap().unwrap();
+    assert_eq!(stored.location.map(|l| l.location_id), Some("tl2".into()));
+    assert!(s.list_tape_locations("tp2").await.unwrap().is_empty());
+
+    for (id, hour) in [("tc2", 12), ("tc1", 10)] {
+        let e = bc_api_types::CustodyEvent {
+            id: id.into(),
+            tape_id: "tp1".into(),
+            from: "Olga".into(),
+            to: "Courier".into(),
+            at: t(3, hour),
+            reason: "to the vault".into(),
+            signature: None,
+            signed_at: None,
+            corrects: None,
+            recorded_by: "olga".into(),
+            recorded_at: t(3, hour),
+            version: 0,
+        };
+        s.insert_custody_event(&e).await.expect("custody");
+        assert!(is_conflict(s.insert_custody_event(&e).await));
+    }
+    let chain: Vec<String> = s.list_custody_events("tp1").await.unwrap().into_iter().map(|e| e.id).collect();
+    assert_eq!(chain, ["tc1", "tc2"], "oldest first");
+    let mut e = s.get_custody_event("tc1").await.unwrap().unwrap();
+    e.signature = Some(bc_api_types::Signature::Typed { name: "Courier".into() });
+    s.update_custody_event(&e).await.expect("sign");
+    assert!(is_conflict(s.update_custody_event(&e).await));
+    assert_eq!(s.get_custody_event("tc1").await.unwrap().unwrap().version, 1);
+
+    assert_eq!(s.delete_tape_locations("tp1").await.unwrap(), 2);
+    assert_eq!(s.delete_custody_events("tp1").await.unwrap(), 2);
+    assert!(s.list_tape_locations("tp1").await.unwrap().is_empty());
+    assert!(s.list_custody_events("tp1").await.unwrap().is_empty());
+}
+
+async fn tape_jobs_bind_tapes_in_order(a: Adapters) {
+    let s = &a.store;
+    s.insert_tapes(&[tape("tp1", "CCC001L8"), tape("tp2", "CCC002L8"), tape("tp3", "CCC003L8")]).await.unwrap();
+    s.insert_tape_job(&tape_job("tj1", 5, &["tp1", "tp2", "tp3"])).await.expect("job");
+    s.insert_tape_job(&tape_job("tj2", 7, &["tp3"])).await.expect("job");
+    assert!(is_conflict(s.insert_tape_job(&tape_job("tj2", 7, &["tp3"])).await));
+    let names: Vec<String> = s.list_tape_jobs().await.unwrap().into_iter().map(|j| j.id).collect();
+    assert_eq!(names, ["tj2", "tj1"], "newest job date first");
+    let mut of3 = s.tape_job_ids_of_tape("tp3").await.unwrap();
+    of3.sort();
+    assert_eq!(of3, ["tj1", "tj2"]);
+
+    // Reorder and drop tp1: the order is kept, the bindings follow.
+    let mut j = s.get_tape_job("tj1").await.unwrap().unwrap();
+    j.tape_ids = vec!["tp3".into(), "tp2".into()];
+    s.update_tape_job(&j).await.expect("update");
+    assert!(is_conflict(s.update_tape_job(&j).await), "stale version");
+    let stored = s.get_tape_job("tj1").await.unwrap().unwrap();
+    assert_eq!(stored.tape_ids, ["tp3", "tp2"]);
+    assert_eq!(stored.version, 1);
+    assert!(s.tape_job_ids_of_tape("tp1").await.unwrap().is_empty());
+    assert_eq!(s.tape_job_ids_of_tape("tp2").await.unwrap(), ["tj1"]);
+
+    assert!(s.delete_tape_job("tj1").await.unwrap());
+    assert!(!s.delete_tape_job("tj1").await.unwrap());
+    assert_eq!(s.tape_job_ids_of_tape("tp3").await.unwrap(), ["tj2"]);
+    assert!(s.tape_job_ids_of_tape("tp2").await.unwrap().is_empty());
+    assert!(s.get_tape("tp2").await.unwrap().is_some(), "the Cartridges stay");
 }

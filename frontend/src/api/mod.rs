@@ -20,6 +20,7 @@ pub mod reviewed;
 pub mod runs;
 pub mod schedules;
 pub mod settings;
+pub mod tapes;
 pub mod users;
 
 use std::cell::RefCell;

@@ -36,6 +36,7 @@ fn section_of(route: &Route) -> Option<Route> {
         Route::Reviewed => Route::Reviewed,
         Route::Reports => Route::Reports,
         Route::DailyJobs => Route::DailyJobs,
+        Route::Tapes | Route::Tape { .. } | Route::TapeJob { .. } => Route::Tapes,
         _ => return None,
     })
 }
@@ -60,6 +61,7 @@ pub fn Layout(props: &LayoutProps) -> Html {
         (Route::Customers, "Customers", Permission::ViewCustomers),
         (Route::Reports, "Reports", Permission::ViewReports),
         (Route::DailyJobs, "Daily Jobs", Permission::ViewDailyJobs),
+        (Route::Tapes, "Tapes", Permission::ViewTapes),
         (Route::Users, "Users", Permission::ManageUsers),
         (Route::Settings, "Settings", Permission::ManageSettings),
         (Route::Audit, "Audit", Permission::ViewAudit),

@@ -21,6 +21,7 @@ mod schedule_card;
 mod run_checks;
 pub(crate) mod run_detail;
 mod settings;
+mod tapes;
 mod users;
 
 pub use account::AccountPage;
@@ -40,4 +41,5 @@ pub use reviewed::ReviewedPage;
 pub use run_checks::RunChecksPage;
 pub use run_detail::RunPage;
 pub use settings::{AlertsPage, ApiTokensPage, IntegrationsPage, SettingsPage};
+pub use tapes::{TapeJobPage, TapePage, TapesPage};
 pub use users::UsersPage;

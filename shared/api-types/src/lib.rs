@@ -12,6 +12,7 @@ mod psa;
 mod reports;
 mod reviewed;
 mod schedules;
+mod tapes;
 
 pub use alerts::*;
 pub use bodies::*;
@@ -24,6 +25,7 @@ pub use psa::*;
 pub use reports::*;
 pub use reviewed::*;
 pub use schedules::*;
+pub use tapes::*;
 
 /// Page size of the Inbox and other paginated lists unless the caller asks for less.
 pub const PAGE_SIZE: usize = 50;

@@ -66,6 +66,9 @@ permissions! {
     ManageAlerts = "alerts.manage", "configure alert channels, rules and the digest";
     MuteAlerts = "alerts.mute", "mute and unmute alerts of jobs and customers";
     ManageDeadLetters = "dead_letters.manage", "see and retry failed background tasks";
+    ViewTapes = "tapes.view", "see tapes, tape jobs, locations and custody";
+    ManageTapes = "tapes.manage", "register and edit tapes and tape jobs, log locations and custody";
+    DeleteTapes = "tapes.delete", "delete tapes and tape jobs";
 }
 
 impl std::fmt::Display for Permission {

@@ -7,7 +7,7 @@
 //! (`ids`, `error`, `model`, `ports`, `retry`, `present`, each area's
 //! `repo`), then [`store::Store`] and [`app::App`], then the use cases, one
 //! folder per area: `inbox`, `ingest`, `jobs`, `review`, `customers`,
-//! `users`, `auth`, `settings`, `audit`, `tasks`, `reports`, `schedules`, and the
+//! `users`, `auth`, `settings`, `audit`, `tasks`, `reports`, `schedules`, `tapes`, and the
 //! `scheduler` tick.
 
 pub mod alerts;
@@ -34,6 +34,7 @@ pub mod scheduler;
 pub mod schedules;
 pub mod settings;
 pub mod store;
+pub mod tapes;
 pub mod tasks;
 pub mod users;
 

@@ -13,5 +13,6 @@ pub use crate::review::overrides::repo::OverrideRepo;
 pub use crate::review::repo::{RecordRun, ReviewCount, ReviewedFilter, RunRepo, UnreviewedJob};
 pub use crate::schedules::repo::ScheduleRepo;
 pub use crate::settings::repo::SettingsRepo;
+pub use crate::tapes::repo::TapeRepo;
 pub use crate::tasks::repo::OperationRepo;
 pub use crate::users::repo::UserRepo;

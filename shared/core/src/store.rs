@@ -12,6 +12,7 @@ use crate::review::overrides::repo::OverrideRepo;
 use crate::review::repo::RunRepo;
 use crate::schedules::repo::ScheduleRepo;
 use crate::settings::repo::SettingsRepo;
+use crate::tapes::repo::TapeRepo;
 use crate::tasks::repo::OperationRepo;
 use crate::users::repo::UserRepo;
 
@@ -32,6 +33,7 @@ pub trait Store:
     + OperationRepo
     + OverrideRepo
     + ScheduleRepo
+    + TapeRepo
 {
 }
 
@@ -52,5 +54,6 @@ impl<T> Store for T where
         + OperationRepo
         + OverrideRepo
         + ScheduleRepo
+    + TapeRepo
 {
 }

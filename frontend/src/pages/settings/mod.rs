@@ -7,6 +7,7 @@ mod api_tokens;
 mod integrations;
 mod intake;
 mod keyword_rules;
+mod tapes_access;
 
 pub use alerts::AlertsPage;
 pub use api_tokens::ApiTokensPage;
@@ -20,6 +21,7 @@ use yew_router::prelude::*;
 
 use self::intake::IntakeCard;
 use self::keyword_rules::KeywordRulesCard;
+use self::tapes_access::TapesAccessCard;
 use crate::api;
 use crate::components::{ErrorView, Loading};
 use crate::format;
@@ -164,6 +166,7 @@ pub fn SettingsPage() -> Html {
             </div>
             <IntakeCard />
             <KeywordRulesCard />
+            <TapesAccessCard />
         </section>
     }
 }

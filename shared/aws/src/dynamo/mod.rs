@@ -28,6 +28,7 @@ mod schedules;
 pub mod schema;
 mod sessions;
 mod settings;
+mod tapes;
 mod tickets;
 mod users;
 

@@ -83,6 +83,9 @@ pub const REMARKS_ACTIVE: &str = "REMARKS#ACTIVE";
 pub const TICKETS_OPEN: &str = "TICKETS#OPEN";
 /// GSI3 list of jobs with an expected run, by due time (sparse).
 pub const JOBS_DUE: &str = "JOBS#DUE";
+/// GSI1 lists of Cartridges (by barcode) and tape jobs (by job date).
+pub const TAPES: &str = "TAPES";
+pub const TAPE_JOBS: &str = "TAPEJOBS";
 
 /// Sorts below every printable character: `name SEP id` orders by name, then
 /// id, even when one name is a prefix of another.

@@ -35,9 +35,11 @@ pub fn role_has(role: Role, p: Permission) -> bool {
                 | ViewDailyJobs
                 | ManageSchedules
                 | MuteAlerts
+                | ViewTapes
+                | ManageTapes
         ),
-        Role::Reporter => matches!(p, ViewJobs | ViewCustomers | ViewReports | ViewDailyJobs),
-        Role::Viewer => matches!(p, ViewJobs | ViewCustomers | ViewDailyJobs),
+        Role::Reporter => matches!(p, ViewJobs | ViewCustomers | ViewReports | ViewDailyJobs | ViewTapes),
+        Role::Viewer => matches!(p, ViewJobs | ViewCustomers | ViewDailyJobs | ViewTapes),
     }
 }
 
@@ -121,6 +123,16 @@ mod tests {
         assert!(role_has(Role::Operator, Permission::ManageSchedules));
         assert!(!role_has(Role::Viewer, Permission::ManageSchedules));
         assert!(!role_has(Role::Reporter, Permission::ManageSchedules));
+        // tapes: every role looks; operators and admins write; only admins delete
+        for r in Role::ALL {
+            assert!(role_has(r, Permission::ViewTapes));
+        }
+        assert!(role_has(Role::Operator, Permission::ManageTapes));
+        assert!(!role_has(Role::Operator, Permission::DeleteTapes));
+        for p in [Permission::ManageTapes, Permission::DeleteTapes] {
+            assert!(!role_has(Role::Viewer, p));
+            assert!(!role_has(Role::Reporter, p));
+        }
         // admin: everything
         assert!(Permission::ALL.iter().all(|p| role_has(Role::Admin, *p)));
     }

@@ -15,6 +15,7 @@ mod runs;
 mod schedules;
 mod sessions;
 mod settings;
+mod tapes;
 mod users;
 
 use std::path::Path;

@@ -21,6 +21,7 @@ mod reviewed;
 mod runs;
 mod schedules;
 mod settings;
+mod tapes;
 mod tickets;
 mod users;
 
@@ -51,7 +52,7 @@ const UPLOAD_LIMIT: usize = bc_core::parsers::MAX_MAIL_BYTES + 1024 * 1024;
         (name = "jobs"), (name = "runs"), (name = "overrides"), (name = "remarks"), (name = "tickets"),
         (name = "operations"), (name = "users"), (name = "api_tokens"), (name = "audit"), (name = "settings"),
         (name = "reports"), (name = "autotask"), (name = "meta"), (name = "quarantine"), (name = "schedules"),
-        (name = "alerts"), (name = "ping")
+        (name = "alerts"), (name = "ping"), (name = "tapes")
     )
 )]
 struct ApiDoc;
@@ -149,6 +150,17 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(alerts::retry_dead_letter))
         .routes(routes!(ping::create_job))
         .routes(routes!(ping::regenerate))
+        .routes(routes!(tapes::overview, tapes::register))
+        .routes(routes!(tapes::export_csv))
+        .routes(routes!(tapes::audit))
+        .routes(routes!(tapes::get, tapes::update, tapes::delete))
+        .routes(routes!(tapes::delete_preview))
+        .routes(routes!(tapes::log_location))
+        .routes(routes!(tapes::record_custody))
+        .routes(routes!(tapes::edit_custody))
+        .routes(routes!(tapes::list_jobs, tapes::create_job))
+        .routes(routes!(tapes::get_job, tapes::update_job, tapes::delete_job))
+        .routes(routes!(tapes::get_access, tapes::put_access))
         .layer(DefaultBodyLimit::max(JSON_LIMIT));
     // Ping URLs: bodies beyond 10 KB are cut, beyond 64 KB refused.
     let pings = OpenApiRouter::new()
@@ -159,6 +171,7 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
     let uploads = OpenApiRouter::new()
         .routes(routes!(mails::upload))
         .routes(routes!(customers::import_csv))
+        .routes(routes!(tapes::import_csv))
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT));
     json.merge(uploads).merge(pings)
 }
