@@ -1,6 +1,7 @@
 //! The JSON shapes of `/api/v1`, shared by the server and the Yew frontend so
 //! the two cannot drift apart. Pure serde; compiles to wasm32.
 
+mod backup;
 mod bodies;
 mod enums;
 mod jobs;
@@ -12,6 +13,7 @@ mod reports;
 mod reviewed;
 mod schedules;
 
+pub use backup::*;
 pub use bodies::*;
 pub use enums::*;
 pub use jobs::*;

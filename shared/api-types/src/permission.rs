@@ -63,6 +63,10 @@ permissions! {
     ManageQuarantine = "quarantine.manage", "see, download and release quarantined mails";
     ViewDailyJobs = "daily_jobs.view", "see Daily Jobs";
     ManageSchedules = "schedules.manage", "set job schedules and maintenance windows";
+    ViewBackup = "backup.view", "see backup engines, storage targets, policies, hosts and replicas";
+    ManageBackup = "backup.manage", "change backup engines, storage targets, policies, hooks, hosts and replicas";
+    RestoreBackup = "backup.restore", "see restore points and run restores";
+    EnrollEngines = "backup.enroll", "create and rotate engine registration secrets";
 }
 
 impl std::fmt::Display for Permission {

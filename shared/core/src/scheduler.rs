@@ -21,6 +21,8 @@ pub struct TickReport {
     pub companies_synced: u32,
     /// Missed runs created (expected runs whose window and grace passed).
     pub missed_runs: u32,
+    /// Backup engines marked offline (no heartbeat for more than 3 minutes).
+    pub engines_offline: u32,
 }
 
 impl App {
@@ -31,6 +33,7 @@ impl App {
             audit_purged: self.purge_audit().await?,
             override_edges: self.override_boundaries().await?,
             missed_runs: self.missed_runs().await?,
+            engines_offline: self.sweep_offline_engines().await?,
             ..Default::default()
         };
         // The Autotask company names, once an hour (claimed, so a doubled

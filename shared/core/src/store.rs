@@ -2,6 +2,7 @@
 //! runtime passes one object. Each repository trait lives with its area.
 
 use crate::audit::repo::AuditRepo;
+use crate::backup::repo::BackupRepo;
 use crate::auth::repo::{ApiTokenRepo, CounterRepo, SessionRepo};
 use crate::claims::ClaimRepo;
 use crate::customers::repo::CustomerRepo;
@@ -32,6 +33,7 @@ pub trait Store:
     + OperationRepo
     + OverrideRepo
     + ScheduleRepo
+    + BackupRepo
 {
 }
 
@@ -52,5 +54,6 @@ impl<T> Store for T where
         + OperationRepo
         + OverrideRepo
         + ScheduleRepo
+    + BackupRepo
 {
 }

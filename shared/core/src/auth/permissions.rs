@@ -34,9 +34,12 @@ pub fn role_has(role: Role, p: Permission) -> bool {
                 | ManageJobs
                 | ViewDailyJobs
                 | ManageSchedules
+                | ViewBackup
+                | ManageBackup
+                | RestoreBackup
         ),
-        Role::Reporter => matches!(p, ViewJobs | ViewCustomers | ViewReports | ViewDailyJobs),
-        Role::Viewer => matches!(p, ViewJobs | ViewCustomers | ViewDailyJobs),
+        Role::Reporter => matches!(p, ViewJobs | ViewCustomers | ViewReports | ViewDailyJobs | ViewBackup),
+        Role::Viewer => matches!(p, ViewJobs | ViewCustomers | ViewDailyJobs | ViewBackup),
     }
 }
 
@@ -120,6 +123,17 @@ mod tests {
         assert!(role_has(Role::Operator, Permission::ManageSchedules));
         assert!(!role_has(Role::Viewer, Permission::ManageSchedules));
         assert!(!role_has(Role::Reporter, Permission::ManageSchedules));
+        // backup (seed 001): every role views; operators and admins manage and
+        // restore; only admins create registration secrets (enrol engines)
+        for r in Role::ALL {
+            assert!(role_has(r, Permission::ViewBackup));
+        }
+        for p in [Permission::ManageBackup, Permission::RestoreBackup] {
+            assert!(role_has(Role::Operator, p));
+            assert!(!role_has(Role::Viewer, p));
+            assert!(!role_has(Role::Reporter, p));
+        }
+        assert!(!role_has(Role::Operator, Permission::EnrollEngines));
         // admin: everything
         assert!(Permission::ALL.iter().all(|p| role_has(Role::Admin, *p)));
     }
