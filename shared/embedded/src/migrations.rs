@@ -27,6 +27,9 @@ const MIGRATIONS: &[&str] = &[
     // 5: schedules: jobs get their next due time as a column with a
     // partial index (the scheduler's due list).
     include_str!("migrations/0005_schedules.sql"),
+    // 6: the backup control plane: one table of documents by kind, with
+    // parent and offline-deadline indexes.
+    include_str!("migrations/0006_backup.sql"),
 ];
 
 /// The schema version this build writes.
