@@ -301,6 +301,14 @@ mod tests {
         let sig = B64.encode(pair.sign(msg.as_bytes()).as_ref());
         assert!(verify(&public, msg.as_bytes(), &sig));
         assert!(!verify(&public, b"other", &sig));
-        println!("public_key={public}\nbody_sha256={}\ncanonical=\n{msg}\nsignature={sig}", ids::sha256_hex(body));
+        // Ed25519 signatures are deterministic: these are the values the document shows.
+        assert_eq!(public, "6kpsY+KcUgq+9VB7Ey7F+ZVHdq6+vnuSQh7qaRRG0iw=");
+        assert_eq!(ids::sha256_hex(body), "8ef62072f61c4c9f50c1248df3d17e483a2a1ee8b92be1f4349c5eef5bef9631");
+        assert_eq!(
+            msg,
+            "BES-ED25519-V1\nPOST\n/bes/v1/heartbeat\n1767225600\nn0nce-0000000001\n\
+             8ef62072f61c4c9f50c1248df3d17e483a2a1ee8b92be1f4349c5eef5bef9631"
+        );
+        assert_eq!(sig, "N66v0i60BzeHAwyPsUMrh/NhVMgy5wGY8/b9ztkd7OxsXabhyz8zDcN76FvdllXo4X2BbgzubFDUnHlDo5MnDg==");
     }
 }
