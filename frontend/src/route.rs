@@ -57,6 +57,18 @@ pub enum Route {
     DailyJobs,
     #[at("/account")]
     Account,
+    #[at("/backup/engines")]
+    BackupEngines,
+    #[at("/backup/storage")]
+    BackupStorage,
+    #[at("/backup/policies")]
+    BackupPolicies,
+    #[at("/backup/policies/:id")]
+    BackupPolicy { id: String },
+    #[at("/backup/hosts")]
+    BackupHosts,
+    #[at("/backup/replicas")]
+    BackupReplicas,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -239,6 +251,12 @@ fn requirement(route: &Route) -> Option<(Permission, &'static str)> {
         Route::Reviewed => Some((Permission::ViewReviews, "see reviewed runs")),
         Route::Reports => Some((Permission::ViewReports, "see reports")),
         Route::DailyJobs => Some((Permission::ViewDailyJobs, "see Daily Jobs")),
+        Route::BackupEngines
+        | Route::BackupStorage
+        | Route::BackupPolicies
+        | Route::BackupPolicy { .. }
+        | Route::BackupHosts
+        | Route::BackupReplicas => Some((Permission::ViewBackup, "see backup engines, storage and policies")),
         Route::Home | Route::Login | Route::Account | Route::NotFound => None,
     }
 }
@@ -299,6 +317,12 @@ fn RouteBody(props: &RouteBodyProps) -> Html {
         Route::Account => html! { <pages::AccountPage /> },
         Route::Reports => html! { <pages::ReportsPage /> },
         Route::DailyJobs => html! { <pages::DailyJobsPage query={from_pairs::<DailyJobsQuery>(&props.query)} /> },
+        Route::BackupEngines => html! { <pages::EnginesPage /> },
+        Route::BackupStorage => html! { <pages::StoragePage /> },
+        Route::BackupPolicies => html! { <pages::PoliciesPage /> },
+        Route::BackupPolicy { id } => html! { <pages::PolicyPage key={id.clone()} id={id.clone()} /> },
+        Route::BackupHosts => html! { <pages::HostsPage /> },
+        Route::BackupReplicas => html! { <pages::ReplicasPage /> },
         Route::NotFound => html! { <pages::NotFoundPage /> },
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod api_tokens;
 pub mod audit;
+pub mod backup;
 pub mod autotask;
 pub mod auth;
 pub mod customers;

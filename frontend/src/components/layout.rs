@@ -36,6 +36,12 @@ fn section_of(route: &Route) -> Option<Route> {
         Route::Reviewed => Route::Reviewed,
         Route::Reports => Route::Reports,
         Route::DailyJobs => Route::DailyJobs,
+        Route::BackupEngines
+        | Route::BackupStorage
+        | Route::BackupPolicies
+        | Route::BackupPolicy { .. }
+        | Route::BackupHosts
+        | Route::BackupReplicas => Route::BackupEngines,
         _ => return None,
     })
 }
@@ -60,6 +66,7 @@ pub fn Layout(props: &LayoutProps) -> Html {
         (Route::Customers, "Customers", Permission::ViewCustomers),
         (Route::Reports, "Reports", Permission::ViewReports),
         (Route::DailyJobs, "Daily Jobs", Permission::ViewDailyJobs),
+        (Route::BackupEngines, "Backup", Permission::ViewBackup),
         (Route::Users, "Users", Permission::ManageUsers),
         (Route::Settings, "Settings", Permission::ManageSettings),
         (Route::Audit, "Audit", Permission::ViewAudit),
