@@ -191,8 +191,10 @@ pub fn StoragePage() -> Html {
                         { for engine_list.iter().map(|e| html! { <option value={e.id.clone()}>{ &e.name }</option> }) }
                     </select>
                 </div>
+                // Keyed by type: switching the type gives fresh, empty inputs
+                // instead of reusing the previous type's (and their values).
                 { for fields(*kind).iter().map(|(id, label)| html! {
-                    <div class="field"><label for={*id}>{ *label }</label><input id={*id} type="text" /></div>
+                    <div class="field" key={format!("{}-{id}", kind.as_str())}><label for={*id}>{ *label }</label><input id={*id} type="text" /></div>
                 }) }
                 <div class="field"><label for="st-alert">{ "Alert threshold %" }</label><input id="st-alert" type="number" min="1" max="100" placeholder="85" /></div>
                 <div class="field"><label for="st-critical">{ "Critical threshold %" }</label><input id="st-critical" type="number" min="1" max="100" placeholder="95" /></div>
