@@ -320,6 +320,31 @@ async fn backup_engines_on(rt: Runtime, clock: Arc<MovableClock>) {
     assert_eq!((detail.three_two_one.copies, detail.three_two_one.media_types), (2, 2));
     assert!(detail.three_two_one.offsite && !detail.three_two_one.meets, "{:?}", detail.three_two_one);
 
+    // Credentials: write-only, encrypted through the Secrets port, only on a
+    // customer's engine (an account-scoped engine fails closed), rotatable,
+    // removed with the target.
+    let cred = json!({"username": "backup", "secret": "s3cr3t-value", "credential_type": "password"});
+    let smb = |engine: &String| json!({"name": "Creds SMB", "target_type": "smb", "engine_id": engine,
+        "connection": {"server": "nas01.lan", "share": "backups"}, "credential": cred});
+    let (s, body) = op.post("/api/v1/backup/storage-targets", &smb(&bes2.id)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "an account-scoped engine: {body}");
+    assert!(body["error"]["message"].as_str().unwrap_or("").contains("organization-scoped"), "{body}");
+    let (s, body) = op.post("/api/v1/backup/storage-targets", &smb(&bes.id)).await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    assert!(!body.to_string().contains("s3cr3t"), "never returned: {body}");
+    assert_eq!((body["has_credential"].as_bool(), body["credential_type"].as_str()), (Some(true), Some("password")));
+    let smb_id = body["id"].as_str().unwrap().to_string();
+    assert!(rt.app.has_stored_credential(&smb_id).await.unwrap());
+    let mut rotated = smb(&bes.id);
+    rotated["credential"] = json!({"username": "backup2", "secret": "n3w", "credential_type": "access_key"});
+    let (s, body) = op.put(&format!("/api/v1/backup/storage-targets/{smb_id}"), &rotated).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["credential_type"], "access_key");
+    let (_, detail) = viewer.get(&format!("/api/v1/backup/storage-targets/{smb_id}")).await;
+    assert!(!detail.to_string().contains("n3w"), "never returned: {detail}");
+    assert_eq!(op.delete(&format!("/api/v1/backup/storage-targets/{smb_id}")).await.0, StatusCode::NO_CONTENT);
+    assert!(!rt.app.has_stored_credential(&smb_id).await.unwrap(), "deleting a target removes its credential");
+
     // A target in use cannot be deleted; the answer names the policy.
     let (s, body) = op.delete(&format!("/api/v1/backup/storage-targets/{}", primary.id)).await;
     assert_eq!(s, StatusCode::CONFLICT, "{body}");
@@ -385,7 +410,8 @@ async fn backup_engines_on(rt: Runtime, clock: Arc<MovableClock>) {
     bes.key = new_key;
     let (s, config) = bes.call("GET", "/bes/v1/config", &Value::Null).await;
     assert_eq!(s, StatusCode::OK, "{config}");
-    assert_eq!(config["policies"][0]["hooks"][0]["template"], "mysql");
+    let file_server = config["policies"].as_array().unwrap().iter().find(|p| p["policy"]["name"] == "File server").cloned();
+    assert_eq!(file_server.expect("the policy")["hooks"][0]["template"], "mysql", "{config}");
 
     // Engines page: filters and admin edits (a CIDR that is not one is refused).
     let (_, list) = viewer.get(&format!("/api/v1/backup/engines?status=online&customer={customer_id}&q=vault")).await;
@@ -505,7 +531,7 @@ async fn backup_engines_on(rt: Runtime, clock: Arc<MovableClock>) {
         "registration_secret:create", "engine:register", "engine:status", "engine:offline", "engine:refused",
         "engine:update", "engine:rotate_key", "engine:delete", "storage_target:create", "storage_target:delete",
         "policy:create", "policy:auto_pause", "policy:auto_resume", "policy:delete", "app_hook:create",
-        "replica_rule:create", "host:create", "host_assignment:create", "host_assignment:reactivate",
+        "replica_rule:create", "host:create", "storage_target:rotate_credential", "host_assignment:create", "host_assignment:reactivate",
     ] {
         assert!(actions.iter().any(|a| a == want), "{want} not in the audit trail");
     }
@@ -528,6 +554,18 @@ async fn backup_engines_on_dynamodb_s3_sqs_through_moto() {
     let clock = clock();
     let mut rt = Runtime::aws("backup_engines").await;
     rt.app.clock = clock.clone();
+    // The storage credentials secret as the SAM template creates it: an empty placeholder.
+    let sdk = &rt.aws.as_ref().expect("aws adapters").sdk;
+    let sm = aws_sdk_secretsmanager::Client::new(sdk);
+    let out = sm
+        .create_secret()
+        .name(format!("{}/storage", bc_aws::testing::unique_prefix("backup_engines")))
+        .secret_string("{}")
+        .send()
+        .await
+        .expect("create secret");
+    let arns = std::collections::HashMap::from([(bc_core::SecretName::Storage, out.arn().expect("arn").to_string())]);
+    rt.app = rt.app.clone().with_secrets(Arc::new(bc_aws::SecretsManagerSecrets::new(sm, arns)));
     let rt = rt.with_users().await;
     backup_engines_on(rt, clock).await;
 }

@@ -281,6 +281,7 @@ impl App {
         for p in self.bk_children::<api::Policy>(&id).await? {
             policies.push(self.policy_detail_of(p.value).await?);
         }
+        policies.sort_by(|a, b| a.policy.name.cmp(&b.policy.name).then(a.policy.id.cmp(&b.policy.id)));
         Ok(api::BesConfig { engine_id: id, storage_targets, policies })
     }
 }

@@ -1,9 +1,11 @@
 //! Storage targets: where an engine writes backups. Connection fields are
 //! checked per type; thresholds (alert default 85 %, critical default 95 %,
 //! critical above alert); a target a policy or replication rule uses cannot
-//! be deleted (the answer names them). Capacity is in [`capacity`].
+//! be deleted (the answer names them). Capacity is in [`capacity`],
+//! credentials (write-only, encrypted) in [`credentials`].
 
 pub mod capacity;
+pub mod credentials;
 
 use bc_api_types::{self as api, Permission, StorageHealth, TargetType};
 
@@ -166,7 +168,9 @@ impl App {
         let engine = self.bk_get::<api::Engine>(&body.engine_id).await?.ok_or(Error::NotFound("engine"))?.value;
         let connection = check_connection(body.target_type, &body.connection)?;
         let (alert_threshold, critical_threshold) = thresholds(body.alert_threshold, body.critical_threshold, None)?;
-        self.check_credential(&engine, body.credential.as_ref())?;
+        if let Some(c) = &body.credential {
+            credentials::check(&engine, c)?;
+        }
         let target = api::StorageTarget {
             id: ids::random_id("st"),
             name,
@@ -175,33 +179,25 @@ impl App {
             connection,
             alert_threshold,
             critical_threshold,
-            has_credential: false,
-            credential_type: None,
+            has_credential: body.credential.is_some(),
+            credential_type: body.credential.as_ref().map(|c| c.credential_type.trim().to_string()),
             health: StorageHealth::Unknown,
             capacity: None,
             created_at: self.clock.now(),
         };
-        self.bk_insert(&target).await?;
+        // The credential first: a target never claims one it does not have.
+        if let Some(c) = &body.credential {
+            self.put_credential(&target.id, c).await?;
+        }
+        if let Err(e) = self.bk_insert(&target).await {
+            if body.credential.is_some() {
+                self.remove_credential(&target.id).await?;
+            }
+            return Err(e);
+        }
         let change = Change::created(serde_json::to_value(&target).unwrap_or_default());
         self.audit(audit_entry(self, actor, "storage_target", &target.id, "create", change)).await?;
         Ok(target)
-    }
-
-    /// Credentials are encrypted at rest per target; until that store
-    /// exists, a credentialed target is refused (fails closed), and one on
-    /// an account-scoped engine always is.
-    fn check_credential(&self, engine: &api::Engine, credential: Option<&api::StorageCredential>) -> Result<()> {
-        let Some(_) = credential else { return Ok(()) };
-        if engine.customer_id.is_none() {
-            return Err(Error::Invalid(
-                "credentialed storage targets need an organization-scoped engine (this engine is account-scoped)".into(),
-            ));
-        }
-        Err(Error::Invalid(
-            "storage credentials cannot be stored yet (no encrypted credential store in this release); \
-             create the target without credentials"
-                .into(),
-        ))
     }
 
     pub async fn update_storage_target(
@@ -218,7 +214,11 @@ impl App {
             return Err(Error::Invalid("a storage target stays on its engine".into()));
         }
         let engine = self.bk_get::<api::Engine>(&current.engine_id).await?.ok_or(Error::NotFound("engine"))?.value;
-        self.check_credential(&engine, body.credential.as_ref())?;
+        if let Some(c) = &body.credential {
+            credentials::check(&engine, c)?;
+            // Rotation: the new credential replaces the old one.
+            self.put_credential(id, c).await?;
+        }
         let connection = check_connection(body.target_type, &body.connection)?;
         let (a, c) = thresholds(
             body.alert_threshold,
@@ -235,9 +235,18 @@ impl App {
                 if let Some(cap) = &t.capacity {
                     t.health = capacity::classify(cap.usage_percent, a, c);
                 }
+                if let Some(cred) = &body.credential {
+                    t.has_credential = true;
+                    t.credential_type = Some(cred.credential_type.trim().to_string());
+                }
                 Ok(())
             })
             .await?;
+        if body.credential.is_some() {
+            // The values never go into the trail; that it changed does.
+            let change = Change::fields(serde_json::json!({"credential": "(replaced)"}), serde_json::json!({"credential_type": after.credential_type}));
+            self.audit(audit_entry(self, actor, "storage_target", id, "rotate_credential", change)).await?;
+        }
         if before != after {
             let change = Change::diff(&before, &after);
             self.audit(audit_entry(self, actor, "storage_target", id, "update", change)).await?;
@@ -279,6 +288,10 @@ impl App {
     pub(crate) async fn remove_target(&self, actor: &Actor, target: &api::StorageTarget) -> Result<()> {
         for p in self.store.backup_children(super::repo::BackupKind::CapacityPoint, &target.id).await? {
             self.store.delete_backup_doc(super::repo::BackupKind::CapacityPoint, &p.id).await?;
+        }
+        // Deleting a target removes its credential.
+        if target.has_credential {
+            self.remove_credential(&target.id).await?;
         }
         if self.bk_delete::<api::StorageTarget>(&target.id).await? {
             let change = Change::deleted(serde_json::to_value(target).unwrap_or_default());
