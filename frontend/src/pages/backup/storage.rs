@@ -4,7 +4,9 @@
 //! year's usage as a chart. Deleting a target in use is refused with the
 //! policies that use it.
 
-use bc_api_types::{ConnectionConfig, Permission, StorageHealth, StorageTargetBody, StorageTargetDetail, TargetType};
+use bc_api_types::{
+    ConnectionConfig, Permission, StorageCredential, StorageHealth, StorageTargetBody, StorageTargetDetail, TargetType,
+};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
@@ -96,7 +98,11 @@ pub fn StoragePage() -> Html {
                 },
                 alert_threshold: num("st-alert"),
                 critical_threshold: num("st-critical"),
-                credential: None,
+                credential: opt("st-cred-user").map(|username| StorageCredential {
+                    username,
+                    secret: val("st-cred-secret"),
+                    credential_type: opt("st-cred-type").unwrap_or_else(|| "password".into()),
+                }),
             };
             let (notify, reload) = (notify.clone(), reload.clone());
             spawn_local(async move {
@@ -198,10 +204,15 @@ pub fn StoragePage() -> Html {
                 }) }
                 <div class="field"><label for="st-alert">{ "Alert threshold %" }</label><input id="st-alert" type="number" min="1" max="100" placeholder="85" /></div>
                 <div class="field"><label for="st-critical">{ "Critical threshold %" }</label><input id="st-critical" type="number" min="1" max="100" placeholder="95" /></div>
+                <fieldset><legend>{ "Credentials (optional, write-only, stored encrypted)" }</legend>
+                    <div class="field"><label for="st-cred-user">{ "Username" }</label><input id="st-cred-user" type="text" autocomplete="off" /></div>
+                    <div class="field"><label for="st-cred-secret">{ "Secret" }</label><input id="st-cred-secret" type="password" autocomplete="new-password" /></div>
+                    <div class="field"><label for="st-cred-type">{ "Credential type" }</label><input id="st-cred-type" type="text" placeholder="password, access_key" /></div>
+                </fieldset>
                 <div class="form-actions"><button class="btn btn-primary" type="submit" data-testid="storage-save">{ "Add storage target" }</button></div>
             </form>
             <p class="hint">{ "At the critical threshold every enabled policy on the target is paused until usage is back under the alert threshold. \
-                               Credentials cannot be stored yet: add targets the engine reaches without them." }</p>
+                               Credentials need an engine of a customer; they are never shown again." }</p>
         </section>
     });
 
