@@ -20,6 +20,17 @@ use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Auth, JsonBody, QueryParams};
 
+/// Refused changes and bad input are logged with who tried what (for the
+/// security-minded); the core already left everything as it was.
+fn logged<T>(actor: &bc_core::Actor, call: &str, r: bc_core::Result<T>) -> ApiResult<T> {
+    if let Err(e) = &r
+        && !matches!(e, bc_core::Error::Backend(_))
+    {
+        tracing::warn!(user = %actor.username, call, code = e.code(), reason = %e, "backup request refused");
+    }
+    Ok(r?)
+}
+
 fn nonempty(v: Option<String>) -> Option<String> {
     v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
@@ -28,7 +39,7 @@ fn nonempty(v: Option<String>) -> Option<String> {
     responses((status = 200, body = Vec<RegistrationSecretInfo>, description = "which scopes have a secret (never the values)"),
               (status = 403, body = ErrorBody)))]
 pub(crate) async fn list_secrets(State(s): State<AppState>, Auth(a): Auth) -> ApiResult<Json<Vec<RegistrationSecretInfo>>> {
-    Ok(Json(s.app.registration_secrets(&a).await?))
+    Ok(Json(logged(&a, "registration_secrets", s.app.registration_secrets(&a).await)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/backup/registration-secrets", tag = "backup", request_body = RegistrationSecretBody,
@@ -39,7 +50,7 @@ pub(crate) async fn rotate_secret(
     Auth(a): Auth,
     JsonBody(body): JsonBody<RegistrationSecretBody>,
 ) -> ApiResult<(StatusCode, Json<RegistrationSecretCreated>)> {
-    Ok((StatusCode::CREATED, Json(s.app.rotate_registration_secret(&a, &body).await?)))
+    Ok((StatusCode::CREATED, Json(logged(&a, "rotate_registration_secret", s.app.rotate_registration_secret(&a, &body).await)?)))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -64,13 +75,13 @@ pub(crate) async fn list_engines(
         .map(|v| EngineStatus::parse(&v).ok_or_else(|| ApiError::invalid(format!("status {v:?} is pending, online, offline or degraded"))))
         .transpose()?;
     let filter = EngineFilter { customer_id: nonempty(p.customer), status, search: nonempty(p.q) };
-    Ok(Json(s.app.list_engines(&a, &filter).await?))
+    Ok(Json(logged(&a, "list_engines", s.app.list_engines(&a, &filter).await)?))
 }
 
 #[utoipa::path(get, path = "/api/v1/backup/engines/{id}", tag = "backup", params(("id" = String, Path)),
     responses((status = 200, body = Engine), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(crate) async fn get_engine(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<Json<Engine>> {
-    Ok(Json(s.app.get_engine(&a, &id).await?))
+    Ok(Json(logged(&a, "get_engine", s.app.get_engine(&a, &id).await)?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/backup/engines/{id}", tag = "backup", params(("id" = String, Path)), request_body = EngineUpdate,
@@ -82,7 +93,7 @@ pub(crate) async fn update_engine(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<EngineUpdate>,
 ) -> ApiResult<Json<Engine>> {
-    Ok(Json(s.app.update_engine(&a, &id, &body).await?))
+    Ok(Json(logged(&a, "update_engine", s.app.update_engine(&a, &id, &body).await)?))
 }
 
 #[utoipa::path(get, path = "/api/v1/backup/engines/{id}/deletion", tag = "backup", params(("id" = String, Path)),
@@ -93,7 +104,7 @@ pub(crate) async fn engine_deletion(
     Auth(a): Auth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<EngineDeletion>> {
-    Ok(Json(s.app.engine_deletion(&a, &id).await?))
+    Ok(Json(logged(&a, "engine_deletion", s.app.engine_deletion(&a, &id).await)?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/backup/engines/{id}", tag = "backup", params(("id" = String, Path)),
@@ -104,7 +115,7 @@ pub(crate) async fn delete_engine(
     Auth(a): Auth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<EngineDeletion>> {
-    Ok(Json(s.app.delete_engine(&a, &id).await?))
+    Ok(Json(logged(&a, "delete_engine", s.app.delete_engine(&a, &id).await)?))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -121,7 +132,7 @@ pub(crate) async fn list_targets(
     Auth(a): Auth,
     QueryParams(p): QueryParams<ByEngine>,
 ) -> ApiResult<Json<Vec<StorageTarget>>> {
-    Ok(Json(s.app.list_storage_targets(&a, nonempty(p.engine).as_deref()).await?))
+    Ok(Json(logged(&a, "list_storage_targets", s.app.list_storage_targets(&a, nonempty(p.engine).as_deref()).await)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/backup/storage-targets", tag = "backup", request_body = StorageTargetBody,
@@ -132,7 +143,7 @@ pub(crate) async fn create_target(
     Auth(a): Auth,
     JsonBody(body): JsonBody<StorageTargetBody>,
 ) -> ApiResult<(StatusCode, Json<StorageTarget>)> {
-    Ok((StatusCode::CREATED, Json(s.app.create_storage_target(&a, &body).await?)))
+    Ok((StatusCode::CREATED, Json(logged(&a, "create_storage_target", s.app.create_storage_target(&a, &body).await)?)))
 }
 
 #[utoipa::path(get, path = "/api/v1/backup/storage-targets/{id}", tag = "backup", params(("id" = String, Path)),
@@ -143,7 +154,7 @@ pub(crate) async fn get_target(
     Auth(a): Auth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<StorageTargetDetail>> {
-    Ok(Json(s.app.get_storage_target(&a, &id).await?))
+    Ok(Json(logged(&a, "get_storage_target", s.app.get_storage_target(&a, &id).await)?))
 }
 
 #[utoipa::path(put, path = "/api/v1/backup/storage-targets/{id}", tag = "backup", params(("id" = String, Path)), request_body = StorageTargetBody,
@@ -154,14 +165,14 @@ pub(crate) async fn update_target(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<StorageTargetBody>,
 ) -> ApiResult<Json<StorageTarget>> {
-    Ok(Json(s.app.update_storage_target(&a, &id, &body).await?))
+    Ok(Json(logged(&a, "update_storage_target", s.app.update_storage_target(&a, &id, &body).await)?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/backup/storage-targets/{id}", tag = "backup", params(("id" = String, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, body = ErrorBody, description = "in use: the message names the policies and replication rules")))]
 pub(crate) async fn delete_target(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    s.app.delete_storage_target(&a, &id).await?;
+    logged(&a, "delete_storage_target", s.app.delete_storage_target(&a, &id).await)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -172,7 +183,7 @@ pub(crate) async fn list_policies(
     Auth(a): Auth,
     QueryParams(p): QueryParams<ByEngine>,
 ) -> ApiResult<Json<Vec<Policy>>> {
-    Ok(Json(s.app.list_policies(&a, nonempty(p.engine).as_deref()).await?))
+    Ok(Json(logged(&a, "list_policies", s.app.list_policies(&a, nonempty(p.engine).as_deref()).await)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/backup/policies", tag = "backup", request_body = PolicyBody,
@@ -183,14 +194,14 @@ pub(crate) async fn create_policy(
     Auth(a): Auth,
     JsonBody(body): JsonBody<PolicyBody>,
 ) -> ApiResult<(StatusCode, Json<PolicyDetail>)> {
-    Ok((StatusCode::CREATED, Json(s.app.create_policy(&a, &body).await?)))
+    Ok((StatusCode::CREATED, Json(logged(&a, "create_policy", s.app.create_policy(&a, &body).await)?)))
 }
 
 #[utoipa::path(get, path = "/api/v1/backup/policies/{id}", tag = "backup", params(("id" = String, Path)),
     responses((status = 200, body = PolicyDetail, description = "with hooks in execution order, replication rules, hosts and 3-2-1"),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(crate) async fn get_policy(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<Json<PolicyDetail>> {
-    Ok(Json(s.app.get_policy(&a, &id).await?))
+    Ok(Json(logged(&a, "get_policy", s.app.get_policy(&a, &id).await)?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/backup/policies/{id}", tag = "backup", params(("id" = String, Path)), request_body = PolicyBody,
@@ -201,13 +212,13 @@ pub(crate) async fn update_policy(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<PolicyBody>,
 ) -> ApiResult<Json<PolicyDetail>> {
-    Ok(Json(s.app.update_policy(&a, &id, &body).await?))
+    Ok(Json(logged(&a, "update_policy", s.app.update_policy(&a, &id, &body).await)?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/backup/policies/{id}", tag = "backup", params(("id" = String, Path)),
     responses((status = 204, description = "with its host assignments, replication rules and hooks"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(crate) async fn delete_policy(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    s.app.delete_policy(&a, &id).await?;
+    logged(&a, "delete_policy", s.app.delete_policy(&a, &id).await)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -219,7 +230,7 @@ pub(crate) async fn create_hook(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<AppHookBody>,
 ) -> ApiResult<(StatusCode, Json<AppHook>)> {
-    Ok((StatusCode::CREATED, Json(s.app.create_hook(&a, &id, &body).await?)))
+    Ok((StatusCode::CREATED, Json(logged(&a, "create_hook", s.app.create_hook(&a, &id, &body).await)?)))
 }
 
 #[utoipa::path(put, path = "/api/v1/backup/hooks/{id}", tag = "backup", params(("id" = String, Path)), request_body = AppHookBody,
@@ -230,13 +241,13 @@ pub(crate) async fn update_hook(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<AppHookBody>,
 ) -> ApiResult<Json<AppHook>> {
-    Ok(Json(s.app.update_hook(&a, &id, &body).await?))
+    Ok(Json(logged(&a, "update_hook", s.app.update_hook(&a, &id, &body).await)?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/backup/hooks/{id}", tag = "backup", params(("id" = String, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(crate) async fn delete_hook(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    s.app.delete_hook(&a, &id).await?;
+    logged(&a, "delete_hook", s.app.delete_hook(&a, &id).await)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -254,7 +265,7 @@ pub(crate) async fn list_replicas(
     Auth(a): Auth,
     QueryParams(p): QueryParams<ByPolicy>,
 ) -> ApiResult<Json<Vec<ReplicaRule>>> {
-    Ok(Json(s.app.list_replicas(&a, nonempty(p.policy).as_deref()).await?))
+    Ok(Json(logged(&a, "list_replicas", s.app.list_replicas(&a, nonempty(p.policy).as_deref()).await)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/backup/replicas", tag = "backup", request_body = ReplicaRuleBody,
@@ -265,13 +276,13 @@ pub(crate) async fn create_replica(
     Auth(a): Auth,
     JsonBody(body): JsonBody<ReplicaRuleBody>,
 ) -> ApiResult<(StatusCode, Json<ReplicaRule>)> {
-    Ok((StatusCode::CREATED, Json(s.app.create_replica(&a, &body).await?)))
+    Ok((StatusCode::CREATED, Json(logged(&a, "create_replica", s.app.create_replica(&a, &body).await)?)))
 }
 
 #[utoipa::path(delete, path = "/api/v1/backup/replicas/{id}", tag = "backup", params(("id" = String, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(crate) async fn delete_replica(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    s.app.delete_replica(&a, &id).await?;
+    logged(&a, "delete_replica", s.app.delete_replica(&a, &id).await)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -289,7 +300,7 @@ pub(crate) async fn list_hosts(
     Auth(a): Auth,
     QueryParams(p): QueryParams<ByCustomer>,
 ) -> ApiResult<Json<Vec<ManagedHost>>> {
-    Ok(Json(s.app.list_hosts(&a, nonempty(p.customer).as_deref()).await?))
+    Ok(Json(logged(&a, "list_hosts", s.app.list_hosts(&a, nonempty(p.customer).as_deref()).await)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/backup/hosts", tag = "backup", request_body = ManagedHostBody,
@@ -300,7 +311,7 @@ pub(crate) async fn create_host(
     Auth(a): Auth,
     JsonBody(body): JsonBody<ManagedHostBody>,
 ) -> ApiResult<(StatusCode, Json<ManagedHost>)> {
-    Ok((StatusCode::CREATED, Json(s.app.create_host(&a, &body).await?)))
+    Ok((StatusCode::CREATED, Json(logged(&a, "create_host", s.app.create_host(&a, &body).await)?)))
 }
 
 #[utoipa::path(post, path = "/api/v1/backup/policies/{id}/hosts", tag = "backup", params(("id" = String, Path)), request_body = AssignHostBody,
@@ -313,7 +324,7 @@ pub(crate) async fn assign_host(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<AssignHostBody>,
 ) -> ApiResult<(StatusCode, Json<HostAssignment>)> {
-    Ok((StatusCode::CREATED, Json(s.app.assign_host(&a, &id, &body).await?)))
+    Ok((StatusCode::CREATED, Json(logged(&a, "assign_host", s.app.assign_host(&a, &id, &body).await)?)))
 }
 
 #[utoipa::path(put, path = "/api/v1/backup/policies/{id}/hosts/{host_id}", tag = "backup",
@@ -325,7 +336,7 @@ pub(crate) async fn set_assignment(
     Path((id, host_id)): Path<(String, String)>,
     JsonBody(body): JsonBody<AssignmentStateBody>,
 ) -> ApiResult<StatusCode> {
-    s.app.set_assignment_state(&a, &id, &host_id, body.state).await?;
+    logged(&a, "set_assignment_state", s.app.set_assignment_state(&a, &id, &host_id, body.state).await)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -337,7 +348,7 @@ pub(crate) async fn remove_assignment(
     Auth(a): Auth,
     Path((id, host_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    s.app.remove_assignment(&a, &id, &host_id).await?;
+    logged(&a, "remove_assignment", s.app.remove_assignment(&a, &id, &host_id).await)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -355,5 +366,5 @@ pub(crate) async fn list_alerts(
     Auth(a): Auth,
     QueryParams(p): QueryParams<AlertParams>,
 ) -> ApiResult<Json<Vec<BackupAlert>>> {
-    Ok(Json(s.app.backup_alerts(&a, nonempty(p.subject).as_deref()).await?))
+    Ok(Json(logged(&a, "backup_alerts", s.app.backup_alerts(&a, nonempty(p.subject).as_deref()).await)?))
 }
