@@ -116,6 +116,7 @@ conformance!(
     quarantined_mails_keep_their_intake_and_list_apart,
     due_jobs_by_next_due_and_missed_runs_once,
     backup_docs_are_versioned_grouped_and_due,
+    backup_doc_update_and_claim_are_one_write,
 );
 
 fn t(day: u32, hour: u32) -> DateTime<Utc> {
@@ -1348,4 +1349,28 @@ async fn backup_docs_are_versioned_grouped_and_due(a: Adapters) {
     assert!(!s.delete_backup_doc(Hook, "h9").await.unwrap());
     assert_eq!(s.get_backup_doc(Hook, "h9").await.unwrap(), None);
     assert_eq!(s.list_backup_docs(Hook).await.unwrap().len(), 3);
+}
+
+async fn backup_doc_update_and_claim_are_one_write(a: Adapters) {
+    use bc_core::repos::BackupKind::Engine;
+    let s = &a.store;
+    assert!(s.insert_backup_doc(&bdoc(Engine, "e1", None, Some(t(3, 1)))).await.unwrap());
+    let v0 = s.get_backup_doc(Engine, "e1").await.unwrap().unwrap();
+    let mut d = v0.clone();
+    d.body = r#"{"id":"e1","n":1}"#.into();
+    assert!(s.update_backup_doc_claiming(&d, "nonce:e1:a", t(1, 0), t(1, 1)).await.unwrap());
+    let v1 = s.get_backup_doc(Engine, "e1").await.unwrap().unwrap();
+    assert_eq!((v1.version, v1.body.as_str()), (1, r#"{"id":"e1","n":1}"#));
+    // The same claim again: refused, and the record is not written.
+    let mut again = v1.clone();
+    again.body = r#"{"id":"e1","n":2}"#.into();
+    assert!(!s.update_backup_doc_claiming(&again, "nonce:e1:a", t(1, 0), t(1, 1)).await.unwrap());
+    assert_eq!(s.get_backup_doc(Engine, "e1").await.unwrap().unwrap(), v1, "nothing written");
+    // A stale version: a conflict, and the claim is not taken either.
+    assert!(is_conflict(s.update_backup_doc_claiming(&d, "nonce:e1:b", t(1, 0), t(1, 1)).await));
+    assert!(s.claim("nonce:e1:b", t(1, 0), t(1, 1)).await.unwrap(), "the claim was rolled back");
+    // Once a claim expired it may be taken again.
+    assert!(s.update_backup_doc_claiming(&again, "nonce:e1:a", t(1, 2), t(1, 3)).await.unwrap());
+    assert_eq!(s.get_backup_doc(Engine, "e1").await.unwrap().unwrap().version, 2);
+    assert!(!s.claim("nonce:e1:a", t(1, 2), t(1, 3)).await.unwrap(), "held again");
 }

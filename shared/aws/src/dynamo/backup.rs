@@ -9,9 +9,12 @@ use bc_core::backup::repo::{BackupDoc, BackupKind, BackupRepo};
 use bc_core::ports::{PortError, PortResult};
 use chrono::{DateTime, Utc};
 
-use super::items::{Item, get_s, get_u64, key, n, s};
-use super::schema::{ENTITY, ITEM_SCHEMA, Index, SCHEMA_VERSION, VERSION, key_part, key_time};
-use super::{Cond, DynamoStore, Query, Range};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+
+use super::items::{CLAIM_EXPIRES, Item, claim_key as claim_item_key, get_s, get_u64, key, n, s};
+use super::schema::{ENTITY, ITEM_SCHEMA, Index, PK, SCHEMA_VERSION, TTL, VERSION, key_part, key_time};
+use super::{Cond, DynamoStore, Query, Range, SERVICE, Tx, version_conflict};
+use crate::error::build;
 
 const DOC: &str = "doc";
 const PARENT: &str = "parent";
@@ -87,6 +90,43 @@ impl BackupRepo for DynamoStore {
     async fn update_backup_doc(&self, d: &BackupDoc) -> PortResult<()> {
         let what = format!("{} {}", d.kind.as_str(), d.id);
         self.put_versioned(to_item(d, d.version + 1), d.version, &what, "PutItem (update_backup_doc)").await
+    }
+
+    async fn update_backup_doc_claiming(
+        &self,
+        d: &BackupDoc,
+        claim_key: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> PortResult<bool> {
+        let op = "TransactWriteItems (update_backup_doc_claiming)";
+        let mut claim = claim_item_key(claim_key);
+        claim.insert(ENTITY.into(), s("claim"));
+        claim.insert(ITEM_SCHEMA.into(), n(SCHEMA_VERSION));
+        claim.insert("key".into(), s(claim_key));
+        claim.insert(CLAIM_EXPIRES.into(), n(expires_at.timestamp_millis()));
+        claim.insert(TTL.into(), n(expires_at.timestamp()));
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(claim))
+            .condition_expression("attribute_not_exists(#pk) OR #exp < :now")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#exp", CLAIM_EXPIRES)
+            .expression_attribute_values(":now", AttributeValue::N(now.timestamp_millis().to_string()))
+            .build()
+            .map_err(|e| build(SERVICE, op, e))?;
+        let actions = vec![
+            TransactWriteItem::builder().put(put).build(),
+            self.tx_put(to_item(d, d.version + 1), Some(Cond::Version(d.version)), op)?,
+        ];
+        match self.transact(actions, op).await? {
+            Tx::Written => Ok(true),
+            Tx::Cancelled(codes) if Tx::failed(&codes, 0) => Ok(false),
+            Tx::Cancelled(codes) if Tx::failed(&codes, 1) => {
+                Err(version_conflict(&format!("{} {}", d.kind.as_str(), d.id), d.version))
+            }
+            Tx::Cancelled(codes) => Err(Tx::other(op, &codes)),
+        }
     }
 
     async fn put_backup_doc(&self, d: &BackupDoc) -> PortResult<()> {

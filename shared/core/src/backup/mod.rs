@@ -44,7 +44,7 @@ pub struct Stored<T> {
     pub value: T,
 }
 
-fn encode<T: Record>(value: &T, version: u64) -> Result<BackupDoc> {
+pub(crate) fn encode<T: Record>(value: &T, version: u64) -> Result<BackupDoc> {
     Ok(BackupDoc {
         kind: T::KIND,
         id: value.id().to_string(),

@@ -93,6 +93,19 @@ pub trait BackupRepo: Send + Sync {
     async fn update_backup_doc(&self, doc: &BackupDoc) -> PortResult<()>;
     /// Writes `doc` whatever is stored (version as given).
     async fn put_backup_doc(&self, doc: &BackupDoc) -> PortResult<()>;
+    /// Claims `claim_key` (as [`crate::claims::ClaimRepo::claim`]: free, or
+    /// its last claim expired before `now`) and writes `doc` as
+    /// [`Self::update_backup_doc`] does, both or neither: `Ok(false)` when
+    /// the claim is held (nothing written), `Conflict` when the version
+    /// moved on (nothing written, nothing claimed). An engine's heartbeat
+    /// takes its nonce and records itself in one request this way.
+    async fn update_backup_doc_claiming(
+        &self,
+        doc: &BackupDoc,
+        claim_key: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> PortResult<bool>;
     async fn get_backup_doc(&self, kind: BackupKind, id: &str) -> PortResult<Option<BackupDoc>>;
     /// `true` if it existed.
     async fn delete_backup_doc(&self, kind: BackupKind, id: &str) -> PortResult<bool>;

@@ -73,6 +73,48 @@ impl BackupRepo for SqliteStore {
         if n == 0 { Err(conflict(d.kind.as_str())) } else { Ok(()) }
     }
 
+    async fn update_backup_doc_claiming(
+        &self,
+        d: &BackupDoc,
+        claim_key: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> PortResult<bool> {
+        let mut db = self.db();
+        let tx = db.transaction().map_err(backend("begin"))?;
+        let claimed = Self::exec(
+            &tx,
+            "INSERT INTO claims (key, expires_at) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE claims.expires_at < ?3",
+            params![claim_key, ts(expires_at), ts(now)],
+        )
+        .map_err(backend("claim"))?;
+        if claimed == 0 {
+            return Ok(false);
+        }
+        let n = Self::exec(
+            &tx,
+            "UPDATE backup_docs SET parent = ?3, due_at = ?4, version = ?5, doc = ?6
+                 WHERE kind = ?1 AND id = ?2 AND version = ?7",
+            params![
+                d.kind.as_str(),
+                d.id,
+                d.parent,
+                d.due_at.map(ts),
+                (d.version + 1) as i64,
+                d.body,
+                d.version as i64
+            ],
+        )
+        .map_err(backend("update backup doc"))?;
+        if n == 0 {
+            // Dropping the transaction rolls the claim back.
+            return Err(conflict(d.kind.as_str()));
+        }
+        tx.commit().map_err(backend("commit"))?;
+        Ok(true)
+    }
+
     async fn put_backup_doc(&self, d: &BackupDoc) -> PortResult<()> {
         Self::exec(
             &self.db(),

@@ -8,17 +8,19 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
-use bc_api_types::{BesConfig, BesHeartbeat, BesHeartbeatAck, BesRegister, BesRegistered, BesRotateKey, Engine, ErrorBody};
-use bc_core::backup::Stored;
-use bc_core::backup::engines::protocol::{HEADER_ENGINE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, SignedCall};
+use bc_api_types::{BesConfig, BesHeartbeat, BesHeartbeatAck, BesRegister, BesRegistered, BesRotateKey, ErrorBody};
+use bc_core::backup::engines::protocol::{
+    HEADER_ENGINE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, SignedCall, Verified,
+};
 use bc_core::Error;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::JsonBody;
 
-/// A call whose signature held: the engine and the raw body.
-pub(crate) struct Signed(Stored<Engine>, Bytes);
+/// A call whose signature held (its nonce is taken by the use case): the
+/// verified call and the raw body.
+pub(crate) struct Signed(Verified, Bytes);
 
 impl Signed {
     fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, ApiError> {
@@ -44,8 +46,8 @@ impl FromRequest<AppState> for Signed {
         let body = Bytes::from_request(req, state)
             .await
             .map_err(|_| ApiError(Error::TooLarge("the request body is too large".into())))?;
-        let engine = state.app.bes_authenticate(&call, &body).await?;
-        Ok(Signed(engine, body))
+        let verified = state.app.bes_verify(&call, &body).await?;
+        Ok(Signed(verified, body))
     }
 }
 

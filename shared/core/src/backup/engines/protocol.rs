@@ -29,6 +29,14 @@ pub const HEADER_ENGINE: &str = "x-bes-engine";
 pub const HEADER_TIMESTAMP: &str = "x-bes-timestamp";
 pub const HEADER_NONCE: &str = "x-bes-nonce";
 pub const HEADER_SIGNATURE: &str = "x-bes-signature";
+/// Why a call with a used nonce is refused.
+const REPLAYED: &str = "the nonce was used before (replay)";
+
+/// How long a nonce is remembered: past the timestamp window either way.
+fn nonce_memory() -> Duration {
+    Duration::seconds(2 * CLOCK_SKEW_SECONDS + 60)
+}
+
 /// Capacity reports one heartbeat may carry.
 const MAX_REPORTS: usize = 100;
 
@@ -43,6 +51,22 @@ pub struct SignedCall {
     pub nonce: String,
     /// Base64 of the 64-byte Ed25519 signature.
     pub signature: String,
+}
+
+/// A signed call whose engine, timestamp and signature held. Its nonce is
+/// not taken yet: each use case takes it (the heartbeat in the same write
+/// as the engine), so a verified call is acted on at most once. Only
+/// [`App::bes_verify`] makes one.
+pub struct Verified {
+    engine: Stored<api::Engine>,
+    nonce_key: String,
+    what: String,
+}
+
+impl Verified {
+    pub fn engine(&self) -> &api::Engine {
+        &self.engine.value
+    }
 }
 
 /// The string an engine signs: six lines joined by `\n`, no trailing newline.
@@ -129,10 +153,10 @@ impl App {
         })
     }
 
-    /// Checks a signed call: known engine, fresh timestamp, valid signature,
-    /// unused nonce (claimed only after the signature holds, so a forger
-    /// cannot burn an engine's nonces). Returns the engine as read.
-    pub async fn bes_authenticate(&self, call: &SignedCall, body: &[u8]) -> Result<Stored<api::Engine>> {
+    /// Checks a signed call: known engine, fresh timestamp, valid signature.
+    /// The nonce is taken by the use case the call is for (after the
+    /// signature held, so a forger cannot burn an engine's nonces).
+    pub async fn bes_verify(&self, call: &SignedCall, body: &[u8]) -> Result<Verified> {
         let what = format!("{} {}", call.method, call.path);
         let id = if is_valid_id(&call.engine_id) { call.engine_id.as_str() } else { "unknown" };
         if id == "unknown" {
@@ -155,17 +179,25 @@ impl App {
         if !verify(&engine.value.public_key, message.as_bytes(), &call.signature) {
             return Err(self.refuse(id, &what, "the signature does not verify").await);
         }
-        let key = format!("bes-nonce:{id}:{}", call.nonce);
-        if !self.store.claim(&key, now, now + Duration::seconds(2 * CLOCK_SKEW_SECONDS + 60)).await? {
-            return Err(self.refuse(id, &what, "the nonce was used before (replay)").await);
+        Ok(Verified { engine, nonce_key: format!("bes-nonce:{id}:{}", call.nonce), what })
+    }
+
+    /// Takes a verified call's nonce; a second use is a replay.
+    async fn bes_claim(&self, v: &Verified) -> Result<()> {
+        let now = self.clock.now();
+        if self.store.claim(&v.nonce_key, now, now + nonce_memory()).await? {
+            Ok(())
+        } else {
+            Err(self.refuse(&v.engine.value.id, &v.what, REPLAYED).await)
         }
-        Ok(engine)
     }
 
     /// A heartbeat: the engine is online (or degraded, when it says so), its
     /// health joins the recent samples, and each storage target's capacity
     /// is recorded (with alerts and auto-pause at the thresholds).
-    pub async fn bes_heartbeat(&self, engine: Stored<api::Engine>, hb: &api::BesHeartbeat) -> Result<api::BesHeartbeatAck> {
+    /// The nonce is taken in the same write as the engine's (one request on
+    /// DynamoDB after the engine's read).
+    pub async fn bes_heartbeat(&self, call: Verified, hb: &api::BesHeartbeat) -> Result<api::BesHeartbeatAck> {
         let h = &hb.health;
         for (v, what) in [(h.cpu_percent, "cpu_percent"), (h.memory_percent, "memory_percent"), (h.disk_percent, "disk_percent")] {
             if !v.is_finite() || !(0.0..=100.0).contains(&v) {
@@ -177,8 +209,8 @@ impl App {
         }
         let version = validate::optional_text(hb.version.as_deref(), 64, "version")?;
         let now = self.clock.now();
-        let id = engine.value.id.clone();
-        let mut current = engine;
+        let id = call.engine.value.id.clone();
+        let mut current = call.engine.clone();
         let (before, after) = loop {
             let before = current.value.clone();
             let mut e = current.value.clone();
@@ -193,12 +225,14 @@ impl App {
                 let cut = e.health_history.len() - HEALTH_SAMPLES_KEPT;
                 e.health_history.drain(..cut);
             }
-            match self.bk_update(&e, current.version).await {
-                Ok(()) => break (before, e),
-                Err(Error::Conflict(_)) => {
+            let doc = crate::backup::encode(&e, current.version)?;
+            match self.store.update_backup_doc_claiming(&doc, &call.nonce_key, now, now + nonce_memory()).await {
+                Ok(true) => break (before, e),
+                Ok(false) => return Err(self.refuse(&id, &call.what, REPLAYED).await),
+                Err(crate::ports::PortError::Conflict(_)) => {
                     current = self.bk_get::<api::Engine>(&id).await?.ok_or(Error::NotFound("engine"))?;
                 }
-                Err(err) => return Err(err),
+                Err(err) => return Err(err.into()),
             }
         };
         if before.status != after.status {
@@ -254,9 +288,10 @@ impl App {
     }
 
     /// Rotates an engine's key (the call is signed with the current one).
-    pub async fn bes_rotate_key(&self, engine: Stored<api::Engine>, body: &api::BesRotateKey) -> Result<()> {
+    pub async fn bes_rotate_key(&self, call: Verified, body: &api::BesRotateKey) -> Result<()> {
         parse_public_key(&body.public_key)?;
-        let id = engine.value.id.clone();
+        self.bes_claim(&call).await?;
+        let id = call.engine.value.id.clone();
         let key = body.public_key.trim().to_string();
         let (before, after) = self
             .bk_modify::<api::Engine, _>(&id, "engine", |e| {
@@ -272,8 +307,9 @@ impl App {
 
     /// What the engine should do: its storage targets and policies (with
     /// hooks, replication rules and hosts).
-    pub async fn bes_config(&self, engine: Stored<api::Engine>) -> Result<api::BesConfig> {
-        let id = engine.value.id;
+    pub async fn bes_config(&self, call: Verified) -> Result<api::BesConfig> {
+        self.bes_claim(&call).await?;
+        let id = call.engine.value.id;
         let mut storage_targets: Vec<_> =
             self.bk_children::<api::StorageTarget>(&id).await?.into_iter().map(|t| t.value).collect();
         storage_targets.sort_by(|a, b| a.id.cmp(&b.id));
