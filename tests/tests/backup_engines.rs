@@ -207,6 +207,18 @@ async fn backup_engines_on(rt: Runtime, clock: Arc<MovableClock>) {
     assert_eq!(e.health.as_ref().map(|h| h.active_jobs), Some(1));
     let heartbeat_at = e.last_heartbeat_at.expect("last heartbeat");
 
+    // An engine of a customer reports the hosts it sees: created once, with the engine as source.
+    let hosts = json!({"hosts": [{"hostname": "fs02", "ip": "10.0.0.21", "os": "Windows Server 2022"}]});
+    let (s, ack) = bes.call("POST", "/bes/v1/heartbeat", &hosts).await;
+    assert_eq!((s, ack["hosts_recorded"].as_u64()), (StatusCode::OK, Some(1)), "{ack}");
+    let (s, ack) = bes.call("POST", "/bes/v1/heartbeat", &hosts).await;
+    assert_eq!((s, ack["hosts_recorded"].as_u64()), (StatusCode::OK, Some(0)), "known and unchanged: {ack}");
+    let (_, listed) = viewer.get(&format!("/api/v1/backup/hosts?customer={customer_id}")).await;
+    let fs02 = listed.as_array().unwrap().iter().find(|h| h["hostname"] == "fs02").cloned().expect("reported host");
+    assert_eq!(fs02["source"], bes.id.as_str());
+    let (s, body) = bes.call("POST", "/bes/v1/heartbeat", &json!({"hosts": [{"hostname": "bad host!"}]})).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+
     // Replayed, forged, stale, tampered and unknown-engine calls: 401, nothing changes.
     let body = serde_json::to_vec(&json!({"version": "6.6.6"})).unwrap();
     let key = Ed25519KeyPair::from_seed_unchecked(&[1; 32]).unwrap();

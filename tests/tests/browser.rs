@@ -1236,10 +1236,10 @@ async fn autotask(ui: &Ui, server: &Server, api: &Api, fake: &fake_autotask::Fak
 }
 
 /// The Backup section: a registration secret (shown once) lets an engine
-/// register; the engine gets two storage targets, a policy made with the
+/// register; a host is added by hand; the engine gets two storage targets, a policy made with the
 /// sectioned form, an app hook from the MySQL template and a replication
 /// rule to the offsite target; the policy page shows 3-2-1's verdict and
-/// the Replicas page lists the rule.
+/// the host is assigned; the Replicas page lists the rule.
 async fn backup(ui: &Ui, server: &Server) {
     use base64::Engine as _;
     ui.go("/backup/engines").await;
@@ -1284,6 +1284,16 @@ async fn backup(ui: &Ui, server: &Server) {
     ui.wait_text("[data-testid=capacity]", "has not reported").await;
     dismiss_toasts(ui).await;
 
+    // A managed host of a customer, added by hand.
+    ui.go("/backup/hosts").await;
+    ui.wait("#ho-customer").await.select_by_label(CUSTOMER).await.expect("the customer");
+    ui.type_into("#ho-name", "fs01").await;
+    ui.type_into("#ho-ip", "10.1.0.20").await;
+    ui.click("[data-testid=host-add]").await;
+    ui.wait_text(".toast", "Host fs01 added").await;
+    ui.wait_text("table.hosts", "fs01").await;
+    dismiss_toasts(ui).await;
+
     // A policy through the sectioned form; a schedule that never fires is refused first.
     ui.go("/backup/policies").await;
     ui.type_into("#po-name", "File server").await;
@@ -1314,6 +1324,11 @@ async fn backup(ui: &Ui, server: &Server) {
     ui.click("[data-testid=replica-add]").await;
     ui.wait_text("[data-testid=replicas-section] li", "Offsite S3").await;
     ui.wait_text("[data-testid=three-two-one]", "2 copies").await;
+
+    // The host, assigned to the policy.
+    ui.wait("#as-host").await.select_by_label("fs01").await.expect("the host");
+    ui.click("[data-testid=host-assign]").await;
+    ui.wait_text("[data-testid=hosts-section] li", "fs01 (active)").await;
     ui.shot("backup-policy").await;
     ui.go("/backup/replicas").await;
     ui.wait_text("table.replicas", "File server").await;

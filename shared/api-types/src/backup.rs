@@ -233,6 +233,19 @@ pub struct BesHeartbeat {
     pub health: EngineHealth,
     #[serde(default)]
     pub storage: Vec<BesCapacity>,
+    /// Managed hosts the engine sees (send when they change, not every
+    /// minute); recorded for an engine of a customer, ignored for the MSP's own.
+    #[serde(default)]
+    pub hosts: Vec<BesHost>,
+}
+
+/// A managed host as an engine reports it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BesHost {
+    pub hostname: String,
+    pub ip: Option<String>,
+    pub os: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -244,6 +257,9 @@ pub struct BesHeartbeatAck {
     pub next_heartbeat_seconds: u32,
     /// Capacity reports for targets that are not this engine's, ignored.
     pub ignored_targets: Vec<String>,
+    /// Reported hosts that were new or changed.
+    #[serde(default)]
+    pub hosts_recorded: u32,
 }
 
 /// `POST /bes/v1/key` (signed with the current key): the new public key.

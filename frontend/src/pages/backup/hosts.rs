@@ -1,5 +1,5 @@
-//! Hosts: the managed hosts of each customer; added by hand here (engines
-//! report them in part 2) and assigned on a policy's page.
+//! Hosts: the managed hosts of each customer; reported by the customer's
+//! engines or added by hand here, and assigned on a policy's page.
 
 use bc_api_types::{ManagedHostBody, Permission};
 use yew::platform::spawn_local;
@@ -73,7 +73,7 @@ pub fn HostsPage() -> Html {
                         <input id="ho-name" type="text" placeholder="hostname" aria-label="Hostname" />
                         <input id="ho-ip" type="text" placeholder="IP (optional)" aria-label="IP" />
                         <input id="ho-os" type="text" placeholder="OS (optional)" aria-label="OS" />
-                        <button class="btn btn-primary" type="submit">{ "Add host" }</button>
+                        <button class="btn btn-primary" type="submit" data-testid="host-add">{ "Add host" }</button>
                     </form>
                 </section>
             }

@@ -225,7 +225,7 @@ pub fn PolicyPage(props: &PolicyPageProps) -> Html {
                 if manage {
                     <form class="inline-form" onsubmit={assign}>
                         <select id="as-host" aria-label="Host">{ for host_list.iter().map(|h| html! { <option value={h.id.clone()}>{ &h.hostname }</option> }) }</select>
-                        <button class="btn" type="submit">{ "Assign host" }</button>
+                        <button class="btn" type="submit" data-testid="host-assign">{ "Assign host" }</button>
                     </form>
                 }
             </section>

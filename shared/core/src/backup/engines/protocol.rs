@@ -37,6 +37,8 @@ fn nonce_memory() -> Duration {
     Duration::seconds(2 * CLOCK_SKEW_SECONDS + 60)
 }
 
+/// Hosts one heartbeat may report.
+const MAX_HOSTS: usize = 1000;
 /// Capacity reports one heartbeat may carry.
 const MAX_REPORTS: usize = 100;
 
@@ -208,6 +210,15 @@ impl App {
             return Err(Error::Invalid(format!("at most {MAX_REPORTS} storage reports per heartbeat")));
         }
         let version = validate::optional_text(hb.version.as_deref(), 64, "version")?;
+        if hb.hosts.len() > MAX_HOSTS {
+            return Err(Error::Invalid(format!("at most {MAX_HOSTS} hosts per heartbeat")));
+        }
+        let mut hosts = Vec::new();
+        for h in &hb.hosts {
+            let ip = h.ip.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(validate::ip).transpose()?;
+            let os = validate::optional_text(h.os.as_deref(), 100, "operating system")?;
+            hosts.push((validate::hostname(&h.hostname)?, ip, os));
+        }
         let now = self.clock.now();
         let id = call.engine.value.id.clone();
         let mut current = call.engine.clone();
@@ -244,12 +255,17 @@ impl App {
                 ignored.push(report.target_id.clone());
             }
         }
+        let hosts_recorded = match (&after.customer_id, hosts.is_empty()) {
+            (Some(customer), false) => self.record_reported_hosts(&id, customer, hosts).await?,
+            _ => 0,
+        };
         Ok(api::BesHeartbeatAck {
             engine_id: id,
             status: after.status,
             server_time: now,
             next_heartbeat_seconds: HEARTBEAT_INTERVAL_SECONDS,
             ignored_targets: ignored,
+            hosts_recorded,
         })
     }
 

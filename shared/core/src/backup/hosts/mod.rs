@@ -1,5 +1,5 @@
-//! Managed hosts of a customer (created by hand here; engines report them in
-//! part 2) and their assignments to policies: `active | paused | archived`.
+//! Managed hosts of a customer (created by hand, or reported by the
+//! customer's engines in their heartbeats) and their assignments to policies: `active | paused | archived`.
 //! Reassigning an archived host reactivates its assignment; a host of
 //! another customer than the policy's engine is refused; removing an
 //! assignment keeps the host's restore points.
@@ -78,6 +78,56 @@ impl App {
         let change = Change::created(serde_json::to_value(&h).unwrap_or_default());
         self.audit(audit_entry(self, actor, "host", &h.id, "create", change)).await?;
         Ok(h)
+    }
+
+    /// Hosts an engine of `customer_id` reported: new ones are created
+    /// (source: the engine), known ones (same hostname, any case) get the
+    /// reported IP and OS. Returns how many were new or changed.
+    pub(crate) async fn record_reported_hosts(
+        &self,
+        engine_id: &str,
+        customer_id: &str,
+        reported: Vec<(String, Option<String>, Option<String>)>,
+    ) -> Result<u32> {
+        let known = self.bk_children::<api::ManagedHost>(customer_id).await?;
+        let actor = Actor::system();
+        let mut n = 0;
+        for (hostname, ip, os) in reported {
+            match known.iter().find(|h| h.value.hostname.eq_ignore_ascii_case(&hostname)) {
+                Some(h) if (ip.is_some() && h.value.ip != ip) || (os.is_some() && h.value.os != os) => {
+                    let (before, after) = self
+                        .bk_modify::<api::ManagedHost, _>(&h.value.id, "host", |x| {
+                            if ip.is_some() {
+                                x.ip = ip.clone();
+                            }
+                            if os.is_some() {
+                                x.os = os.clone();
+                            }
+                            Ok(())
+                        })
+                        .await?;
+                    self.audit(audit_entry(self, &actor, "host", &after.id, "report", Change::diff(&before, &after))).await?;
+                    n += 1;
+                }
+                Some(_) => {}
+                None => {
+                    let h = api::ManagedHost {
+                        id: ids::random_id("host"),
+                        customer_id: customer_id.to_string(),
+                        hostname,
+                        ip,
+                        os,
+                        source: engine_id.to_string(),
+                        created_at: self.clock.now(),
+                    };
+                    self.bk_insert(&h).await?;
+                    let change = Change::created(serde_json::to_value(&h).unwrap_or_default());
+                    self.audit(audit_entry(self, &actor, "host", &h.id, "report", change)).await?;
+                    n += 1;
+                }
+            }
+        }
+        Ok(n)
     }
 
     pub(crate) async fn assignments_of(&self, policy_id: &str) -> Result<Vec<api::HostAssignment>> {
