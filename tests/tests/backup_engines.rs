@@ -88,7 +88,11 @@ impl TestEngine {
     async fn send(&self, method: &str, path: &str, body: &[u8], s: &Signed, engine_id: &str) -> (StatusCode, Value) {
         let req = match method {
             "GET" => self.http.get(format!("{}{path}", self.base)),
-            _ => self.http.post(format!("{}{path}", self.base)).header("content-type", "application/json").body(body.to_vec()),
+            _ => self
+                .http
+                .post(format!("{}{path}", self.base))
+                .header("content-type", "application/json")
+                .body(body.to_vec()),
         };
         let resp = req
             .header("X-BES-Engine", engine_id)
@@ -153,7 +157,8 @@ async fn register(base: &str, secret: &str, name: &str, key: &str) -> (StatusCod
         "registration_secret": secret, "name": name, "deployment_model": "on_premise", "public_key": key,
         "hostname": format!("{}.lan", name.to_lowercase()), "ip": "10.0.0.5", "port": 8443
     });
-    let resp = reqwest::Client::new().post(format!("{base}/bes/v1/register")).json(&body).send().await.expect("register");
+    let resp =
+        reqwest::Client::new().post(format!("{base}/bes/v1/register")).json(&body).send().await.expect("register");
     let status = resp.status();
     (status, resp.json().await.unwrap_or(Value::Null))
 }
@@ -265,16 +270,20 @@ async fn backup_engines_on(rt: Runtime, clock: Arc<MovableClock>) {
     bes2.id = body["engine_id"].as_str().unwrap().to_string();
 
     // Storage targets; bad input refused with the reason.
-    let target = |name: &str, engine: &String| {
-        json!({"name": name, "target_type": "local", "engine_id": engine, "connection": {"path": "/srv/backup"}})
-    };
+    let target = |name: &str, engine: &String| json!({"name": name, "target_type": "local", "engine_id": engine, "connection": {"path": "/srv/backup"}});
     let (s, body) = op
-        .post("/api/v1/backup/storage-targets", &json!({"name": "X", "target_type": "local", "engine_id": bes.id,
-            "connection": {"path": "/srv"}, "alert_threshold": 95, "critical_threshold": 90}))
+        .post(
+            "/api/v1/backup/storage-targets",
+            &json!({"name": "X", "target_type": "local", "engine_id": bes.id,
+            "connection": {"path": "/srv"}, "alert_threshold": 95, "critical_threshold": 90}),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "thresholds out of order: {body}");
     let (s, body) = op
-        .post("/api/v1/backup/storage-targets", &json!({"name": "X", "target_type": "s3", "engine_id": bes.id, "connection": {}}))
+        .post(
+            "/api/v1/backup/storage-targets",
+            &json!({"name": "X", "target_type": "s3", "engine_id": bes.id, "connection": {}}),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "an S3 target without a bucket: {body}");
     let (s, _) = viewer.post("/api/v1/backup/storage-targets", &target("Nope", &bes.id)).await;
@@ -284,8 +293,11 @@ async fn backup_engines_on(rt: Runtime, clock: Arc<MovableClock>) {
     let primary: StorageTarget = serde_json::from_value(primary).unwrap();
     assert_eq!((primary.alert_threshold, primary.critical_threshold), (85, 95));
     let (s, offsite) = op
-        .post("/api/v1/backup/storage-targets", &json!({"name": "Offsite S3", "target_type": "s3", "engine_id": bes2.id,
-            "connection": {"bucket": "msp-offsite", "region": "eu-west-1"}}))
+        .post(
+            "/api/v1/backup/storage-targets",
+            &json!({"name": "Offsite S3", "target_type": "s3", "engine_id": bes2.id,
+            "connection": {"bucket": "msp-offsite", "region": "eu-west-1"}}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{offsite}");
     let offsite_id = offsite["id"].as_str().unwrap().to_string();
@@ -312,18 +324,24 @@ async fn backup_engines_on(rt: Runtime, clock: Arc<MovableClock>) {
     let (s, created) = op.post("/api/v1/backup/policies", &disabled).await;
     assert_eq!(s, StatusCode::CREATED, "{created}");
     let p2_id = created["policy"]["id"].as_str().unwrap().to_string();
-    let (s, body) = op.patch(&format!("/api/v1/backup/policies/{}", p1.policy.id), &json!({"engine_id": bes2.id})).await;
+    let (s, body) =
+        op.patch(&format!("/api/v1/backup/policies/{}", p1.policy.id), &json!({"engine_id": bes2.id})).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "the engine cannot change: {body}");
 
     // A hook and a replication rule; 3-2-1 says what is missing.
     let (s, hook) = op
-        .post(&format!("/api/v1/backup/policies/{}/hooks", p1.policy.id),
-            &json!({"hook_type": "pre", "template": "mysql", "timeout_seconds": 120, "fail_on_error": true}))
+        .post(
+            &format!("/api/v1/backup/policies/{}/hooks", p1.policy.id),
+            &json!({"hook_type": "pre", "template": "mysql", "timeout_seconds": 120, "fail_on_error": true}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{hook}");
     assert!(hook["script"].as_str().unwrap().contains("mysqldump"));
     let (s, rule) = op
-        .post("/api/v1/backup/replicas", &json!({"policy_id": p1.policy.id, "storage_target_id": offsite_id, "is_offsite": true}))
+        .post(
+            "/api/v1/backup/replicas",
+            &json!({"policy_id": p1.policy.id, "storage_target_id": offsite_id, "is_offsite": true}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{rule}");
     assert_eq!(rule["kek_source"], "account");
@@ -336,8 +354,10 @@ async fn backup_engines_on(rt: Runtime, clock: Arc<MovableClock>) {
     // customer's engine (an account-scoped engine fails closed), rotatable,
     // removed with the target.
     let cred = json!({"username": "backup", "secret": "s3cr3t-value", "credential_type": "password"});
-    let smb = |engine: &String| json!({"name": "Creds SMB", "target_type": "smb", "engine_id": engine,
-        "connection": {"server": "nas01.lan", "share": "backups"}, "credential": cred});
+    let smb = |engine: &String| {
+        json!({"name": "Creds SMB", "target_type": "smb", "engine_id": engine,
+        "connection": {"server": "nas01.lan", "share": "backups"}, "credential": cred})
+    };
     let (s, body) = op.post("/api/v1/backup/storage-targets", &smb(&bes2.id)).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "an account-scoped engine: {body}");
     assert!(body["error"]["message"].as_str().unwrap_or("").contains("organization-scoped"), "{body}");
@@ -415,14 +435,16 @@ async fn backup_engines_on(rt: Runtime, clock: Arc<MovableClock>) {
 
     // Key rotation by a signed call; the old key is refused after.
     let new_key = Ed25519KeyPair::from_seed_unchecked(&[3; 32]).unwrap();
-    let (s, body) = bes.call("POST", "/bes/v1/key", &json!({"public_key": B64.encode(new_key.public_key().as_ref())})).await;
+    let (s, body) =
+        bes.call("POST", "/bes/v1/key", &json!({"public_key": B64.encode(new_key.public_key().as_ref())})).await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{body}");
     let (s, _) = bes.heartbeat(json!([])).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED, "the old key no longer works");
     bes.key = new_key;
     let (s, config) = bes.call("GET", "/bes/v1/config", &Value::Null).await;
     assert_eq!(s, StatusCode::OK, "{config}");
-    let file_server = config["policies"].as_array().unwrap().iter().find(|p| p["policy"]["name"] == "File server").cloned();
+    let file_server =
+        config["policies"].as_array().unwrap().iter().find(|p| p["policy"]["name"] == "File server").cloned();
     assert_eq!(file_server.expect("the policy")["hooks"][0]["template"], "mysql", "{config}");
 
     // Engines page: filters and admin edits (a CIDR that is not one is refused).
@@ -434,7 +456,8 @@ async fn backup_engines_on(rt: Runtime, clock: Arc<MovableClock>) {
     let path = format!("/api/v1/backup/engines/{}", bes.id);
     let (s, body) = op.patch(&path, &json!({"pxe_network": "10.0.0.1/24"})).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
-    let (s, body) = op.patch(&path, &json!({"name": "Vault-One", "pxe_enabled": true, "pxe_network": "10.0.0.0/24"})).await;
+    let (s, body) =
+        op.patch(&path, &json!({"name": "Vault-One", "pxe_enabled": true, "pxe_network": "10.0.0.0/24"})).await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert_eq!(body["pxe_network"], "10.0.0.0/24");
 
@@ -494,7 +517,9 @@ async fn backup_engines_on(rt: Runtime, clock: Arc<MovableClock>) {
     assert_eq!(policy(&viewer, &pid).await.policy.name, "File server", "nothing changed");
 
     // Hosts: assign, archive, reassign reactivates; a host of another customer is refused.
-    let (s, host) = op.post("/api/v1/backup/hosts", &json!({"customer_id": customer_id, "hostname": "fs01", "ip": "10.0.0.20"})).await;
+    let (s, host) = op
+        .post("/api/v1/backup/hosts", &json!({"customer_id": customer_id, "hostname": "fs01", "ip": "10.0.0.20"}))
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{host}");
     let host_id = host["id"].as_str().unwrap().to_string();
     let (s, a) = op.post(&format!("/api/v1/backup/policies/{pid}/hosts"), &json!({"host_id": host_id})).await;
@@ -507,9 +532,7 @@ async fn backup_engines_on(rt: Runtime, clock: Arc<MovableClock>) {
     assert_eq!(s, StatusCode::CREATED, "{a}");
     assert_eq!(a["state"], "active");
     let (_, other) = op.post("/api/v1/customers", &json!({"name": "Other BV"})).await;
-    let (_, foreign) = op
-        .post("/api/v1/backup/hosts", &json!({"customer_id": other["id"], "hostname": "fs99"}))
-        .await;
+    let (_, foreign) = op.post("/api/v1/backup/hosts", &json!({"customer_id": other["id"], "hostname": "fs99"})).await;
     let (s, body) = op.post(&format!("/api/v1/backup/policies/{pid}/hosts"), &json!({"host_id": foreign["id"]})).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
 
@@ -540,10 +563,26 @@ async fn backup_engines_on(rt: Runtime, clock: Arc<MovableClock>) {
         .map(|e| format!("{}:{}", e["entity_type"].as_str().unwrap_or(""), e["action"].as_str().unwrap_or("")))
         .collect();
     for want in [
-        "registration_secret:create", "engine:register", "engine:status", "engine:offline", "engine:refused",
-        "engine:update", "engine:rotate_key", "engine:delete", "storage_target:create", "storage_target:delete",
-        "policy:create", "policy:auto_pause", "policy:auto_resume", "policy:delete", "app_hook:create",
-        "replica_rule:create", "host:create", "storage_target:rotate_credential", "host_assignment:create", "host_assignment:reactivate",
+        "registration_secret:create",
+        "engine:register",
+        "engine:status",
+        "engine:offline",
+        "engine:refused",
+        "engine:update",
+        "engine:rotate_key",
+        "engine:delete",
+        "storage_target:create",
+        "storage_target:delete",
+        "policy:create",
+        "policy:auto_pause",
+        "policy:auto_resume",
+        "policy:delete",
+        "app_hook:create",
+        "replica_rule:create",
+        "host:create",
+        "storage_target:rotate_credential",
+        "host_assignment:create",
+        "host_assignment:reactivate",
     ] {
         assert!(actions.iter().any(|a| a == want), "{want} not in the audit trail");
     }

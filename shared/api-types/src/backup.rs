@@ -73,7 +73,9 @@ impl HookTemplate {
     /// The template's display name and script snippet.
     pub fn describe(self) -> (&'static str, &'static str) {
         match self {
-            HookTemplate::Mysql => ("MySQL / MariaDB", "mysqldump --single-transaction --all-databases > \"$BES_HOOK_DIR/mysql.sql\""),
+            HookTemplate::Mysql => {
+                ("MySQL / MariaDB", "mysqldump --single-transaction --all-databases > \"$BES_HOOK_DIR/mysql.sql\"")
+            }
             HookTemplate::Mongodb => ("MongoDB", "mongodump --oplog --out \"$BES_HOOK_DIR/mongodb\""),
             HookTemplate::Elasticsearch => (
                 "Elasticsearch",

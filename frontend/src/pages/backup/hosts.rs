@@ -47,7 +47,9 @@ pub fn HostsPage() -> Html {
     let body = match (&list.data, &list.error) {
         (_, Some(e)) => html! { <ErrorView error={e.clone()} onretry={Some(list.reload.clone())} /> },
         (None, None) => html! { <Loading what="hosts" /> },
-        (Some(l), None) if l.is_empty() => html! { <div class="state empty" role="status"><h2>{ "No hosts" }</h2></div> },
+        (Some(l), None) if l.is_empty() => {
+            html! { <div class="state empty" role="status"><h2>{ "No hosts" }</h2></div> }
+        }
         (Some(l), None) => html! {
             <div class="table-wrap">
                 <table class="table hosts">

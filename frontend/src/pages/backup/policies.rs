@@ -33,7 +33,11 @@ pub fn PoliciesPage() -> Html {
 
     let engine_list = engines.data.as_ref().map(|e| (**e).clone()).unwrap_or_default();
     let target_list = targets.data.as_ref().map(|t| (**t).clone()).unwrap_or_default();
-    let chosen = if engine.is_empty() { engine_list.first().map(|e| e.id.clone()).unwrap_or_default() } else { (*engine).clone() };
+    let chosen = if engine.is_empty() {
+        engine_list.first().map(|e| e.id.clone()).unwrap_or_default()
+    } else {
+        (*engine).clone()
+    };
 
     let on_engine = {
         let engine = engine.clone();
@@ -90,7 +94,9 @@ pub fn PoliciesPage() -> Html {
     let body = match (&list.data, &list.error) {
         (_, Some(e)) => html! { <ErrorView error={e.clone()} onretry={Some(list.reload.clone())} /> },
         (None, None) => html! { <Loading what="policies" /> },
-        (Some(l), None) if l.is_empty() => html! { <div class="state empty" role="status"><h2>{ "No policies" }</h2></div> },
+        (Some(l), None) if l.is_empty() => {
+            html! { <div class="state empty" role="status"><h2>{ "No policies" }</h2></div> }
+        }
         (Some(l), None) => html! {
             <div class="table-wrap">
                 <table class="table policies">

@@ -77,7 +77,10 @@ pub fn PolicyPage(props: &PolicyPageProps) -> Html {
                 replicate_after_incremental: Some(checked("rr-incr")),
                 is_offsite: Some(checked("rr-offsite")),
             };
-            act("Replication rule added".into(), Box::pin(async move { api::backup::create_replica(&body).await.map(|_| ()) }));
+            act(
+                "Replication rule added".into(),
+                Box::pin(async move { api::backup::create_replica(&body).await.map(|_| ()) }),
+            );
         })
     };
     let assign = {
@@ -85,7 +88,10 @@ pub fn PolicyPage(props: &PolicyPageProps) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let (id, host) = (id.clone(), val("as-host"));
-            act("Host assigned".into(), Box::pin(async move { api::backup::assign_host(&id, &host).await.map(|_| ()) }));
+            act(
+                "Host assigned".into(),
+                Box::pin(async move { api::backup::assign_host(&id, &host).await.map(|_| ()) }),
+            );
         })
     };
 
@@ -98,14 +104,17 @@ pub fn PolicyPage(props: &PolicyPageProps) -> Html {
     };
     let p = d.policy.clone();
     let target_list = targets.data.as_ref().map(|t| (**t).clone()).unwrap_or_default();
-    let target_name = |tid: &str| target_list.iter().find(|t| t.id == tid).map(|t| t.name.clone()).unwrap_or_else(|| tid.to_string());
+    let target_name =
+        |tid: &str| target_list.iter().find(|t| t.id == tid).map(|t| t.name.clone()).unwrap_or_else(|| tid.to_string());
     let toggle = {
         let (act, id, enabled) = (act.clone(), id.clone(), p.enabled);
         Callback::from(move |_: MouseEvent| {
             let body = PolicyBody { enabled: Some(!enabled), ..Default::default() };
             let id = id.clone();
-            act(if enabled { "Policy disabled" } else { "Policy enabled" }.into(),
-                Box::pin(async move { api::backup::update_policy(&id, &body).await.map(|_| ()) }));
+            act(
+                if enabled { "Policy disabled" } else { "Policy enabled" }.into(),
+                Box::pin(async move { api::backup::update_policy(&id, &body).await.map(|_| ()) }),
+            );
         })
     };
     let delete = {

@@ -22,8 +22,12 @@ pub fn ReplicasPage() -> Html {
     let policies = use_fetch((), |_| async { api::backup::policies().await });
     let targets = use_fetch((), |_| async { api::backup::targets().await });
     let manage = session.can(Permission::ManageBackup);
-    let pname = |id: &str| policies.data.as_ref().and_then(|l| l.iter().find(|p| p.id == id).map(|p| p.name.clone())).unwrap_or_default();
-    let tname = |id: &str| targets.data.as_ref().and_then(|l| l.iter().find(|t| t.id == id).map(|t| t.name.clone())).unwrap_or_default();
+    let pname = |id: &str| {
+        policies.data.as_ref().and_then(|l| l.iter().find(|p| p.id == id).map(|p| p.name.clone())).unwrap_or_default()
+    };
+    let tname = |id: &str| {
+        targets.data.as_ref().and_then(|l| l.iter().find(|t| t.id == id).map(|t| t.name.clone())).unwrap_or_default()
+    };
     let body = match (&list.data, &list.error) {
         (_, Some(e)) => html! { <ErrorView error={e.clone()} onretry={Some(list.reload.clone())} /> },
         (None, None) => html! { <Loading what="replication rules" /> },

@@ -134,7 +134,8 @@ pub fn StoragePage() -> Html {
     };
 
     let engine_list = engines.data.as_ref().map(|e| (**e).clone()).unwrap_or_default();
-    let engine_name = |id: &str| engine_list.iter().find(|e| e.id == id).map(|e| e.name.clone()).unwrap_or_else(|| id.to_string());
+    let engine_name =
+        |id: &str| engine_list.iter().find(|e| e.id == id).map(|e| e.name.clone()).unwrap_or_else(|| id.to_string());
     let body = match (&list.data, &list.error) {
         (_, Some(e)) => html! { <ErrorView error={e.clone()} onretry={Some(list.reload.clone())} /> },
         (None, None) => html! { <Loading what="storage targets" /> },

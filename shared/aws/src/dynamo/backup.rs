@@ -66,7 +66,8 @@ fn to_item(d: &BackupDoc, version: u64) -> Item {
 
 fn from_item(item: &Item) -> PortResult<BackupDoc> {
     let kind = get_s(item, KIND)?;
-    let kind = BackupKind::parse(kind).ok_or_else(|| PortError::Backend(format!("DynamoDB: unknown backup kind {kind}")))?;
+    let kind =
+        BackupKind::parse(kind).ok_or_else(|| PortError::Backend(format!("DynamoDB: unknown backup kind {kind}")))?;
     let opt = |name: &str| get_s(item, name).ok().map(str::to_string);
     let due_at = opt(DUE)
         .map(|d| d.parse::<DateTime<Utc>>().map_err(|e| PortError::Backend(format!("DynamoDB: bad {DUE} {d}: {e}"))))

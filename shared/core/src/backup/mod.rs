@@ -51,7 +51,8 @@ pub(crate) fn encode<T: Record>(value: &T, version: u64) -> Result<BackupDoc> {
         parent: value.parent(),
         due_at: value.due_at(),
         version,
-        body: serde_json::to_string(value).map_err(|e| Error::Backend(format!("cannot encode a {}: {e}", T::KIND.as_str())))?,
+        body: serde_json::to_string(value)
+            .map_err(|e| Error::Backend(format!("cannot encode a {}: {e}", T::KIND.as_str())))?,
     })
 }
 

@@ -30,7 +30,8 @@ fn rows(conn: &Connection, sql: &str, args: &[&dyn rusqlite::ToSql]) -> PortResu
         .map_err(backend("read backup docs"))?;
     raw.into_iter()
         .map(|(kind, id, parent, due, version, body)| {
-            let kind = BackupKind::parse(&kind).ok_or_else(|| PortError::Backend(format!("unknown backup kind {kind}")))?;
+            let kind =
+                BackupKind::parse(&kind).ok_or_else(|| PortError::Backend(format!("unknown backup kind {kind}")))?;
             let due_at = due
                 .map(|d| d.parse::<DateTime<Utc>>().map_err(|e| PortError::Backend(format!("bad due_at {d}: {e}"))))
                 .transpose()?;
@@ -133,8 +134,9 @@ impl BackupRepo for SqliteStore {
     }
 
     async fn delete_backup_doc(&self, kind: BackupKind, id: &str) -> PortResult<bool> {
-        let n = Self::exec(&self.db(), "DELETE FROM backup_docs WHERE kind = ?1 AND id = ?2", params![kind.as_str(), id])
-            .map_err(backend("delete backup doc"))?;
+        let n =
+            Self::exec(&self.db(), "DELETE FROM backup_docs WHERE kind = ?1 AND id = ?2", params![kind.as_str(), id])
+                .map_err(backend("delete backup doc"))?;
         Ok(n > 0)
     }
 

@@ -38,7 +38,10 @@ fn nonempty(v: Option<String>) -> Option<String> {
 #[utoipa::path(get, path = "/api/v1/backup/registration-secrets", tag = "backup",
     responses((status = 200, body = Vec<RegistrationSecretInfo>, description = "which scopes have a secret (never the values)"),
               (status = 403, body = ErrorBody)))]
-pub(crate) async fn list_secrets(State(s): State<AppState>, Auth(a): Auth) -> ApiResult<Json<Vec<RegistrationSecretInfo>>> {
+pub(crate) async fn list_secrets(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+) -> ApiResult<Json<Vec<RegistrationSecretInfo>>> {
     Ok(Json(logged(&a, "registration_secrets", s.app.registration_secrets(&a).await)?))
 }
 
@@ -50,7 +53,10 @@ pub(crate) async fn rotate_secret(
     Auth(a): Auth,
     JsonBody(body): JsonBody<RegistrationSecretBody>,
 ) -> ApiResult<(StatusCode, Json<RegistrationSecretCreated>)> {
-    Ok((StatusCode::CREATED, Json(logged(&a, "rotate_registration_secret", s.app.rotate_registration_secret(&a, &body).await)?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(logged(&a, "rotate_registration_secret", s.app.rotate_registration_secret(&a, &body).await)?),
+    ))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -72,7 +78,10 @@ pub(crate) async fn list_engines(
     QueryParams(p): QueryParams<EngineParams>,
 ) -> ApiResult<Json<Vec<Engine>>> {
     let status = nonempty(p.status)
-        .map(|v| EngineStatus::parse(&v).ok_or_else(|| ApiError::invalid(format!("status {v:?} is pending, online, offline or degraded"))))
+        .map(|v| {
+            EngineStatus::parse(&v)
+                .ok_or_else(|| ApiError::invalid(format!("status {v:?} is pending, online, offline or degraded")))
+        })
         .transpose()?;
     let filter = EngineFilter { customer_id: nonempty(p.customer), status, search: nonempty(p.q) };
     Ok(Json(logged(&a, "list_engines", s.app.list_engines(&a, &filter).await)?))
@@ -80,7 +89,11 @@ pub(crate) async fn list_engines(
 
 #[utoipa::path(get, path = "/api/v1/backup/engines/{id}", tag = "backup", params(("id" = String, Path)),
     responses((status = 200, body = Engine), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub(crate) async fn get_engine(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<Json<Engine>> {
+pub(crate) async fn get_engine(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Engine>> {
     Ok(Json(logged(&a, "get_engine", s.app.get_engine(&a, &id).await)?))
 }
 
@@ -171,7 +184,11 @@ pub(crate) async fn update_target(
 #[utoipa::path(delete, path = "/api/v1/backup/storage-targets/{id}", tag = "backup", params(("id" = String, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, body = ErrorBody, description = "in use: the message names the policies and replication rules")))]
-pub(crate) async fn delete_target(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub(crate) async fn delete_target(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     logged(&a, "delete_storage_target", s.app.delete_storage_target(&a, &id).await)?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -200,7 +217,11 @@ pub(crate) async fn create_policy(
 #[utoipa::path(get, path = "/api/v1/backup/policies/{id}", tag = "backup", params(("id" = String, Path)),
     responses((status = 200, body = PolicyDetail, description = "with hooks in execution order, replication rules, hosts and 3-2-1"),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub(crate) async fn get_policy(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<Json<PolicyDetail>> {
+pub(crate) async fn get_policy(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PolicyDetail>> {
     Ok(Json(logged(&a, "get_policy", s.app.get_policy(&a, &id).await)?))
 }
 
@@ -217,7 +238,11 @@ pub(crate) async fn update_policy(
 
 #[utoipa::path(delete, path = "/api/v1/backup/policies/{id}", tag = "backup", params(("id" = String, Path)),
     responses((status = 204, description = "with its host assignments, replication rules and hooks"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub(crate) async fn delete_policy(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub(crate) async fn delete_policy(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     logged(&a, "delete_policy", s.app.delete_policy(&a, &id).await)?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -246,7 +271,11 @@ pub(crate) async fn update_hook(
 
 #[utoipa::path(delete, path = "/api/v1/backup/hooks/{id}", tag = "backup", params(("id" = String, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub(crate) async fn delete_hook(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub(crate) async fn delete_hook(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     logged(&a, "delete_hook", s.app.delete_hook(&a, &id).await)?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -281,7 +310,11 @@ pub(crate) async fn create_replica(
 
 #[utoipa::path(delete, path = "/api/v1/backup/replicas/{id}", tag = "backup", params(("id" = String, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub(crate) async fn delete_replica(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub(crate) async fn delete_replica(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     logged(&a, "delete_replica", s.app.delete_replica(&a, &id).await)?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -9,10 +9,10 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use bc_api_types::{BesConfig, BesHeartbeat, BesHeartbeatAck, BesRegister, BesRegistered, BesRotateKey, ErrorBody};
+use bc_core::Error;
 use bc_core::backup::engines::protocol::{
     HEADER_ENGINE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, SignedCall, Verified,
 };
-use bc_core::Error;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
@@ -24,7 +24,8 @@ pub(crate) struct Signed(Verified, Bytes);
 
 impl Signed {
     fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, ApiError> {
-        serde_json::from_slice(&self.1).map_err(|e| ApiError::invalid(format!("the body is not the expected JSON: {e}")))
+        serde_json::from_slice(&self.1)
+            .map_err(|e| ApiError::invalid(format!("the body is not the expected JSON: {e}")))
     }
 }
 

@@ -111,7 +111,9 @@ impl App {
     pub async fn bes_register(&self, body: &api::BesRegister) -> Result<api::BesRegistered> {
         let hash = ids::sha256_hex(body.registration_secret.trim().as_bytes());
         let Some(secret) = self.bk_get::<RegistrationSecret>(&hash).await? else {
-            return Err(self.refuse("registration", "POST /bes/v1/register", "the registration secret is not valid").await);
+            return Err(self
+                .refuse("registration", "POST /bes/v1/register", "the registration secret is not valid")
+                .await);
         };
         let name = validate::name(&body.name, "engine")?;
         let hostname = validate::hostname(&body.hostname)?;
@@ -201,7 +203,9 @@ impl App {
     /// DynamoDB after the engine's read).
     pub async fn bes_heartbeat(&self, call: Verified, hb: &api::BesHeartbeat) -> Result<api::BesHeartbeatAck> {
         let h = &hb.health;
-        for (v, what) in [(h.cpu_percent, "cpu_percent"), (h.memory_percent, "memory_percent"), (h.disk_percent, "disk_percent")] {
+        for (v, what) in
+            [(h.cpu_percent, "cpu_percent"), (h.memory_percent, "memory_percent"), (h.disk_percent, "disk_percent")]
+        {
             if !v.is_finite() || !(0.0..=100.0).contains(&v) {
                 return Err(Error::Invalid(format!("health.{what} is 0 to 100")));
             }
@@ -272,7 +276,8 @@ impl App {
     /// Audit and alert for a status change an engine's heartbeat made.
     async fn engine_status_changed(&self, before: &api::Engine, after: &api::Engine) -> Result<()> {
         let actor = Actor::system();
-        let change = Change::fields(serde_json::json!({"status": before.status}), serde_json::json!({"status": after.status}));
+        let change =
+            Change::fields(serde_json::json!({"status": before.status}), serde_json::json!({"status": after.status}));
         self.audit(audit_entry(self, &actor, "engine", &after.id, "status", change)).await?;
         let now = self.clock.now();
         match (before.status, after.status) {
@@ -316,8 +321,10 @@ impl App {
             })
             .await?;
         let actor = Actor { user_id: "bes".into(), username: format!("bes:{id}"), role: api::Role::Viewer };
-        let change =
-            Change::fields(serde_json::json!({"public_key": before.public_key}), serde_json::json!({"public_key": after.public_key}));
+        let change = Change::fields(
+            serde_json::json!({"public_key": before.public_key}),
+            serde_json::json!({"public_key": after.public_key}),
+        );
         self.audit(audit_entry(self, &actor, "engine", &id, "rotate_key", change)).await
     }
 

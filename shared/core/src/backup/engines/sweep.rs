@@ -38,7 +38,8 @@ impl App {
                 Err(err) => return Err(err),
             }
             n += 1;
-            let change = Change::fields(serde_json::json!({"status": e.status}), serde_json::json!({"status": off.status}));
+            let change =
+                Change::fields(serde_json::json!({"status": e.status}), serde_json::json!({"status": off.status}));
             self.audit(audit_entry(self, &Actor::system(), "engine", &e.id, "offline", change)).await?;
             self.raise_alert(
                 api::AlertSeverity::Critical,

@@ -62,7 +62,12 @@ impl App {
         check_id(&body.customer_id, "customer")?;
         self.store.get_customer(&body.customer_id).await?.ok_or(Error::NotFound("customer"))?;
         let hostname = validate::hostname(&body.hostname)?;
-        if self.bk_children::<api::ManagedHost>(&body.customer_id).await?.iter().any(|h| h.value.hostname.eq_ignore_ascii_case(&hostname)) {
+        if self
+            .bk_children::<api::ManagedHost>(&body.customer_id)
+            .await?
+            .iter()
+            .any(|h| h.value.hostname.eq_ignore_ascii_case(&hostname))
+        {
             return Err(Error::Conflict(format!("the customer has a host named {hostname} already")));
         }
         let h = api::ManagedHost {
@@ -106,7 +111,8 @@ impl App {
                             Ok(())
                         })
                         .await?;
-                    self.audit(audit_entry(self, &actor, "host", &after.id, "report", Change::diff(&before, &after))).await?;
+                    self.audit(audit_entry(self, &actor, "host", &after.id, "report", Change::diff(&before, &after)))
+                        .await?;
                     n += 1;
                 }
                 Some(_) => {}
@@ -134,7 +140,8 @@ impl App {
         let mut out = Vec::new();
         for a in self.bk_children::<Assignment>(policy_id).await? {
             let a = a.value;
-            let hostname = self.bk_get::<api::ManagedHost>(&a.host_id).await?.map(|h| h.value.hostname).unwrap_or_default();
+            let hostname =
+                self.bk_get::<api::ManagedHost>(&a.host_id).await?.map(|h| h.value.hostname).unwrap_or_default();
             out.push(api::HostAssignment {
                 policy_id: a.policy_id,
                 host_id: a.host_id,
@@ -148,7 +155,12 @@ impl App {
     }
 
     /// Assigns a host to a policy (or reactivates its archived assignment).
-    pub async fn assign_host(&self, actor: &Actor, policy_id: &str, body: &api::AssignHostBody) -> Result<api::HostAssignment> {
+    pub async fn assign_host(
+        &self,
+        actor: &Actor,
+        policy_id: &str,
+        body: &api::AssignHostBody,
+    ) -> Result<api::HostAssignment> {
         actor.require(Permission::ManageBackup)?;
         check_id(policy_id, "policy")?;
         check_id(&body.host_id, "host")?;
@@ -171,12 +183,16 @@ impl App {
                         Ok(())
                     })
                     .await?;
-                let change =
-                    Change::fields(serde_json::json!({"state": before.state}), serde_json::json!({"state": after.state}));
+                let change = Change::fields(
+                    serde_json::json!({"state": before.state}),
+                    serde_json::json!({"state": after.state}),
+                );
                 self.audit(audit_entry(self, actor, "host_assignment", &id, "reactivate", change)).await?;
                 after
             }
-            Some(_) => return Err(Error::Conflict(format!("host {} is assigned to this policy already", host.hostname))),
+            Some(_) => {
+                return Err(Error::Conflict(format!("host {} is assigned to this policy already", host.hostname)));
+            }
             None => {
                 let a = Assignment {
                     id: id.clone(),
@@ -218,7 +234,8 @@ impl App {
             })
             .await?;
         if before != after {
-            let change = Change::fields(serde_json::json!({"state": before.state}), serde_json::json!({"state": after.state}));
+            let change =
+                Change::fields(serde_json::json!({"state": before.state}), serde_json::json!({"state": after.state}));
             self.audit(audit_entry(self, actor, "host_assignment", &id, "set_state", change)).await?;
         }
         Ok(())

@@ -27,8 +27,9 @@ fn apply(p: &mut api::Policy, b: &api::PolicyBody) -> Result<()> {
     }
     if let Some(tz) = &b.time_zone {
         let tz = tz.trim();
-        tz.parse::<chrono_tz::Tz>()
-            .map_err(|_| Error::Invalid(format!("unknown time zone {tz:?} (use an IANA name like Europe/Amsterdam)")))?;
+        tz.parse::<chrono_tz::Tz>().map_err(|_| {
+            Error::Invalid(format!("unknown time zone {tz:?} (use an IANA name like Europe/Amsterdam)"))
+        })?;
         p.time_zone = tz.to_string();
     }
     if let Some(s) = &b.full_schedule {

@@ -43,12 +43,22 @@ impl App {
         check_id(&body.policy_id, "policy")?;
         check_id(&body.storage_target_id, "storage target")?;
         let policy = self.bk_get::<api::Policy>(&body.policy_id).await?.ok_or(Error::NotFound("policy"))?.value;
-        let target =
-            self.bk_get::<api::StorageTarget>(&body.storage_target_id).await?.ok_or(Error::NotFound("storage target"))?.value;
+        let target = self
+            .bk_get::<api::StorageTarget>(&body.storage_target_id)
+            .await?
+            .ok_or(Error::NotFound("storage target"))?
+            .value;
         if target.id == policy.storage_target_id {
-            return Err(Error::Invalid("the replica target is the policy's own storage target; pick a second one".into()));
+            return Err(Error::Invalid(
+                "the replica target is the policy's own storage target; pick a second one".into(),
+            ));
         }
-        if self.bk_children::<api::ReplicaRule>(&policy.id).await?.iter().any(|r| r.value.storage_target_id == target.id) {
+        if self
+            .bk_children::<api::ReplicaRule>(&policy.id)
+            .await?
+            .iter()
+            .any(|r| r.value.storage_target_id == target.id)
+        {
             return Err(Error::Conflict(format!("policy {} already replicates to {}", policy.name, target.name)));
         }
         let r = api::ReplicaRule {

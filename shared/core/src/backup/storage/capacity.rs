@@ -56,7 +56,13 @@ pub fn classify(usage_percent: f64, alert: u8, critical: u8) -> StorageHealth {
 }
 
 /// The next capacity state from the previous one and a report at `now`.
-pub fn next_capacity(prev: Option<&api::Capacity>, total: u64, used: u64, free: u64, now: DateTime<Utc>) -> api::Capacity {
+pub fn next_capacity(
+    prev: Option<&api::Capacity>,
+    total: u64,
+    used: u64,
+    free: u64,
+    now: DateTime<Utc>,
+) -> api::Capacity {
     let usage_percent = if total == 0 { 0.0 } else { used as f64 * 100.0 / total as f64 };
     let growth = match prev {
         Some(p) if now > p.reported_at => {
@@ -142,7 +148,8 @@ impl App {
 
     /// The history of a target, oldest first.
     pub(crate) async fn capacity_history(&self, target_id: &str) -> Result<Vec<api::CapacityPoint>> {
-        let mut v: Vec<_> = self.bk_children::<CapacityRecord>(target_id).await?.into_iter().map(|p| p.value.point).collect();
+        let mut v: Vec<_> =
+            self.bk_children::<CapacityRecord>(target_id).await?.into_iter().map(|p| p.value.point).collect();
         v.sort_by_key(|p| p.day);
         Ok(v)
     }
@@ -164,8 +171,15 @@ impl App {
                     t.critical_threshold,
                     if paused.is_empty() { "none".to_string() } else { paused.join(", ") }
                 );
-                self.raise_alert(api::AlertSeverity::Critical, "storage_critical", "storage_target", &t.id, msg, &cause)
-                    .await?;
+                self.raise_alert(
+                    api::AlertSeverity::Critical,
+                    "storage_critical",
+                    "storage_target",
+                    &t.id,
+                    msg,
+                    &cause,
+                )
+                .await?;
             }
             StorageHealth::Warning if matches!(was, StorageHealth::Healthy | StorageHealth::Unknown) => {
                 let msg = format!("Storage target {} is {usage:.1} % full (alert at {} %)", t.name, t.alert_threshold);

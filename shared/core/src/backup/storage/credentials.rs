@@ -29,7 +29,8 @@ pub fn check(engine: &api::Engine, c: &api::StorageCredential) -> Result<()> {
     let len = |s: &str, max: usize| !s.trim().is_empty() && s.chars().count() <= max;
     if !len(&c.username, 200) || !len(&c.secret, 4096) || !len(&c.credential_type, 50) {
         return Err(Error::Invalid(
-            "a credential has a username (at most 200), a secret (at most 4096) and a type (at most 50 characters)".into(),
+            "a credential has a username (at most 200), a secret (at most 4096) and a type (at most 50 characters)"
+                .into(),
         ));
     }
     Ok(())
@@ -40,8 +41,9 @@ impl App {
         match self.secrets.get(SecretName::Storage).await? {
             None => Ok(Vault::new()),
             Some(s) if s.trim().is_empty() => Ok(Vault::new()),
-            Some(s) => serde_json::from_str(&s)
-                .map_err(|_| Error::Backend("the storage credentials secret is not the JSON this release writes".into())),
+            Some(s) => serde_json::from_str(&s).map_err(|_| {
+                Error::Backend("the storage credentials secret is not the JSON this release writes".into())
+            }),
         }
     }
 

@@ -91,12 +91,15 @@ pub fn check_connection(kind: TargetType, c: &api::ConnectionConfig) -> Result<a
             out.export_path = Some(export);
             out.mount_options = opt(&c.mount_options, "mount options")?;
             if out.mount_options.as_ref().is_some_and(|m| m.contains(char::is_whitespace)) {
-                return Err(Error::Invalid("mount options are comma-separated, without spaces (like vers=4.1,hard)".into()));
+                return Err(Error::Invalid(
+                    "mount options are comma-separated, without spaces (like vers=4.1,hard)".into(),
+                ));
             }
         }
         TargetType::Iscsi => {
             let portal = required(&c.portal, "target portal", kind)?;
-            let host = portal.rsplit_once(':').filter(|(_, p)| p.parse::<u16>().is_ok()).map_or(portal.as_str(), |(h, _)| h);
+            let host =
+                portal.rsplit_once(':').filter(|(_, p)| p.parse::<u16>().is_ok()).map_or(portal.as_str(), |(h, _)| h);
             server(host).map_err(|_| Error::Invalid(format!("the target portal {portal:?} is host or host:port")))?;
             out.portal = Some(portal.clone());
             let iqn = required(&c.iqn, "IQN", kind)?;
@@ -108,7 +111,9 @@ pub fn check_connection(kind: TargetType, c: &api::ConnectionConfig) -> Result<a
         }
         TargetType::Local => {
             let path = required(&c.path, "path", kind)?;
-            let windows = path.len() >= 3 && path.as_bytes()[1] == b':' && (path.as_bytes()[2] == b'\\' || path.as_bytes()[2] == b'/');
+            let windows = path.len() >= 3
+                && path.as_bytes()[1] == b':'
+                && (path.as_bytes()[2] == b'\\' || path.as_bytes()[2] == b'/');
             if !path.starts_with('/') && !windows {
                 return Err(Error::Invalid(format!("the path {path:?} is absolute (/srv/backup or D:\\backup)")));
             }
@@ -129,7 +134,11 @@ fn thresholds(alert: Option<u8>, critical: Option<u8>, was: Option<(u8, u8)>) ->
 }
 
 impl App {
-    pub async fn list_storage_targets(&self, actor: &Actor, engine_id: Option<&str>) -> Result<Vec<api::StorageTarget>> {
+    pub async fn list_storage_targets(
+        &self,
+        actor: &Actor,
+        engine_id: Option<&str>,
+    ) -> Result<Vec<api::StorageTarget>> {
         actor.require(Permission::ViewBackup)?;
         let mut out: Vec<_> = match engine_id {
             Some(e) => {
@@ -161,7 +170,11 @@ impl App {
         Ok(api::StorageTargetDetail { target, history, policies })
     }
 
-    pub async fn create_storage_target(&self, actor: &Actor, body: &api::StorageTargetBody) -> Result<api::StorageTarget> {
+    pub async fn create_storage_target(
+        &self,
+        actor: &Actor,
+        body: &api::StorageTargetBody,
+    ) -> Result<api::StorageTarget> {
         actor.require(Permission::ManageBackup)?;
         let name = validate::name(&body.name, "storage target")?;
         check_id(&body.engine_id, "engine")?;
@@ -244,7 +257,10 @@ impl App {
             .await?;
         if body.credential.is_some() {
             // The values never go into the trail; that it changed does.
-            let change = Change::fields(serde_json::json!({"credential": "(replaced)"}), serde_json::json!({"credential_type": after.credential_type}));
+            let change = Change::fields(
+                serde_json::json!({"credential": "(replaced)"}),
+                serde_json::json!({"credential_type": after.credential_type}),
+            );
             self.audit(audit_entry(self, actor, "storage_target", id, "rotate_credential", change)).await?;
         }
         if before != after {
@@ -269,7 +285,8 @@ impl App {
             .collect();
         for r in self.bk_list::<api::ReplicaRule>().await? {
             if r.value.storage_target_id == id {
-                let name = self.bk_get::<api::Policy>(&r.value.policy_id).await?.map(|p| p.value.name).unwrap_or_default();
+                let name =
+                    self.bk_get::<api::Policy>(&r.value.policy_id).await?.map(|p| p.value.name).unwrap_or_default();
                 users.push(format!("the replication rule of policy {name}"));
             }
         }
