@@ -1283,6 +1283,12 @@ async fn backup(ui: &Ui, server: &Server) {
     ui.wait_text("table.storage-targets button", "Primary NAS").await.click().await.expect("open the target");
     ui.wait_text("[data-testid=capacity]", "has not reported").await;
     dismiss_toasts(ui).await;
+    // Edited: a lower alert threshold.
+    ui.type_into("#te-alert", "80").await;
+    ui.click("[data-testid=target-edit-save]").await;
+    ui.wait_text(".toast", "Saved Primary NAS").await;
+    ui.wait_text("table.storage-targets", "80 % / 95 %").await;
+    dismiss_toasts(ui).await;
 
     // A managed host of a customer, added by hand.
     ui.go("/backup/hosts").await;
@@ -1316,6 +1322,13 @@ async fn backup(ui: &Ui, server: &Server) {
     ui.click("[data-testid=hook-add]").await;
     ui.wait_text("table.hooks", "MySQL / MariaDB").await;
     ui.wait_text("table.hooks", "mysqldump").await;
+    dismiss_toasts(ui).await;
+    // Edited inline: a shorter timeout.
+    ui.click("[data-testid=hook-edit]").await;
+    ui.type_into("[data-testid=hook-edit-form] input[aria-label='Timeout (seconds)']", "90").await;
+    ui.click("[data-testid=hook-save]").await;
+    ui.wait_text(".toast", "Hook saved").await;
+    ui.wait_text("table.hooks", "90 s").await;
     dismiss_toasts(ui).await;
 
     // A replication rule to the offsite target.

@@ -43,6 +43,14 @@ pub async fn create_target(body: &StorageTargetBody) -> Result<StorageTarget, Ap
     request(Method::POST, "/backup/storage-targets", Body::json(body)?).await
 }
 
+pub async fn update_target(id: &str, body: &StorageTargetBody) -> Result<StorageTarget, ApiError> {
+    request(Method::PUT, &format!("/backup/storage-targets/{}", seg(id)), Body::json(body)?).await
+}
+
+pub async fn update_hook(id: &str, body: &AppHookBody) -> Result<AppHook, ApiError> {
+    request(Method::PUT, &format!("/backup/hooks/{}", seg(id)), Body::json(body)?).await
+}
+
 pub async fn delete_target(id: &str) -> Result<(), ApiError> {
     request(Method::DELETE, &format!("/backup/storage-targets/{}", seg(id)), Body::None).await
 }

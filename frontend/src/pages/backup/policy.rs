@@ -172,20 +172,8 @@ pub fn PolicyPage(props: &PolicyPageProps) -> Html {
                 <table class="table hooks">
                     <thead><tr><th>{ "Type" }</th><th>{ "Template" }</th><th>{ "Script" }</th><th>{ "Timeout" }</th><th>{ "Sequence" }</th><th>{ "Fail on error" }</th><th></th></tr></thead>
                     <tbody>
-                        { for d.hooks.iter().map(|h| {
-                            let del = { let (act, hid) = (act.clone(), h.id.clone());
-                                Callback::from(move |_| { let hid = hid.clone(); act("Hook deleted".into(), Box::pin(async move { api::backup::delete_hook(&hid).await })) }) };
-                            html! {
-                                <tr>
-                                    <td><span class="badge">{ h.hook_type.as_str() }</span></td>
-                                    <td>{ h.template.map(|t| t.describe().0).unwrap_or("Custom script") }</td>
-                                    <td><code>{ &h.script }</code></td>
-                                    <td>{ format!("{} s", h.timeout_seconds) }</td>
-                                    <td>{ h.sequence }</td>
-                                    <td>{ if h.fail_on_error { "yes" } else { "no" } }</td>
-                                    <td>if manage { <ConfirmButton label="🗑" confirm="Delete this hook?" onconfirm={del} class="btn btn-small btn-danger" /> }</td>
-                                </tr>
-                            }
+                        { for d.hooks.iter().map(|h| html! {
+                            <HookRow key={h.id.clone()} hook={h.clone()} {manage} reload={reload.clone()} />
                         }) }
                     </tbody>
                 </table>
@@ -239,5 +227,108 @@ pub fn PolicyPage(props: &PolicyPageProps) -> Html {
                 }
             </section>
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct HookRowProps {
+    hook: bc_api_types::AppHook,
+    manage: bool,
+    reload: Callback<()>,
+}
+
+/// A hook in the list; clicking Edit turns the row into its form (inline).
+#[component]
+fn HookRow(props: &HookRowProps) -> Html {
+    let notify = use_notify();
+    let editing = use_state(|| false);
+    let h = props.hook.clone();
+    let del = {
+        let (notify, reload, id) = (notify.clone(), props.reload.clone(), h.id.clone());
+        Callback::from(move |_| {
+            let (notify, reload, id) = (notify.clone(), reload.clone(), id.clone());
+            spawn_local(async move {
+                match api::backup::delete_hook(&id).await {
+                    Ok(()) => {
+                        notify.ok("Hook deleted");
+                        reload.emit(());
+                    }
+                    Err(e) => notify.error(e),
+                }
+            });
+        })
+    };
+    if !*editing {
+        let edit = {
+            let editing = editing.clone();
+            Callback::from(move |_: MouseEvent| editing.set(true))
+        };
+        return html! {
+            <tr data-hook-id={h.id.clone()}>
+                <td><span class="badge">{ h.hook_type.as_str() }</span></td>
+                <td>{ h.template.map(|t| t.describe().0).unwrap_or("Custom script") }</td>
+                <td><code>{ &h.script }</code></td>
+                <td>{ format!("{} s", h.timeout_seconds) }</td>
+                <td>{ h.sequence }</td>
+                <td>{ if h.fail_on_error { "yes" } else { "no" } }</td>
+                <td class="actions">
+                    if props.manage {
+                        <button class="btn btn-small" onclick={edit} data-testid="hook-edit">{ "Edit" }</button>
+                        <ConfirmButton label="🗑" confirm="Delete this hook?" onconfirm={del} class="btn btn-small btn-danger" />
+                    }
+                </td>
+            </tr>
+        };
+    }
+    let id = |f: &str| format!("he-{f}-{}", h.id);
+    let save = {
+        let (notify, reload, editing, hid) = (notify.clone(), props.reload.clone(), editing.clone(), h.id.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let f = |name: &str| format!("he-{name}-{hid}");
+            let body = AppHookBody {
+                hook_type: HookType::parse(&val(&f("type"))).unwrap_or_default(),
+                template: HookTemplate::parse(&val(&f("template"))),
+                script: opt(&f("script")),
+                timeout_seconds: num(&f("timeout")),
+                sequence: num(&f("sequence")),
+                fail_on_error: Some(checked(&f("fail"))),
+            };
+            let (notify, reload, editing, hid) = (notify.clone(), reload.clone(), editing.clone(), hid.clone());
+            spawn_local(async move {
+                match api::backup::update_hook(&hid, &body).await {
+                    Ok(_) => {
+                        notify.ok("Hook saved");
+                        editing.set(false);
+                        reload.emit(());
+                    }
+                    Err(e) => notify.error(e),
+                }
+            });
+        })
+    };
+    let cancel = {
+        let editing = editing.clone();
+        Callback::from(move |_: MouseEvent| editing.set(false))
+    };
+    let tpl = h.template.map(|t| t.as_str()).unwrap_or("");
+    html! {
+        <tr class="edit-row"><td colspan="7">
+            <form class="inline-form" onsubmit={save} data-testid="hook-edit-form">
+                <select id={id("type")} aria-label="Hook type">
+                    { for HookType::ALL.iter().map(|t| html! { <option value={t.as_str()} selected={*t == h.hook_type}>{ t.as_str() }</option> }) }
+                </select>
+                <select id={id("template")} aria-label="Template">
+                    <option value="" selected={tpl.is_empty()}>{ "Custom script" }</option>
+                    { for HookTemplate::ALL.iter().map(|t| html! { <option value={t.as_str()} selected={t.as_str() == tpl}>{ t.describe().0 }</option> }) }
+                </select>
+                <input id={id("script")} type="text" value={h.script.clone()} aria-label="Script" />
+                <input id={id("timeout")} type="number" min="1" value={h.timeout_seconds.to_string()} aria-label="Timeout (seconds)" />
+                <input id={id("sequence")} type="number" value={h.sequence.to_string()} aria-label="Sequence" />
+                <label class="check"><input id={id("fail")} type="checkbox" checked={h.fail_on_error} />{ "Fail on error" }</label>
+                <button class="btn btn-primary" type="submit" data-testid="hook-save">{ "Save" }</button>
+                <button class="btn" type="button" onclick={cancel}>{ "Cancel" }</button>
+            </form>
+        </td></tr>
     }
 }

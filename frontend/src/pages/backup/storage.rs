@@ -177,7 +177,21 @@ pub fn StoragePage() -> Html {
     };
 
     let detail_view = match detail.data.as_deref() {
-        Some(Some(d)) => capacity_view(d),
+        Some(Some(d)) => {
+            let reload = {
+                let (a, b) = (detail.reload.clone(), list.reload.clone());
+                Callback::from(move |_| {
+                    a.emit(());
+                    b.emit(());
+                })
+            };
+            html! {
+                <>
+                    { capacity_view(d) }
+                    if manage { <TargetEdit key={d.target.id.clone()} target={d.target.clone()} {reload} /> }
+                </>
+            }
+        }
         _ => html! {},
     };
 
@@ -261,6 +275,70 @@ fn capacity_view(d: &StorageTargetDetail) -> Html {
                 <polyline points={points.join(" ")} fill="none" stroke="#1d4ed8" stroke-width="2" />
             </svg>
             <p class="hint">{ format!("{} day(s) of history (one point a day, the day's last report)", d.history.len()) }</p>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct TargetEditProps {
+    target: bc_api_types::StorageTarget,
+    reload: Callback<()>,
+}
+
+/// Edit a target's name and thresholds, and rotate its credentials (new
+/// ones replace the old; empty keeps them). Type, engine and connection stay.
+#[component]
+fn TargetEdit(props: &TargetEditProps) -> Html {
+    let notify = use_notify();
+    let t = props.target.clone();
+    let save = {
+        let (notify, reload, t) = (notify.clone(), props.reload.clone(), t.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let body = StorageTargetBody {
+                name: val("te-name").trim().to_string(),
+                target_type: t.target_type,
+                engine_id: t.engine_id.clone(),
+                connection: t.connection.clone(),
+                alert_threshold: num("te-alert"),
+                critical_threshold: num("te-critical"),
+                credential: opt("te-cred-user").map(|username| StorageCredential {
+                    username,
+                    secret: val("te-cred-secret"),
+                    credential_type: opt("te-cred-type").unwrap_or_else(|| "password".into()),
+                }),
+            };
+            let (notify, reload, id) = (notify.clone(), reload.clone(), t.id.clone());
+            spawn_local(async move {
+                match api::backup::update_target(&id, &body).await {
+                    Ok(t) => {
+                        notify.ok(format!("Saved {}", t.name));
+                        reload.emit(());
+                    }
+                    Err(e) => notify.error(e),
+                }
+            });
+        })
+    };
+    html! {
+        <section class="card" aria-labelledby="te-title">
+            <h2 id="te-title" class="card-title">{ format!("Edit {}", t.name) }</h2>
+            <form class="inline-form" onsubmit={save} data-testid="target-edit">
+                <label for="te-name">{ "Name" }</label>
+                <input id="te-name" type="text" value={t.name.clone()} maxlength="200" />
+                <label for="te-alert">{ "Alert %" }</label>
+                <input id="te-alert" type="number" min="1" max="100" value={t.alert_threshold.to_string()} />
+                <label for="te-critical">{ "Critical %" }</label>
+                <input id="te-critical" type="number" min="1" max="100" value={t.critical_threshold.to_string()} />
+                <label for="te-cred-user">{ if t.has_credential { "New credentials: username" } else { "Credentials: username" } }</label>
+                <input id="te-cred-user" type="text" autocomplete="off" />
+                <input id="te-cred-secret" type="password" autocomplete="new-password" aria-label="Secret" placeholder="secret" />
+                <input id="te-cred-type" type="text" aria-label="Credential type" placeholder="password" />
+                <button class="btn btn-primary" type="submit" data-testid="target-edit-save">{ "Save" }</button>
+            </form>
+            if t.has_credential {
+                <p class="hint">{ format!("Credentials are set ({}); they are never shown. Enter new ones to replace them.", t.credential_type.clone().unwrap_or_default()) }</p>
+            }
         </section>
     }
 }
