@@ -1315,6 +1315,13 @@ async fn backup(ui: &Ui, server: &Server) {
     ui.wait_text(".toast", "Policy File server created").await;
     ui.wait_text(".page h1", "Policy File server").await;
     dismiss_toasts(ui).await;
+    // Every field but the engine can change later: a longer daily retention.
+    ui.click("[data-testid=policy-edit] summary").await;
+    ui.type_into("#po-ret-daily", "14").await;
+    ui.click("[data-testid=policy-save]").await;
+    ui.wait_text(".toast", "Policy File server saved").await;
+    ui.wait_text("[data-testid=policy-summary]", "retention 14/4/12").await;
+    dismiss_toasts(ui).await;
 
     // Section 7: an app hook from the MySQL template.
     ui.wait("#hk-template").await.select_by_value("mysql").await.expect("the MySQL template");

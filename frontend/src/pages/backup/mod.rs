@@ -43,6 +43,31 @@ pub(crate) fn val(id: &str) -> String {
     }
 }
 
+fn element(id: &str) -> Option<web_sys::Element> {
+    web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id))
+}
+
+/// Sets a field's starting value (forms read at submit set them once this
+/// way, never through `value`, which a redraw would put back while someone
+/// types; see hooks/field_value.rs).
+pub(crate) fn set_val(id: &str, value: &str) {
+    if let Some(el) = element(id) {
+        if let Some(i) = el.dyn_ref::<HtmlInputElement>() {
+            i.set_value(value);
+        } else if let Some(s) = el.dyn_ref::<HtmlSelectElement>() {
+            s.set_value(value);
+        } else if let Some(t) = el.dyn_ref::<HtmlTextAreaElement>() {
+            t.set_value(value);
+        }
+    }
+}
+
+pub(crate) fn set_checked(id: &str, on: bool) {
+    if let Some(i) = element(id).and_then(|e| e.dyn_into::<HtmlInputElement>().ok()) {
+        i.set_checked(on);
+    }
+}
+
 /// Whether the checkbox with this id is ticked.
 pub(crate) fn checked(id: &str) -> bool {
     web_sys::window()

@@ -7,6 +7,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+use super::policies::PolicyForm;
 use super::{BackupTabs, checked, num, opt, val};
 use crate::api;
 use crate::components::{ConfirmButton, ErrorView, Loading};
@@ -29,6 +30,7 @@ pub fn PolicyPage(props: &PolicyPageProps) -> Html {
     let detail = use_fetch(id.clone(), |id| async move { api::backup::policy(&id).await });
     let targets = use_fetch((), |_| async { api::backup::targets().await });
     let hosts = use_fetch((), |_| async { api::backup::hosts().await });
+    let engines = use_fetch((), |_| async { api::backup::engines("", "", "").await });
     let manage = session.can(Permission::ManageBackup);
     let reload = detail.reload.clone();
 
@@ -104,6 +106,7 @@ pub fn PolicyPage(props: &PolicyPageProps) -> Html {
     };
     let p = d.policy.clone();
     let target_list = targets.data.as_ref().map(|t| (**t).clone()).unwrap_or_default();
+    let engine_list = engines.data.as_ref().map(|e| (**e).clone()).unwrap_or_default();
     let target_name =
         |tid: &str| target_list.iter().find(|t| t.id == tid).map(|t| t.name.clone()).unwrap_or_else(|| tid.to_string());
     let toggle = {
@@ -167,6 +170,13 @@ pub fn PolicyPage(props: &PolicyPageProps) -> Html {
                 </p>
             </section>
 
+            if manage {
+                <details class="card" data-testid="policy-edit">
+                    <summary><h2 class="card-title">{ "Edit settings (sections 1-6)" }</h2></summary>
+                    <PolicyForm existing={Some(p.clone())} engines={engine_list.clone()} targets={target_list.clone()}
+                                onsaved={{ let r = reload.clone(); Callback::from(move |_| r.emit(())) }} />
+                </details>
+            }
             <details class="card" open=true data-testid="hooks-section">
                 <summary><h2 class="card-title">{ format!("7. App hooks ({})", d.hooks.len()) }</h2></summary>
                 <table class="table hooks">
