@@ -8,7 +8,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use super::policies::PolicyForm;
-use super::{BackupTabs, checked, num, opt, val};
+use super::{BackupTabs, checked, num, opt, set_checked, set_val, val};
 use crate::api;
 use crate::components::{ConfirmButton, ErrorView, Loading};
 use crate::hooks::use_fetch;
@@ -253,6 +253,18 @@ fn HookRow(props: &HookRowProps) -> Html {
     let notify = use_notify();
     let editing = use_state(|| false);
     let h = props.hook.clone();
+    {
+        let h = h.clone();
+        use_effect_with((*editing, h.clone()), move |(on, _)| {
+            if *on {
+                let f = |name: &str| format!("he-{name}-{}", h.id);
+                set_val(&f("script"), &h.script);
+                set_val(&f("timeout"), &h.timeout_seconds.to_string());
+                set_val(&f("sequence"), &h.sequence.to_string());
+                set_checked(&f("fail"), h.fail_on_error);
+            }
+        });
+    }
     let del = {
         let (notify, reload, id) = (notify.clone(), props.reload.clone(), h.id.clone());
         Callback::from(move |_| {
@@ -332,10 +344,10 @@ fn HookRow(props: &HookRowProps) -> Html {
                     <option value="" selected={tpl.is_empty()}>{ "Custom script" }</option>
                     { for HookTemplate::ALL.iter().map(|t| html! { <option value={t.as_str()} selected={t.as_str() == tpl}>{ t.describe().0 }</option> }) }
                 </select>
-                <input id={id("script")} type="text" value={h.script.clone()} aria-label="Script" />
-                <input id={id("timeout")} type="number" min="1" value={h.timeout_seconds.to_string()} aria-label="Timeout (seconds)" />
-                <input id={id("sequence")} type="number" value={h.sequence.to_string()} aria-label="Sequence" />
-                <label class="check"><input id={id("fail")} type="checkbox" checked={h.fail_on_error} />{ "Fail on error" }</label>
+                <input id={id("script")} type="text" aria-label="Script" />
+                <input id={id("timeout")} type="number" min="1" aria-label="Timeout (seconds)" />
+                <input id={id("sequence")} type="number" aria-label="Sequence" />
+                <label class="check"><input id={id("fail")} type="checkbox" />{ "Fail on error" }</label>
                 <button class="btn btn-primary" type="submit" data-testid="hook-save">{ "Save" }</button>
                 <button class="btn" type="button" onclick={cancel}>{ "Cancel" }</button>
             </form>

@@ -10,7 +10,7 @@ use bc_api_types::{
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::{BackupTabs, bytes, num, opt, val};
+use super::{BackupTabs, bytes, num, opt, set_val, val};
 use crate::api;
 use crate::components::{ConfirmButton, ErrorView, Loading, Time};
 use crate::hooks::use_fetch;
@@ -291,6 +291,14 @@ struct TargetEditProps {
 fn TargetEdit(props: &TargetEditProps) -> Html {
     let notify = use_notify();
     let t = props.target.clone();
+    {
+        let t = t.clone();
+        use_effect_with(t.clone(), move |_| {
+            set_val("te-name", &t.name);
+            set_val("te-alert", &t.alert_threshold.to_string());
+            set_val("te-critical", &t.critical_threshold.to_string());
+        });
+    }
     let save = {
         let (notify, reload, t) = (notify.clone(), props.reload.clone(), t.clone());
         Callback::from(move |e: SubmitEvent| {
@@ -325,11 +333,11 @@ fn TargetEdit(props: &TargetEditProps) -> Html {
             <h2 id="te-title" class="card-title">{ format!("Edit {}", t.name) }</h2>
             <form class="inline-form" onsubmit={save} data-testid="target-edit">
                 <label for="te-name">{ "Name" }</label>
-                <input id="te-name" type="text" value={t.name.clone()} maxlength="200" />
+                <input id="te-name" type="text" maxlength="200" />
                 <label for="te-alert">{ "Alert %" }</label>
-                <input id="te-alert" type="number" min="1" max="100" value={t.alert_threshold.to_string()} />
+                <input id="te-alert" type="number" min="1" max="100" />
                 <label for="te-critical">{ "Critical %" }</label>
-                <input id="te-critical" type="number" min="1" max="100" value={t.critical_threshold.to_string()} />
+                <input id="te-critical" type="number" min="1" max="100" />
                 <label for="te-cred-user">{ if t.has_credential { "New credentials: username" } else { "Credentials: username" } }</label>
                 <input id="te-cred-user" type="text" autocomplete="off" />
                 <input id="te-cred-secret" type="password" autocomplete="new-password" aria-label="Secret" placeholder="secret" />
