@@ -65,6 +65,18 @@ pub enum Route {
     TapeJob { id: String },
     #[at("/account")]
     Account,
+    #[at("/backup/engines")]
+    BackupEngines,
+    #[at("/backup/storage")]
+    BackupStorage,
+    #[at("/backup/policies")]
+    BackupPolicies,
+    #[at("/backup/policies/:id")]
+    BackupPolicy { id: String },
+    #[at("/backup/hosts")]
+    BackupHosts,
+    #[at("/backup/replicas")]
+    BackupReplicas,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -249,6 +261,12 @@ fn requirement(route: &Route) -> Option<(Permission, &'static str)> {
         Route::Reports => Some((Permission::ViewReports, "see reports")),
         Route::DailyJobs => Some((Permission::ViewDailyJobs, "see Daily Jobs")),
         Route::Tapes | Route::Tape { .. } | Route::TapeJob { .. } => Some((Permission::ViewTapes, "see tapes")),
+        Route::BackupEngines
+        | Route::BackupStorage
+        | Route::BackupPolicies
+        | Route::BackupPolicy { .. }
+        | Route::BackupHosts
+        | Route::BackupReplicas => Some((Permission::ViewBackup, "see backup engines, storage and policies")),
         Route::Home | Route::Login | Route::Account | Route::NotFound => None,
     }
 }
@@ -313,6 +331,12 @@ fn RouteBody(props: &RouteBodyProps) -> Html {
         Route::Tapes => html! { <pages::TapesPage /> },
         Route::Tape { id } => html! { <pages::TapePage key={id.clone()} id={id.clone()} /> },
         Route::TapeJob { id } => html! { <pages::TapeJobPage key={id.clone()} id={id.clone()} /> },
+        Route::BackupEngines => html! { <pages::EnginesPage /> },
+        Route::BackupStorage => html! { <pages::StoragePage /> },
+        Route::BackupPolicies => html! { <pages::PoliciesPage /> },
+        Route::BackupPolicy { id } => html! { <pages::PolicyPage key={id.clone()} id={id.clone()} /> },
+        Route::BackupHosts => html! { <pages::HostsPage /> },
+        Route::BackupReplicas => html! { <pages::ReplicasPage /> },
         Route::NotFound => html! { <pages::NotFoundPage /> },
     }
 }

@@ -17,7 +17,9 @@
 //! customer mapped to a company, and a ticket created and resolved from
 //! Run Checks against the fake Autotask server; a viewer cannot reach Run Checks or
 //! the audit trail; a reporter opens Reports and downloads a month's PDF and
-//! CSV. Screenshots of the main pages go to
+//! CSV; in the Backup section an admin creates a registration secret, an
+//! engine registers with it, and the engine gets a storage target and a
+//! policy with an app hook and a replication rule. Screenshots of the main pages go to
 //! docs/screenshots/ with `BC_SCREENSHOTS=1`.
 //!
 //! Needs `frontend/dist` (scripts/build-frontend.sh) and Debian's chromium
@@ -377,6 +379,7 @@ async fn flow(ui: &Ui, server: &Server, fake: &fake_autotask::FakeAutotask) {
     job_lifecycle(ui, &api).await;
     autotask(ui, server, &api, fake).await;
     tapes(ui, &api).await;
+    backup(ui, server).await;
 
     // A viewer, made through the API with the admin's session.
     api.call(
@@ -1500,4 +1503,124 @@ async fn tapes_read_only(ui: &Ui) {
     for css in ["[data-testid=record-custody]", "[data-testid=log-location]", "[data-testid=delete-tape]"] {
         assert!(ui.c.find(Locator::Css(css)).await.is_err(), "a viewer has no {css}");
     }
+}
+/// The Backup section: a registration secret (shown once) lets an engine
+/// register; a host is added by hand; the engine gets two storage targets, a policy made with the
+/// sectioned form, an app hook from the MySQL template and a replication
+/// rule to the offsite target; the policy page shows 3-2-1's verdict and
+/// the host is assigned; the Replicas page lists the rule.
+async fn backup(ui: &Ui, server: &Server) {
+    use base64::Engine as _;
+    ui.go("/backup/engines").await;
+    ui.wait("[data-testid=engines-empty]").await;
+    ui.wait("#sec-customer").await.select_by_value("").await.expect("the MSP's secret");
+    ui.click("[data-testid=secret-create]").await;
+    let secret = ui.wait("[data-testid=new-secret-value]").await.prop("value").await.ok().flatten().unwrap_or_default();
+    assert!(secret.starts_with("bcr_"), "the secret is shown once: {secret:?}");
+    dismiss_toasts(ui).await;
+
+    // The engine registers itself (docs/bes-protocol.md), as a real one would.
+    let key = base64::engine::general_purpose::STANDARD.encode([5u8; 32]);
+    let resp = reqwest::Client::new()
+        .post(format!("{}/bes/v1/register", server.base))
+        .json(&json!({"registration_secret": secret, "name": "Browser-BES", "deployment_model": "on_premise",
+                      "public_key": key, "hostname": "bes-1.lan", "ip": "10.1.0.5", "port": 8443}))
+        .send()
+        .await
+        .expect("register");
+    assert_eq!(resp.status(), reqwest::StatusCode::CREATED, "the engine registers");
+    ui.go("/backup/engines").await;
+    let row = ui.wait_text("table.engines tr", "Browser-BES").await.text().await.unwrap_or_default();
+    assert!(row.contains("pending") && row.contains("bes-1.lan"), "a pending engine: {row:?}");
+    ui.shot("backup-engines").await;
+
+    // Two storage targets on it: a local one and an offsite S3 bucket.
+    ui.go("/backup/storage").await;
+    ui.type_into("#st-name", "Primary NAS").await;
+    ui.wait("#st-engine").await.select_by_label("Browser-BES").await.expect("the engine");
+    ui.type_into("#st-path", "/srv/backup").await;
+    ui.click("[data-testid=storage-save]").await;
+    ui.wait_text(".toast", "Storage target Primary NAS created").await;
+    dismiss_toasts(ui).await;
+    ui.wait("#st-type").await.select_by_value("s3").await.expect("S3");
+    ui.type_into("#st-name", "Offsite S3").await;
+    ui.type_into("#st-bucket", "msp-offsite").await;
+    ui.type_into("#st-region", "eu-west-1").await;
+    ui.click("[data-testid=storage-save]").await;
+    ui.wait_text(".toast", "Storage target Offsite S3 created").await;
+    ui.wait_text("table.storage-targets", "Offsite S3").await;
+    ui.wait_text("table.storage-targets button", "Primary NAS").await.click().await.expect("open the target");
+    ui.wait_text("[data-testid=capacity]", "has not reported").await;
+    dismiss_toasts(ui).await;
+    // Edited: a lower alert threshold.
+    ui.type_into("#te-alert", "80").await;
+    ui.click("[data-testid=target-edit-save]").await;
+    ui.wait_text(".toast", "Saved Primary NAS").await;
+    ui.wait_text("table.storage-targets", "80 % / 95 %").await;
+    dismiss_toasts(ui).await;
+
+    // A managed host of a customer, added by hand.
+    ui.go("/backup/hosts").await;
+    ui.wait("#ho-customer").await.select_by_label(CUSTOMER).await.expect("the customer");
+    ui.type_into("#ho-name", "fs01").await;
+    ui.type_into("#ho-ip", "10.1.0.20").await;
+    ui.click("[data-testid=host-add]").await;
+    ui.wait_text(".toast", "Host fs01 added").await;
+    ui.wait_text("table.hosts", "fs01").await;
+    dismiss_toasts(ui).await;
+
+    // A policy through the sectioned form; a schedule that never fires is refused first.
+    ui.go("/backup/policies").await;
+    ui.type_into("#po-name", "File server").await;
+    ui.wait("#po-engine").await.select_by_label("Browser-BES").await.expect("the engine");
+    ui.wait("#po-target").await.select_by_label("Primary NAS").await.expect("the target");
+    ui.type_into("#po-full", "0 0 31 2 *").await;
+    ui.click("[data-testid=policy-save]").await;
+    ui.wait_text(".toast", "never fires").await;
+    dismiss_toasts(ui).await;
+    ui.type_into("#po-full", "0 2 * * 0").await;
+    ui.type_into("#po-incr", "0 2 * * 1-6").await;
+    ui.click("[data-testid=policy-save]").await;
+    ui.wait_text(".toast", "Policy File server created").await;
+    ui.wait_text(".page h1", "Policy File server").await;
+    dismiss_toasts(ui).await;
+    // Every field but the engine can change later: a longer daily retention.
+    ui.click("[data-testid=policy-edit] summary").await;
+    ui.type_into("#po-ret-daily", "14").await;
+    ui.click("[data-testid=policy-save]").await;
+    ui.wait_text(".toast", "Policy File server saved").await;
+    ui.wait_text("[data-testid=policy-summary]", "retention 14/4/12").await;
+    dismiss_toasts(ui).await;
+
+    // Section 7: an app hook from the MySQL template.
+    ui.wait("#hk-template").await.select_by_value("mysql").await.expect("the MySQL template");
+    ui.type_into("#hk-timeout", "120").await;
+    ui.click("[data-testid=hook-add]").await;
+    ui.wait_text("table.hooks", "MySQL / MariaDB").await;
+    ui.wait_text("table.hooks", "mysqldump").await;
+    dismiss_toasts(ui).await;
+    // Edited inline: a shorter timeout.
+    ui.click("[data-testid=hook-edit]").await;
+    ui.type_into("[data-testid=hook-edit-form] input[aria-label='Timeout (seconds)']", "90").await;
+    ui.click("[data-testid=hook-save]").await;
+    ui.wait_text(".toast", "Hook saved").await;
+    ui.wait_text("table.hooks", "90 s").await;
+    dismiss_toasts(ui).await;
+
+    // A replication rule to the offsite target.
+    ui.wait("#rr-target").await.select_by_label("Offsite S3").await.expect("the offsite target");
+    ui.click("#rr-offsite").await;
+    ui.click("[data-testid=replica-add]").await;
+    ui.wait_text("[data-testid=replicas-section] li", "Offsite S3").await;
+    ui.wait_text("[data-testid=three-two-one]", "2 copies").await;
+
+    // The host, assigned to the policy.
+    ui.wait("#as-host").await.select_by_label("fs01").await.expect("the host");
+    ui.click("[data-testid=host-assign]").await;
+    ui.wait_text("[data-testid=hosts-section] li", "fs01 (active)").await;
+    ui.shot("backup-policy").await;
+    ui.go("/backup/replicas").await;
+    ui.wait_text("table.replicas", "File server").await;
+    ui.wait_text("table.replicas", "Offsite S3").await;
+    dismiss_toasts(ui).await;
 }

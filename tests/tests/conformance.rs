@@ -118,6 +118,8 @@ conformance!(
     tapes_have_unique_barcodes_and_versions,
     tape_locations_and_custody_by_tape,
     tape_jobs_bind_tapes_in_order,
+    backup_docs_are_versioned_grouped_and_due,
+    backup_doc_update_and_claim_are_one_write,
 );
 
 fn t(day: u32, hour: u32) -> DateTime<Utc> {
@@ -1456,4 +1458,99 @@ async fn tape_jobs_bind_tapes_in_order(a: Adapters) {
     assert_eq!(s.tape_job_ids_of_tape("tp3").await.unwrap(), ["tj2"]);
     assert!(s.tape_job_ids_of_tape("tp2").await.unwrap().is_empty());
     assert!(s.get_tape("tp2").await.unwrap().is_some(), "the Cartridges stay");
+}
+
+fn bdoc(kind: bc_core::repos::BackupKind, id: &str, parent: Option<&str>, due: Option<DateTime<Utc>>) -> bc_core::repos::BackupDoc {
+    bc_core::repos::BackupDoc {
+        kind,
+        id: id.into(),
+        parent: parent.map(Into::into),
+        due_at: due,
+        version: 0,
+        body: format!(r#"{{"id":"{id}"}}"#),
+    }
+}
+
+async fn backup_docs_are_versioned_grouped_and_due(a: Adapters) {
+    use bc_core::repos::BackupKind::{Engine, Hook, Policy};
+    let s = &a.store;
+    // Insert once per kind and id; the same id under another kind is another record.
+    assert!(s.insert_backup_doc(&bdoc(Engine, "e1", None, Some(t(3, 1)))).await.unwrap());
+    assert!(!s.insert_backup_doc(&bdoc(Engine, "e1", None, None)).await.unwrap(), "once");
+    assert!(s.insert_backup_doc(&bdoc(Policy, "e1", Some("e1"), None)).await.unwrap());
+    assert!(s.insert_backup_doc(&bdoc(Engine, "e2", None, Some(t(2, 1)))).await.unwrap());
+    assert!(s.insert_backup_doc(&bdoc(Engine, "e3", None, Some(t(9, 1)))).await.unwrap());
+    assert!(s.insert_backup_doc(&bdoc(Engine, "e4", None, None)).await.unwrap());
+    let e1 = s.get_backup_doc(Engine, "e1").await.unwrap().unwrap();
+    assert_eq!((e1.version, e1.due_at, e1.parent.clone()), (0, Some(t(3, 1)), None));
+    assert_eq!(e1.body, r#"{"id":"e1"}"#);
+    assert_eq!(s.get_backup_doc(Hook, "e1").await.unwrap(), None);
+
+    // Versioned updates: the read version wins once; a stale one is a conflict.
+    let mut next = e1.clone();
+    next.body = r#"{"id":"e1","status":"online"}"#.into();
+    next.due_at = Some(t(4, 1));
+    s.update_backup_doc(&next).await.unwrap();
+    assert!(is_conflict(s.update_backup_doc(&next).await), "stale version");
+    let stored = s.get_backup_doc(Engine, "e1").await.unwrap().unwrap();
+    assert_eq!((stored.version, stored.due_at), (1, Some(t(4, 1))));
+    assert!(stored.body.contains("online"));
+    assert!(is_conflict(s.update_backup_doc(&bdoc(Engine, "gone", None, None)).await), "absent");
+
+    // Due list: earliest first, at or before the time, limited; none without a deadline.
+    let due = |v: Vec<bc_core::repos::BackupDoc>| v.into_iter().map(|d| d.id).collect::<Vec<_>>();
+    assert_eq!(due(s.backup_docs_due(Engine, t(5, 0), 10).await.unwrap()), vec!["e2", "e1"]);
+    assert_eq!(due(s.backup_docs_due(Engine, t(2, 1), 10).await.unwrap()), vec!["e2"], "due exactly then counts");
+    assert_eq!(s.backup_docs_due(Engine, t(30, 0), 2).await.unwrap().len(), 2, "the limit holds");
+    assert!(s.backup_docs_due(Policy, t(30, 0), 10).await.unwrap().is_empty(), "per kind");
+    // Clearing the deadline takes it off the list.
+    let mut e2 = s.get_backup_doc(Engine, "e2").await.unwrap().unwrap();
+    e2.due_at = None;
+    s.update_backup_doc(&e2).await.unwrap();
+    assert_eq!(due(s.backup_docs_due(Engine, t(5, 0), 10).await.unwrap()), vec!["e1"]);
+
+    // Lists by kind (by id) and by parent.
+    assert_eq!(due(s.list_backup_docs(Engine).await.unwrap()), vec!["e1", "e2", "e3", "e4"]);
+    for (id, parent) in [("h2", "p1"), ("h1", "p1"), ("h3", "p2")] {
+        assert!(s.insert_backup_doc(&bdoc(Hook, id, Some(parent), None)).await.unwrap());
+    }
+    assert_eq!(due(s.backup_children(Hook, "p1").await.unwrap()), vec!["h1", "h2"]);
+    assert_eq!(due(s.backup_children(Hook, "p3").await.unwrap()), Vec::<String>::new());
+    assert_eq!(due(s.backup_children(Policy, "e1").await.unwrap()), vec!["e1"]);
+
+    // Put overwrites whatever is there (and moves the parent); delete says whether it existed.
+    let mut moved = bdoc(Hook, "h1", Some("p2"), None);
+    moved.version = 7;
+    s.put_backup_doc(&moved).await.unwrap();
+    assert_eq!(due(s.backup_children(Hook, "p2").await.unwrap()), vec!["h1", "h3"]);
+    assert_eq!(s.get_backup_doc(Hook, "h1").await.unwrap().unwrap().version, 7);
+    s.put_backup_doc(&bdoc(Hook, "h9", Some("p2"), None)).await.unwrap();
+    assert!(s.delete_backup_doc(Hook, "h9").await.unwrap());
+    assert!(!s.delete_backup_doc(Hook, "h9").await.unwrap());
+    assert_eq!(s.get_backup_doc(Hook, "h9").await.unwrap(), None);
+    assert_eq!(s.list_backup_docs(Hook).await.unwrap().len(), 3);
+}
+
+async fn backup_doc_update_and_claim_are_one_write(a: Adapters) {
+    use bc_core::repos::BackupKind::Engine;
+    let s = &a.store;
+    assert!(s.insert_backup_doc(&bdoc(Engine, "e1", None, Some(t(3, 1)))).await.unwrap());
+    let v0 = s.get_backup_doc(Engine, "e1").await.unwrap().unwrap();
+    let mut d = v0.clone();
+    d.body = r#"{"id":"e1","n":1}"#.into();
+    assert!(s.update_backup_doc_claiming(&d, "nonce:e1:a", t(1, 0), t(1, 1)).await.unwrap());
+    let v1 = s.get_backup_doc(Engine, "e1").await.unwrap().unwrap();
+    assert_eq!((v1.version, v1.body.as_str()), (1, r#"{"id":"e1","n":1}"#));
+    // The same claim again: refused, and the record is not written.
+    let mut again = v1.clone();
+    again.body = r#"{"id":"e1","n":2}"#.into();
+    assert!(!s.update_backup_doc_claiming(&again, "nonce:e1:a", t(1, 0), t(1, 1)).await.unwrap());
+    assert_eq!(s.get_backup_doc(Engine, "e1").await.unwrap().unwrap(), v1, "nothing written");
+    // A stale version: a conflict, and the claim is not taken either.
+    assert!(is_conflict(s.update_backup_doc_claiming(&d, "nonce:e1:b", t(1, 0), t(1, 1)).await));
+    assert!(s.claim("nonce:e1:b", t(1, 0), t(1, 1)).await.unwrap(), "the claim was rolled back");
+    // Once a claim expired it may be taken again.
+    assert!(s.update_backup_doc_claiming(&again, "nonce:e1:a", t(1, 2), t(1, 3)).await.unwrap());
+    assert_eq!(s.get_backup_doc(Engine, "e1").await.unwrap().unwrap().version, 2);
+    assert!(!s.claim("nonce:e1:a", t(1, 2), t(1, 3)).await.unwrap(), "held again");
 }

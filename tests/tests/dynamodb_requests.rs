@@ -1,6 +1,7 @@
 //! How many DynamoDB requests one ingested mail costs, measured on the AWS
 //! adapters against moto with `DynamoStore::request_count()`. The figures
-//! are in docs/data-model.md; this test keeps them true.
+//! are in docs/data-model.md (a backup engine's heartbeat: docs/backup.md);
+//! this test keeps them true.
 #![cfg(feature = "aws")]
 
 use bc_api_types::Status;
@@ -261,4 +262,58 @@ async fn requests_per_due_job_in_the_scheduler_tick() {
     // extra page, the schedule settings (3 GetItem) and the audit batch
     // (BatchWriteItem of 25).
     assert!(with_due - idle <= DUE as u64 + 2 + 3 + DUE.div_ceil(25) as u64, "{with_due} - {idle}");
+}
+
+/// A backup engine's heartbeat (no capacity reports) costs two requests:
+/// the engine's GetItem, and one TransactWriteItems that takes the nonce
+/// and writes the engine. The issue's budget is at most 2.
+#[tokio::test]
+async fn requests_per_engine_heartbeat() {
+    use base64::Engine as _;
+    use bc_core::backup::engines::protocol::{SignedCall, canonical};
+    use ring::signature::{Ed25519KeyPair, KeyPair};
+
+    let rt = Runtime::aws("heartbeat_requests").await;
+    let aws = rt.aws.clone().expect("aws");
+    let app = &rt.app;
+    let secret = app
+        .rotate_registration_secret(&Actor::system(), &bc_api_types::RegistrationSecretBody { customer_id: None })
+        .await
+        .expect("secret");
+    let key = Ed25519KeyPair::from_seed_unchecked(&[4; 32]).expect("key");
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let registered = app
+        .bes_register(&bc_api_types::BesRegister {
+            registration_secret: secret.secret,
+            name: "Counted".into(),
+            deployment_model: bc_api_types::DeploymentModel::OnPremise,
+            public_key: b64.encode(key.public_key().as_ref()),
+            hostname: "bes.lan".into(),
+            ip: "10.0.0.9".into(),
+            port: 8443,
+        })
+        .await
+        .expect("register");
+    let mut counts = Vec::new();
+    for i in 0..3 {
+        let body = br#"{"version":"1.0.0"}"#;
+        let ts = chrono::Utc::now().timestamp().to_string();
+        let nonce = format!("counted-nonce-{i:04}");
+        let msg = canonical("POST", "/bes/v1/heartbeat", &ts, &nonce, body);
+        let call = SignedCall {
+            method: "POST".into(),
+            path: "/bes/v1/heartbeat".into(),
+            engine_id: registered.engine_id.clone(),
+            timestamp: ts,
+            nonce,
+            signature: b64.encode(key.sign(msg.as_bytes()).as_ref()),
+        };
+        let before = aws.store.request_count();
+        let verified = app.bes_verify(&call, body).await.expect("verified");
+        let hb = serde_json::from_slice(body).expect("heartbeat");
+        app.bes_heartbeat(verified, &hb).await.expect("heartbeat");
+        counts.push(aws.store.request_count() - before);
+    }
+    // The first one (pending to online) also writes its audit entry.
+    assert!(counts[1..].iter().all(|c| *c <= 2), "requests per heartbeat: {counts:?}");
 }

@@ -328,7 +328,8 @@ async fn api_tokens_act_as_their_role_on_every_route(rt: Runtime) {
         let session = server.login(login).await;
         let (_, token) = server.token_client(&admin, &format!("{role} tool"), role).await;
         for (method, path) in &all {
-            if skip.contains(&path.as_str()) {
+            // The BES protocol authenticates engines by signature, never a token or session.
+            if skip.contains(&path.as_str()) || path.starts_with("/bes/") {
                 continue;
             }
             let by_token = call(&token, method, path).await;

@@ -459,6 +459,7 @@ fn expected_permissions() -> BTreeMap<&'static str, Vec<(&'static str, Value)>> 
             ("secretsmanager:GetSecretValue", r("AutotaskSecret")),
             ("secretsmanager:GetSecretValue", r("StorageSecret")),
             ("secretsmanager:PutSecretValue", r("AutotaskSecret")), // Autotask settings (write-only credentials)
+            ("secretsmanager:PutSecretValue", r("StorageSecret")), // storage target credentials (write-only)
             decrypt(),
             ("kms:GenerateDataKey", arn("SecretsKey")), // writing that secret
         ]);

@@ -37,6 +37,12 @@ fn section_of(route: &Route) -> Option<Route> {
         Route::Reports => Route::Reports,
         Route::DailyJobs => Route::DailyJobs,
         Route::Tapes | Route::Tape { .. } | Route::TapeJob { .. } => Route::Tapes,
+        Route::BackupEngines
+        | Route::BackupStorage
+        | Route::BackupPolicies
+        | Route::BackupPolicy { .. }
+        | Route::BackupHosts
+        | Route::BackupReplicas => Route::BackupEngines,
         _ => return None,
     })
 }
@@ -62,6 +68,7 @@ pub fn Layout(props: &LayoutProps) -> Html {
         (Route::Reports, "Reports", Permission::ViewReports),
         (Route::DailyJobs, "Daily Jobs", Permission::ViewDailyJobs),
         (Route::Tapes, "Tapes", Permission::ViewTapes),
+        (Route::BackupEngines, "Backup", Permission::ViewBackup),
         (Route::Users, "Users", Permission::ManageUsers),
         (Route::Settings, "Settings", Permission::ManageSettings),
         (Route::Audit, "Audit", Permission::ViewAudit),

@@ -1,6 +1,7 @@
 //! One module per page.
 
 mod account;
+pub(crate) mod backup;
 pub(crate) mod audit;
 mod customers;
 mod daily_jobs;
@@ -26,6 +27,7 @@ mod users;
 
 pub use account::AccountPage;
 pub use audit::AuditPage;
+pub use backup::{EnginesPage, HostsPage, PoliciesPage, PolicyPage, ReplicasPage, StoragePage};
 pub use customers::CustomersPage;
 pub use daily_jobs::DailyJobsPage;
 pub use inbox::InboxPage;

@@ -2,6 +2,7 @@
 //! the two cannot drift apart. Pure serde; compiles to wasm32.
 
 mod alerts;
+mod backup;
 mod bodies;
 mod enums;
 mod jobs;
@@ -15,6 +16,7 @@ mod schedules;
 mod tapes;
 
 pub use alerts::*;
+pub use backup::*;
 pub use bodies::*;
 pub use enums::*;
 pub use jobs::*;

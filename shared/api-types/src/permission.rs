@@ -69,6 +69,10 @@ permissions! {
     ViewTapes = "tapes.view", "see tapes, tape jobs, locations and custody";
     ManageTapes = "tapes.manage", "register and edit tapes and tape jobs, log locations and custody";
     DeleteTapes = "tapes.delete", "delete tapes and tape jobs";
+    ViewBackup = "backup.view", "see backup engines, storage targets, policies, hosts and replicas";
+    ManageBackup = "backup.manage", "change backup engines, storage targets, policies, hooks, hosts and replicas";
+    RestoreBackup = "backup.restore", "see restore points and run restores";
+    EnrollEngines = "backup.enroll", "create and rotate engine registration secrets";
 }
 
 impl std::fmt::Display for Permission {

@@ -19,6 +19,10 @@ pub enum Error {
     RateLimited,
     #[error("{0}")]
     TooLarge(String),
+    /// A backup engine's call that failed its signature, timestamp, nonce
+    /// or registration-secret check (401; the reason is safe to show).
+    #[error("{0}")]
+    EngineRefused(String),
     #[error("storage error: {0}")]
     Backend(String),
 }
@@ -46,6 +50,7 @@ impl Error {
             Error::Forbidden(_) => "forbidden",
             Error::RateLimited => "rate_limited",
             Error::TooLarge(_) => "too_large",
+            Error::EngineRefused(_) => "engine_refused",
             Error::Backend(_) => "internal",
         }
     }

@@ -7,12 +7,13 @@
 //! (`ids`, `error`, `model`, `ports`, `retry`, `present`, each area's
 //! `repo`), then [`store::Store`] and [`app::App`], then the use cases, one
 //! folder per area: `inbox`, `ingest`, `jobs`, `review`, `customers`,
-//! `users`, `auth`, `settings`, `audit`, `tasks`, `reports`, `schedules`, `tapes`, and the
+//! `users`, `auth`, `settings`, `audit`, `tasks`, `reports`, `schedules`, `tapes`, `backup`, and the
 //! `scheduler` tick.
 
 pub mod alerts;
 pub mod app;
 pub mod audit;
+pub mod backup;
 pub mod auth;
 pub mod claims;
 pub mod customers;

@@ -3,6 +3,7 @@
 //! its own `repo` module.)
 
 pub use crate::audit::repo::{AuditFilter, AuditRepo};
+pub use crate::backup::repo::{BackupDoc, BackupKind, BackupRepo};
 pub use crate::auth::repo::{ApiTokenRepo, CounterRepo, SessionRepo};
 pub use crate::claims::ClaimRepo;
 pub use crate::customers::repo::CustomerRepo;

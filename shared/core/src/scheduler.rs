@@ -26,6 +26,8 @@ pub struct TickReport {
     pub alert_batches: u32,
     /// Whether the morning digest was queued by this tick.
     pub digest_queued: bool,
+    /// Backup engines marked offline (no heartbeat for more than 3 minutes).
+    pub engines_offline: u32,
 }
 
 impl App {
@@ -36,6 +38,7 @@ impl App {
             audit_purged: self.purge_audit().await?,
             override_edges: self.override_boundaries().await?,
             missed_runs: self.missed_runs().await?,
+            engines_offline: self.sweep_offline_engines().await?,
             ..Default::default()
         };
         // Alerts must never stop the rest of the tick.

@@ -2,6 +2,7 @@
 //! runtime passes one object. Each repository trait lives with its area.
 
 use crate::audit::repo::AuditRepo;
+use crate::backup::repo::BackupRepo;
 use crate::auth::repo::{ApiTokenRepo, CounterRepo, SessionRepo};
 use crate::claims::ClaimRepo;
 use crate::customers::repo::CustomerRepo;
@@ -34,6 +35,7 @@ pub trait Store:
     + OverrideRepo
     + ScheduleRepo
     + TapeRepo
+    + BackupRepo
 {
 }
 
@@ -55,5 +57,6 @@ impl<T> Store for T where
         + OverrideRepo
         + ScheduleRepo
     + TapeRepo
+    + BackupRepo
 {
 }

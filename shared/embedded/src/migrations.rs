@@ -30,6 +30,9 @@ const MIGRATIONS: &[&str] = &[
     // 6: LTO tapes: Cartridges, tape jobs and their bindings, Locations,
     // Custody events.
     include_str!("migrations/0006_tapes.sql"),
+    // 7: the backup control plane: one table of documents by kind, with
+    // parent and offline-deadline indexes.
+    include_str!("migrations/0007_backup.sql"),
 ];
 
 /// The schema version this build writes.

@@ -10,6 +10,7 @@
 
 mod api_tokens;
 mod audit;
+mod backup;
 mod batch;
 mod claims;
 mod counters;

@@ -37,9 +37,12 @@ pub fn role_has(role: Role, p: Permission) -> bool {
                 | MuteAlerts
                 | ViewTapes
                 | ManageTapes
+                | ViewBackup
+                | ManageBackup
+                | RestoreBackup
         ),
-        Role::Reporter => matches!(p, ViewJobs | ViewCustomers | ViewReports | ViewDailyJobs | ViewTapes),
-        Role::Viewer => matches!(p, ViewJobs | ViewCustomers | ViewDailyJobs | ViewTapes),
+        Role::Reporter => matches!(p, ViewJobs | ViewCustomers | ViewReports | ViewDailyJobs | ViewTapes | ViewBackup),
+        Role::Viewer => matches!(p, ViewJobs | ViewCustomers | ViewDailyJobs | ViewTapes | ViewBackup),
     }
 }
 
@@ -133,6 +136,17 @@ mod tests {
             assert!(!role_has(Role::Viewer, p));
             assert!(!role_has(Role::Reporter, p));
         }
+        // backup (seed 001): every role views; operators and admins manage and
+        // restore; only admins create registration secrets (enrol engines)
+        for r in Role::ALL {
+            assert!(role_has(r, Permission::ViewBackup));
+        }
+        for p in [Permission::ManageBackup, Permission::RestoreBackup] {
+            assert!(role_has(Role::Operator, p));
+            assert!(!role_has(Role::Viewer, p));
+            assert!(!role_has(Role::Reporter, p));
+        }
+        assert!(!role_has(Role::Operator, Permission::EnrollEngines));
         // admin: everything
         assert!(Permission::ALL.iter().all(|p| role_has(Role::Admin, *p)));
     }

@@ -4,6 +4,7 @@
 
 mod api_tokens;
 mod audit;
+mod backup;
 mod claims;
 mod customers;
 mod jobs;

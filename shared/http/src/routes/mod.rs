@@ -5,6 +5,8 @@ mod alerts;
 mod api_tokens;
 mod audit;
 mod auth;
+mod backup;
+mod bes;
 mod customers;
 mod inbox;
 mod jobs;
@@ -52,7 +54,7 @@ const UPLOAD_LIMIT: usize = bc_core::parsers::MAX_MAIL_BYTES + 1024 * 1024;
         (name = "jobs"), (name = "runs"), (name = "overrides"), (name = "remarks"), (name = "tickets"),
         (name = "operations"), (name = "users"), (name = "api_tokens"), (name = "audit"), (name = "settings"),
         (name = "reports"), (name = "autotask"), (name = "meta"), (name = "quarantine"), (name = "schedules"),
-        (name = "alerts"), (name = "ping"), (name = "tapes")
+        (name = "alerts"), (name = "ping"), (name = "tapes"), (name = "backup"), (name = "bes")
     )
 )]
 struct ApiDoc;
@@ -161,6 +163,26 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(tapes::list_jobs, tapes::create_job))
         .routes(routes!(tapes::get_job, tapes::update_job, tapes::delete_job))
         .routes(routes!(tapes::get_access, tapes::put_access))
+        .routes(routes!(backup::list_secrets, backup::rotate_secret))
+        .routes(routes!(backup::list_engines))
+        .routes(routes!(backup::get_engine, backup::update_engine, backup::delete_engine))
+        .routes(routes!(backup::engine_deletion))
+        .routes(routes!(backup::list_targets, backup::create_target))
+        .routes(routes!(backup::get_target, backup::update_target, backup::delete_target))
+        .routes(routes!(backup::list_policies, backup::create_policy))
+        .routes(routes!(backup::get_policy, backup::update_policy, backup::delete_policy))
+        .routes(routes!(backup::create_hook))
+        .routes(routes!(backup::update_hook, backup::delete_hook))
+        .routes(routes!(backup::list_replicas, backup::create_replica))
+        .routes(routes!(backup::delete_replica))
+        .routes(routes!(backup::list_hosts, backup::create_host))
+        .routes(routes!(backup::assign_host))
+        .routes(routes!(backup::set_assignment, backup::remove_assignment))
+        .routes(routes!(backup::list_alerts))
+        .routes(routes!(bes::register))
+        .routes(routes!(bes::heartbeat))
+        .routes(routes!(bes::rotate_key))
+        .routes(routes!(bes::config))
         .layer(DefaultBodyLimit::max(JSON_LIMIT));
     // Ping URLs: bodies beyond 10 KB are cut, beyond 64 KB refused.
     let pings = OpenApiRouter::new()
