@@ -1487,6 +1487,14 @@ async fn tapes(ui: &Ui, api: &Api) {
     let actions: Vec<&str> = trail.as_array().map(|a| a.iter().filter_map(|e| e["action"].as_str()).collect()).unwrap_or_default();
     assert_eq!(actions.first(), Some(&"delete"), "{trail}");
     assert!(actions.contains(&"custody") && actions.contains(&"location"), "the earlier entries remain: {actions:?}");
+    // Every role writes tapes until an admin says otherwise (seed 002): the
+    // admin makes reporters and viewers read-only (the viewer's step checks it).
+    api.call(
+        reqwest::Method::PUT,
+        "/settings/tapes-access",
+        Some(json!({"operator_writes": true, "reporter_writes": false, "viewer_writes": false})),
+    )
+    .await;
     dismiss_toasts(ui).await;
 }
 

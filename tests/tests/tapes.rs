@@ -76,7 +76,7 @@ async fn tapes_on(rt: Runtime) {
     assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
     let overview: TapesOverview = get(&viewer, "/api/v1/tapes").await;
     assert_eq!(overview.total_tapes, 4, "nothing of the refused registrations was written");
-    assert!(!overview.can_write && !overview.can_delete);
+    assert!(overview.can_write && !overview.can_delete, "a viewer writes until an admin says otherwise; only admins delete");
 
     // A tape job spanning three Cartridges; its expiry is computed.
     let job_date = Utc::now() - Duration::days(2);
@@ -219,6 +219,23 @@ async fn tapes_on(rt: Runtime) {
         "the audit keeps the signer, not the picture"
     );
 
+    // Until an admin says otherwise every role writes (seed 002); the admin
+    // makes reporters and viewers read-only.
+    let (s, access) = admin.get("/api/v1/settings/tapes-access").await;
+    assert_eq!(s, StatusCode::OK, "{access}");
+    assert_eq!(
+        access,
+        json!({"operator_writes": true, "reporter_writes": true, "viewer_writes": true}),
+        "the seed's default: other roles write until overridden"
+    );
+    let (s, b) = admin
+        .put(
+            "/api/v1/settings/tapes-access",
+            &json!({"operator_writes": true, "reporter_writes": false, "viewer_writes": false}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+
     // Read-only users see everything and change nothing.
     for c in [&viewer, &reporter] {
         let (s, b) = c.post("/api/v1/tapes", &json!({"barcode": "ZZZ001L8", "generation": 8})).await;
@@ -264,7 +281,7 @@ async fn tapes_on(rt: Runtime) {
     assert_eq!(
         access,
         json!({"operator_writes": true, "reporter_writes": false, "viewer_writes": false}),
-        "the role matrix until set"
+        "as the admin set it"
     );
     let (s, b) = admin
         .put(

@@ -1,13 +1,14 @@
 //! Who may write tapes, per role, as admins set it in Settings (seed 002:
 //! read or read/write per role for the module; admins always write). Until
-//! an admin sets it, the role matrix decides (operators write; reporters
-//! and viewers read). Deleting stays with admins (`DeleteTapes`).
+//! an admin sets it, every role writes, as the seed says ("other roles
+//! default to write until overridden"). Deleting stays with admins
+//! (`DeleteTapes`).
 
 use bc_api_types::{self as api, Permission, Role};
 
 use crate::app::App;
 use crate::audit::{Change, audit_entry};
-use crate::auth::permissions::{Actor, role_has};
+use crate::auth::permissions::Actor;
 use crate::error::{Error, Result};
 
 /// The settings key: the roles besides admin that write, comma separated.
@@ -33,11 +34,8 @@ impl App {
                     viewer_writes: roles.contains(&"viewer"),
                 }
             }
-            None => api::TapesAccess {
-                operator_writes: role_has(Role::Operator, Permission::ManageTapes),
-                reporter_writes: role_has(Role::Reporter, Permission::ManageTapes),
-                viewer_writes: role_has(Role::Viewer, Permission::ManageTapes),
-            },
+            // The seed's default: every role writes until an admin overrides it.
+            None => api::TapesAccess { operator_writes: true, reporter_writes: true, viewer_writes: true },
         })
     }
 
