@@ -163,7 +163,9 @@ async fn register(base: &str, secret: &str, name: &str, key: &str) -> (StatusCod
     (status, resp.json().await.unwrap_or(Value::Null))
 }
 
-async fn backup_engines_on(rt: Runtime, clock: Arc<MovableClock>) {
+async fn backup_engines_on(mut rt: Runtime, clock: Arc<MovableClock>) {
+    // Control-plane alerts go to the alert channels: a receiver on loopback.
+    rt.app.config.allow_loopback_webhooks = true;
     let server = TestServer::start(rt.app.clone()).await;
     let admin = server.login(ADMIN).await;
     let op = server.login(OPERATOR).await;
@@ -412,6 +414,29 @@ async fn backup_engines_on(rt: Runtime, clock: Arc<MovableClock>) {
     let p2 = policy(&viewer, &p2_id).await.policy;
     assert_eq!((p2.enabled, p2.paused_reason.as_deref()), (false, None));
 
+    // An alert rule for Failed (critical) to a webhook receiver.
+    let got: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
+    let g2 = got.clone();
+    let receiver = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |body: String| {
+            let g = g2.clone();
+            async move {
+                g.lock().expect("receiver").push(body);
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let hook_url = format!("http://127.0.0.1:{}/hook", listener.local_addr().expect("addr").port());
+    tokio::spawn(async move { axum::serve(listener, receiver).await.expect("receiver") });
+    let (s, ch) = admin.post("/api/v1/alerts/channels", &json!({"name": "On call", "kind": "webhook", "url": hook_url})).await;
+    assert_eq!(s, StatusCode::CREATED, "{ch}");
+    let (s, rule) = admin
+        .post("/api/v1/alerts/rules", &json!({"name": "Critical", "statuses": ["Failed"], "channel_ids": [ch["channel"]["id"]]}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{rule}");
+
     // Offline: no heartbeat for more than 3 minutes, then a tick.
     let last = engine(&viewer, &bes.id).await.last_heartbeat_at.expect("last");
     assert!(last > heartbeat_at);
@@ -425,6 +450,15 @@ async fn backup_engines_on(rt: Runtime, clock: Arc<MovableClock>) {
     assert_eq!(offline.len(), 1, "{offline:?}");
     assert_eq!(offline[0].severity, bc_api_types::AlertSeverity::Critical);
     assert_eq!(offline[0].subject_id, bes.id);
+    // The critical alert reached the alert channel, once.
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !got.lock().expect("receiver").iter().any(|b| b.contains("backup.alert") && b.contains(&bes.id)) {
+        assert!(std::time::Instant::now() < until, "the engine-offline alert did not reach the webhook");
+        rt.app.drain_queue_once(10).await.expect("drain");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    while rt.app.drain_queue_once(10).await.expect("drain") > 0 {}
+    assert_eq!(got.lock().expect("receiver").iter().filter(|b| b.contains(&bes.id)).count(), 1, "one delivery");
     // The engine never heartbeated after registering: pending, never offline.
     assert_eq!(engine(&viewer, &bes2.id).await.status, EngineStatus::Pending);
     // It comes back: online, and the recovery is recorded.

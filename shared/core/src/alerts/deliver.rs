@@ -65,6 +65,34 @@ impl App {
         Ok(())
     }
 
+    /// A control-plane alert, once recorded: to the channels of the at-once
+    /// rules for every customer that name its weight (critical as Failed,
+    /// warning as Warning; informational ones alert nobody). Never fails the
+    /// caller.
+    pub(crate) async fn alert_for_backup(&self, alert: &bc_api_types::BackupAlert) {
+        let status = match alert.severity {
+            bc_api_types::AlertSeverity::Critical => Status::Failed,
+            bc_api_types::AlertSeverity::Warning => Status::Warning,
+            _ => return,
+        };
+        let queued = async {
+            let doc = self.alerts_cached().await?;
+            let channels: BTreeSet<&String> = doc
+                .rules
+                .iter()
+                .filter(|r| r.enabled && r.batch_minutes == 0 && r.statuses.contains(&status) && r.customer_ids.is_empty())
+                .flat_map(|r| r.channel_ids.iter())
+                .collect();
+            for c in channels {
+                self.enqueue_alert(c, AlertEvent::Backup { alert_id: alert.id.clone() }).await?;
+            }
+            Ok::<(), Error>(())
+        };
+        if let Err(e) = queued.await {
+            tracing::warn!(alert = %alert.id, error = %e, "queueing the control-plane alert failed");
+        }
+    }
+
     /// The scheduler's duty for batched rules: at the end of each rule's
     /// slot, one task per channel (claimed per slot, so a doubled tick
     /// queues nothing twice). Returns how many tasks it queued.
@@ -249,6 +277,26 @@ impl App {
                 }))
             }
             AlertEvent::Digest { day } => Ok(Some(self.digest_message(*day).await?)),
+            AlertEvent::Backup { alert_id } => {
+                let Some(a) = self.bk_get::<bc_api_types::BackupAlert>(alert_id).await? else { return Ok(None) };
+                let a = a.value;
+                let weight = match a.severity {
+                    bc_api_types::AlertSeverity::Critical => "Critical",
+                    bc_api_types::AlertSeverity::Warning => "Warning",
+                    _ => "Info",
+                };
+                Ok(Some(AlertMessage {
+                    kind: "backup.alert".into(),
+                    title: format!("{weight}: {}", a.message),
+                    lines: vec![
+                        format!("{} {} ({}) at {}", a.subject_type, a.subject_id, a.kind, a.at.format("%Y-%m-%d %H:%M UTC")),
+                        format!("{}/backup/engines", self.config.public_url.trim_end_matches('/')),
+                    ],
+                    items: Vec::new(),
+                    more: 0,
+                    digest: None,
+                }))
+            }
             AlertEvent::Test { by, .. } => Ok(Some(AlertMessage {
                 kind: "test".into(),
                 title: "Backupchecks test alert".into(),

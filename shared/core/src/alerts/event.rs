@@ -15,6 +15,9 @@ pub enum AlertEvent {
     Digest { day: NaiveDate },
     /// "Send test" in Settings.
     Test { nonce: String, by: String },
+    /// A control-plane alert (an engine offline or recovered, a storage
+    /// target at a threshold), recorded in `backup::alerts`.
+    Backup { alert_id: String },
 }
 
 impl AlertEvent {
@@ -25,6 +28,7 @@ impl AlertEvent {
             AlertEvent::Batch { rule_id, until, .. } => format!("batch:{rule_id}:{}", until.timestamp()),
             AlertEvent::Digest { day } => format!("digest:{day}"),
             AlertEvent::Test { nonce, .. } => format!("test:{nonce}"),
+            AlertEvent::Backup { alert_id } => format!("backup:{alert_id}"),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Alerts of the control plane (engine offline or recovered, storage at its
 //! alert or critical threshold). Recorded here and shown on the Backup
-//! pages; the alert channels deliver them once they exist. An alert's id
+//! pages, and sent to the alert channels of the rules for every customer
+//! that name its weight (critical as Failed, warning as Warning). An alert's id
 //! derives from its cause, so a doubled tick records it once.
 
 use bc_api_types::{self as api, Permission};
@@ -40,6 +41,8 @@ impl App {
         }
         if self.bk_get::<api::BackupAlert>(&alert.id).await?.is_none() {
             self.bk_put(&alert).await?;
+            // To the alert channels (once: only when first recorded).
+            self.alert_for_backup(&alert).await;
         }
         Ok(())
     }
