@@ -6,6 +6,7 @@
 pub mod cfn;
 pub mod mails;
 pub mod server;
+pub mod webhooks;
 
 use std::sync::Arc;
 

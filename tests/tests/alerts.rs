@@ -9,16 +9,14 @@
 //! not https or point inside the network are refused; a receiver that
 //! stays down ends in the dead letters, which an admin retries.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use axum::Router;
-use axum::http::{HeaderMap, StatusCode as AxStatus};
-use axum::routing::post;
 use bc_api_types::{Job, Status};
 use bc_core::alerts::message::verify_signature;
-use bc_core::ports::Clock;
+use bc_core::ports::ManualClock;
 use bc_tests::mails::VeeamMail;
 use bc_tests::server::{Client, TestServer};
+use bc_tests::webhooks::receiver;
 use bc_tests::{ADMIN, OPERATOR, Runtime, VIEWER};
 use chrono::{DateTime, Duration, Utc};
 use reqwest::StatusCode;
@@ -26,45 +24,9 @@ use serde_json::{Value, json};
 
 const SENDER: &str = "veeam@alerts.example.com";
 
-struct MovableClock(Mutex<DateTime<Utc>>);
-
-impl MovableClock {
-    fn set(&self, t: &str) {
-        *self.0.lock().expect("clock") = t.parse().expect("time");
-    }
-}
-
-impl Clock for MovableClock {
-    fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().expect("clock")
-    }
-}
-
-/// What the receiver saw: (headers, body, the status it answered).
-type Seen = Arc<Mutex<Vec<(HeaderMap, String, u16)>>>;
-
-/// A webhook receiver on loopback answering the statuses of `script` in
-/// turn, then 200.
-async fn receiver(script: Vec<u16>) -> (String, Seen) {
-    let seen: Seen = Arc::default();
-    let script = Arc::new(Mutex::new(script.into_iter()));
-    let s2 = seen.clone();
-    let app = Router::new().route(
-        "/hook",
-        post(move |h: HeaderMap, body: String| {
-            let seen = s2.clone();
-            let script = script.clone();
-            async move {
-                let code = script.lock().expect("script").next().unwrap_or(200);
-                seen.lock().expect("seen").push((h, body, code));
-                AxStatus::from_u16(code).expect("status")
-            }
-        }),
-    );
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = l.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(l, app).await.expect("serve") });
-    (format!("http://127.0.0.1:{}/hook", addr.port()), seen)
+/// A test instant from its RFC 3339 form.
+fn at(t: &str) -> DateTime<Utc> {
+    t.parse().expect("time")
 }
 
 async fn upload(c: &Client, seq: u64) -> Value {
@@ -118,7 +80,7 @@ impl Outbox {
 }
 
 #[allow(unused_variables)]
-async fn alerts_on(mut rt: Runtime, clock: Arc<MovableClock>, outbox: Outbox) {
+async fn alerts_on(mut rt: Runtime, clock: Arc<ManualClock>, outbox: Outbox) {
     rt.app.config.allow_loopback_webhooks = true;
     // Retries after 1, 2, 4 and 8 s: the dead-letter path in seconds, not minutes.
     rt.app.config.retry_base_secs = 1;
@@ -165,7 +127,7 @@ async fn alerts_on(mut rt: Runtime, clock: Arc<MovableClock>, outbox: Outbox) {
     // ---- a job learns a daily schedule from four nightly runs.
     let (_, cust) = op.post("/api/v1/customers", &json!({"name": "Alert BV"})).await;
     let customer_id = cust["id"].as_str().expect("id").to_string();
-    clock.set("2026-03-02T08:00:00Z");
+    clock.set(at("2026-03-02T08:00:00Z"));
     let (admin, op, viewer) = logins(&server).await;
     let first = upload(&op, 0).await;
     let (s, approved) = op
@@ -174,7 +136,7 @@ async fn alerts_on(mut rt: Runtime, clock: Arc<MovableClock>, outbox: Outbox) {
     assert_eq!(s, StatusCode::OK, "{approved}");
     let job_id = approved["job"]["id"].as_str().expect("job").to_string();
     for seq in 1..=3 {
-        clock.set(&format!("2026-03-0{}T08:00:00Z", 2 + seq));
+        clock.set(at(&format!("2026-03-0{}T08:00:00Z", 2 + seq)));
         let (admin, op, viewer) = logins(&server).await;
         upload(&op, seq).await;
     }
@@ -187,7 +149,7 @@ async fn alerts_on(mut rt: Runtime, clock: Arc<MovableClock>, outbox: Outbox) {
 
     // ---- the day passes without the mail: a Missed run, and one alert
     // that gets through on its second attempt.
-    clock.set(&(next.due_at + Duration::minutes(1)).to_rfc3339());
+    clock.set(at(&(next.due_at + Duration::minutes(1)).to_rfc3339()));
     let (admin, op, viewer) = logins(&server).await;
     assert_eq!(rt.app.tick().await.expect("tick").missed_runs, 1);
     let deliveries = || seen.lock().unwrap().iter().filter(|(_, _, c)| *c == 200).count();
@@ -213,7 +175,7 @@ async fn alerts_on(mut rt: Runtime, clock: Arc<MovableClock>, outbox: Outbox) {
     assert_eq!(seen.lock().unwrap().len(), 2, "exactly one delivery per event per channel");
 
     // ---- the late mail attaches to the Missed run's day.
-    clock.set(&(next.due_at + Duration::hours(2)).to_rfc3339());
+    clock.set(at(&(next.due_at + Duration::hours(2)).to_rfc3339()));
     let (admin, op, viewer) = logins(&server).await;
     let late = upload(&op, 4).await;
     let (_, detail) = op.get(&format!("/api/v1/runs/{missed_id}")).await;
@@ -221,7 +183,7 @@ async fn alerts_on(mut rt: Runtime, clock: Arc<MovableClock>, outbox: Outbox) {
 
     // ---- the morning digest at 07:00 the next day, once.
     let day = next.day;
-    clock.set(&format!("{}T07:05:00Z", day.succ_opt().expect("next day")));
+    clock.set(at(&format!("{}T07:05:00Z", day.succ_opt().expect("next day"))));
     let (admin, op, viewer) = logins(&server).await;
     assert!(rt.app.tick().await.expect("tick").digest_queued);
     assert!(!rt.app.tick().await.expect("tick").digest_queued, "one digest a day");
@@ -243,7 +205,7 @@ async fn alerts_on(mut rt: Runtime, clock: Arc<MovableClock>, outbox: Outbox) {
     let base = &server.base;
     let r = http.post(format!("{base}/ping/{token}/start")).send().await.expect("start");
     assert_eq!(r.status(), StatusCode::OK);
-    clock.set(&format!("{}T07:25:00Z", day.succ_opt().expect("next day")));
+    clock.set(at(&format!("{}T07:25:00Z", day.succ_opt().expect("next day"))));
     let r = http.post(format!("{base}/ping/{token}")).body("dumped 3.2 GB").send().await.expect("ping");
     assert_eq!(r.status(), StatusCode::OK);
     let ok_run = r.text().await.expect("text").trim().trim_start_matches("OK ").to_string();
@@ -328,8 +290,8 @@ async fn alerts_on(mut rt: Runtime, clock: Arc<MovableClock>, outbox: Outbox) {
     let _ = rule;
 }
 
-fn clock() -> Arc<MovableClock> {
-    Arc::new(MovableClock(Mutex::new("2026-03-02T08:00:00Z".parse().expect("time"))))
+fn clock() -> Arc<ManualClock> {
+    Arc::new(ManualClock::new(at("2026-03-02T08:00:00Z")))
 }
 
 #[tokio::test]

@@ -415,21 +415,7 @@ async fn backup_engines_on(mut rt: Runtime, clock: Arc<MovableClock>) {
     assert_eq!((p2.enabled, p2.paused_reason.as_deref()), (false, None));
 
     // An alert rule for Failed (critical) to a webhook receiver.
-    let got: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
-    let g2 = got.clone();
-    let receiver = axum::Router::new().route(
-        "/hook",
-        axum::routing::post(move |body: String| {
-            let g = g2.clone();
-            async move {
-                g.lock().expect("receiver").push(body);
-                "ok"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let hook_url = format!("http://127.0.0.1:{}/hook", listener.local_addr().expect("addr").port());
-    tokio::spawn(async move { axum::serve(listener, receiver).await.expect("receiver") });
+    let (hook_url, got) = bc_tests::webhooks::receiver(Vec::new()).await;
     let (s, ch) = admin.post("/api/v1/alerts/channels", &json!({"name": "On call", "kind": "webhook", "url": hook_url})).await;
     assert_eq!(s, StatusCode::CREATED, "{ch}");
     let (s, rule) = admin
@@ -452,13 +438,13 @@ async fn backup_engines_on(mut rt: Runtime, clock: Arc<MovableClock>) {
     assert_eq!(offline[0].subject_id, bes.id);
     // The critical alert reached the alert channel, once.
     let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !got.lock().expect("receiver").iter().any(|b| b.contains("backup.alert") && b.contains(&bes.id)) {
+    while !bc_tests::webhooks::bodies(&got).iter().any(|b| b.contains("backup.alert") && b.contains(&bes.id)) {
         assert!(std::time::Instant::now() < until, "the engine-offline alert did not reach the webhook");
         rt.app.drain_queue_once(10).await.expect("drain");
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     while rt.app.drain_queue_once(10).await.expect("drain") > 0 {}
-    assert_eq!(got.lock().expect("receiver").iter().filter(|b| b.contains(&bes.id)).count(), 1, "one delivery");
+    assert_eq!(bc_tests::webhooks::bodies(&got).iter().filter(|b| b.contains(&bes.id)).count(), 1, "one delivery");
     // The engine never heartbeated after registering: pending, never offline.
     assert_eq!(engine(&viewer, &bes2.id).await.status, EngineStatus::Pending);
     // It comes back: online, and the recovery is recorded.

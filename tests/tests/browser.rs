@@ -1252,24 +1252,10 @@ async fn autotask(ui: &Ui, server: &Server, api: &Api, fake: &fake_autotask::Fak
 /// in Run Checks, and the alert rule made on Settings → Alerts sends it to
 /// a Slack-style webhook receiver. Daily Jobs shows the day.
 async fn missed_runs_and_alerts(ui: &Ui, server: &Server) {
-    use axum::routing::post;
+    use bc_tests::webhooks::{bodies, receiver};
     const SCHED_JOB: &str = "Exchange DAG";
     // The receiver, on loopback.
-    let got: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
-    let g2 = got.clone();
-    let app = axum::Router::new().route(
-        "/slack",
-        post(move |body: String| {
-            let g = g2.clone();
-            async move {
-                g.lock().expect("receiver").push(body);
-                "ok"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let hook = format!("http://127.0.0.1:{}/slack", listener.local_addr().expect("addr").port());
-    tokio::spawn(async move { axum::serve(listener, app).await.expect("receiver") });
+    let (hook, got) = receiver(Vec::new()).await;
 
     ui.sign_out().await;
     ui.sign_in("admin", &server.admin_password).await;
@@ -1332,12 +1318,12 @@ async fn missed_runs_and_alerts(ui: &Ui, server: &Server) {
 
     // The alert reached the receiver (once).
     let deadline = std::time::Instant::now() + harness::PATIENCE;
-    while !got.lock().expect("receiver").iter().any(|b| b.contains(SCHED_JOB) && b.contains("Missed")) {
+    while !bodies(&got).iter().any(|b| b.contains(SCHED_JOB) && b.contains("Missed")) {
         assert!(std::time::Instant::now() < deadline, "the Missed alert did not reach the webhook");
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     }
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
-    let sent = got.lock().expect("receiver").iter().filter(|b| b.contains(SCHED_JOB)).count();
+    let sent = bodies(&got).iter().filter(|b| b.contains(SCHED_JOB)).count();
     assert_eq!(sent, 1, "one alert for one Missed run");
 
     // Daily Jobs of the day it was expected: Missed.

@@ -115,13 +115,8 @@ impl App {
     /// Queues a test mail; the worker sends it through the Mailer.
     pub async fn send_test_mail(&self, actor: &Actor, to: &str) -> Result<()> {
         actor.require(Permission::ManageSettings)?;
-        let to = to.trim();
-        let valid = to.len() <= 254
-            && to.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.'))
-            && !to.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'));
-        if !valid {
-            return Err(Error::Invalid(format!("{to:?} is not a mail address")));
-        }
+        let to = crate::ids::check_mail_address(to)?;
+        let to = to.as_str();
         let mail = OutboundMail {
             to: vec![to.to_string()],
             subject: "Backupchecks test mail".into(),
