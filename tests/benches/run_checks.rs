@@ -42,7 +42,7 @@ fn main() {
                 id: format!("j{j:05}"), identity: format!("s|veeam|job {j}"), customer_id: format!("c{:03}", j % 100),
                 sender: "s".into(), software: "Veeam Backup & Replication".into(), job_type: "Backup".into(),
                 job_name: format!("Job {j}"), parser: "veeam-vbr".into(), approved_at: base, approved_by: "admin".into(),
-                last_run: None, run_count: 0, lifecycle: Default::default(), schedule: Default::default(), ping: None, version: 0,
+                last_run: None, run_count: 0, lifecycle: Default::default(), schedule: Default::default(), ping: None, source: Default::default(), version: 0,
             };
             store.insert_job(&job).await.expect("job");
         }

@@ -111,6 +111,7 @@ fn main() {
                 },
                 lifecycle: Default::default(),
                 ping: None,
+                source: Default::default(),
                 version: 0,
             };
             store.insert_job(&job).await.expect("job");

@@ -178,6 +178,7 @@ fn job(id: &str, customer_id: &str, name: &str, software: &str) -> Job {
         lifecycle: Default::default(),
         schedule: Default::default(),
         ping: None,
+        source: Default::default(),
         version: 0,
     }
 }
@@ -316,6 +317,14 @@ async fn jobs_insert_once_and_filter(a: Adapters) {
         if i == 1 {
             j.last_run = Some(LastRun { run_id: "r".into(), at: t(2, 2), status: Status::Failed });
         }
+        if i == 2 {
+            j.source = bc_api_types::JobSource::Native { policy_id: "pol1".into() };
+            j.job_type = "Incremental".into();
+            j.last_run = Some(LastRun { run_id: "r2".into(), at: t(3, 2), status: Status::Success });
+        }
+        if i == 4 {
+            j.source = bc_api_types::JobSource::Platform { platform_id: "pf1".into(), external_id: "x1".into() };
+        }
         assert!(s.insert_job(&j).await.unwrap());
     }
     assert!(!s.insert_job(&job("j0", "c1", "Daily VMs", "x")).await.unwrap());
@@ -356,6 +365,22 @@ async fn jobs_insert_once_and_filter(a: Adapters) {
     assert_eq!(
         all(JobFilter { customer_id: Some("c1".into()), search: Some("a".into()), ..Default::default() }).await,
         ["Copy to NAS", "Daily VMs", "Exchange"]
+    );
+    use bc_api_types::JobSourceKind as K;
+    assert_eq!(
+        all(JobFilter { source: Some(K::Mail), ..Default::default() }).await,
+        ["daily files", "Daily VMs", "SQL Backup"]
+    );
+    assert_eq!(all(JobFilter { source: Some(K::Native), ..Default::default() }).await, ["Copy to NAS"]);
+    assert_eq!(all(JobFilter { source: Some(K::Platform), ..Default::default() }).await, ["Exchange"]);
+    assert_eq!(all(JobFilter { job_type: Some("Incremental".into()), ..Default::default() }).await, ["Copy to NAS"]);
+    assert_eq!(
+        all(JobFilter { last_run_from: Some(t(2, 0)), ..Default::default() }).await,
+        ["Copy to NAS", "SQL Backup"]
+    );
+    assert_eq!(
+        all(JobFilter { last_run_from: Some(t(2, 0)), last_run_to: Some(t(3, 0)), ..Default::default() }).await,
+        ["SQL Backup"]
     );
 }
 

@@ -99,6 +99,7 @@ async fn requests_per_run_when_an_override_is_created() {
             lifecycle: Default::default(),
             schedule: Default::default(),
             ping: None,
+            source: Default::default(),
             version: 0,
         };
         items.push(to_item(&job).expect("job item"));
@@ -224,6 +225,7 @@ async fn requests_per_due_job_in_the_scheduler_tick() {
             },
             lifecycle: Default::default(),
             ping: None,
+            source: Default::default(),
             version: 0,
         };
         items.push(to_item(&job).expect("job item"));

@@ -49,6 +49,7 @@ async fn seed_job(store: &Arc<dyn Store>, customer_id: &str, job_id: &str, n: us
         lifecycle: Default::default(),
         schedule: Default::default(),
         ping: None,
+        source: Default::default(),
         version: 0,
     };
     assert!(store.insert_job(&job).await.expect("job"));

@@ -39,6 +39,7 @@ async fn new_job(store: &Arc<dyn Store>, customer_id: &str, job_id: &str, name: 
         lifecycle: Default::default(),
         schedule: Default::default(),
         ping: None,
+        source: Default::default(),
         version: 0,
     };
     assert!(store.insert_job(&job).await.expect("job"));

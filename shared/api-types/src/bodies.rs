@@ -360,6 +360,9 @@ dto! {
         /// Set on a job that checks in over a ping URL.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub ping: Option<crate::PingInfo>,
+        /// Report mails (the default), a native policy or a platform.
+        #[serde(default, skip_serializing_if = "crate::JobSource::is_mail")]
+        pub source: crate::JobSource,
     }
 
     pub struct JobPage {

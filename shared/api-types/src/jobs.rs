@@ -47,3 +47,57 @@ dto! {
         pub operation: Option<Operation>,
     }
 }
+
+/// Where a job's runs come from: report mails (and ping URLs), a native
+/// backup policy run by engines, or a third-party platform's API.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum JobSource {
+    #[default]
+    Mail,
+    /// A native policy: one job per policy; its runs are the engines' agent jobs.
+    Native { policy_id: String },
+    /// A job of a registered platform, by the platform's own job id.
+    Platform { platform_id: String, external_id: String },
+}
+
+impl JobSource {
+    pub fn is_mail(&self) -> bool {
+        matches!(self, JobSource::Mail)
+    }
+
+    /// `mail`, `native` or `platform`: the Jobs page's source filter.
+    pub fn kind(&self) -> JobSourceKind {
+        match self {
+            JobSource::Mail => JobSourceKind::Mail,
+            JobSource::Native { .. } => JobSourceKind::Native,
+            JobSource::Platform { .. } => JobSourceKind::Platform,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum JobSourceKind {
+    Mail,
+    Native,
+    Platform,
+}
+
+impl JobSourceKind {
+    pub const ALL: &'static [JobSourceKind] = &[JobSourceKind::Mail, JobSourceKind::Native, JobSourceKind::Platform];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobSourceKind::Mail => "mail",
+            JobSourceKind::Native => "native",
+            JobSourceKind::Platform => "platform",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<JobSourceKind> {
+        JobSourceKind::ALL.iter().copied().find(|k| k.as_str() == s)
+    }
+}

@@ -162,6 +162,9 @@ pub struct Job {
     /// Set on a job that checks in over a ping URL (`schedules::ping`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ping: Option<PingEndpoint>,
+    /// Mail (default), a native policy or a platform (`jobs::external`).
+    #[serde(default, skip_serializing_if = "bc_api_types::JobSource::is_mail")]
+    pub source: bc_api_types::JobSource,
     pub version: u64,
 }
 

@@ -116,6 +116,7 @@ pub(crate) fn job(j: &Job, customer_name: &str) -> api::Job {
             started_at: p.started_at,
             last_ping_at: p.last_ping_at,
         }),
+        source: j.source.clone(),
     }
 }
 

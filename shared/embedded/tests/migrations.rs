@@ -56,6 +56,7 @@ fn write_v1_fixture() {
         lifecycle: Default::default(),
         schedule: Default::default(),
         ping: None,
+        source: Default::default(),
         version: 2,
     };
     let mail = Mail {

@@ -41,7 +41,42 @@ fn filter_of(f: &JobFilter) -> Filter {
         }
         None => {}
     }
+    match f.source {
+        Some(bc_api_types::JobSourceKind::Mail) => {
+            filter = filter.and("attribute_not_exists(#source)", &[("#source", "source")], &[])
+        }
+        Some(kind) => {
+            filter = filter.and(
+                "#source.#kind = :source",
+                &[("#source", "source"), ("#kind", "kind")],
+                &[(":source", s(kind.as_str()))],
+            )
+        }
+        None => {}
+    }
+    if let Some(job_type) = &f.job_type {
+        filter = filter.and("#job_type = :job_type", &[("#job_type", "job_type")], &[(":job_type", s(job_type))]);
+    }
+    if let Some(from) = f.last_run_from {
+        filter = filter.and(
+            "#last_run.#at >= :from",
+            &[("#last_run", "last_run"), ("#at", "at")],
+            &[(":from", s(&time_text(from)))],
+        );
+    }
+    if let Some(to) = f.last_run_to {
+        filter = filter.and(
+            "#last_run.#at < :to",
+            &[("#last_run", "last_run"), ("#at", "at")],
+            &[(":to", s(&time_text(to)))],
+        );
+    }
     filter
+}
+
+/// The form serde writes a `DateTime<Utc>` in (so the stored text compares in time order).
+fn time_text(t: chrono::DateTime<chrono::Utc>) -> String {
+    serde_json::to_value(t).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
 #[async_trait]

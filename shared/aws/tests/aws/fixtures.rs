@@ -75,6 +75,7 @@ pub fn job(id: &str, customer_id: &str, name: &str) -> Job {
         lifecycle: Default::default(),
         schedule: Default::default(),
         ping: None,
+        source: Default::default(),
         version: 0,
     }
 }

@@ -144,6 +144,7 @@ impl App {
             lifecycle: Default::default(),
             schedule: Default::default(),
             ping: None,
+            source: Default::default(),
             version: 0,
         };
         if self.store.insert_job(&job).await? {

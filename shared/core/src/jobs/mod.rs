@@ -1,5 +1,6 @@
 //! The job list: approved jobs with their customer and last run, filtered.
 
+pub mod external;
 pub mod lifecycle;
 pub mod repo;
 

@@ -19,6 +19,14 @@ pub struct JobFilter {
     /// `Some(false)`: only jobs not archived; `Some(true)`: only archived
     /// ones; `None`: both. Aliases left by a merge are never listed.
     pub archived: Option<bool>,
+    /// Where the runs come from (mail, native, platform).
+    pub source: Option<bc_api_types::JobSourceKind>,
+    /// Exact job type (as the reports or the platform name it).
+    pub job_type: Option<String>,
+    /// The last run at or after this instant.
+    pub last_run_from: Option<chrono::DateTime<chrono::Utc>>,
+    /// The last run before this instant.
+    pub last_run_to: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[async_trait]

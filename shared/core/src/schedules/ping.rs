@@ -116,6 +116,7 @@ impl App {
             lifecycle: Default::default(),
             schedule: Default::default(),
             ping: Some(PingEndpoint { token: token.clone(), created_at: now, started_at: None, last_ping_at: None }),
+            source: Default::default(),
             version: 0,
         };
         // The lookup first: a job without one could never be pinged.

@@ -75,6 +75,10 @@ impl JobRepo for SqliteStore {
                AND (?4 = '' OR instr(name_key, ?4) > 0)
                AND json_extract(doc, '$.lifecycle.merged_into') IS NULL
                AND (?8 = '' OR (json_extract(doc, '$.lifecycle.archived') IS NOT NULL) = (?8 = 'archived'))
+               AND (?9 = '' OR COALESCE(json_extract(doc, '$.source.kind'), 'mail') = ?9)
+               AND (?10 = '' OR json_extract(doc, '$.job_type') = ?10)
+               AND (?11 = '' OR json_extract(doc, '$.last_run.at') >= ?11)
+               AND (?12 = '' OR json_extract(doc, '$.last_run.at') < ?12)
                AND (name_key > ?5 OR (name_key = ?5 AND id > ?6))
              ORDER BY name_key, id LIMIT ?7",
             &[
@@ -90,8 +94,17 @@ impl JobRepo for SqliteStore {
                     Some(true) => "archived",
                     Some(false) => "active",
                 },
+                &f.source.map(|k| k.as_str()).unwrap_or(""),
+                &f.job_type.clone().unwrap_or_default(),
+                &f.last_run_from.map(rfc3339).unwrap_or_default(),
+                &f.last_run_to.map(rfc3339).unwrap_or_default(),
             ],
         )?;
         Ok(keyset_page(items, limit, |j| vec![j.job_name.to_lowercase(), j.id.clone()]))
     }
+}
+
+/// The form serde writes a `DateTime<Utc>` in (so JSON text compares in time order).
+fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    serde_json::to_value(t).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }

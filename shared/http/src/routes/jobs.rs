@@ -23,8 +23,25 @@ pub(crate) struct JobQuery {
     /// `false` (the default): jobs not archived; `true`: archived ones;
     /// `all`: both.
     pub archived: Option<String>,
+    /// Where the runs come from: `mail`, `native` or `platform`.
+    pub source: Option<String>,
+    /// Exact job type (Backup, Full, Incremental, ...).
+    pub job_type: Option<String>,
+    /// Last run at or after this instant (RFC 3339).
+    pub from: Option<String>,
+    /// Last run before this instant (RFC 3339).
+    pub to: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<usize>,
+}
+
+fn instant(name: &str, v: Option<String>) -> Result<Option<chrono::DateTime<chrono::Utc>>, ApiError> {
+    match v.filter(|s| !s.trim().is_empty()) {
+        None => Ok(None),
+        Some(t) => chrono::DateTime::parse_from_rfc3339(t.trim())
+            .map(|t| Some(t.with_timezone(&chrono::Utc)))
+            .map_err(|_| ApiError::invalid(format!("{name}: expected an RFC 3339 time, not {t:?}"))),
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/jobs", tag = "jobs", params(JobQuery),
@@ -51,6 +68,15 @@ pub(crate) async fn list(
         last_status,
         search: nonempty(q.q),
         archived,
+        source: match nonempty(q.source) {
+            None => None,
+            Some(v) => Some(bc_api_types::JobSourceKind::parse(v.trim()).ok_or_else(|| {
+                ApiError::invalid(format!("source: expected mail, native or platform, not {v:?}"))
+            })?),
+        },
+        job_type: nonempty(q.job_type).filter(|t| t.len() <= 100),
+        last_run_from: instant("from", q.from)?,
+        last_run_to: instant("to", q.to)?,
     };
     Ok(Json(s.app.jobs(&a, &filter, q.cursor.as_deref(), q.limit.unwrap_or(50)).await?))
 }

@@ -335,6 +335,7 @@ mod tests {
             lifecycle: Default::default(),
             schedule: Default::default(),
             ping: None,
+            source: Default::default(),
             version: 0,
         }
     }
