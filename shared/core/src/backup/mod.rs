@@ -11,6 +11,7 @@
 pub mod alerts;
 pub mod engines;
 pub mod hosts;
+pub mod objects;
 pub mod policies;
 pub mod repo;
 pub mod storage;

@@ -32,10 +32,12 @@ pub enum BackupKind {
     /// Parent: the policy.
     Assignment,
     Alert,
+    /// A protected object (parent: its customer).
+    ProtectedObject,
 }
 
 impl BackupKind {
-    pub const ALL: [BackupKind; 11] = [
+    pub const ALL: [BackupKind; 12] = [
         BackupKind::Engine,
         BackupKind::RegistrationSecret,
         BackupKind::RegistrationScope,
@@ -47,6 +49,7 @@ impl BackupKind {
         BackupKind::Host,
         BackupKind::Assignment,
         BackupKind::Alert,
+        BackupKind::ProtectedObject,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -62,6 +65,7 @@ impl BackupKind {
             BackupKind::Host => "host",
             BackupKind::Assignment => "assignment",
             BackupKind::Alert => "alert",
+            BackupKind::ProtectedObject => "object",
         }
     }
 
