@@ -412,6 +412,9 @@ pub struct Policy {
     pub synthetic_full_schedule: Option<String>,
     /// IANA time zone the schedules are read in.
     pub time_zone: String,
+    /// What to back up on each host (absolute paths); `/` when none are given.
+    #[serde(default)]
+    pub include_paths: Vec<String>,
     pub exclude_paths: Vec<String>,
     pub exclude_patterns: Vec<String>,
     pub exclusion_template: Option<String>,
@@ -451,6 +454,7 @@ pub struct PolicyBody {
     pub incremental_schedule: Option<String>,
     pub synthetic_full_schedule: Option<String>,
     pub time_zone: Option<String>,
+    pub include_paths: Option<Vec<String>>,
     pub exclude_paths: Option<Vec<String>>,
     pub exclude_patterns: Option<Vec<String>>,
     pub exclusion_template: Option<String>,

@@ -1,6 +1,7 @@
 //! The JSON shapes of `/api/v1`, shared by the server and the Yew frontend so
 //! the two cannot drift apart. Pure serde; compiles to wasm32.
 
+mod agent_jobs;
 mod alerts;
 mod backup;
 mod bodies;
@@ -16,6 +17,7 @@ mod reviewed;
 mod schedules;
 mod tapes;
 
+pub use agent_jobs::*;
 pub use alerts::*;
 pub use backup::*;
 pub use bodies::*;

@@ -132,6 +132,7 @@ pub(crate) fn PolicyForm(props: &PolicyFormProps) -> Html {
                 incremental_schedule: Some(val("po-incr").trim().to_string()),
                 synthetic_full_schedule: Some(val("po-synth").trim().to_string()),
                 time_zone: opt("po-tz"),
+                include_paths: Some(lines("po-incl-paths")),
                 exclude_paths: Some(lines("po-excl-paths")),
                 exclude_patterns: Some(lines("po-excl-patterns")),
                 exclusion_template: Some(val("po-excl-template").trim().to_string()),
@@ -184,6 +185,7 @@ pub(crate) fn PolicyForm(props: &PolicyFormProps) -> Html {
                 ("po-incr", o(|p| p.incremental_schedule.clone())),
                 ("po-synth", o(|p| p.synthetic_full_schedule.clone())),
                 ("po-tz", text(|p| p.time_zone.clone(), "UTC")),
+                ("po-incl-paths", text(|p| p.include_paths.join("\n"), "")),
                 ("po-excl-paths", text(|p| p.exclude_paths.join("\n"), "")),
                 ("po-excl-patterns", text(|p| p.exclude_patterns.join("\n"), "")),
                 ("po-excl-template", o(|p| p.exclusion_template.clone())),
@@ -241,6 +243,7 @@ pub(crate) fn PolicyForm(props: &PolicyFormProps) -> Html {
                 <div class="field"><label for="po-tz">{ "Time zone" }</label><input id="po-tz" type="text" /></div>
             </fieldset>
             <fieldset><legend>{ "3. Paths" }</legend>
+                <div class="field"><label for="po-incl-paths">{ "Paths to back up (one a line; / when empty)" }</label><textarea id="po-incl-paths" rows="2" /></div>
                 <div class="field"><label for="po-excl-paths">{ "Exclude paths (one a line)" }</label><textarea id="po-excl-paths" rows="2" /></div>
                 <div class="field"><label for="po-excl-patterns">{ "Exclude patterns (one a line)" }</label><textarea id="po-excl-patterns" rows="2" placeholder="*.tmp" /></div>
                 <div class="field"><label for="po-excl-template">{ "Exclusion template" }</label><input id="po-excl-template" type="text" /></div>

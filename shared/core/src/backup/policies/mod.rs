@@ -59,6 +59,9 @@ fn apply(p: &mut api::Policy, b: &api::PolicyBody) -> Result<()> {
             validate::cron(s, &p.time_zone, what)?;
         }
     }
+    if let Some(v) = &b.include_paths {
+        p.include_paths = validate::list(v, "include paths")?;
+    }
     if let Some(v) = &b.exclude_paths {
         p.exclude_paths = validate::list(v, "exclude paths")?;
     }
@@ -178,6 +181,7 @@ impl App {
             incremental_schedule: None,
             synthetic_full_schedule: None,
             time_zone: "UTC".into(),
+            include_paths: Vec::new(),
             exclude_paths: Vec::new(),
             exclude_patterns: Vec::new(),
             exclusion_template: None,
