@@ -544,3 +544,27 @@ pub struct StorageAlertRow {
 pub struct Dispatched {
     pub agent_job_ids: Vec<String>,
 }
+
+/// A storage target's last health check or verification.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TargetCheck {
+    pub agent_job_id: String,
+    pub at: DateTime<Utc>,
+    pub status: AgentJobStatus,
+    pub message: Option<String>,
+}
+
+/// The backup area's settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BackupSettings {
+    /// Automatic retries of a failed, retryable run (0 turns them off; at most 10).
+    pub auto_retry_max: u32,
+}
+
+impl Default for BackupSettings {
+    fn default() -> Self {
+        BackupSettings { auto_retry_max: 3 }
+    }
+}

@@ -361,6 +361,12 @@ pub struct StorageTarget {
     pub health: StorageHealth,
     pub capacity: Option<Capacity>,
     pub created_at: DateTime<Utc>,
+    /// The last health check (reachability and capacity) run on the engine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_health_check: Option<crate::TargetCheck>,
+    /// The last integrity verification.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_verify: Option<crate::TargetCheck>,
 }
 
 /// Credentials of a storage target: write-only.

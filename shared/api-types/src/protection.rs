@@ -106,17 +106,25 @@ pub struct ProtectedObject {
     pub last_backup_at: Option<DateTime<Utc>>,
     pub last_success_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// The start of the breach already reported to Run Checks and the
+    /// alert channels (cleared by the next successful backup).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breach_reported_for: Option<DateTime<Utc>>,
 }
 
 impl ProtectedObject {
+    /// When it breaches its RPO unless a successful backup comes first.
+    pub fn breach_at(&self) -> DateTime<Utc> {
+        self.last_success_at.unwrap_or(self.created_at) + chrono::Duration::hours(self.rpo_hours.into())
+    }
+
     /// Default RPO of a new object: a day.
     pub const DEFAULT_RPO_HOURS: u32 = 24;
 
     /// Past its RPO: no successful backup within `rpo_hours` of `now`
     /// (counted from its creation while it never had one).
     pub fn in_breach(&self, now: DateTime<Utc>) -> bool {
-        let since = self.last_success_at.unwrap_or(self.created_at);
-        now - since > chrono::Duration::hours(self.rpo_hours.into())
+        now > self.breach_at()
     }
 }
 

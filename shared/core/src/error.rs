@@ -23,6 +23,9 @@ pub enum Error {
     /// or registration-secret check (401; the reason is safe to show).
     #[error("{0}")]
     EngineRefused(String),
+    /// Something that existed and is no more (an expired one-time token).
+    #[error("{0}")]
+    Gone(String),
     #[error("storage error: {0}")]
     Backend(String),
 }
@@ -51,6 +54,7 @@ impl Error {
             Error::RateLimited => "rate_limited",
             Error::TooLarge(_) => "too_large",
             Error::EngineRefused(_) => "engine_refused",
+            Error::Gone(_) => "gone",
             Error::Backend(_) => "internal",
         }
     }

@@ -32,6 +32,16 @@ pub fn job_id(identity: &str) -> String {
     derived("j", identity)
 }
 
+/// A random (version 4) UUID in its usual hyphenated form.
+pub fn uuid_v4() -> String {
+    let mut b = [0u8; 16];
+    rand::rng().fill_bytes(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex::encode(b);
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+}
+
 pub fn random_id(prefix: &str) -> String {
     let mut b = [0u8; 10];
     rand::rng().fill_bytes(&mut b);

@@ -28,6 +28,14 @@ pub struct TickReport {
     pub digest_queued: bool,
     /// Backup engines marked offline (no heartbeat for more than 3 minutes).
     pub engines_offline: u32,
+    /// Native backup jobs dispatched for policy slots that fell due.
+    pub backups_dispatched: u32,
+    /// Agent jobs failed at their deadline (no progress, or never fetched).
+    pub agent_jobs_timed_out: u32,
+    /// Protected objects newly past their RPO.
+    pub rpo_breaches: u32,
+    /// Restore points expired by the daily retention pass.
+    pub restore_points_expired: u32,
 }
 
 impl App {
@@ -41,6 +49,23 @@ impl App {
             engines_offline: self.sweep_offline_engines().await?,
             ..Default::default()
         };
+        // The native control plane: each duty on its own, none stops the tick.
+        report.agent_jobs_timed_out = self.sweep_agent_jobs().await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "the agent job sweep failed");
+            0
+        });
+        report.backups_dispatched = self.dispatch_due().await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "dispatching backups failed");
+            0
+        });
+        report.rpo_breaches = self.sweep_rpo_breaches().await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "the RPO sweep failed");
+            0
+        });
+        report.restore_points_expired = self.retention_pass().await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "the retention pass failed");
+            0
+        });
         // Alerts must never stop the rest of the tick.
         report.alert_batches = self.alert_batches().await.unwrap_or_else(|e| {
             tracing::warn!(error = %e, "batched alerts failed");

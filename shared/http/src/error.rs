@@ -30,6 +30,7 @@ impl ApiError {
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::Gone(_) => StatusCode::GONE,
             Error::Backend(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -14,6 +14,7 @@ pub mod hosts;
 pub mod objects;
 pub mod policies;
 pub mod repo;
+pub mod runs;
 pub mod storage;
 pub mod validate;
 

@@ -21,6 +21,14 @@ impl Record for ProtectedObject {
     fn parent(&self) -> Option<String> {
         Some(self.customer_id.clone())
     }
+    /// The RPO sweep reads objects whose breach is due and not reported yet.
+    fn due_at(&self) -> Option<DateTime<Utc>> {
+        let at = self.breach_at();
+        match self.breach_reported_for {
+            Some(_) => None,
+            None => Some(at),
+        }
+    }
 }
 
 /// What a source knows of an object.
@@ -78,6 +86,7 @@ impl App {
                 last_backup_at: None,
                 last_success_at: None,
                 created_at: self.clock.now(),
+                breach_reported_for: None,
             };
             match self.bk_insert(&o).await {
                 Ok(()) => return Ok(o),
@@ -107,6 +116,7 @@ impl App {
                     && o.last_success_at.is_none_or(|t| t < at)
                 {
                     o.last_success_at = Some(at);
+                    o.breach_reported_for = None;
                 }
                 Ok(())
             })

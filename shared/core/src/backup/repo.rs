@@ -34,10 +34,17 @@ pub enum BackupKind {
     Alert,
     /// A protected object (parent: its customer).
     ProtectedObject,
+    /// An agent job (parent: `open:<engine>` until it ends, then `done:<policy or target>`;
+    /// due: its next deadline while open).
+    AgentJob,
+    /// A restore point (parent: its host).
+    RestorePoint,
+    /// A policy's next schedule slots (due: the earliest).
+    PolicyClock,
 }
 
 impl BackupKind {
-    pub const ALL: [BackupKind; 12] = [
+    pub const ALL: [BackupKind; 15] = [
         BackupKind::Engine,
         BackupKind::RegistrationSecret,
         BackupKind::RegistrationScope,
@@ -50,6 +57,9 @@ impl BackupKind {
         BackupKind::Assignment,
         BackupKind::Alert,
         BackupKind::ProtectedObject,
+        BackupKind::AgentJob,
+        BackupKind::RestorePoint,
+        BackupKind::PolicyClock,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -66,6 +76,9 @@ impl BackupKind {
             BackupKind::Assignment => "assignment",
             BackupKind::Alert => "alert",
             BackupKind::ProtectedObject => "object",
+            BackupKind::AgentJob => "agentjob",
+            BackupKind::RestorePoint => "restorepoint",
+            BackupKind::PolicyClock => "policyclock",
         }
     }
 

@@ -87,3 +87,67 @@ pub(crate) async fn rotate_key(State(s): State<AppState>, signed: Signed) -> Api
 pub(crate) async fn config(State(s): State<AppState>, signed: Signed) -> ApiResult<Json<BesConfig>> {
     Ok(Json(s.app.bes_config(signed.0).await?))
 }
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct JobState {
+    status: bc_api_types::AgentJobStatus,
+}
+
+#[utoipa::path(get, path = "/bes/v1/jobs", tag = "bes",
+    params(("X-BES-Engine" = String, Header), ("X-BES-Timestamp" = String, Header), ("X-BES-Nonce" = String, Header), ("X-BES-Signature" = String, Header)),
+    responses((status = 200, body = bc_api_types::EngineJobs, description = "jobs to run, most urgent first; each offered until acknowledged"),
+              (status = 401, body = ErrorBody)))]
+pub(crate) async fn jobs(State(s): State<AppState>, signed: Signed) -> ApiResult<Json<bc_api_types::EngineJobs>> {
+    Ok(Json(s.app.bes_jobs(signed.0).await?))
+}
+
+#[utoipa::path(post, path = "/bes/v1/jobs/{id}/ack", tag = "bes",
+    params(("id" = String, Path), ("X-BES-Engine" = String, Header), ("X-BES-Timestamp" = String, Header), ("X-BES-Nonce" = String, Header), ("X-BES-Signature" = String, Header)),
+    responses((status = 200, body = JobState, description = "the job is running"), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody, description = "no such job of this engine"), (status = 409, body = ErrorBody, description = "the job already ended")))]
+pub(crate) async fn ack(
+    State(s): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    signed: Signed,
+) -> ApiResult<Json<JobState>> {
+    Ok(Json(JobState { status: s.app.bes_ack(signed.0, &id).await? }))
+}
+
+#[utoipa::path(post, path = "/bes/v1/jobs/{id}/progress", tag = "bes", request_body = bc_api_types::JobProgress,
+    params(("id" = String, Path), ("X-BES-Engine" = String, Header), ("X-BES-Timestamp" = String, Header), ("X-BES-Nonce" = String, Header), ("X-BES-Signature" = String, Header)),
+    responses((status = 204, description = "noted; the progress deadline moves on"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub(crate) async fn progress(
+    State(s): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    signed: Signed,
+) -> ApiResult<StatusCode> {
+    let body: bc_api_types::JobProgress = signed.json()?;
+    s.app.bes_progress(signed.0, &id, &body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/bes/v1/jobs/{id}/result", tag = "bes", request_body = bc_api_types::JobResult,
+    params(("id" = String, Path), ("X-BES-Engine" = String, Header), ("X-BES-Timestamp" = String, Header), ("X-BES-Nonce" = String, Header), ("X-BES-Signature" = String, Header)),
+    responses((status = 200, body = JobState, description = "recorded (the same result again changes nothing)"), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody, description = "no such job of this engine"),
+              (status = 409, body = ErrorBody, description = "the job already ended with another result")))]
+pub(crate) async fn result(
+    State(s): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    signed: Signed,
+) -> ApiResult<Json<JobState>> {
+    let body: bc_api_types::JobResult = signed.json()?;
+    Ok(Json(JobState { status: s.app.bes_result(signed.0, &id, &body).await? }))
+}
+
+#[utoipa::path(post, path = "/bes/v1/bmr/redeem", tag = "bes", request_body = bc_api_types::BmrRedeem,
+    params(("X-BES-Engine" = String, Header), ("X-BES-Timestamp" = String, Header), ("X-BES-Nonce" = String, Header), ("X-BES-Signature" = String, Header)),
+    responses((status = 204, description = "the token is valid and now used"), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "the token was already used"),
+              (status = 410, body = ErrorBody, description = "the token expired")))]
+pub(crate) async fn redeem_bmr(State(s): State<AppState>, signed: Signed) -> ApiResult<StatusCode> {
+    let body: bc_api_types::BmrRedeem = signed.json()?;
+    s.app.bes_redeem_bmr(signed.0, &body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

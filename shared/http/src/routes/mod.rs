@@ -6,6 +6,7 @@ mod api_tokens;
 mod audit;
 mod auth;
 mod backup;
+mod backup_runs;
 mod bes;
 mod customers;
 mod inbox;
@@ -183,6 +184,32 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(bes::heartbeat))
         .routes(routes!(bes::rotate_key))
         .routes(routes!(bes::config))
+        .routes(routes!(bes::jobs))
+        .routes(routes!(bes::ack))
+        .routes(routes!(bes::progress))
+        .routes(routes!(bes::result))
+        .routes(routes!(bes::redeem_bmr))
+        .routes(routes!(backup_runs::job_runs))
+        .routes(routes!(backup_runs::retry_job))
+        .routes(routes!(backup_runs::run_now))
+        .routes(routes!(backup_runs::restore_points))
+        .routes(routes!(backup_runs::restore_point))
+        .routes(routes!(backup_runs::browse))
+        .routes(routes!(backup_runs::search))
+        .routes(routes!(backup_runs::restore_files))
+        .routes(routes!(backup_runs::restore_image))
+        .routes(routes!(backup_runs::bmr))
+        .routes(routes!(backup_runs::agent_job))
+        .routes(routes!(backup_runs::health_check))
+        .routes(routes!(backup_runs::verify))
+        .routes(routes!(backup_runs::objects))
+        .routes(routes!(backup_runs::update_object))
+        .routes(routes!(backup_runs::dashboard_summary))
+        .routes(routes!(backup_runs::dashboard_failed))
+        .routes(routes!(backup_runs::dashboard_rpo))
+        .routes(routes!(backup_runs::dashboard_storage))
+        .routes(routes!(backup_runs::dashboard_verification))
+        .routes(routes!(backup_runs::get_settings, backup_runs::put_settings))
         .layer(DefaultBodyLimit::max(JSON_LIMIT));
     // Ping URLs: bodies beyond 10 KB are cut, beyond 64 KB refused.
     let pings = OpenApiRouter::new()

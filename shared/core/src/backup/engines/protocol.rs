@@ -187,7 +187,7 @@ impl App {
     }
 
     /// Takes a verified call's nonce; a second use is a replay.
-    async fn bes_claim(&self, v: &Verified) -> Result<()> {
+    pub(crate) async fn bes_claim(&self, v: &Verified) -> Result<()> {
         let now = self.clock.now();
         if self.store.claim(&v.nonce_key, now, now + nonce_memory()).await? {
             Ok(())

@@ -207,6 +207,21 @@ impl App {
                 a
             }
         };
+        // The host is now a protected object of the policy (seed: "created when a
+        // native backup policy is assigned to a host").
+        let job = self.native_job(&policy, &host.customer_id).await?;
+        self.upsert_protected_object(&crate::backup::objects::ObjectSpec {
+            customer_id: host.customer_id.clone(),
+            name: host.hostname.clone(),
+            object_type: match policy.backup_type {
+                api::BackupType::File => api::ObjectType::Fileset,
+                api::BackupType::Image => api::ObjectType::Physical,
+            },
+            hostname: Some(host.hostname.clone()),
+            source: api::ObjectSource::Native { policy_id: policy.id.clone(), host_id: host.id.clone() },
+            job_id: Some(job.id),
+        })
+        .await?;
         Ok(api::HostAssignment {
             policy_id: a.policy_id,
             host_id: a.host_id,

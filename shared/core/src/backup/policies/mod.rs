@@ -210,6 +210,7 @@ impl App {
             p.paused_reason = Some(STORAGE_CRITICAL.into());
         }
         self.bk_insert(&p).await?;
+        self.reset_policy_clock(&p).await?;
         let change = Change::created(serde_json::to_value(&p).unwrap_or_default());
         self.audit(audit_entry(self, actor, "policy", &p.id, "create", change)).await?;
         self.policy_detail_of(p).await
@@ -243,6 +244,11 @@ impl App {
             })
             .await?;
         if before != after {
+            if (&before.full_schedule, &before.incremental_schedule, &before.synthetic_full_schedule, &before.time_zone)
+                != (&after.full_schedule, &after.incremental_schedule, &after.synthetic_full_schedule, &after.time_zone)
+            {
+                self.reset_policy_clock(&after).await?;
+            }
             self.audit(audit_entry(self, actor, "policy", id, "update", Change::diff(&before, &after))).await?;
         }
         self.policy_detail_of(after).await
@@ -264,6 +270,7 @@ impl App {
             self.remove_replica(actor, &r.value).await?;
         }
         self.remove_assignments_of(actor, &p.id).await?;
+        self.bk_delete::<crate::backup::runs::dispatch::PolicyClock>(&p.id).await?;
         if self.bk_delete::<api::Policy>(&p.id).await? {
             let change = Change::deleted(serde_json::to_value(p).unwrap_or_default());
             self.audit(audit_entry(self, actor, "policy", &p.id, "delete", change)).await?;

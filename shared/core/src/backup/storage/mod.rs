@@ -197,6 +197,8 @@ impl App {
             health: StorageHealth::Unknown,
             capacity: None,
             created_at: self.clock.now(),
+            last_health_check: None,
+            last_verify: None,
         };
         // The credential first: a target never claims one it does not have.
         if let Some(c) = &body.credential {
