@@ -3,6 +3,7 @@
 //! mails to feed it.
 
 #[cfg(feature = "aws")]
+pub mod bes;
 pub mod cfn;
 pub mod mails;
 pub mod server;
