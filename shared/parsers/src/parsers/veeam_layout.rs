@@ -93,9 +93,8 @@ pub(crate) fn has_header(view: &ParseInput<'_>, types: &[&'static str]) -> bool 
         .get_or_init(|| match view.mail.html.as_deref() {
             // An HTML part without the report (a gateway put a stub in its
             // place) beside a text part with it: the text part decides.
-            Some(html) => html_header(html).or_else(|| {
-                view.mail.text.as_deref().filter(|_| view.mentions("start time")).and_then(text_header)
-            }),
+            Some(html) => html_header(html)
+                .or_else(|| view.mail.text.as_deref().filter(|_| view.mentions("start time")).and_then(text_header)),
             None => text_header(view.text()),
         })
         .is_some_and(|ty| types.contains(&ty))
