@@ -75,6 +75,12 @@ the subject (`MAX_SUBJECT_CHARS`, 1,000 characters), sender name and Message-ID 
 320), recipients (`MAX_RECIPIENTS`, 100) and attachment names (`MAX_FILENAME_CHARS`, 255) are cut; the raw
 mail keeps them whole.
 
+A report whose HTML part is gone is read from its text part to the same report, objects included where the
+text has them: Veeam's layout from the text part's table cells (tab-separated, or aligned by spaces as a
+relay's HTML-to-text renders them), also when a mail gateway left a stub HTML part with no report in it;
+the products that send text themselves (vzdump, PBS, Synology, QNAP, Duplicati, SQL Server Agent, ...)
+from their text as always.
+
 ## Generic CSV format
 
 Any tool or script can report by mail in this format (parser `generic-csv`):

@@ -175,7 +175,8 @@ fn deep_mime_nesting_is_handled() {
 fn mime_amplification_stays_under_four_times_the_mail() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let mut cases: Vec<(&str, Vec<u8>)> = Vec::new();
-    let mut parts = String::from("From: a@example.com\r\nSubject: parts\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n");
+    let mut parts =
+        String::from("From: a@example.com\r\nSubject: parts\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n");
     for _ in 0..200_000 {
         parts.push_str("--b\r\n\r\n\r\n");
     }

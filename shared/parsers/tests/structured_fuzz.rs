@@ -374,6 +374,23 @@ fn qp(body: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Forwarding clients' markers and quoted-block field names (from, date,
+/// subject): Gmail, German and Dutch Outlook, French Thunderbird, Apple Mail
+/// in three languages, Outlook 365's underscores, and Outlook without any
+/// marker.
+const FORWARD_STYLES: [(&str, [&str; 3]); 10] = [
+    ("---------- Forwarded message ---------", ["From:", "Date:", "Subject:"]),
+    ("-----Ursprüngliche Nachricht-----", ["Von:", "Gesendet:", "Betreff:"]),
+    ("-----Oorspronkelijk bericht-----", ["Van:", "Verzonden:", "Onderwerp:"]),
+    ("-------- Message transféré --------", ["De :", "Date :", "Objet :"]),
+    ("Begin forwarded message:", ["From:", "Date:", "Subject:"]),
+    ("Anfang der weitergeleiteten Nachricht:", ["Von:", "Datum:", "Betreff:"]),
+    ("Début du message réexpédié :", ["De :", "Date :", "Objet :"]),
+    ("________________________________", ["From:", "Sent:", "Subject:"]),
+    ("", ["From:", "Sent:", "Subject:"]),
+    ("", ["Van:", "Verzonden:", "Onderwerp:"]),
+];
+
 /// Wraps a mutated body in one of several mail shapes.
 fn wrap(rng: &mut Rng, seed: &Seed, subject: &[u8], body: &[u8]) -> Vec<u8> {
     let ctype = if seed.html { "text/html" } else { "text/plain" };
@@ -391,13 +408,26 @@ fn wrap(rng: &mut Rng, seed: &Seed, subject: &[u8], body: &[u8]) -> Vec<u8> {
     m.extend_from_slice(format!("\r\nDate: {}\r\nMIME-Version: 1.0\r\n", seed.date).as_bytes());
     let mut body = body.to_vec();
     if forwarded {
-        let mut f = format!(
-            "---------- Forwarded message ---------\nFrom: {}\nDate: {}\nSubject: {}\nTo: it@customer.example\n\n",
-            seed.from,
-            seed.date,
-            String::from_utf8_lossy(subject)
-        )
-        .into_bytes();
+        // The quoted block as the forwarding client writes it: marker (or
+        // none) and field names in its language, in its order.
+        let (marker, [from, date, subj]) = *rng.pick(&FORWARD_STYLES);
+        let subject = String::from_utf8_lossy(subject);
+        let mut lines = vec![(from, seed.from.as_str()), (date, seed.date.as_str()), (subj, subject.as_ref())];
+        let thunderbird = marker.contains("transféré") && rng.chance(50);
+        if thunderbird {
+            // Thunderbird: the subject first, a tab after the colon.
+            lines.rotate_right(1);
+        }
+        let mut f = String::new();
+        if !marker.is_empty() {
+            f.push_str(marker);
+            f.push('\n');
+        }
+        for (name, value) in lines {
+            f.push_str(&format!("{name}{}{value}\n", if thunderbird { "\t" } else { " " }));
+        }
+        f.push('\n');
+        let mut f = f.into_bytes();
         if seed.html {
             f = f.iter().flat_map(|&b| if b == b'\n' { b"<br>\n".to_vec() } else { vec![b] }).collect();
         }

@@ -39,12 +39,22 @@ pub(crate) const PARSER: Parser = Parser {
                    exception",
         confidence: "medium",
         vendor_source: false,
-        real_fixtures: &[RealFixture {
-            file: "real-dupreport-issue-147-warning.eml",
-            source: "the report body quoted in `HandyGuySoftware/dupReport` issue #147 (2020) as Duplicati \
+        real_fixtures: &[
+            RealFixture {
+                file: "real-dupreport-issue-147-warning.eml",
+                source: "the report body quoted in `HandyGuySoftware/dupReport` issue #147 (2020) as Duplicati \
                      2.0.5.1 mailed it; its message list cut after four entries (as quoted); sender, subject \
                      and Date reconstructed",
-        }],
+            },
+            RealFixture {
+                file: "real-dupreport-issue-99-success-gmail.eml",
+                source: "the raw multipart mail quoted in `HandyGuySoftware/dupReport` issue #99 (2018, a Gmail \
+                     mailbox): every field, the message list and the HTML part's `<br>` lines and \
+                     `gmail_quote` div as quoted; the text part's line breaks (collapsed in the quote), the \
+                     subject (from dupReport's `Media`/`Media` source and destination), sender and Date \
+                     reconstructed",
+            },
+        ],
     },
     claims,
     parse,

@@ -48,7 +48,7 @@ pub(crate) const PARSER: Parser = Parser {
         job_name_rule: "The host FQDN in the subject's parentheses, e.g. \"pve1.example.com\" (falls back to the \
                         sender address's domain); every vzdump job of that host is one Job.",
         fields: "Host and result from the subject (`backup failed: <error>` as a message); one object per guest (`VMID name`, VM/CT, status, start and end from the task log, size, the failure text); total running time, total size",
-        fixtures: "The upstream templates `proxmox/pve-manager` `templates/default/vzdump-*.hbs` and `proxmox-notify` renderers (PVE 8.1+), and the pre-8.1 `PVE::VZDump::sendmail` layout",
+        fixtures: "The upstream templates `proxmox/pve-manager` `templates/default/vzdump-*.hbs` and `proxmox-notify` renderers (PVE 8.1+), and the pre-8.1 `PVE::VZDump::sendmail` layout; the notification system's mail as its sendmail target sends it (text and HTML parts in one `multipart/alternative`), HTML only, and text only with the subject replaced; the notification system's other mails from the same author (package updates, a failed replication) are claimed by no parser (`no-parser/pve8-*`)",
         confidence: "high",
         vendor_source: true,
         real_fixtures: &[],

@@ -36,7 +36,7 @@ pub(crate) const PARSER: Parser = Parser {
         fields: "Result from the subject (failure, then partial, then success words per language); device as the \
                  one object; start, end, duration; transferred size; error and warning lines",
         fixtures: "The Italian sample in `brividich/Security-Center-AI` (subject and label wording); the other \
-                   languages follow DSM's wording for Hyper Backup on the same structure",
+                   languages follow DSM's wording for Hyper Backup on the same structure; a German report forwarded from Outlook with the subject rewritten (read from the quoted block)",
         confidence: "low",
         vendor_source: false,
         real_fixtures: &[],

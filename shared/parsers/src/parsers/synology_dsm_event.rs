@@ -36,7 +36,7 @@ pub(crate) const PARSER: Parser = Parser {
         fields: "Result from the event sentence (failure, then partial, then success words); the event's date \
                  and time as the end; the event and following detail lines as messages when not successful",
         fixtures: "The system-event sentence documented in report-formats.md and DSM's notification style; \
-                   English, German and French variants",
+                   English, German and French variants; a French event forwarded from Thunderbird with the subject lost (read from the quoted block)",
         confidence: "low",
         vendor_source: false,
         real_fixtures: &[],

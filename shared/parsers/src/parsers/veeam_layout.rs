@@ -91,7 +91,10 @@ static ALL_TYPES: std::sync::LazyLock<Vec<&'static str>> =
 pub(crate) fn has_header(view: &ParseInput<'_>, types: &[&'static str]) -> bool {
     view.veeam_header
         .get_or_init(|| match view.mail.html.as_deref() {
-            Some(html) => html_header(html),
+            // An HTML part without the report (a gateway put a stub in its
+            // place) beside a text part with it: the text part decides.
+            Some(html) => html_header(html)
+                .or_else(|| view.mail.text.as_deref().filter(|_| view.mentions("start time")).and_then(text_header)),
             None => text_header(view.text()),
         })
         .is_some_and(|ty| types.contains(&ty))
@@ -320,15 +323,30 @@ pub(crate) struct Options {
 }
 
 /// Reads the Veeam layout into `draft`. Errors when there is no header
-/// row: then the mail is not a Veeam report we can read.
+/// row: then the mail is not a Veeam report we can read. An HTML part
+/// without a header row (a mail gateway replaced the report with a stub)
+/// beside a text part is read from the text part.
 pub(crate) fn read(view: &ParseInput<'_>, draft: &mut Draft, options: &Options) -> Result<(), String> {
-    let html = view.mail.html.as_deref();
+    match read_from(view, view.mail.html.as_deref(), draft, options) {
+        // Without a header row nothing was written to the draft yet.
+        Err(e) if view.mail.html.is_some() && view.mail.text.is_some() => {
+            read_from(view, None, draft, options).map_err(|text_error| format!("{e}; {text_error}"))
+        }
+        result => result,
+    }
+}
+
+fn read_from(view: &ParseInput<'_>, html: Option<&str>, draft: &mut Draft, options: &Options) -> Result<(), String> {
     let text_rows = match html {
         Some(_) => None,
-        None => Some(text_rows(view.text()).ok_or(
-            "the mail has no HTML body, and its text part has no table columns (cells apart by tabs or aligned by \
-             spaces) to read",
-        )?),
+        None => Some(text_rows(view.text()).ok_or_else(|| {
+            let columns = "table columns (cells apart by tabs or aligned by spaces) to read";
+            if view.mail.html.is_some() {
+                format!("its text part has no {columns}")
+            } else {
+                format!("the mail has no HTML body, and its text part has no {columns}")
+            }
+        })?),
     };
     let mail_date = view.mail.date;
     let near = mail_date.map(local_date);
