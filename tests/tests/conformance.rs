@@ -120,6 +120,7 @@ conformance!(
     tape_jobs_bind_tapes_in_order,
     backup_docs_are_versioned_grouped_and_due,
     backup_doc_update_and_claim_are_one_write,
+    protected_objects_are_counted_and_queued,
 );
 
 fn t(day: u32, hour: u32) -> DateTime<Utc> {
@@ -1578,4 +1579,74 @@ async fn backup_doc_update_and_claim_are_one_write(a: Adapters) {
     assert!(s.update_backup_doc_claiming(&again, "nonce:e1:a", t(1, 2), t(1, 3)).await.unwrap());
     assert_eq!(s.get_backup_doc(Engine, "e1").await.unwrap().unwrap().version, 2);
     assert!(!s.claim("nonce:e1:a", t(1, 2), t(1, 3)).await.unwrap(), "held again");
+}
+
+/// The dashboard's store queries: counts over every object, the breach
+/// queue longest first, the failed native objects newest first.
+async fn protected_objects_are_counted_and_queued(a: Adapters) {
+    use bc_api_types::{LastBackupStatus, ObjectSource, ObjectType, ProtectedObject};
+    let s = &a.store;
+    let now = t(20, 12);
+    let object = |id: &str, last_success: Option<DateTime<Utc>>, status: LastBackupStatus, native: bool| ProtectedObject {
+        id: id.into(),
+        customer_id: "c1".into(),
+        name: id.into(),
+        object_type: ObjectType::Vm,
+        hostname: None,
+        source: if native {
+            ObjectSource::Native { policy_id: "p".into(), host_id: id.into() }
+        } else {
+            ObjectSource::Platform { platform_id: "pf".into(), external_id: id.into() }
+        },
+        job_id: None,
+        rpo_hours: 24,
+        last_status: status,
+        last_backup_at: last_success.or(Some(t(1, 0))),
+        last_success_at: last_success,
+        created_at: t(1, 0),
+        breach_reported_for: None,
+        last_run_id: None,
+    };
+    let objects = [
+        object("o-fresh", Some(now - Duration::hours(2)), LastBackupStatus::Success, true),
+        object("o-old", Some(now - Duration::hours(72)), LastBackupStatus::Failed, true),
+        object("o-older", Some(now - Duration::hours(96)), LastBackupStatus::Success, false),
+        object("o-never", None, LastBackupStatus::Never, false),
+        object("o-failed-platform", Some(now - Duration::hours(3)), LastBackupStatus::Failed, false),
+    ];
+    for o in &objects {
+        let d = bc_core::repos::BackupDoc {
+            kind: bc_core::repos::BackupKind::ProtectedObject,
+            id: o.id.clone(),
+            parent: Some("c1".into()),
+            due_at: None,
+            version: 0,
+            body: serde_json::to_string(o).unwrap(),
+        };
+        assert!(s.insert_backup_doc(&d).await.unwrap());
+    }
+    // Another kind never counts.
+    assert!(s.insert_backup_doc(&bdoc(bc_core::repos::BackupKind::Engine, "e9", None, None)).await.unwrap());
+    let c = s.protection_counts(now).await.unwrap();
+    assert_eq!((c.total, c.failed, c.breaching), (5, 2, 3));
+    let ids = |v: Vec<bc_core::repos::BackupDoc>| v.into_iter().map(|d| d.id).collect::<Vec<_>>();
+    // Breach since: never (created day 1) first, then 96 h, then 72 h.
+    assert_eq!(ids(s.breaching_objects(now, 10).await.unwrap()), ["o-never", "o-older", "o-old"]);
+    assert_eq!(ids(s.breaching_objects(now, 1).await.unwrap()), ["o-never"]);
+    assert_eq!(ids(s.failed_native_objects(10).await.unwrap()), ["o-old"]);
+    let c = s.protection_counts(t(1, 0)).await.unwrap();
+    assert_eq!(c.breaching, 0, "nothing is past its RPO before it could be");
+
+    // Hosts without an active assignment.
+    use bc_core::repos::BackupKind::{Assignment, Host};
+    for h in ["h1", "h2", "h3"] {
+        assert!(s.insert_backup_doc(&bdoc(Host, h, Some("c1"), None)).await.unwrap());
+    }
+    let assignment = |id: &str, host: &str, state: &str| bc_core::repos::BackupDoc {
+        body: serde_json::json!({"id": id, "policy_id": "p", "host_id": host, "state": state, "assigned_at": t(1, 0)}).to_string(),
+        ..bdoc(Assignment, id, Some("p"), None)
+    };
+    assert!(s.insert_backup_doc(&assignment("p_h1", "h1", "active")).await.unwrap());
+    assert!(s.insert_backup_doc(&assignment("p_h2", "h2", "archived")).await.unwrap());
+    assert_eq!(s.uncovered_host_count().await.unwrap(), 2, "h2 (archived) and h3 (none)");
 }

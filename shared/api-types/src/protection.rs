@@ -110,6 +110,9 @@ pub struct ProtectedObject {
     /// alert channels (cleared by the next successful backup).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub breach_reported_for: Option<DateTime<Utc>>,
+    /// The run of its last backup (an agent job, or a platform's session), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_run_id: Option<String>,
 }
 
 impl ProtectedObject {

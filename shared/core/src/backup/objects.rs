@@ -87,6 +87,7 @@ impl App {
                 last_success_at: None,
                 created_at: self.clock.now(),
                 breach_reported_for: None,
+                last_run_id: None,
             };
             match self.bk_insert(&o).await {
                 Ok(()) => return Ok(o),
@@ -106,11 +107,25 @@ impl App {
         status: LastBackupStatus,
         at: DateTime<Utc>,
     ) -> Result<ProtectedObject> {
+        self.record_object_run(object_id, status, at, None).await
+    }
+
+    /// As [`Self::record_object_backup`], naming the run (agent job or session).
+    pub async fn record_object_run(
+        &self,
+        object_id: &str,
+        status: LastBackupStatus,
+        at: DateTime<Utc>,
+        run_id: Option<&str>,
+    ) -> Result<ProtectedObject> {
         let (_, after) = self
             .bk_modify::<ProtectedObject, _>(object_id, "protected object", |o| {
                 if o.last_backup_at.is_none_or(|t| t <= at) {
                     o.last_backup_at = Some(at);
                     o.last_status = status;
+                    if run_id.is_some() {
+                        o.last_run_id = run_id.map(str::to_string);
+                    }
                 }
                 if matches!(status, LastBackupStatus::Success | LastBackupStatus::Warning)
                     && o.last_success_at.is_none_or(|t| t < at)

@@ -132,4 +132,77 @@ pub trait BackupRepo: Send + Sync {
     async fn backup_children(&self, kind: BackupKind, parent: &str) -> PortResult<Vec<BackupDoc>>;
     /// Records of a kind whose `due_at` is at or before `at`, earliest first, at most `limit`.
     async fn backup_docs_due(&self, kind: BackupKind, at: DateTime<Utc>, limit: usize) -> PortResult<Vec<BackupDoc>>;
+
+    /// Protected objects: how many, how many whose last backup failed, and
+    /// how many are past their RPO at `now`. The default reads them all; an
+    /// adapter that can count in its query language does better.
+    async fn protection_counts(&self, now: DateTime<Utc>) -> PortResult<ProtectionCounts> {
+        let mut c = ProtectionCounts::default();
+        for d in self.list_backup_docs(BackupKind::ProtectedObject).await? {
+            let o = object_of(&d)?;
+            c.total += 1;
+            if o.last_status == bc_api_types::LastBackupStatus::Failed {
+                c.failed += 1;
+            }
+            if o.in_breach(now) {
+                c.breaching += 1;
+            }
+        }
+        Ok(c)
+    }
+
+    /// Protected objects past their RPO at `now`, longest breach first, at most `limit`.
+    async fn breaching_objects(&self, now: DateTime<Utc>, limit: usize) -> PortResult<Vec<BackupDoc>> {
+        let mut v = Vec::new();
+        for d in self.list_backup_docs(BackupKind::ProtectedObject).await? {
+            let o = object_of(&d)?;
+            if o.in_breach(now) {
+                v.push((o.breach_at(), d));
+            }
+        }
+        v.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
+        Ok(v.into_iter().take(limit).map(|(_, d)| d).collect())
+    }
+
+    /// Managed hosts without an active assignment to any policy.
+    async fn uncovered_host_count(&self) -> PortResult<u64> {
+        let mut covered = std::collections::HashSet::new();
+        for d in self.list_backup_docs(BackupKind::Assignment).await? {
+            let v: serde_json::Value = serde_json::from_str(&d.body).unwrap_or_default();
+            if v["state"] == "active"
+                && let Some(h) = v["host_id"].as_str()
+            {
+                covered.insert(h.to_string());
+            }
+        }
+        Ok(self.list_backup_docs(BackupKind::Host).await?.iter().filter(|h| !covered.contains(&h.id)).count() as u64)
+    }
+
+    /// Native protected objects whose last backup failed, newest failure first, at most `limit`.
+    async fn failed_native_objects(&self, limit: usize) -> PortResult<Vec<BackupDoc>> {
+        let mut v = Vec::new();
+        for d in self.list_backup_docs(BackupKind::ProtectedObject).await? {
+            let o = object_of(&d)?;
+            if o.last_status == bc_api_types::LastBackupStatus::Failed
+                && matches!(o.source, bc_api_types::ObjectSource::Native { .. })
+            {
+                v.push((o.last_backup_at, d));
+            }
+        }
+        v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.id.cmp(&b.1.id)));
+        Ok(v.into_iter().take(limit).map(|(_, d)| d).collect())
+    }
+}
+
+/// What [`BackupRepo::protection_counts`] counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProtectionCounts {
+    pub total: u64,
+    pub failed: u64,
+    pub breaching: u64,
+}
+
+fn object_of(d: &BackupDoc) -> PortResult<bc_api_types::ProtectedObject> {
+    serde_json::from_str(&d.body)
+        .map_err(|e| crate::ports::PortError::Backend(format!("a stored protected object {} is unreadable: {e}", d.id)))
 }

@@ -2,7 +2,7 @@
 //! `version`, the sweep's due list from the partial `due_at` index.
 
 use async_trait::async_trait;
-use bc_core::backup::repo::{BackupDoc, BackupKind, BackupRepo};
+use bc_core::backup::repo::{BackupDoc, BackupKind, BackupRepo, ProtectionCounts};
 use bc_core::ports::{PortError, PortResult};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
@@ -11,6 +11,10 @@ use super::{SqliteStore, conflict};
 use crate::sql::{backend, is_unique_violation, ts};
 
 const COLUMNS: &str = "kind, id, parent, due_at, version, doc";
+
+/// A protected object's breach time (`ProtectedObject::breach_at`) as a Julian day.
+const BREACH_AT: &str = "(julianday(COALESCE(json_extract(doc, '$.last_success_at'), json_extract(doc, '$.created_at')))
+     + json_extract(doc, '$.rpo_hours') / 24.0)";
 
 fn rows(conn: &Connection, sql: &str, args: &[&dyn rusqlite::ToSql]) -> PortResult<Vec<BackupDoc>> {
     let mut stmt = conn.prepare_cached(sql).map_err(backend("prepare"))?;
@@ -138,6 +142,54 @@ impl BackupRepo for SqliteStore {
             Self::exec(&self.db(), "DELETE FROM backup_docs WHERE kind = ?1 AND id = ?2", params![kind.as_str(), id])
                 .map_err(backend("delete backup doc"))?;
         Ok(n > 0)
+    }
+
+    /// Counted in SQL over the documents (no decoding in Rust).
+    async fn protection_counts(&self, now: DateTime<Utc>) -> PortResult<ProtectionCounts> {
+        let sql = format!(
+            "SELECT COUNT(*),
+                    COALESCE(SUM(json_extract(doc, '$.last_status') = 'failed'), 0),
+                    COALESCE(SUM({BREACH_AT} < julianday(?1)), 0)
+             FROM backup_docs WHERE kind = 'object'"
+        );
+        let db = self.db();
+        let mut stmt = db.prepare_cached(&sql).map_err(backend("prepare"))?;
+        let (total, failed, breaching) = stmt
+            .query_row([ts(now)], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))
+            .map_err(backend("count protected objects"))?;
+        Ok(ProtectionCounts { total: total as u64, failed: failed as u64, breaching: breaching as u64 })
+    }
+
+    async fn uncovered_host_count(&self) -> PortResult<u64> {
+        let db = self.db();
+        let mut stmt = db
+            .prepare_cached(
+                // NOT IN: SQLite builds the covered set once (an ephemeral index), not per host.
+                "SELECT COUNT(*) FROM backup_docs WHERE kind = 'host' AND id NOT IN (
+                     SELECT json_extract(doc, '$.host_id') FROM backup_docs
+                      WHERE kind = 'assignment' AND json_extract(doc, '$.state') = 'active'
+                        AND json_extract(doc, '$.host_id') IS NOT NULL)",
+            )
+            .map_err(backend("prepare"))?;
+        let n: i64 = stmt.query_row([], |r| r.get(0)).map_err(backend("count uncovered hosts"))?;
+        Ok(n as u64)
+    }
+
+    async fn breaching_objects(&self, now: DateTime<Utc>, limit: usize) -> PortResult<Vec<BackupDoc>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM backup_docs WHERE kind = 'object' AND {BREACH_AT} < julianday(?1)
+             ORDER BY {BREACH_AT}, id LIMIT ?2"
+        );
+        rows(&self.db(), &sql, &[&ts(now), &(limit as i64)])
+    }
+
+    async fn failed_native_objects(&self, limit: usize) -> PortResult<Vec<BackupDoc>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM backup_docs WHERE kind = 'object'
+               AND json_extract(doc, '$.last_status') = 'failed' AND json_extract(doc, '$.source.kind') = 'native'
+             ORDER BY json_extract(doc, '$.last_backup_at') DESC, id LIMIT ?1"
+        );
+        rows(&self.db(), &sql, &[&(limit as i64)])
     }
 
     async fn list_backup_docs(&self, kind: BackupKind) -> PortResult<Vec<BackupDoc>> {

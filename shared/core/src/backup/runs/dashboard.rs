@@ -2,44 +2,34 @@
 //! four exception queues, each its own call so the UI loads, fails and
 //! empties each on its own.
 
-use std::collections::{HashMap, HashSet};
-
-use bc_api_types::{self as api, AgentJobStatus, LastBackupStatus, Permission, ProtectedObject};
+use bc_api_types::{self as api, AgentJobStatus, Permission, ProtectedObject};
 use chrono::Duration;
 
 use super::AgentJobRecord;
 use crate::app::App;
 use crate::auth::permissions::Actor;
-use crate::backup::hosts::Assignment;
 use crate::error::Result;
 
 /// Rows one queue shows at most.
 const QUEUE_LIMIT: usize = 100;
 
+fn ended_counter(status: AgentJobStatus, at: chrono::DateTime<chrono::Utc>) -> String {
+    format!("backups_ended:{}:{}", status.as_str(), at.format("%Y-%m-%dT%H"))
+}
+
 impl App {
-    /// `GET /api/v1/backup/dashboard/summary`.
+    /// `GET /api/v1/backup/dashboard/summary`. Counts come from the store
+    /// (no object is read into memory on the embedded store) and from hourly
+    /// counters of ended backups.
     pub async fn dashboard_summary(&self, actor: &Actor) -> Result<api::DashboardSummary> {
         actor.require(Permission::ViewBackup)?;
         let now = self.clock.now();
         let mut s = api::DashboardSummary::default();
-        for o in self.bk_list::<ProtectedObject>().await? {
-            s.protected_count += 1;
-            if o.value.last_status == LastBackupStatus::Failed {
-                s.at_risk_count += 1;
-            }
-            if o.value.in_breach(now) {
-                s.rpo_breach_count += 1;
-            }
-        }
-        let covered: HashSet<String> = self
-            .bk_list::<Assignment>()
-            .await?
-            .into_iter()
-            .filter(|a| a.value.state == api::AssignmentState::Active)
-            .map(|a| a.value.host_id)
-            .collect();
-        s.unprotected_host_count =
-            self.bk_list::<api::ManagedHost>().await?.iter().filter(|h| !covered.contains(&h.value.id)).count() as u64;
+        let c = self.store.protection_counts(now).await?;
+        s.protected_count = c.total;
+        s.at_risk_count = c.failed;
+        s.rpo_breach_count = c.breaching;
+        s.unprotected_host_count = self.store.uncovered_host_count().await?;
         for e in self.bk_list::<api::Engine>().await? {
             match e.value.status {
                 api::EngineStatus::Online | api::EngineStatus::Degraded => s.engines_online += 1,
@@ -47,60 +37,59 @@ impl App {
                 api::EngineStatus::Pending => {}
             }
         }
-        let since = now - Duration::hours(24);
-        for j in self.bk_list::<AgentJobRecord>().await? {
-            let j = j.value.job;
-            if j.kind != api::AgentJobKind::Backup || j.ended_at.is_none_or(|t| t < since) {
-                continue;
-            }
-            match j.status {
-                AgentJobStatus::Success => s.success_24h += 1,
-                AgentJobStatus::Failed => s.failed_24h += 1,
-                AgentJobStatus::Warning => s.warning_24h += 1,
-                _ => {}
+        // The last 24 hours: this hour and the 23 before it.
+        for h in 0..24 {
+            let hour = now - Duration::hours(h);
+            for (status, slot) in [
+                (AgentJobStatus::Success, &mut s.success_24h),
+                (AgentJobStatus::Failed, &mut s.failed_24h),
+                (AgentJobStatus::Warning, &mut s.warning_24h),
+            ] {
+                *slot += self.store.get_counter(&ended_counter(status, hour)).await?;
             }
         }
         Ok(s)
     }
 
+    /// Counts a backup that just ended (once: callers call it on the change to ended).
+    pub(crate) async fn count_ended_backup(&self, j: &api::AgentJob) {
+        if j.kind != api::AgentJobKind::Backup || !j.status.is_final() {
+            return;
+        }
+        let at = j.ended_at.unwrap_or(self.clock.now());
+        if let Err(e) = self.store.bump_counter(&ended_counter(j.status, at), at + Duration::hours(26)).await {
+            tracing::warn!(job = %j.id, error = %e, "counting an ended backup failed");
+        }
+    }
+
     /// `GET /api/v1/backup/dashboard/failed`: hosts whose latest backup of a policy failed.
     pub async fn dashboard_failed(&self, actor: &Actor) -> Result<Vec<api::FailedBackup>> {
         actor.require(Permission::ViewBackup)?;
-        let mut latest: HashMap<(String, String), api::AgentJob> = HashMap::new();
-        for r in self.bk_list::<AgentJobRecord>().await? {
-            let j = r.value.job;
-            if j.kind != api::AgentJobKind::Backup {
+        let mut out = Vec::new();
+        for d in self.store.failed_native_objects(QUEUE_LIMIT).await? {
+            let o: ProtectedObject = serde_json::from_str(&d.body)
+                .map_err(|e| crate::error::Error::Backend(format!("a stored protected object is unreadable: {e}")))?;
+            let Some(run) = &o.last_run_id else { continue };
+            let Some(j) = self.bk_get::<AgentJobRecord>(run).await?.map(|r| r.value.job) else { continue };
+            if j.status != AgentJobStatus::Failed {
                 continue;
             }
-            let key = (j.policy_id.clone().unwrap_or_default(), j.host_id.clone().unwrap_or_default());
-            let newer = latest.get(&key).is_none_or(|k| (j.created_at, &j.id) > (k.created_at, &k.id));
-            if newer {
-                latest.insert(key, j);
-            }
+            let policy_name = match &j.payload {
+                api::JobPayload::Backup(p) => p.policy_name.clone(),
+                _ => String::new(),
+            };
+            out.push(api::FailedBackup {
+                agent_job_id: j.id.clone(),
+                job_id: j.job_id.clone(),
+                policy_id: j.policy_id.clone().unwrap_or_default(),
+                policy_name,
+                hostname: j.hostname.clone(),
+                status: j.status,
+                failed_at: j.ended_at.unwrap_or(j.created_at),
+                error: j.error.clone(),
+                retryable: j.retryable,
+            });
         }
-        let mut out: Vec<api::FailedBackup> = latest
-            .into_values()
-            .filter(|j| j.status == AgentJobStatus::Failed)
-            .map(|j| {
-                let policy_name = match &j.payload {
-                    api::JobPayload::Backup(p) => p.policy_name.clone(),
-                    _ => String::new(),
-                };
-                api::FailedBackup {
-                    agent_job_id: j.id.clone(),
-                    job_id: j.job_id.clone(),
-                    policy_id: j.policy_id.clone().unwrap_or_default(),
-                    policy_name,
-                    hostname: j.hostname.clone(),
-                    status: j.status,
-                    failed_at: j.ended_at.unwrap_or(j.created_at),
-                    error: j.error.clone(),
-                    retryable: j.retryable,
-                }
-            })
-            .collect();
-        out.sort_by(|a, b| b.failed_at.cmp(&a.failed_at));
-        out.truncate(QUEUE_LIMIT);
         Ok(out)
     }
 
@@ -109,15 +98,12 @@ impl App {
         actor.require(Permission::ViewBackup)?;
         let now = self.clock.now();
         let names = self.customer_names().await?;
-        let mut out: Vec<api::ProtectedObjectView> = self
-            .bk_list::<ProtectedObject>()
-            .await?
-            .into_iter()
-            .filter(|o| o.value.in_breach(now))
-            .map(|o| super::list::view(o.value, &names, now))
-            .collect();
-        out.sort_by(|a, b| b.breach_hours.cmp(&a.breach_hours).then(a.object.name.cmp(&b.object.name)));
-        out.truncate(QUEUE_LIMIT);
+        let mut out = Vec::new();
+        for d in self.store.breaching_objects(now, QUEUE_LIMIT).await? {
+            let o: ProtectedObject = serde_json::from_str(&d.body)
+                .map_err(|e| crate::error::Error::Backend(format!("a stored protected object is unreadable: {e}")))?;
+            out.push(super::list::view(o, &names, now));
+        }
         Ok(out)
     }
 

@@ -29,6 +29,24 @@ pub const NATIVE_SOFTWARE: &str = "Backupchecks BES";
 /// Policies one tick dispatches at most (the rest wait a minute).
 const DUE_LIMIT: usize = 1000;
 
+/// Shared by the jobs of one policy's dispatch.
+struct DispatchContext {
+    engine: api::Engine,
+    hooks: Vec<api::JobHook>,
+    /// The policy's Jobs-page job per customer.
+    jobs: std::collections::HashMap<String, Job>,
+}
+
+/// Which job to make.
+struct Plan {
+    level: BackupLevel,
+    slot: Option<DateTime<Utc>>,
+    reason: DispatchReason,
+    id: String,
+    attempt: u32,
+    retry_of: Option<String>,
+}
+
 /// A policy's next slots, one per schedule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PolicyClock {
@@ -166,6 +184,7 @@ impl App {
         if !policy.enabled || policy.paused_reason.is_some() {
             return Ok(Vec::new());
         }
+        let mut ctx = None;
         let mut out = Vec::new();
         for a in self.bk_children::<Assignment>(&policy.id).await? {
             if a.value.state != api::AssignmentState::Active {
@@ -175,11 +194,38 @@ impl App {
                 Some(s) => ids::derived("aj", &format!("{}|{}|{}|{}", policy.id, a.value.host_id, level, s.timestamp())),
                 None => ids::random_id("aj"),
             };
-            if let Some(j) = self.dispatch_backup(policy, &a.value.host_id, level, slot, reason, actor, id, 1, None).await? {
+            if self.bk_get::<AgentJobRecord>(&id).await?.is_some() {
+                continue;
+            }
+            if ctx.is_none() {
+                ctx = Some(self.dispatch_context(policy).await?);
+            }
+            let c = ctx.as_mut().expect("set above");
+            let host = a.value.host_id.clone();
+            let plan = Plan { level, slot, reason, id, attempt: 1, retry_of: None };
+            if let Some(j) = self.dispatch_with(policy, c, &host, actor, plan).await? {
                 out.push(j);
             }
         }
         Ok(out)
+    }
+
+    /// What every host's job of one policy shares: read once per dispatch.
+    async fn dispatch_context(&self, policy: &api::Policy) -> Result<DispatchContext> {
+        let engine = self.bk_get::<api::Engine>(&policy.engine_id).await?.ok_or(Error::NotFound("engine"))?.value;
+        let hooks = self
+            .hooks_of(&policy.id)
+            .await?
+            .into_iter()
+            .map(|h| api::JobHook {
+                id: h.id,
+                hook_type: h.hook_type,
+                script: h.script,
+                timeout_seconds: h.timeout_seconds,
+                fail_on_error: h.fail_on_error,
+            })
+            .collect();
+        Ok(DispatchContext { engine, hooks, jobs: std::collections::HashMap::new() })
     }
 
     /// One backup job for one host; `None` when it exists already or was
@@ -200,21 +246,31 @@ impl App {
         if self.bk_get::<AgentJobRecord>(&id).await?.is_some() {
             return Ok(None);
         }
+        let mut ctx = self.dispatch_context(policy).await?;
+        let plan = Plan { level, slot, reason, id, attempt, retry_of };
+        self.dispatch_with(policy, &mut ctx, host_id, actor, plan).await
+    }
+
+    async fn dispatch_with(
+        &self,
+        policy: &api::Policy,
+        ctx: &mut DispatchContext,
+        host_id: &str,
+        actor: &Actor,
+        plan: Plan,
+    ) -> Result<Option<String>> {
+        let Plan { level, slot, reason, id, attempt, retry_of } = plan;
         let host = self.bk_get::<api::ManagedHost>(host_id).await?.ok_or(Error::NotFound("host"))?.value;
-        let engine = self.bk_get::<api::Engine>(&policy.engine_id).await?.ok_or(Error::NotFound("engine"))?.value;
-        let job = self.native_job(policy, &host.customer_id).await?;
-        let hooks = self
-            .hooks_of(&policy.id)
-            .await?
-            .into_iter()
-            .map(|h| api::JobHook {
-                id: h.id,
-                hook_type: h.hook_type,
-                script: h.script,
-                timeout_seconds: h.timeout_seconds,
-                fail_on_error: h.fail_on_error,
-            })
-            .collect();
+        let engine = ctx.engine.clone();
+        let job = match ctx.jobs.get(&host.customer_id) {
+            Some(j) => j.clone(),
+            None => {
+                let j = self.native_job(policy, &host.customer_id).await?;
+                ctx.jobs.insert(host.customer_id.clone(), j.clone());
+                j
+            }
+        };
+        let hooks = ctx.hooks.clone();
         let payload = api::JobPayload::Backup(api::BackupPayload {
             policy_id: policy.id.clone(),
             policy_name: policy.name.clone(),
@@ -267,6 +323,7 @@ impl App {
                     Err(Error::Conflict(_)) => return Ok(None),
                     Err(e) => return Err(e),
                 }
+                self.count_ended_backup(&r.job).await;
                 // Boxed: its effects may dispatch (retries) in turn.
                 Box::pin(self.apply_final(&r)).await?;
                 return Ok(Some(id));

@@ -175,7 +175,7 @@ impl App {
         let engine_id = call.engine().id.clone();
         self.engine_job(&engine_id, job_id).await?;
         let now = self.clock.now();
-        let (_, after) = self
+        let (before, after) = self
             .bk_modify::<AgentJobRecord, _>(job_id, "job", |r| {
                 if r.job.status.is_final() {
                     if r.job.result.as_ref() == Some(result) {
@@ -205,6 +205,9 @@ impl App {
                 Ok(())
             })
             .await?;
+        if !before.job.status.is_final() {
+            self.count_ended_backup(&after.job).await;
+        }
         self.apply_final(&after).await?;
         Ok(after.job.status)
     }

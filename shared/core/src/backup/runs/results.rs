@@ -208,7 +208,7 @@ impl App {
         }
         // The protected object.
         let oid = object_id(&ObjectSource::Native { policy_id: p.policy_id.clone(), host_id: p.host_id.clone() });
-        match self.record_object_backup(&oid, object_status(j.status), ended).await {
+        match self.record_object_run(&oid, object_status(j.status), ended, Some(&j.id)).await {
             Ok(_) | Err(Error::NotFound(_)) => {}
             Err(e) => return Err(e),
         }

@@ -201,7 +201,9 @@ impl App {
             .into_iter()
             .map(|s| s.value.job)
             .filter(|j| j.kind == api::AgentJobKind::Backup)
-            .max_by(|a, b| a.ended_at.cmp(&b.ended_at).then(a.created_at.cmp(&b.created_at))))
+            .max_by(|a, b| {
+                a.ended_at.cmp(&b.ended_at).then(a.created_at.cmp(&b.created_at)).then(a.attempt.cmp(&b.attempt))
+            }))
     }
 
     /// The native policy behind a Jobs-page job.

@@ -52,6 +52,7 @@ impl App {
                 Err(e) => return Err(e),
             }
             n += 1;
+            self.count_ended_backup(&failed.job).await;
             if let Err(e) = self.apply_final(&failed).await {
                 tracing::warn!(job = %failed.job.id, error = %e, "a timed-out job's effects failed");
             }
