@@ -156,7 +156,7 @@ fn main() {
         assert_eq!(n as usize, due * hosts_each);
         assert_eq!(again, 0);
         println!(
-            "dispatch: {due} policy slots due, {n} agent jobs in {:.2} s ({:.2} ms a job); the same tick again {:.1} ms",
+            "dispatch: {due} policy slots due, {n} agent jobs in {:.2} s ({:.2} ms a job); the next tick (nothing due, nothing read but the index) {:.1} ms",
             first.as_secs_f64(),
             first.as_secs_f64() * 1e3 / f64::from(n.max(1)),
             second.as_secs_f64() * 1e3
