@@ -138,7 +138,12 @@ pub async fn scheduler_invocation(app: &App, event: &serde_json::Value) -> Resul
     match SchedulerEvent::from_json(event)? {
         SchedulerEvent::Tick => {
             let r = scheduler(app).await.map_err(|e| e.to_string())?;
-            Ok(serde_json::json!({"sessions_purged": r.sessions_purged, "mails_resumed": r.mails_resumed}))
+            Ok(serde_json::json!({
+                "sessions_purged": r.sessions_purged, "mails_resumed": r.mails_resumed,
+                "missed_runs": r.missed_runs, "engines_offline": r.engines_offline,
+                "backups_dispatched": r.backups_dispatched, "agent_jobs_timed_out": r.agent_jobs_timed_out,
+                "rpo_breaches": r.rpo_breaches,
+            }))
         }
         SchedulerEvent::BootstrapAdmin => match app.bootstrap_admin().await.map_err(|e| e.to_string())? {
             Some((username, password)) => {
