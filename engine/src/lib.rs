@@ -1,0 +1,3 @@
+pub mod repo;
+pub mod signing;
+pub mod state;
