@@ -256,7 +256,7 @@ impl Repo {
             return Ok(vec![entry(&dir, &node)]);
         }
         let mut out = Vec::new();
-        for item in repo.ls(&node, &LsOptions::default()).map_err(rerr)? {
+        for item in repo.ls(&node, &LsOptions::default().recursive(false)).map_err(rerr)? {
             let (rel, node) = item.map_err(rerr)?;
             let full = join(&dir, &rel);
             out.push(entry(&full, &node));
