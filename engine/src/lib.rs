@@ -127,6 +127,8 @@ struct Inner {
     /// Jobs acknowledged and not yet answered (a re-offer of one of them is ignored).
     in_flight: Mutex<HashSet<String>>,
     last_config: Mutex<Option<BesConfig>>,
+    /// Results whose sending failed (network, 5xx) after the retries: sent again before each poll.
+    unsent: Mutex<Vec<(String, JobResult)>>,
     hosts_sent: Mutex<bool>,
     register_lock: tokio::sync::Mutex<()>,
 }
@@ -167,6 +169,7 @@ impl Engine {
                 active_jobs: AtomicU32::new(0),
                 in_flight: Mutex::new(HashSet::new()),
                 last_config: Mutex::new(None),
+                unsent: Mutex::new(Vec::new()),
                 hosts_sent: Mutex::new(false),
                 register_lock: tokio::sync::Mutex::new(()),
             }),
@@ -369,10 +372,35 @@ impl Engine {
             Ok(()) => {}
             // Ended or not ours any more: nothing more to say.
             Err(e @ CallError::Status { status: 404 | 409, .. }) => tracing::warn!(job = %job.id, "result refused: {e}"),
-            Err(e) => return Err(e).context(format!("could not send the result of job {}", job.id)),
+            Err(e) => {
+                tracing::error!(job = %job.id, "could not send the result, will try again: {e}");
+                self.inner.unsent.lock().unwrap().push((job.id.clone(), result.clone()));
+            }
         }
         tracing::info!(job = %job.id, kind = %job.payload.kind(), status = %result.status, "job done");
         Ok(Some(result))
+    }
+
+    /// Sends again the results that could not be sent before; keeps those that still fail.
+    pub async fn flush_unsent(&self) -> anyhow::Result<()> {
+        let signer = self.signer()?;
+        let pending = std::mem::take(&mut *self.inner.unsent.lock().unwrap());
+        for (id, result) in pending {
+            match self.inner.client.result(&signer, &id, &result).await {
+                Ok(()) => tracing::info!(job = %id, "result sent"),
+                Err(e @ CallError::Status { status: 404 | 409, .. }) => tracing::warn!(job = %id, "result refused: {e}"),
+                Err(e) => {
+                    tracing::warn!(job = %id, "result still not sent: {e}");
+                    self.inner.unsent.lock().unwrap().push((id, result));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Results not yet accepted by the server.
+    pub fn unsent_results(&self) -> usize {
+        self.inner.unsent.lock().unwrap().len()
     }
 
     /// Registers if needed, sends one heartbeat, fetches the configuration, polls once and runs
@@ -387,6 +415,7 @@ impl Engine {
                 None
             }
         };
+        self.flush_unsent().await?;
         let signer = self.signer()?;
         let polled = self.inner.client.jobs(&signer).await?;
         let mut results = Vec::new();
@@ -434,6 +463,9 @@ impl Engine {
         let mut running = tokio::task::JoinSet::new();
         tokio::pin!(shutdown);
         loop {
+            if let Err(e) = self.flush_unsent().await {
+                tracing::warn!("{e:#}");
+            }
             let wait = match self.signer() {
                 Ok(signer) => match self.inner.client.jobs(&signer).await {
                     Ok(polled) => {
@@ -484,6 +516,13 @@ impl Engine {
     ) -> anyhow::Result<()> {
         tracing::info!("stopping: waiting for {} running job(s)", running.len());
         while running.join_next().await.is_some() {}
+        if let Err(e) = self.flush_unsent().await {
+            tracing::warn!("{e:#}");
+        }
+        let lost = self.unsent_results();
+        if lost > 0 {
+            tracing::error!("{lost} result(s) could not be sent; the server fails those jobs after their progress timeout");
+        }
         let _ = stop_tx.send(true);
         let _ = hb.await;
         Ok(())

@@ -267,8 +267,9 @@ impl Repo {
         Ok(out)
     }
 
-    /// Files and directories of a snapshot whose name or path matches `query`: a glob when it has
-    /// `*`, `?` or `[`, else a substring; case-insensitive.
+    /// Files and directories of a snapshot whose name contains `query`, or, when it has `*`, `?`
+    /// or `[`, whose name matches it as a glob (a glob with a `/` is matched against the whole
+    /// path); case-insensitive.
     pub fn search(&self, snapshot_id: &str, query: &str, limit: usize) -> anyhow::Result<Vec<SnapshotEntry>> {
         let snap = self.snapshot(snapshot_id)?;
         let repo = self.indexed()?;
@@ -286,8 +287,10 @@ impl Repo {
             let full = join("/", &rel);
             let name = node.name().to_string_lossy().to_string();
             let hit = match &glob {
-                Some(g) => g.is_match(&name) || g.is_match(&full),
-                None => full.to_lowercase().contains(&needle),
+                // A glob with a `/` is matched against the whole path, else against the name.
+                Some(g) if q.contains('/') => g.is_match(&full),
+                Some(g) => g.is_match(&name),
+                None => name.to_lowercase().contains(&needle),
             };
             if hit {
                 out.push(entry(&full, &node));

@@ -406,6 +406,20 @@ async fn engine_speaks_the_protocol_end_to_end_against_a_fake_server() {
     assert_eq!(r3.results[0].1.status, AgentJobStatus::Success, "{:?}", r3.results[0].1);
     assert_eq!(r3.results[0].1.forgotten, vec![sid.clone()]);
 
+    // A result the server keeps refusing with 500 (every retry) is kept and sent on the next round.
+    {
+        let mut f = fake.lock().unwrap();
+        f.fail_results = 6;
+        f.queue.push_back(mk("aj15", JobPayload::HealthCheck));
+    }
+    let r4 = engine.run_once().await.unwrap();
+    assert_eq!(r4.results.len(), 1);
+    assert_eq!(engine.unsent_results(), 1);
+    assert!(!fake.lock().unwrap().results.iter().any(|(id, _)| id == "aj15"));
+    engine.run_once().await.unwrap();
+    assert_eq!(engine.unsent_results(), 0);
+    assert_eq!(fake.lock().unwrap().results.iter().filter(|(id, _)| id == "aj15").count(), 1);
+
     // The loop: a job queued while it runs is done, and shutdown waits for it.
     let engine2 = Engine::new(config.clone()).unwrap();
     assert_eq!(engine2.engine_id().as_deref(), Some("bes0123456789abcdef0123"), "identity reused, no new registration");

@@ -88,6 +88,13 @@ fn backup_incremental_browse_search_restore_verify_forget() {
     assert_eq!(hits.len(), 2);
     let hits = repo.search(&second.snapshot_id, "*.txt", 1).unwrap();
     assert_eq!(hits.len(), 1);
+    // A substring is looked for in names, not in the directories above them.
+    let hits = repo.search(&second.snapshot_id, "docs", 100).unwrap();
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert!(hits[0].is_dir);
+    let hits = repo.search(&second.snapshot_id, &format!("{docs_path}/sub/*"), 100).unwrap();
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert!(hits[0].path.ends_with("/sub/deep.bin"));
 
     // Restore a file and a directory; bytes match.
     let out = t.path().join("restore");
