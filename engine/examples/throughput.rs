@@ -30,7 +30,8 @@ impl Rng {
     }
 }
 
-const WORDS: &[&str] = &["backup", "restore", "snapshot", "invoice", "customer", "policy", "engine", "retention", "server", "report"];
+const WORDS: &[&str] =
+    &["backup", "restore", "snapshot", "invoice", "customer", "policy", "engine", "retention", "server", "report"];
 
 /// About `total` bytes: 50 % random files (64 KiB..8 MiB), 30 % compressible text, 20 % copies.
 fn generate(root: &Path, total: u64) -> std::io::Result<(u64, u64)> {
@@ -56,7 +57,13 @@ fn generate(root: &Path, total: u64) -> std::io::Result<(u64, u64)> {
             let mut f = std::io::BufWriter::new(fs::File::create(&path)?);
             let mut n = 0;
             while n < target {
-                let line = format!("{} {} {} line {}\n", WORDS[(rng.next() % 10) as usize], WORDS[(rng.next() % 10) as usize], rng.next() % 1000, n);
+                let line = format!(
+                    "{} {} {} line {}\n",
+                    WORDS[(rng.next() % 10) as usize],
+                    WORDS[(rng.next() % 10) as usize],
+                    rng.next() % 1000,
+                    n
+                );
                 f.write_all(line.as_bytes())?;
                 n += line.len();
             }

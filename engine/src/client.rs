@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use bc_api_types::{BesConfig, BesHeartbeat, BesHeartbeatAck, BesRegister, BesRegistered, EngineJobs, JobProgress, JobResult};
+use bc_api_types::{
+    BesConfig, BesHeartbeat, BesHeartbeatAck, BesRegister, BesRegistered, EngineJobs, JobProgress, JobResult,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -122,10 +124,11 @@ impl BesClient {
         if let Some(b) = body {
             req = req.header("Content-Type", "application/json").body(b.to_vec());
         }
-        let resp = req
-            .send()
-            .await
-            .map_err(|e| CallError::Network { method, path: path.to_string(), message: e.to_string() })?;
+        let resp = req.send().await.map_err(|e| CallError::Network {
+            method,
+            path: path.to_string(),
+            message: e.to_string(),
+        })?;
         let status = resp.status().as_u16();
         let bytes = resp
             .bytes()
@@ -159,7 +162,9 @@ impl BesClient {
             let retry = match &res {
                 Ok(_) => false,
                 Err(CallError::Network { .. }) => true,
-                Err(CallError::Status { status, .. }) => *status >= 500 || *status == 429 || (*status == 409 && retry_conflict),
+                Err(CallError::Status { status, .. }) => {
+                    *status >= 500 || *status == 429 || (*status == 409 && retry_conflict)
+                }
                 Err(CallError::Other(_)) => false,
             };
             if !retry || attempt >= self.retry.attempts.max(1) {

@@ -113,7 +113,13 @@ mod tests {
     use bc_api_types::HookType;
 
     fn hook(script: &str, timeout: u32) -> JobHook {
-        JobHook { id: "hk1".into(), hook_type: HookType::Pre, script: script.into(), timeout_seconds: timeout, fail_on_error: true }
+        JobHook {
+            id: "hk1".into(),
+            hook_type: HookType::Pre,
+            script: script.into(),
+            timeout_seconds: timeout,
+            fail_on_error: true,
+        }
     }
 
     #[tokio::test]

@@ -61,7 +61,9 @@ pub fn failed(started: chrono::DateTime<Utc>, error: impl Into<String>, retryabl
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> anyhow::Result<T> + Send + 'static) -> anyhow::Result<T> {
     match tokio::task::spawn_blocking(f).await {
         Ok(r) => r,
-        Err(e) if e.is_panic() => Err(anyhow::anyhow!("the engine failed on this job: {}", panic_message(e.into_panic()))),
+        Err(e) if e.is_panic() => {
+            Err(anyhow::anyhow!("the engine failed on this job: {}", panic_message(e.into_panic())))
+        }
         Err(e) => Err(anyhow::anyhow!("the job was cancelled: {e}")),
     }
 }
@@ -94,17 +96,19 @@ impl Executor {
     }
 
     /// The local repository path of a job, or the failed result to answer.
-    fn repo_path(&self, job: &EngineJob, started: chrono::DateTime<Utc>) -> Result<PathBuf, JobResult> {
+    fn repo_path(&self, job: &EngineJob, started: chrono::DateTime<Utc>) -> Result<PathBuf, Box<JobResult>> {
         let Some(target) = &job.target else {
-            return Err(failed(started, "the job names no storage target", false));
+            return Err(Box::new(failed(started, "the job names no storage target", false)));
         };
         if target.target_type != TargetType::Local {
-            return Err(failed(started, STORAGE_NOT_SUPPORTED, false));
+            return Err(Box::new(failed(started, STORAGE_NOT_SUPPORTED, false)));
         }
         match target.connection.path.as_deref().map(str::trim) {
             Some(p) if Path::new(p).is_absolute() => Ok(PathBuf::from(p)),
-            Some(p) if !p.is_empty() => Err(failed(started, format!("the Local target's path {p:?} is not absolute"), false)),
-            _ => Err(failed(started, "the Local target has no path", false)),
+            Some(p) if !p.is_empty() => {
+                Err(Box::new(failed(started, format!("the Local target's path {p:?} is not absolute"), false)))
+            }
+            _ => Err(Box::new(failed(started, "the Local target has no path", false))),
         }
     }
 
@@ -113,12 +117,14 @@ impl Executor {
     pub async fn execute(&self, job: &EngineJob, counters: Arc<Counters>) -> JobResult {
         let started = Utc::now();
         match &job.payload {
-            JobPayload::ImageRestore(_) | JobPayload::BareMetalRestore(_) => return failed(started, NOT_SUPPORTED, false),
+            JobPayload::ImageRestore(_) | JobPayload::BareMetalRestore(_) => {
+                return failed(started, NOT_SUPPORTED, false);
+            }
             _ => {}
         }
         let path = match self.repo_path(job, started) {
             Ok(p) => p,
-            Err(r) => return r,
+            Err(r) => return *r,
         };
         let pw = self.password.clone();
         let lock = self.lock_for(&path);
@@ -180,7 +186,10 @@ impl Executor {
                 if !self.is_this_machine(&f.target_hostname) {
                     return failed(
                         started,
-                        format!("the reference engine restores only to the machine it runs on ({}), not {}", self.hostname, f.target_hostname),
+                        format!(
+                            "the reference engine restores only to the machine it runs on ({}), not {}",
+                            self.hostname, f.target_hostname
+                        ),
                         false,
                     );
                 }
@@ -189,7 +198,11 @@ impl Executor {
                 }
                 let target = PathBuf::from(&f.target_path);
                 if !target.is_absolute() {
-                    return failed(started, format!("the restore target {:?} is not an absolute path", f.target_path), false);
+                    return failed(
+                        started,
+                        format!("the restore target {:?} is not an absolute path", f.target_path),
+                        false,
+                    );
                 }
                 let (snap, paths, overwrite) = (f.snapshot_id.clone(), f.paths.clone(), f.overwrite);
                 match blocking(move || Repo::open(&path, &pw)?.restore(&snap, &paths, &target, overwrite)).await {
@@ -209,7 +222,8 @@ impl Executor {
                         let bad = outcomes.iter().filter(|o| o.status == VerificationStatus::Failed).count();
                         let partial = outcomes.iter().filter(|o| o.status == VerificationStatus::Partial).count();
                         let mut r = if bad > 0 {
-                            let mut r = failed(started, format!("verification found problems in {bad} snapshot(s)"), false);
+                            let mut r =
+                                failed(started, format!("verification found problems in {bad} snapshot(s)"), false);
                             r.retryable = false;
                             r
                         } else if partial > 0 {
@@ -251,7 +265,11 @@ impl Executor {
                         let mut r = if reachable {
                             result(AgentJobStatus::Success, started)
                         } else {
-                            failed(started, messages.first().cloned().unwrap_or_else(|| "the target is not reachable".into()), true)
+                            failed(
+                                started,
+                                messages.first().cloned().unwrap_or_else(|| "the target is not reachable".into()),
+                                true,
+                            )
                         };
                         r.messages = messages;
                         r.reachable = Some(reachable);
@@ -281,7 +299,10 @@ impl Executor {
         if !self.is_this_machine(&b.hostname) {
             return failed(
                 started,
-                format!("the reference engine backs up only the machine it runs on ({}), not {}", self.hostname, b.hostname),
+                format!(
+                    "the reference engine backs up only the machine it runs on ({}), not {}",
+                    self.hostname, b.hostname
+                ),
                 false,
             );
         }
@@ -294,11 +315,16 @@ impl Executor {
         for h in b.hooks.iter().filter(|h| h.hook_type == HookType::Pre) {
             let o = hooks::run_hook(h).await;
             let ok = hooks::succeeded(&o);
-            let what = if o.timed_out { format!("timed out after {} s", h.timeout_seconds) } else { format!("exit code {:?}", o.exit_code) };
+            let what = if o.timed_out {
+                format!("timed out after {} s", h.timeout_seconds)
+            } else {
+                format!("exit code {:?}", o.exit_code)
+            };
             hook_outcomes.push(o);
             if !ok {
                 if h.fail_on_error {
-                    let mut r = failed(started, format!("pre hook {} failed ({what}); nothing was backed up", h.id), true);
+                    let mut r =
+                        failed(started, format!("pre hook {} failed ({what}); nothing was backed up", h.id), true);
                     r.hooks = hook_outcomes;
                     return r;
                 }
@@ -333,7 +359,8 @@ impl Executor {
             blocking(move || {
                 let repo = Repo::open_or_init(&path, &pw, Some(counters))?;
                 let (repo, out) = repo.backup(&spec)?;
-                let verified = if verify { Some(repo.verify(std::slice::from_ref(&out.snapshot_id), sample)?) } else { None };
+                let verified =
+                    if verify { Some(repo.verify(std::slice::from_ref(&out.snapshot_id), sample)?) } else { None };
                 Ok((out, verified))
             })
             .await
@@ -343,7 +370,11 @@ impl Executor {
         for h in b.hooks.iter().filter(|h| h.hook_type == HookType::Post) {
             let o = hooks::run_hook(h).await;
             if !hooks::succeeded(&o) {
-                let what = if o.timed_out { format!("timed out after {} s", h.timeout_seconds) } else { format!("exit code {:?}", o.exit_code) };
+                let what = if o.timed_out {
+                    format!("timed out after {} s", h.timeout_seconds)
+                } else {
+                    format!("exit code {:?}", o.exit_code)
+                };
                 messages.push(format!("post hook {} failed ({what})", h.id));
             }
             hook_outcomes.push(o);

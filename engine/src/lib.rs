@@ -39,8 +39,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use bc_api_types::{
-    BesCapacity, BesConfig, BesHeartbeat, BesHeartbeatAck, BesHost, BesRegister, DeploymentModel, EngineHealth, EngineJob,
-    JobProgress, JobResult, TargetType,
+    BesCapacity, BesConfig, BesHeartbeat, BesHeartbeatAck, BesHost, BesRegister, DeploymentModel, EngineHealth,
+    EngineJob, JobProgress, JobResult, TargetType,
 };
 use serde::{Deserialize, Serialize};
 
@@ -196,13 +196,9 @@ impl Engine {
         if let Some(id) = self.engine_id() {
             return Ok(id);
         }
-        let secret = self
-            .inner
-            .config
-            .registration_secret
-            .clone()
-            .filter(|s| !s.trim().is_empty())
-            .context("the engine is not registered yet: give it a registration secret (Backup > Engines > Registration secrets)")?;
+        let secret = self.inner.config.registration_secret.clone().filter(|s| !s.trim().is_empty()).context(
+            "the engine is not registered yet: give it a registration secret (Backup > Engines > Registration secrets)",
+        )?;
         let seed = state::random_bytes::<32>();
         let public_key = signing::public_key_of_seed(&seed)?;
         let ip = self
@@ -267,7 +263,11 @@ impl Engine {
             version: Some(env!("CARGO_PKG_VERSION").to_string()),
             health: self.health(),
             storage: self.storage_reports(),
-            hosts: if send_hosts { vec![BesHost { hostname: self.inner.hostname.clone(), ip: None, os: Some(os_name()) }] } else { Vec::new() },
+            hosts: if send_hosts {
+                vec![BesHost { hostname: self.inner.hostname.clone(), ip: None, os: Some(os_name()) }]
+            } else {
+                Vec::new()
+            },
         };
         let ack = self.inner.client.heartbeat(&signer, &body).await?;
         if send_hosts {
@@ -300,9 +300,11 @@ impl Engine {
         let started = chrono::Utc::now();
         match tokio::spawn(async move { me.inner.executor.execute(&j, counters).await }).await {
             Ok(r) => r,
-            Err(e) if e.is_panic() => {
-                jobs::failed(started, format!("the engine failed on this job: {}", jobs::panic_message(e.into_panic())), true)
-            }
+            Err(e) if e.is_panic() => jobs::failed(
+                started,
+                format!("the engine failed on this job: {}", jobs::panic_message(e.into_panic())),
+                true,
+            ),
             Err(e) => jobs::failed(started, format!("the job was cancelled: {e}"), true),
         }
     }
@@ -335,13 +337,8 @@ impl Engine {
         self.inner.active_jobs.fetch_add(1, Ordering::Relaxed);
         let counters = Arc::new(Counters::default());
         // Progress: at least every progress_seconds, and well within the job's progress timeout.
-        let every = self
-            .inner
-            .config
-            .progress_seconds
-            .max(1)
-            .min(u64::from(job.progress_timeout_seconds.max(3)) / 3)
-            .max(1);
+        let every =
+            self.inner.config.progress_seconds.max(1).min(u64::from(job.progress_timeout_seconds.max(3)) / 3).max(1);
         let reporter = {
             let client = self.inner.client.clone();
             let signer = signer.clone();
@@ -371,7 +368,9 @@ impl Engine {
         match self.inner.client.result(signer, &job.id, &result).await {
             Ok(()) => {}
             // Ended or not ours any more: nothing more to say.
-            Err(e @ CallError::Status { status: 404 | 409, .. }) => tracing::warn!(job = %job.id, "result refused: {e}"),
+            Err(e @ CallError::Status { status: 404 | 409, .. }) => {
+                tracing::warn!(job = %job.id, "result refused: {e}")
+            }
             Err(e) => {
                 tracing::error!(job = %job.id, "could not send the result, will try again: {e}");
                 self.inner.unsent.lock().unwrap().push((job.id.clone(), result.clone()));
@@ -388,7 +387,9 @@ impl Engine {
         for (id, result) in pending {
             match self.inner.client.result(&signer, &id, &result).await {
                 Ok(()) => tracing::info!(job = %id, "result sent"),
-                Err(e @ CallError::Status { status: 404 | 409, .. }) => tracing::warn!(job = %id, "result refused: {e}"),
+                Err(e @ CallError::Status { status: 404 | 409, .. }) => {
+                    tracing::warn!(job = %id, "result refused: {e}")
+                }
                 Err(e) => {
                     tracing::warn!(job = %id, "result still not sent: {e}");
                     self.inner.unsent.lock().unwrap().push((id, result));
@@ -521,7 +522,9 @@ impl Engine {
         }
         let lost = self.unsent_results();
         if lost > 0 {
-            tracing::error!("{lost} result(s) could not be sent; the server fails those jobs after their progress timeout");
+            tracing::error!(
+                "{lost} result(s) could not be sent; the server fails those jobs after their progress timeout"
+            );
         }
         let _ = stop_tx.send(true);
         let _ = hb.await;
@@ -530,8 +533,8 @@ impl Engine {
 }
 
 fn os_name() -> String {
-    let pretty = std::fs::read_to_string("/etc/os-release").ok().and_then(|s| {
-        s.lines().find_map(|l| l.strip_prefix("PRETTY_NAME=").map(|v| v.trim_matches('"').to_string()))
-    });
+    let pretty = std::fs::read_to_string("/etc/os-release")
+        .ok()
+        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("PRETTY_NAME=").map(|v| v.trim_matches('"').to_string())));
     pretty.unwrap_or_else(|| std::env::consts::OS.to_string()).chars().take(100).collect()
 }

@@ -59,7 +59,8 @@ impl Opts {
         let mut cfg = match &self.config {
             Some(p) => {
                 let bytes = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
-                serde_json::from_slice(&bytes).with_context(|| format!("{} is not a valid engine configuration", p.display()))?
+                serde_json::from_slice(&bytes)
+                    .with_context(|| format!("{} is not a valid engine configuration", p.display()))?
             }
             None => EngineConfig::default(),
         };
@@ -114,7 +115,9 @@ async fn shutdown_signal() {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,rustic_core=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,rustic_core=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();

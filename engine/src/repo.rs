@@ -12,9 +12,9 @@ use chrono::{DateTime, Utc};
 use rustic_backend::BackendOptions;
 use rustic_core::repofile::{Node, SnapshotFile};
 use rustic_core::{
-    BackupOptions, CheckOptions, ConfigOptions, Credentials, Excludes, IndexedFull, KeyOptions, LocalDestination, LsOptions,
-    OpenStatus, PathList, Progress, ProgressBars, ProgressType, PruneOptions, Repository, RepositoryOptions, RestoreOptions,
-    RusticProgress, SnapshotOptions,
+    BackupOptions, CheckOptions, ConfigOptions, Credentials, Excludes, IndexedFull, KeyOptions, LocalDestination,
+    LsOptions, OpenStatus, PathList, Progress, ProgressBars, ProgressType, PruneOptions, Repository, RepositoryOptions,
+    RestoreOptions, RusticProgress, SnapshotOptions,
 };
 use sha2::{Digest, Sha256};
 
@@ -128,7 +128,8 @@ impl Repo {
 
     /// Opens the repository at `path`, initialising it when there is none.
     pub fn open_or_init(path: &Path, password: &str, counters: Option<Arc<Counters>>) -> anyhow::Result<Repo> {
-        std::fs::create_dir_all(path).with_context(|| format!("cannot create the repository directory {}", path.display()))?;
+        std::fs::create_dir_all(path)
+            .with_context(|| format!("cannot create the repository directory {}", path.display()))?;
         let be = backends(path)?;
         let creds = Credentials::password(password);
         let bare = match counters {
@@ -251,7 +252,8 @@ impl Repo {
         let snap = self.snapshot(snapshot_id)?;
         let repo = self.indexed()?;
         let dir = normalise(dir);
-        let node = repo.node_from_snapshot_and_path(&snap, &dir).map_err(|e| anyhow!("{dir} is not in the snapshot: {e}"))?;
+        let node =
+            repo.node_from_snapshot_and_path(&snap, &dir).map_err(|e| anyhow!("{dir} is not in the snapshot: {e}"))?;
         if !node.is_dir() {
             return Ok(vec![entry(&dir, &node)]);
         }
@@ -275,7 +277,9 @@ impl Repo {
         let repo = self.indexed()?;
         let q = query.trim();
         let glob = if q.contains(['*', '?', '[']) {
-            Some(globset::GlobBuilder::new(q).case_insensitive(true).literal_separator(false).build()?.compile_matcher())
+            Some(
+                globset::GlobBuilder::new(q).case_insensitive(true).literal_separator(false).build()?.compile_matcher(),
+            )
         } else {
             None
         };
@@ -311,7 +315,8 @@ impl Repo {
         let mut restored = 0;
         for p in paths {
             let p = normalise(p);
-            let node = repo.node_from_snapshot_and_path(&snap, &p).map_err(|e| anyhow!("{p} is not in the snapshot: {e}"))?;
+            let node =
+                repo.node_from_snapshot_and_path(&snap, &p).map_err(|e| anyhow!("{p} is not in the snapshot: {e}"))?;
             let dest_path = target.join(p.trim_start_matches('/'));
             let ls_opts = LsOptions::default().recursive(true);
             let dest_root = dest_path.clone();
@@ -336,7 +341,8 @@ impl Repo {
             let dest = LocalDestination::new(&dest_str, true, !is_dir).map_err(rerr)?;
             let opts = RestoreOptions::default();
             let streamer = repo.ls(&node, &ls_opts).map_err(rerr)?.filter(keep.clone());
-            let plan = repo.prepare_restore(&opts, streamer, &dest, false).map_err(|e| anyhow!("restore of {p}: {e}"))?;
+            let plan =
+                repo.prepare_restore(&opts, streamer, &dest, false).map_err(|e| anyhow!("restore of {p}: {e}"))?;
             restored += plan.stats.files.restore;
             let streamer = repo.ls(&node, &ls_opts).map_err(rerr)?.filter(keep);
             repo.restore(plan, &opts, streamer, &dest).map_err(|e| anyhow!("restore of {p}: {e}"))?;
@@ -355,19 +361,19 @@ impl Repo {
             for id in snapshot_ids {
                 match all.iter().find(|s| s.id.to_string().starts_with(id.as_str())) {
                     Some(s) => v.push(s.clone()),
-                    None => v.push(SnapshotFile { id: Default::default(), label: format!("missing:{id}"), ..Default::default() }),
+                    None => v.push(SnapshotFile {
+                        id: Default::default(),
+                        label: format!("missing:{id}"),
+                        ..Default::default()
+                    }),
                 }
             }
             v
         };
         let trees: Vec<_> = snaps.iter().filter(|s| !s.label.starts_with("missing:")).map(|s| s.tree).collect();
         let check = self.repo.check_with_trees(CheckOptions::default(), trees).map_err(|e| anyhow!("check: {e}"))?;
-        let structural: Vec<String> = check
-            .0
-            .iter()
-            .filter(|(level, _)| format!("{level:?}") == "Error")
-            .map(|(_, e)| e.to_string())
-            .collect();
+        let structural: Vec<String> =
+            check.0.iter().filter(|(level, _)| format!("{level:?}") == "Error").map(|(_, e)| e.to_string()).collect();
         let repo = if sample > 0 { Some(self.indexed()?) } else { None };
         let mut out = Vec::new();
         for s in &snaps {
@@ -406,7 +412,11 @@ impl Repo {
 
 /// Reads back up to `sample` files of a snapshot, spread over the snapshot. Returns the files read
 /// and the errors found.
-fn read_back(repo: &Repository<impl IndexedFull>, snap: &SnapshotFile, sample: usize) -> anyhow::Result<(u64, Vec<String>)> {
+fn read_back(
+    repo: &Repository<impl IndexedFull>,
+    snap: &SnapshotFile,
+    sample: usize,
+) -> anyhow::Result<(u64, Vec<String>)> {
     let root = repo.node_from_snapshot_and_path(snap, "").map_err(rerr)?;
     let mut files = Vec::new();
     for item in repo.ls(&root, &LsOptions::default().recursive(true)).map_err(rerr)? {
@@ -428,7 +438,9 @@ fn read_back(repo: &Repository<impl IndexedFull>, snap: &SnapshotFile, sample: u
         let mut sink = CountingSink::default();
         match repo.dump(node, &mut sink) {
             Ok(()) if sink.0 == node.meta.size => {}
-            Ok(()) => errors.push(format!("/{}: read back {} bytes, expected {}", rel.display(), sink.0, node.meta.size)),
+            Ok(()) => {
+                errors.push(format!("/{}: read back {} bytes, expected {}", rel.display(), sink.0, node.meta.size))
+            }
             Err(e) => errors.push(format!("/{}: {e}", rel.display())),
         }
         i += step;

@@ -95,14 +95,20 @@ mod tests {
         assert_eq!(public_key_of_seed(&seed).unwrap(), "6kpsY+KcUgq+9VB7Ey7F+ZVHdq6+vnuSQh7qaRRG0iw=");
         let body = br#"{"version":"1.0.0","health":{"cpu_percent":12.5}}"#;
         assert_eq!(body.len(), 49);
-        assert_eq!(hex::encode(Sha256::digest(body)), "8ef62072f61c4c9f50c1248df3d17e483a2a1ee8b92be1f4349c5eef5bef9631");
+        assert_eq!(
+            hex::encode(Sha256::digest(body)),
+            "8ef62072f61c4c9f50c1248df3d17e483a2a1ee8b92be1f4349c5eef5bef9631"
+        );
         assert_eq!(
             canonical_string("POST", "/bes/v1/heartbeat", "1767225600", "n0nce-0000000001", body),
             "BES-ED25519-V1\nPOST\n/bes/v1/heartbeat\n1767225600\nn0nce-0000000001\n8ef62072f61c4c9f50c1248df3d17e483a2a1ee8b92be1f4349c5eef5bef9631"
         );
         let signer = Signer::new("bes0123456789abcdef0123", &seed).unwrap();
         let h = signer.sign_with("POST", "/bes/v1/heartbeat", 1767225600, "n0nce-0000000001", body);
-        assert_eq!(h.signature, "N66v0i60BzeHAwyPsUMrh/NhVMgy5wGY8/b9ztkd7OxsXabhyz8zDcN76FvdllXo4X2BbgzubFDUnHlDo5MnDg==");
+        assert_eq!(
+            h.signature,
+            "N66v0i60BzeHAwyPsUMrh/NhVMgy5wGY8/b9ztkd7OxsXabhyz8zDcN76FvdllXo4X2BbgzubFDUnHlDo5MnDg=="
+        );
         assert_eq!(h.timestamp, "1767225600");
         assert_eq!(h.engine, "bes0123456789abcdef0123");
     }

@@ -82,7 +82,9 @@ impl StateDir {
     pub fn identity(&self) -> anyhow::Result<Option<Identity>> {
         let p = self.dir.join(IDENTITY_FILE);
         match fs::read(&p) {
-            Ok(bytes) => Ok(Some(serde_json::from_slice(&bytes).with_context(|| format!("{} is not valid", p.display()))?)),
+            Ok(bytes) => {
+                Ok(Some(serde_json::from_slice(&bytes).with_context(|| format!("{} is not valid", p.display()))?))
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e).with_context(|| format!("cannot read {}", p.display())),
         }

@@ -58,7 +58,14 @@ fn verify(f: &mut Fake, method: &Method, path: &str, headers: &HeaderMap, body: 
     if !(16..=128).contains(&nonce.len()) || !nonce.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         return Err("bad nonce".into());
     }
-    let canonical = format!("BES-ED25519-V1\n{}\n{}\n{}\n{}\n{}", method.as_str(), path, ts, nonce, hex::encode(Sha256::digest(body)));
+    let canonical = format!(
+        "BES-ED25519-V1\n{}\n{}\n{}\n{}\n{}",
+        method.as_str(),
+        path,
+        ts,
+        nonce,
+        hex::encode(Sha256::digest(body))
+    );
     let sig = base64::engine::general_purpose::STANDARD.decode(sig).map_err(|_| "bad signature encoding")?;
     let key = ring::signature::UnparsedPublicKey::new(&ring::signature::ED25519, f.public_key.clone().ok_or("no key")?);
     key.verify(canonical.as_bytes(), &sig).map_err(|_| "bad signature")?;
@@ -85,7 +92,13 @@ fn storage_target(path: &str, engine_id: &str) -> StorageTarget {
     }
 }
 
-async fn handle(state: axum::extract::State<Shared>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn handle(
+    state: axum::extract::State<Shared>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let mut f = state.lock().unwrap();
     let path = uri.path().to_string();
     if method == Method::POST && path == "/bes/v1/register" {
@@ -143,7 +156,7 @@ async fn handle(state: axum::extract::State<Shared>, method: Method, uri: Uri, h
                 f.offered.insert(j.id.clone(), j.clone());
                 jobs.push(j);
             }
-            jobs.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+            jobs.sort_by_key(|j| j.created_at);
             axum::Json(EngineJobs { jobs, next_poll_seconds: 1 }).into_response()
         }
         ("POST", ["bes", "v1", "jobs", id, "ack"]) => {
@@ -195,7 +208,11 @@ fn job(id: &str, target: Option<JobTarget>, payload: JobPayload) -> EngineJob {
 }
 
 fn local(path: &str) -> Option<JobTarget> {
-    Some(JobTarget { id: "st1".into(), target_type: TargetType::Local, connection: ConnectionConfig { path: Some(path.into()), ..Default::default() } })
+    Some(JobTarget {
+        id: "st1".into(),
+        target_type: TargetType::Local,
+        connection: ConnectionConfig { path: Some(path.into()), ..Default::default() },
+    })
 }
 
 fn backup_payload(hostname: &str, src: &str, hooks: Vec<JobHook>) -> JobPayload {
@@ -263,7 +280,14 @@ async fn engine_speaks_the_protocol_end_to_end_against_a_fake_server() {
     fake.lock().unwrap().queue.push_back(job(
         "aj1",
         local(&repo_path),
-        backup_payload("FS01", &src_s, vec![hook("hk1", HookType::Pre, "echo pre; sleep 2", 30, true), hook("hk2", HookType::Post, "echo post", 30, true)]),
+        backup_payload(
+            "FS01",
+            &src_s,
+            vec![
+                hook("hk1", HookType::Pre, "echo pre; sleep 2", 30, true),
+                hook("hk2", HookType::Post, "echo post", 30, true),
+            ],
+        ),
     ));
     let r1 = engine.run_once().await.unwrap();
     assert_eq!(engine.engine_id().as_deref(), Some("bes0123456789abcdef0123"));
@@ -310,8 +334,23 @@ async fn engine_speaks_the_protocol_end_to_end_against_a_fake_server() {
         let mut f = fake.lock().unwrap();
         f.fail_results = 1;
         f.queue.push_back(mk("aj2", backup_payload("fs01", &src_s, vec![])));
-        f.queue.push_back(mk("aj3", JobPayload::Browse(BrowsePayload { restore_point_id: "rp1".into(), snapshot_id: sid.clone(), path: src_s.clone() })));
-        f.queue.push_back(mk("aj4", JobPayload::Search(SearchPayload { restore_point_id: "rp1".into(), snapshot_id: sid.clone(), query: "B.BIN".into(), limit: 10 })));
+        f.queue.push_back(mk(
+            "aj3",
+            JobPayload::Browse(BrowsePayload {
+                restore_point_id: "rp1".into(),
+                snapshot_id: sid.clone(),
+                path: src_s.clone(),
+            }),
+        ));
+        f.queue.push_back(mk(
+            "aj4",
+            JobPayload::Search(SearchPayload {
+                restore_point_id: "rp1".into(),
+                snapshot_id: sid.clone(),
+                query: "B.BIN".into(),
+                limit: 10,
+            }),
+        ));
         f.queue.push_back(mk(
             "aj5",
             JobPayload::FileRestore(FileRestorePayload {
@@ -346,9 +385,13 @@ async fn engine_speaks_the_protocol_end_to_end_against_a_fake_server() {
             }),
         ));
         let mut s3 = job("aj10", local(&repo_path), backup_payload("fs01", &src_s, vec![]));
-        s3.target = Some(JobTarget { id: "st2".into(), target_type: TargetType::S3, connection: ConnectionConfig::default() });
+        s3.target =
+            Some(JobTarget { id: "st2".into(), target_type: TargetType::S3, connection: ConnectionConfig::default() });
         f.queue.push_back(s3);
-        f.queue.push_back(mk("aj11", backup_payload("fs01", &src_s, vec![hook("hk3", HookType::Pre, "echo nope; exit 4", 30, true)])));
+        f.queue.push_back(mk(
+            "aj11",
+            backup_payload("fs01", &src_s, vec![hook("hk3", HookType::Pre, "echo nope; exit 4", 30, true)]),
+        ));
         f.queue.push_back(mk("aj12", backup_payload("other-host", &src_s, vec![])));
     }
     let r2 = engine.run_once().await.unwrap();
@@ -360,14 +403,22 @@ async fn engine_speaks_the_protocol_end_to_end_against_a_fake_server() {
     let s2 = b2.snapshot.as_ref().unwrap();
     assert_eq!(s2.file_count, 3);
     assert_eq!(s2.chain_id, s1.chain_id, "same repository, host and paths: same chain");
-    assert!(b2.bytes_transferred < b1.bytes_transferred, "incremental: {} < {}", b2.bytes_transferred, b1.bytes_transferred);
+    assert!(
+        b2.bytes_transferred < b1.bytes_transferred,
+        "incremental: {} < {}",
+        b2.bytes_transferred,
+        b1.bytes_transferred
+    );
 
     let names: Vec<&str> = res["aj3"].entries.iter().map(|e| e.path.rsplit('/').next().unwrap()).collect();
     assert_eq!(names, vec!["a.txt", "sub"], "junk.tmp excluded, c.txt not in the first snapshot");
     assert_eq!(res["aj4"].entries.len(), 1);
     assert!(res["aj4"].entries[0].path.ends_with("/sub/b.bin"));
     assert_eq!(res["aj5"].restored_files, Some(1), "{:?}", res["aj5"]);
-    assert_eq!(fs::read(restore_to.join(format!("{src_s}/sub/b.bin").trim_start_matches('/'))).unwrap(), fs::read(src.join("sub/b.bin")).unwrap());
+    assert_eq!(
+        fs::read(restore_to.join(format!("{src_s}/sub/b.bin").trim_start_matches('/'))).unwrap(),
+        fs::read(src.join("sub/b.bin")).unwrap()
+    );
     assert_eq!(res["aj6"].status, AgentJobStatus::Success, "{:?}", res["aj6"]);
     assert_eq!(res["aj6"].verified.len(), 2);
     assert!(res["aj6"].verified.iter().all(|v| v.status == VerificationStatus::Passed && v.checked_files > 0));
@@ -401,7 +452,10 @@ async fn engine_speaks_the_protocol_end_to_end_against_a_fake_server() {
     }
 
     // Forget the first snapshot (then prune); the repository keeps the second.
-    fake.lock().unwrap().queue.push_back(mk("aj13", JobPayload::Forget(ForgetPayload { policy_id: "pol1".into(), snapshot_ids: vec![sid.clone()], prune: true })));
+    fake.lock().unwrap().queue.push_back(mk(
+        "aj13",
+        JobPayload::Forget(ForgetPayload { policy_id: "pol1".into(), snapshot_ids: vec![sid.clone()], prune: true }),
+    ));
     let r3 = engine.run_once().await.unwrap();
     assert_eq!(r3.results[0].1.status, AgentJobStatus::Success, "{:?}", r3.results[0].1);
     assert_eq!(r3.results[0].1.forgotten, vec![sid.clone()]);
@@ -426,7 +480,12 @@ async fn engine_speaks_the_protocol_end_to_end_against_a_fake_server() {
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let runner = tokio::spawn({
         let e = engine2.clone();
-        async move { e.run(async { let _ = rx.await; }).await }
+        async move {
+            e.run(async {
+                let _ = rx.await;
+            })
+            .await
+        }
     });
     fake.lock().unwrap().queue.push_back(mk("aj14", JobPayload::HealthCheck));
     let deadline = std::time::Instant::now() + Duration::from_secs(30);

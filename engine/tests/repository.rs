@@ -99,26 +99,32 @@ fn backup_incremental_browse_search_restore_verify_forget() {
     // Restore a file and a directory; bytes match.
     let out = t.path().join("restore");
     let file = format!("{docs_path}/sub/deep.bin");
-    let n = repo.restore(&second.snapshot_id, &[file.clone()], &out, false).unwrap();
+    let n = repo.restore(&second.snapshot_id, std::slice::from_ref(&file), &out, false).unwrap();
     assert_eq!(n, 1);
     let restored = out.join(file.trim_start_matches('/'));
     assert_eq!(fs::read(&restored).unwrap(), fs::read(src.join("docs/sub/deep.bin")).unwrap());
     // Without overwrite an existing file is left alone.
     fs::write(&restored, b"local edit").unwrap();
-    let n = repo.restore(&second.snapshot_id, &[docs_path.clone()], &out, false).unwrap();
+    let n = repo.restore(&second.snapshot_id, std::slice::from_ref(&docs_path), &out, false).unwrap();
     assert_eq!(fs::read(&restored).unwrap(), b"local edit");
     assert_eq!(n, 3, "Report.DOCX, notes.txt, new.txt");
-    assert_eq!(fs::read(out.join(docs_path.trim_start_matches('/')).join("notes.txt")).unwrap(), fs::read(src.join("docs/notes.txt")).unwrap());
+    assert_eq!(
+        fs::read(out.join(docs_path.trim_start_matches('/')).join("notes.txt")).unwrap(),
+        fs::read(src.join("docs/notes.txt")).unwrap()
+    );
     // With overwrite it is replaced.
-    repo.restore(&second.snapshot_id, &[file.clone()], &out, true).unwrap();
+    repo.restore(&second.snapshot_id, std::slice::from_ref(&file), &out, true).unwrap();
     assert_eq!(fs::read(&restored).unwrap(), fs::read(src.join("docs/sub/deep.bin")).unwrap());
     // The first snapshot still has the old notes.
     let old = t.path().join("old");
     repo.restore(&first.snapshot_id, &[format!("{docs_path}/notes.txt")], &old, false).unwrap();
-    assert_eq!(fs::read_to_string(old.join(docs_path.trim_start_matches('/')).join("notes.txt")).unwrap(), "hello notes\n".repeat(1000));
+    assert_eq!(
+        fs::read_to_string(old.join(docs_path.trim_start_matches('/')).join("notes.txt")).unwrap(),
+        "hello notes\n".repeat(1000)
+    );
 
     // Verify: structure plus read-back samples.
-    let v = repo.verify(&[second.snapshot_id.clone()], 3).unwrap();
+    let v = repo.verify(std::slice::from_ref(&second.snapshot_id), 3).unwrap();
     assert_eq!(v.len(), 1);
     assert_eq!(v[0].status, VerificationStatus::Passed, "{v:?}");
     assert_eq!(v[0].checked_files, 3);
@@ -126,13 +132,13 @@ fn backup_incremental_browse_search_restore_verify_forget() {
     assert_eq!(v[0].status, VerificationStatus::Failed);
 
     // Forget the first and prune; the second still restores.
-    let gone = repo.forget(&[first.snapshot_id.clone()], true).unwrap();
+    let gone = repo.forget(std::slice::from_ref(&first.snapshot_id), true).unwrap();
     assert_eq!(gone, vec![first.snapshot_id.clone()]);
     let left = repo.snapshots().unwrap();
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].id.to_string(), second.snapshot_id);
     // Forgetting again is harmless.
-    assert_eq!(repo.forget(&[first.snapshot_id.clone()], true).unwrap().len(), 1);
+    assert_eq!(repo.forget(std::slice::from_ref(&first.snapshot_id), true).unwrap().len(), 1);
     let v = repo.verify(&[], 10).unwrap();
     assert_eq!(v[0].status, VerificationStatus::Passed, "{v:?}");
     assert_eq!(v[0].checked_files, 4);
