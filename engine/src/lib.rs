@@ -297,16 +297,7 @@ impl Engine {
     async fn execute_with(&self, job: &EngineJob, counters: Arc<Counters>) -> JobResult {
         let me = self.clone();
         let j = job.clone();
-        let started = chrono::Utc::now();
-        match tokio::spawn(async move { me.inner.executor.execute(&j, counters).await }).await {
-            Ok(r) => r,
-            Err(e) if e.is_panic() => jobs::failed(
-                started,
-                format!("the engine failed on this job: {}", jobs::panic_message(e.into_panic())),
-                true,
-            ),
-            Err(e) => jobs::failed(started, format!("the job was cancelled: {e}"), true),
-        }
+        contained(async move { me.inner.executor.execute(&j, counters).await }).await
     }
 
     /// Acknowledges, runs (reporting progress), and answers one job. None when the job was not
@@ -532,9 +523,48 @@ impl Engine {
     }
 }
 
+/// Runs a job's future in its own task: a panic in it becomes a failed (retryable) result instead
+/// of taking the engine down.
+async fn contained(job: impl Future<Output = JobResult> + Send + 'static) -> JobResult {
+    let started = chrono::Utc::now();
+    match tokio::spawn(job).await {
+        Ok(r) => r,
+        Err(e) if e.is_panic() => jobs::failed(
+            started,
+            format!("the engine failed on this job: {}", jobs::panic_message(e.into_panic())),
+            true,
+        ),
+        Err(e) => jobs::failed(started, format!("the job was cancelled: {e}"), true),
+    }
+}
+
 fn os_name() -> String {
     let pretty = std::fs::read_to_string("/etc/os-release")
         .ok()
         .and_then(|s| s.lines().find_map(|l| l.strip_prefix("PRETTY_NAME=").map(|v| v.trim_matches('"').to_string())));
     pretty.unwrap_or_else(|| std::env::consts::OS.to_string()).chars().take(100).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bc_api_types::AgentJobStatus;
+
+    #[tokio::test]
+    async fn a_panicking_job_ends_failed_and_the_engine_goes_on() {
+        let r = contained(async {
+            let v: Vec<u8> = Vec::new();
+            if v.is_empty() {
+                panic!("index out of range in a job");
+            }
+            jobs::failed(chrono::Utc::now(), "unreachable", false)
+        })
+        .await;
+        assert_eq!(r.status, AgentJobStatus::Failed);
+        assert!(r.retryable);
+        assert!(r.error.as_deref().unwrap().contains("panic: index out of range in a job"), "{r:?}");
+        // The next job runs normally.
+        let r = contained(async { jobs::failed(chrono::Utc::now(), "plain error", false) }).await;
+        assert_eq!(r.error.as_deref(), Some("plain error"));
+    }
 }
