@@ -49,6 +49,44 @@ fn result(status: AgentJobStatus, started: chrono::DateTime<Utc>) -> JobResult {
     }
 }
 
+/// Longest `error` or message the server accepts (bytes).
+pub const MAX_TEXT: usize = 4000;
+/// Most messages the server accepts.
+pub const MAX_MESSAGES: usize = 100;
+
+/// Cuts a text to at most `MAX_TEXT` bytes at a character boundary.
+pub fn clip(s: &str) -> String {
+    if s.len() <= MAX_TEXT {
+        return s.to_string();
+    }
+    let mut end = MAX_TEXT - 3;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &s[..end])
+}
+
+/// Makes a result fit the server's limits (§6: error and messages; entries are limited where made).
+pub fn fit(mut r: JobResult) -> JobResult {
+    r.error = r.error.as_deref().map(clip);
+    if r.messages.len() > MAX_MESSAGES {
+        let more = r.messages.len() - (MAX_MESSAGES - 1);
+        r.messages.truncate(MAX_MESSAGES - 1);
+        r.messages.push(format!("... and {more} more"));
+    }
+    r.messages = r.messages.iter().map(|m| clip(m)).collect();
+    for v in &mut r.verified {
+        v.errors.truncate(MAX_MESSAGES);
+        v.errors = v.errors.iter().map(|m| clip(m)).collect();
+    }
+    if let (Some(s), Some(e)) = (r.started_at, r.ended_at)
+        && e < s
+    {
+        r.ended_at = Some(s);
+    }
+    r
+}
+
 /// A failed result.
 pub fn failed(started: chrono::DateTime<Utc>, error: impl Into<String>, retryable: bool) -> JobResult {
     let mut r = result(AgentJobStatus::Failed, started);
@@ -413,5 +451,23 @@ impl Executor {
         r.hooks = hook_outcomes;
         r.ended_at = Some(Utc::now());
         r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_fit_the_servers_limits() {
+        let mut r = failed(Utc::now(), "é".repeat(3000), true);
+        r.messages = (0..150).map(|i| format!("m{i}")).collect();
+        r.ended_at = Some(r.started_at.unwrap() - chrono::Duration::seconds(1));
+        let r = fit(r);
+        let e = r.error.unwrap();
+        assert!(e.len() <= MAX_TEXT && e.ends_with("..."));
+        assert_eq!(r.messages.len(), MAX_MESSAGES);
+        assert_eq!(r.messages.last().unwrap(), "... and 51 more");
+        assert_eq!(r.ended_at, r.started_at);
     }
 }

@@ -297,7 +297,7 @@ impl Engine {
     async fn execute_with(&self, job: &EngineJob, counters: Arc<Counters>) -> JobResult {
         let me = self.clone();
         let j = job.clone();
-        contained(async move { me.inner.executor.execute(&j, counters).await }).await
+        jobs::fit(contained(async move { me.inner.executor.execute(&j, counters).await }).await)
     }
 
     /// Acknowledges, runs (reporting progress), and answers one job. None when the job was not

@@ -76,20 +76,14 @@ fn verify(f: &mut Fake, method: &Method, path: &str, headers: &HeaderMap, body: 
 }
 
 fn storage_target(path: &str, engine_id: &str) -> StorageTarget {
-    StorageTarget {
-        id: "st1".into(),
-        name: "Local disk".into(),
-        target_type: TargetType::Local,
-        engine_id: engine_id.into(),
-        connection: ConnectionConfig { path: Some(path.into()), ..Default::default() },
-        alert_threshold: 85,
-        critical_threshold: 95,
-        has_credential: false,
-        credential_type: None,
-        health: StorageHealth::Unknown,
-        capacity: None,
-        created_at: Utc::now(),
-    }
+    // From JSON, so fields added to the type later (with serde defaults) need no change here.
+    serde_json::from_value(serde_json::json!({
+        "id": "st1", "name": "Local disk", "target_type": "local", "engine_id": engine_id,
+        "connection": {"path": path}, "alert_threshold": 85, "critical_threshold": 95,
+        "has_credential": false, "credential_type": null, "health": "unknown", "capacity": null,
+        "created_at": Utc::now(),
+    }))
+    .unwrap()
 }
 
 async fn handle(
