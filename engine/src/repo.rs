@@ -155,7 +155,7 @@ impl Repo {
     }
 
     pub fn id(&self) -> String {
-        self.repo.config().id.to_string()
+        full_id(&self.repo.config().id)
     }
 
     pub fn snapshots(&self) -> anyhow::Result<Vec<SnapshotFile>> {
@@ -171,7 +171,7 @@ impl Repo {
     /// Backs up `spec` into a new snapshot; the newest snapshot of the same host, label and paths is its parent.
     pub fn backup(self, spec: &BackupSpec) -> anyhow::Result<(Repo, BackupOutcome)> {
         let Repo { repo, path } = self;
-        let repository_id = repo.config().id.to_string();
+        let repository_id = full_id(&repo.config().id);
         let mut globs = Vec::new();
         for p in &spec.exclude_paths {
             let p = p.trim_end_matches('/');
@@ -198,8 +198,8 @@ impl Repo {
         let summary = snap.summary.clone().unwrap_or_default();
         let paths: Vec<String> = snap.paths.iter().map(|p| p.to_string()).collect();
         let outcome = BackupOutcome {
-            snapshot_id: snap.id.to_string(),
-            parent: snap.parent.map(|p| p.to_string()),
+            snapshot_id: full_id(&snap.id),
+            parent: snap.parent.map(|p| full_id(&p)),
             tree: snap.tree,
             completed_at: to_chrono(summary.backup_end.timestamp()),
             size_bytes: summary.total_bytes_processed,
@@ -218,7 +218,7 @@ impl Repo {
         let mut to_delete = Vec::new();
         let mut forgotten = Vec::new();
         for id in ids {
-            match all.iter().find(|s| s.id.to_string().starts_with(id.as_str())) {
+            match all.iter().find(|s| matches_id(s, id)) {
                 Some(s) => {
                     to_delete.push(s.id);
                     forgotten.push(id.clone());
@@ -359,7 +359,7 @@ impl Repo {
         } else {
             let mut v = Vec::new();
             for id in snapshot_ids {
-                match all.iter().find(|s| s.id.to_string().starts_with(id.as_str())) {
+                match all.iter().find(|s| matches_id(s, id)) {
                     Some(s) => v.push(s.clone()),
                     None => v.push(SnapshotFile {
                         id: Default::default(),
@@ -404,7 +404,7 @@ impl Repo {
             } else {
                 VerificationStatus::Failed
             };
-            out.push(VerifyOutcome { snapshot_id: s.id.to_string(), status, checked_files: checked, errors });
+            out.push(VerifyOutcome { snapshot_id: full_id(&s.id), status, checked_files: checked, errors });
         }
         Ok(out)
     }
@@ -459,6 +459,17 @@ impl std::io::Write for CountingSink {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+/// The full (64 hex digit) form of a repository id; `Display` gives only the first 8.
+fn full_id<T: std::ops::Deref<Target = rustic_core::Id>>(id: &T) -> String {
+    (**id).to_hex().as_str().to_string()
+}
+
+/// Whether a snapshot has this id, or an id that starts with it (at least 8 hex digits).
+fn matches_id(s: &SnapshotFile, id: &str) -> bool {
+    let id = id.trim().to_ascii_lowercase();
+    id.len() >= 8 && full_id(&s.id).starts_with(&id)
 }
 
 fn normalise(p: &str) -> String {

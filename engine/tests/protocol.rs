@@ -289,6 +289,8 @@ async fn engine_speaks_the_protocol_end_to_end_against_a_fake_server() {
     let b1 = r1.results[0].1.clone();
     assert_eq!(b1.status, AgentJobStatus::Success, "{b1:?}");
     let s1 = b1.snapshot.clone().unwrap();
+    assert_eq!(s1.snapshot_id.len(), 64);
+    assert_eq!(b1.verified[0].snapshot_id, s1.snapshot_id);
     assert_eq!(s1.file_count, 2);
     assert_eq!(s1.verification, VerificationStatus::Passed);
     assert_eq!(b1.verified.len(), 1);

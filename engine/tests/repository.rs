@@ -48,6 +48,7 @@ fn backup_incremental_browse_search_restore_verify_forget() {
     let repo = Repo::open_or_init(&repo_dir, "pw", None).unwrap();
     let (repo, first) = repo.backup(&spec).unwrap();
     assert!(first.parent.is_none());
+    assert_eq!(first.snapshot_id.len(), 64, "the full id, not restic's 8-digit short form");
     assert_eq!(first.file_count, 3, "{first:?}");
     assert!(first.size_bytes >= 1_300_000);
     assert!(first.bytes_added > 1_000_000, "{first:?}");
@@ -136,7 +137,7 @@ fn backup_incremental_browse_search_restore_verify_forget() {
     assert_eq!(gone, vec![first.snapshot_id.clone()]);
     let left = repo.snapshots().unwrap();
     assert_eq!(left.len(), 1);
-    assert_eq!(left[0].id.to_string(), second.snapshot_id);
+    assert_eq!(left[0].id.to_hex().as_str(), second.snapshot_id);
     // Forgetting again is harmless.
     assert_eq!(repo.forget(std::slice::from_ref(&first.snapshot_id), true).unwrap().len(), 1);
     let v = repo.verify(&[], 10).unwrap();
