@@ -389,10 +389,15 @@ async fn engine_speaks_the_protocol_end_to_end_against_a_fake_server() {
             backup_payload("fs01", &src_s, vec![hook("hk3", HookType::Pre, "echo nope; exit 4", 30, true)]),
         ));
         f.queue.push_back(mk("aj12", backup_payload("other-host", &src_s, vec![])));
+        // A pre hook that times out without fail_on_error: killed, a warning, the backup still made.
+        f.queue.push_back(mk(
+            "aj16",
+            backup_payload("fs01", &src_s, vec![hook("hk4", HookType::Pre, "echo slow; sleep 30", 1, false)]),
+        ));
     }
     let r2 = engine.run_once().await.unwrap();
     let res: HashMap<String, JobResult> = r2.results.into_iter().collect();
-    assert_eq!(res.len(), 11, "{:?}", res.keys());
+    assert_eq!(res.len(), 12, "{:?}", res.keys());
 
     let b2 = &res["aj2"];
     assert_eq!(b2.status, AgentJobStatus::Success, "{b2:?}");
@@ -436,10 +441,15 @@ async fn engine_speaks_the_protocol_end_to_end_against_a_fake_server() {
     assert_eq!(h.hooks[0].exit_code, Some(4));
     assert!(h.hooks[0].output.contains("nope"));
     assert_eq!(res["aj12"].status, AgentJobStatus::Failed);
+    let slow = &res["aj16"];
+    assert_eq!(slow.status, AgentJobStatus::Warning, "{slow:?}");
+    assert!(slow.snapshot.is_some());
+    assert!(slow.hooks[0].timed_out && slow.hooks[0].output.contains("slow"));
+    assert!(slow.messages.iter().any(|m| m.contains("hk4")), "{:?}", slow.messages);
     {
         let f = fake.lock().unwrap();
         assert!(f.refusals.is_empty(), "{:?}", f.refusals);
-        assert_eq!(f.results.len(), 12, "each result recorded once (the 500 was retried)");
+        assert_eq!(f.results.len(), 13, "each result recorded once (the 500 was retried)");
         // The second heartbeat reports the Local target's capacity (from the config) and no hosts.
         let hb = f.heartbeats.last().unwrap();
         assert_eq!(hb.storage.len(), 1);
