@@ -1,6 +1,8 @@
 //! The BES HTTP client: signed calls (§2) with retries (a retry is a new call: new timestamp,
 //! new nonce, new signature).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use bc_api_types::{
@@ -65,6 +67,9 @@ pub struct BesClient {
     /// The path part of the base URL (a reverse proxy's prefix), signed with the rest.
     prefix: String,
     pub retry: RetryPolicy,
+    /// Seconds added to this machine's clock in signed timestamps (0 normally; a test whose
+    /// server runs on a manual clock sets it).
+    clock_offset: Arc<AtomicI64>,
 }
 
 #[derive(serde::Deserialize)]
@@ -93,7 +98,16 @@ impl BesClient {
             .timeout(Duration::from_secs(60))
             .user_agent(concat!("backupchecks-engine/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        Ok(BesClient { http, base, prefix, retry })
+        Ok(BesClient { http, base, prefix, retry, clock_offset: Arc::new(AtomicI64::new(0)) })
+    }
+
+    /// Sets the seconds added to this machine's clock in signed timestamps.
+    pub fn set_clock_offset(&self, seconds: i64) {
+        self.clock_offset.store(seconds, Ordering::Relaxed);
+    }
+
+    pub fn clock_offset(&self) -> i64 {
+        self.clock_offset.load(Ordering::Relaxed)
     }
 
     fn full_path(&self, path: &str) -> String {
@@ -116,7 +130,8 @@ impl BesClient {
         };
         let bytes: &[u8] = body.unwrap_or(b"");
         if let Some(s) = signer {
-            let h = s.sign(method, &full, bytes);
+            let now = chrono::Utc::now().timestamp() + self.clock_offset.load(Ordering::Relaxed);
+            let h = s.sign_with(method, &full, now, &crate::signing::new_nonce(), bytes);
             for (k, v) in h.pairs() {
                 req = req.header(k, v);
             }

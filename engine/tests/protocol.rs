@@ -504,7 +504,16 @@ async fn engine_speaks_the_protocol_end_to_end_against_a_fake_server() {
     }
     tx.send(()).unwrap();
     tokio::time::timeout(Duration::from_secs(30), runner).await.unwrap().unwrap().unwrap();
-    let f = fake.lock().unwrap();
-    assert_eq!(f.registrations, 1);
-    assert!(f.refusals.is_empty(), "{:?}", f.refusals);
+    {
+        let f = fake.lock().unwrap();
+        assert_eq!(f.registrations, 1);
+        assert!(f.refusals.is_empty(), "{:?}", f.refusals);
+    }
+
+    // A clock offset (for servers on a manual clock) moves the signed timestamps.
+    engine2.set_clock_offset(10_000);
+    assert!(engine2.heartbeat().await.is_err());
+    assert!(fake.lock().unwrap().refusals.last().unwrap().contains("stale timestamp"));
+    engine2.set_clock_offset(0);
+    engine2.heartbeat().await.unwrap();
 }
