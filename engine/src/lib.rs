@@ -518,6 +518,7 @@ impl Engine {
         hb: tokio::task::JoinHandle<()>,
         mut running: tokio::task::JoinSet<()>,
     ) -> anyhow::Result<()> {
+        while running.try_join_next().is_some() {}
         tracing::info!("stopping: waiting for {} running job(s)", running.len());
         while running.join_next().await.is_some() {}
         if let Err(e) = self.flush_unsent().await {
