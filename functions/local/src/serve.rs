@@ -67,6 +67,21 @@ pub struct ServeArgs {
     /// background loops finish before exiting anyway.
     #[arg(long, default_value_t = 10, env = "BACKUPCHECKS_SHUTDOWN_GRACE_SECS")]
     shutdown_grace_secs: u64,
+    /// For end-to-end tests only: a file holding a number of seconds added
+    /// to the clock (read at every reading of the clock), so a test can move
+    /// this process's time forward. Never set it on a real server.
+    #[arg(long, env = "BACKUPCHECKS_TEST_CLOCK_OFFSET_FILE", hide = true)]
+    test_clock_offset_file: Option<PathBuf>,
+}
+
+/// The system clock plus an offset read from a file (tests move time with it).
+struct OffsetFileClock(PathBuf);
+
+impl bc_core::ports::Clock for OffsetFileClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        let offset = std::fs::read_to_string(&self.0).ok().and_then(|s| s.trim().parse::<i64>().ok()).unwrap_or(0);
+        chrono::Utc::now() + chrono::Duration::seconds(offset)
+    }
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -81,7 +96,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         allow_loopback_webhooks: args.allow_loopback_webhooks,
         ..Config::default()
     };
-    let (app, embedded) = crate::cli::embedded_app(&args.data, config)?;
+    let (mut app, embedded) = crate::cli::embedded_app(&args.data, config)?;
+    if let Some(file) = &args.test_clock_offset_file {
+        tracing::warn!(file = %file.display(), "the clock follows a test offset file (end-to-end tests only)");
+        app.clock = std::sync::Arc::new(OffsetFileClock(file.clone()));
+    }
     let psa = bc_autotask::AutotaskPsa::shared(args.autotask_zone_lookup.clone(), app.store.clone());
     let app = app.with_psa(std::sync::Arc::new(psa));
 
