@@ -411,6 +411,7 @@ async fn flow(ui: &Ui, server: &Server, fake: &fake_autotask::FakeAutotask) {
     ui.wait_text(".state.refused", "may not open Run Checks").await;
     ui.shot("viewer-refused").await;
     tapes_read_only(ui).await;
+    backup_read_only(ui).await;
 
     // Tablet width: the same Jobs list still fits.
     ui.c.set_window_size(820, 1100).await.expect("tablet size");
@@ -1626,11 +1627,14 @@ async fn backup(ui: &Ui, server: &Server) {
 /// What the scripted engine of [`backup_runs`] answers: a backup succeeds
 /// with a snapshot, browse and search list a small tree, a file restore
 /// restores what it was asked for; anything else is refused.
-fn scripted_answer(job: &Value) -> Value {
+fn scripted_answer(job: &Value, fail_backups: bool) -> Value {
     let now = chrono::Utc::now();
     let p = &job["payload"];
     let entry = |path: &str, is_dir: bool, size: u64| json!({"path": path, "is_dir": is_dir, "size": size, "modified_at": now});
     match p["kind"].as_str().unwrap_or_default() {
+        "backup" if fail_backups => json!({
+            "status": "failed", "started_at": now, "ended_at": now, "error": "the repository is locked", "retryable": true
+        }),
         "backup" => json!({
             "status": "success", "started_at": now - chrono::Duration::seconds(30), "ended_at": now,
             "bytes_transferred": 2_500_000, "protected_bytes": 9_000_000, "retryable": false,
@@ -1696,9 +1700,9 @@ async fn backup_runs(ui: &Ui, server: &Server) {
     api.call(reqwest::Method::POST, &format!("/backup/policies/{policy_id}/hosts"), Some(json!({"host_id": host_id}))).await;
 
     // The engine, as a task: heartbeats, fetches its jobs and answers each one.
-    let stop = Arc::new(AtomicBool::new(false));
+    let (stop, fail) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
     let engine = {
-        let stop = stop.clone();
+        let (stop, fail) = (stop.clone(), fail.clone());
         tokio::spawn(async move {
             let mut beat = std::time::Instant::now();
             while !stop.load(Ordering::Relaxed) {
@@ -1709,7 +1713,7 @@ async fn backup_runs(ui: &Ui, server: &Server) {
                 for job in bes.poll().await {
                     let id = job["id"].as_str().unwrap_or_default().to_string();
                     bes.ack(&id).await;
-                    let (s, body) = bes.result(&id, &scripted_answer(&job)).await;
+                    let (s, body) = bes.result(&id, &scripted_answer(&job, fail.load(Ordering::Relaxed))).await;
                     assert!(s.is_success(), "the result of {id}: {s} {body}");
                 }
                 tokio::time::sleep(std::time::Duration::from_millis(300)).await;
@@ -1793,6 +1797,41 @@ async fn backup_runs(ui: &Ui, server: &Server) {
     ui.wait_text("[data-testid=objects-total]", "1 object").await;
     ui.shot("backup-objects").await;
 
+    // A failed backup (automatic retries off): the dashboard's red queue shows it with Retry;
+    // the retry, answered with a success, empties the queue.
+    let settings = api.call(reqwest::Method::GET, "/backup/settings", None).await;
+    api.call(reqwest::Method::PUT, "/backup/settings", Some(json!({"auto_retry_max": 0}))).await;
+    fail.store(true, Ordering::Relaxed);
+    api.call(reqwest::Method::POST, &format!("/backup/policies/{policy_id}/run-now"), Some(json!({}))).await;
+    let row = ui.reload_until("/backup/dashboard", "[data-testid=queue-failed] tr", "the repository is locked").await;
+    let text = row.text().await.unwrap_or_default();
+    assert!(text.contains("App files") && text.contains("app01"), "policy and host in the failed row: {text:?}");
+    assert!(tile("failed").await >= 1, "the failure counts in the last 24 hours");
+    ui.shot("backup-dashboard-failed").await;
+    fail.store(false, Ordering::Relaxed);
+    ui.click("[data-testid=queue-failed] [data-testid=dashboard-retry]").await;
+    ui.wait_text(".toast", "Retry dispatched").await;
+    ui.reload_until("/backup/dashboard", "[data-testid=queue-failed]", "No failed backups").await;
+    dismiss_toasts(ui).await;
+    api.call(reqwest::Method::PUT, "/backup/settings", Some(settings)).await;
+
     stop.store(true, Ordering::Relaxed);
     engine.await.expect("the scripted engine ran without a failure");
+}
+
+/// A viewer (backup.view only) sees the Backup dashboard and objects, but
+/// Restore fails closed and nothing offers Retry, Run now or an RPO edit.
+async fn backup_read_only(ui: &Ui) {
+    ui.go("/backup/dashboard").await;
+    ui.wait_text("[data-testid=queue-verification]", "All verifications passing").await;
+    ui.wait_text(".page .hint", "need the backup.restore permission").await;
+    ui.go("/backup/restore").await;
+    ui.wait_text("[data-testid=restore-refused]", "You need backup.restore").await;
+    assert!(ui.find_text("table", "App files").await.is_none(), "no restore point is shown");
+    ui.go("/backup/objects?q=app01").await;
+    ui.wait_text("table.protected-objects", "app01").await;
+    assert!(ui.find_text("table.protected-objects button", "Save").await.is_none(), "a viewer cannot edit the RPO");
+    ui.go("/backup/policies").await;
+    ui.wait_text("table.policies", "App files").await;
+    assert!(ui.find_text("table.policies button", "Run now").await.is_none(), "a viewer cannot run a policy");
 }
