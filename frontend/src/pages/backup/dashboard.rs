@@ -79,9 +79,9 @@ pub fn BackupDashboardPage() -> Html {
     // Opens the restore page of a host (only with backup.restore).
     let to_restore = {
         let navigator = navigator.clone();
-        Callback::from(move |host_id: String| {
+        Callback::from(move |(host_id, point): (String, String)| {
             if let Some(n) = &navigator {
-                let q = RestoreQuery { host_id, ..RestoreQuery::default() };
+                let q = RestoreQuery { host_id, point, ..RestoreQuery::default() };
                 if n.push_with_query(&Route::BackupRestore, &q).is_err() {
                     n.push(&Route::BackupRestore);
                 }
@@ -147,7 +147,7 @@ pub fn BackupDashboardPage() -> Html {
                 { for l.iter().map(|o| {
                     let host_id = match &o.object.source { ObjectSource::Native { host_id, .. } => Some(host_id.clone()), _ => None };
                     let link = host_id.filter(|_| restore);
-                    let onclick = link.clone().map(|h| { let t = to_restore.clone(); Callback::from(move |_: MouseEvent| t.emit(h.clone())) });
+                    let onclick = link.clone().map(|h| { let t = to_restore.clone(); Callback::from(move |_: MouseEvent| t.emit((h.clone(), String::new()))) });
                     html! {
                         <tr class={classes!(onclick.is_some().then_some("clickable"))} onclick={onclick.clone()}
                             title={onclick.is_some().then_some("Open Backup > Restore for this host")}>
@@ -216,7 +216,7 @@ pub fn BackupDashboardPage() -> Html {
             </tr></thead>
             <tbody>
                 { for l.iter().map(|p| {
-                    let onclick = restore.then(|| { let (t, h) = (to_restore.clone(), p.host_id.clone()); Callback::from(move |_: MouseEvent| t.emit(h.clone())) });
+                    let onclick = restore.then(|| { let (t, h, id) = (to_restore.clone(), p.host_id.clone(), p.id.clone()); Callback::from(move |_: MouseEvent| t.emit((h.clone(), id.clone()))) });
                     html! {
                         <tr class={classes!(onclick.is_some().then_some("clickable"))} {onclick}>
                             <td><code>{ &p.id }</code></td>

@@ -43,6 +43,9 @@ pub struct RestoreQuery {
     pub verification: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub customer_id: String,
+    /// A restore point to select once the list shows it (the dashboard's links).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub point: String,
 }
 
 fn point_badge(s: RestorePointStatus) -> &'static str {
@@ -103,10 +106,24 @@ fn RestoreList() -> Html {
         api::backup_runs::restore_points(&f, cursor.as_deref()).await
     });
     let selected = use_state(|| None::<RestorePoint>);
+    {
+        // A link's `point`: selected when the list shows it.
+        let (selected, want) = (selected.clone(), query.point.clone());
+        let items = points.data.as_ref().map(|p| p.items.clone());
+        use_effect_with((want, items), move |(want, items)| {
+            if !want.is_empty()
+                && selected.is_none()
+                && let Some(rp) = items.as_ref().and_then(|l| l.iter().find(|p| &p.id == want))
+            {
+                selected.set(Some(rp.clone()));
+            }
+        });
+    }
 
     let apply = {
         let (navigator, pager, selected) = (navigator.clone(), pager.clone(), selected.clone());
-        Callback::from(move |q: RestoreQuery| {
+        Callback::from(move |mut q: RestoreQuery| {
+            q.point.clear();
             pager.reset();
             selected.set(None);
             if let Some(n) = &navigator
@@ -144,7 +161,7 @@ fn RestoreList() -> Html {
     let host_list = hosts.data.as_ref().map(|l| (**l).clone()).unwrap_or_default();
     let policy_list = policies.data.as_ref().map(|l| (**l).clone()).unwrap_or_default();
     let engine_list = engines.data.as_ref().map(|l| (**l).clone()).unwrap_or_default();
-    let filtered = query != RestoreQuery::default();
+    let filtered = RestoreQuery { point: String::new(), ..query.clone() } != RestoreQuery::default();
 
     let body = match (&points.data, &points.error) {
         (_, Some(e)) => html! { <ErrorView error={e.clone()} onretry={Some(points.reload.clone())} /> },
