@@ -1630,7 +1630,8 @@ async fn backup(ui: &Ui, server: &Server) {
 fn scripted_answer(job: &Value, fail_backups: bool) -> Value {
     let now = chrono::Utc::now();
     let p = &job["payload"];
-    let entry = |path: &str, is_dir: bool, size: u64| json!({"path": path, "is_dir": is_dir, "size": size, "modified_at": now});
+    let entry =
+        |path: &str, is_dir: bool, size: u64| json!({"path": path, "is_dir": is_dir, "size": size, "modified_at": now});
     match p["kind"].as_str().unwrap_or_default() {
         "backup" if fail_backups => json!({
             "status": "failed", "started_at": now, "ended_at": now, "error": "the repository is locked", "retryable": true
@@ -1654,7 +1655,9 @@ fn scripted_answer(job: &Value, fail_backups: bool) -> Value {
         "file_restore" => {
             json!({"status": "success", "restored_files": p["paths"].as_array().map(Vec::len).unwrap_or(0)})
         }
-        other => json!({"status": "failed", "error": format!("{other} is not supported by the scripted engine"), "retryable": false}),
+        other => {
+            json!({"status": "failed", "error": format!("{other} is not supported by the scripted engine"), "retryable": false})
+        }
     }
 }
 
@@ -1672,8 +1675,9 @@ async fn backup_runs(ui: &Ui, server: &Server) {
     let api = Api::login(&server.base, "admin", &server.admin_password).await;
     let customer = api.call(reqwest::Method::POST, "/customers", Some(json!({"name": "Runs Browser BV"}))).await;
     let customer_id = customer["id"].as_str().unwrap_or_default().to_string();
-    let created =
-        api.call(reqwest::Method::POST, "/backup/registration-secrets", Some(json!({"customer_id": customer_id}))).await;
+    let created = api
+        .call(reqwest::Method::POST, "/backup/registration-secrets", Some(json!({"customer_id": customer_id})))
+        .await;
     let secret = created["secret"].as_str().expect("a registration secret").to_string();
     let clock: Arc<dyn bc_core::ports::Clock> = Arc::new(bc_core::ports::SystemClock);
     let mut bes = bc_tests::bes::ScriptedEngine::register(7, &server.base, &secret, "Runs-BES", clock).await;
@@ -1694,10 +1698,12 @@ async fn backup_runs(ui: &Ui, server: &Server) {
         )
         .await;
     let policy_id = policy["policy"]["id"].as_str().expect("the policy").to_string();
-    let host =
-        api.call(reqwest::Method::POST, "/backup/hosts", Some(json!({"customer_id": customer_id, "hostname": "app01"}))).await;
+    let host = api
+        .call(reqwest::Method::POST, "/backup/hosts", Some(json!({"customer_id": customer_id, "hostname": "app01"})))
+        .await;
     let host_id = host["id"].as_str().expect("the host").to_string();
-    api.call(reqwest::Method::POST, &format!("/backup/policies/{policy_id}/hosts"), Some(json!({"host_id": host_id}))).await;
+    api.call(reqwest::Method::POST, &format!("/backup/policies/{policy_id}/hosts"), Some(json!({"host_id": host_id})))
+        .await;
 
     // The engine, as a task: heartbeats, fetches its jobs and answers each one.
     let (stop, fail) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));

@@ -291,20 +291,22 @@ fn JobHistory(props: &HistoryProps) -> Html {
             });
         })
     };
-    let row = |r: &AgentJob| html! {
-        <tr data-run-id={r.id.clone()}>
-            <td><span class={run_badge(r.status)}>{ r.status.as_str() }</span></td>
-            <td>{ match r.started_at { Some(at) => html! { <Time {at} /> }, None => html! { <span class="muted">{ "not started" }</span> } } }</td>
-            <td>{ match r.ended_at { Some(at) => html! { <Time {at} /> }, None => html! {} } }</td>
-            <td>{ duration(r.duration_secs) }</td>
-            <td>{ bytes(r.bytes_transferred) }</td>
-            <td>{ bytes(r.protected_bytes) }</td>
-            <td>{ r.restore_point_id.clone().map(|p| html! { <code>{ p }</code> }).unwrap_or_default() }</td>
-            <td>{ r.hostname.clone().unwrap_or_default() }</td>
-            <td>{ format!("{} #{}", r.reason.as_str(), r.attempt) }</td>
-            <td>{ if r.retryable { "yes" } else { "no" } }</td>
-            <td class="message">{ r.error.clone().unwrap_or_default() }</td>
-        </tr>
+    let row = |r: &AgentJob| {
+        html! {
+            <tr data-run-id={r.id.clone()}>
+                <td><span class={run_badge(r.status)}>{ r.status.as_str() }</span></td>
+                <td>{ match r.started_at { Some(at) => html! { <Time {at} /> }, None => html! { <span class="muted">{ "not started" }</span> } } }</td>
+                <td>{ match r.ended_at { Some(at) => html! { <Time {at} /> }, None => html! {} } }</td>
+                <td>{ duration(r.duration_secs) }</td>
+                <td>{ bytes(r.bytes_transferred) }</td>
+                <td>{ bytes(r.protected_bytes) }</td>
+                <td>{ r.restore_point_id.clone().map(|p| html! { <code>{ p }</code> }).unwrap_or_default() }</td>
+                <td>{ r.hostname.clone().unwrap_or_default() }</td>
+                <td>{ format!("{} #{}", r.reason.as_str(), r.attempt) }</td>
+                <td>{ if r.retryable { "yes" } else { "no" } }</td>
+                <td class="message">{ r.error.clone().unwrap_or_default() }</td>
+            </tr>
+        }
     };
     let body = match (&runs.data, &runs.error) {
         (_, Some(e)) => html! { <ErrorView error={e.clone()} onretry={Some(runs.reload.clone())} /> },
@@ -314,9 +316,17 @@ fn JobHistory(props: &HistoryProps) -> Html {
             let next = p.as_ref().as_ref().and_then(|p| p.next_cursor.clone());
             let latest = items.first();
             let can_retry = cursor.is_none()
-                && latest.is_some_and(|r| matches!(r.status, AgentJobStatus::Failed | AgentJobStatus::Warning) && r.retryable);
-            let more = next.map(|n| { let c = cursor.clone(); Callback::from(move |_: MouseEvent| c.set(Some(n.clone()))) });
-            let first = cursor.is_some().then(|| { let c = cursor.clone(); Callback::from(move |_: MouseEvent| c.set(None)) });
+                && latest.is_some_and(|r| {
+                    matches!(r.status, AgentJobStatus::Failed | AgentJobStatus::Warning) && r.retryable
+                });
+            let more = next.map(|n| {
+                let c = cursor.clone();
+                Callback::from(move |_: MouseEvent| c.set(Some(n.clone())))
+            });
+            let first = cursor.is_some().then(|| {
+                let c = cursor.clone();
+                Callback::from(move |_: MouseEvent| c.set(None))
+            });
             html! {
                 <>
                     <div class="actions-row">

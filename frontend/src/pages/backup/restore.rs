@@ -300,7 +300,8 @@ where
                 view.set(JobView::Waiting(format!("{what}: waiting for the engine (job {})…", job.id)));
                 match api::backup_runs::wait_job(job, 600).await {
                     Ok(j) if j.status.is_final() => view.set(JobView::Done(Box::new(j))),
-                    Ok(j) => view.set(JobView::Refused(format!("{what}: still {} after 10 minutes (job {})", j.status, j.id))),
+                    Ok(j) => view
+                        .set(JobView::Refused(format!("{what}: still {} after 10 minutes (job {})", j.status, j.id))),
                     Err(e) => view.set(JobView::Refused(e.to_string())),
                 }
             }
@@ -311,7 +312,9 @@ where
 fn job_status(view: &JobView, done: impl Fn(&AgentJob) -> String, testid: &'static str) -> Html {
     match view {
         JobView::Idle => html! {},
-        JobView::Waiting(m) => html! { <p class="job-status" role="status" aria-live="polite" data-testid={testid}><span class="spinner" aria-hidden="true"></span>{ m }</p> },
+        JobView::Waiting(m) => {
+            html! { <p class="job-status" role="status" aria-live="polite" data-testid={testid}><span class="spinner" aria-hidden="true"></span>{ m }</p> }
+        }
         JobView::Refused(m) => html! { <p class="job-status error" role="alert" data-testid={testid}>{ m }</p> },
         JobView::Done(j) if j.status == AgentJobStatus::Failed => html! {
             <p class="job-status error" role="alert" data-testid={testid}>
@@ -474,20 +477,25 @@ fn PointPanel(props: &PointProps) -> Html {
             run_job(image.clone(), "Image restore", async move { api::backup_runs::restore_image(&id, &body).await });
         })
     };
-    let on_bmr = {
-        let (bmr, id) = (bmr.clone(), rp.id.clone());
-        Callback::from(move |_| {
-            let method = BmrMethod::parse(&val("rb-method")).unwrap_or(BmrMethod::Iso);
-            let id = id.clone();
-            run_job(bmr.clone(), "Bare-metal restore", async move { api::backup_runs::bmr(&id, &BmrBody { method }).await });
-        })
-    };
+    let on_bmr =
+        {
+            let (bmr, id) = (bmr.clone(), rp.id.clone());
+            Callback::from(move |_| {
+                let method = BmrMethod::parse(&val("rb-method")).unwrap_or(BmrMethod::Iso);
+                let id = id.clone();
+                run_job(bmr.clone(), "Bare-metal restore", async move {
+                    api::backup_runs::bmr(&id, &BmrBody { method }).await
+                });
+            })
+        };
 
-    let host_options = |id: &str, none: Option<String>| html! {
-        <select id={id.to_string()}>
-            if let Some(label) = none { <option value="">{ label }</option> }
-            { for host_list.iter().map(|h| html! { <option value={h.id.clone()}>{ &h.hostname }</option> }) }
-        </select>
+    let host_options = |id: &str, none: Option<String>| {
+        html! {
+            <select id={id.to_string()}>
+                if let Some(label) = none { <option value="">{ label }</option> }
+                { for host_list.iter().map(|h| html! { <option value={h.id.clone()}>{ &h.hostname }</option> }) }
+            </select>
+        }
     };
 
     html! {

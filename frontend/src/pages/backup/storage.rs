@@ -139,7 +139,11 @@ pub fn StoragePage() -> Html {
         Callback::from(move |(id, verify): (String, bool)| {
             let (notify, reload) = (notify.clone(), reload.clone());
             spawn_local(async move {
-                let r = if verify { api::backup_runs::verify(&id).await } else { api::backup_runs::health_check(&id).await };
+                let r = if verify {
+                    api::backup_runs::verify(&id).await
+                } else {
+                    api::backup_runs::health_check(&id).await
+                };
                 match r {
                     Ok(_) => {
                         notify.ok(if verify { "Integrity verify queued" } else { "Health check queued" });
