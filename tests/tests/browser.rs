@@ -1627,7 +1627,7 @@ async fn backup(ui: &Ui, server: &Server) {
 /// What the scripted engine of [`backup_runs`] answers: a backup succeeds
 /// with a snapshot, browse and search list a small tree, a file restore
 /// restores what it was asked for; anything else is refused.
-fn scripted_answer(job: &Value, fail_backups: bool) -> Value {
+fn scripted_answer(job: &Value, fail_backups: bool, target_id: &str) -> Value {
     let now = chrono::Utc::now();
     let p = &job["payload"];
     let entry =
@@ -1652,6 +1652,8 @@ fn scripted_answer(job: &Value, fail_backups: bool) -> Value {
             json!({"status": "success", "entries": entries})
         }
         "search" => json!({"status": "success", "entries": [entry("/srv/data/report.docx", false, 4096)]}),
+        "health_check" => json!({"status": "success", "reachable": true, "capacity": {
+            "target_id": target_id, "total_bytes": 1_000_000_000_u64, "used_bytes": 400_000_000_u64, "free_bytes": 600_000_000_u64}}),
         "file_restore" => {
             json!({"status": "success", "restored_files": p["paths"].as_array().map(Vec::len).unwrap_or(0)})
         }
@@ -1709,6 +1711,7 @@ async fn backup_runs(ui: &Ui, server: &Server) {
     let (stop, fail) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
     let engine = {
         let (stop, fail) = (stop.clone(), fail.clone());
+        let target_id = target["id"].as_str().expect("the target").to_string();
         tokio::spawn(async move {
             let mut beat = std::time::Instant::now();
             while !stop.load(Ordering::Relaxed) {
@@ -1719,7 +1722,7 @@ async fn backup_runs(ui: &Ui, server: &Server) {
                 for job in bes.poll().await {
                     let id = job["id"].as_str().unwrap_or_default().to_string();
                     bes.ack(&id).await;
-                    let (s, body) = bes.result(&id, &scripted_answer(&job, fail.load(Ordering::Relaxed))).await;
+                    let (s, body) = bes.result(&id, &scripted_answer(&job, fail.load(Ordering::Relaxed), &target_id)).await;
                     assert!(s.is_success(), "the result of {id}: {s} {body}");
                 }
                 tokio::time::sleep(std::time::Duration::from_millis(300)).await;
@@ -1791,6 +1794,27 @@ async fn backup_runs(ui: &Ui, server: &Server) {
     ui.click("[data-testid=restore-files]").await;
     ui.wait_text("[data-testid=restore-files-status]", "Restored 2 files").await;
     ui.shot("backup-restore").await;
+    // Bare-metal restore, confirmed first: PXE is refused by the server (the engine has none),
+    // ISO reaches the engine, whose refusal is shown.
+    ui.click(".restore-more summary").await;
+    ui.wait("#rb-method").await.select_by_value("pxe").await.expect("PXE");
+    ui.click_text(".restore-more button", "Start bare-metal restore").await;
+    ui.click_text(".restore-more .confirm button", "Yes").await;
+    ui.wait_text("[data-testid=bmr-status]", "does not have PXE enabled").await;
+    ui.wait("#rb-method").await.select_by_value("iso").await.expect("ISO");
+    ui.click_text(".restore-more button", "Start bare-metal restore").await;
+    ui.click_text(".restore-more .confirm button", "Yes").await;
+    ui.wait_text("[data-testid=bmr-status]", "not supported by the scripted engine").await;
+
+    // A health check from the Storage page: queued, answered, shown on the target.
+    ui.go("/backup/storage").await;
+    let row = ui.wait_text("table.storage-targets tr", "Runs repo").await;
+    button_in(&row, "Health check").await.click().await.expect("health check");
+    ui.wait_text(".toast", "Health check queued").await;
+    dismiss_toasts(ui).await;
+    let row = ui.reload_until("/backup/storage", "table.storage-targets tr", "40.0 %").await;
+    let text = row.text().await.unwrap_or_default();
+    assert!(text.contains("Runs repo") && text.contains("success"), "the check's result on the target: {text:?}");
 
     // Backup > Jobs: the native job with its run; Protected Objects: the host.
     ui.go("/backup/jobs?source=native").await;
