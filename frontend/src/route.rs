@@ -77,6 +77,14 @@ pub enum Route {
     BackupHosts,
     #[at("/backup/replicas")]
     BackupReplicas,
+    #[at("/backup/dashboard")]
+    BackupDashboard,
+    #[at("/backup/jobs")]
+    BackupJobs,
+    #[at("/backup/restore")]
+    BackupRestore,
+    #[at("/backup/objects")]
+    BackupObjects,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -267,6 +275,9 @@ fn requirement(route: &Route) -> Option<(Permission, &'static str)> {
         | Route::BackupPolicy { .. }
         | Route::BackupHosts
         | Route::BackupReplicas => Some((Permission::ViewBackup, "see backup engines, storage and policies")),
+        Route::BackupDashboard | Route::BackupJobs | Route::BackupRestore | Route::BackupObjects => {
+            Some((Permission::ViewBackup, "see the backup dashboard, jobs and protected objects"))
+        }
         Route::Home | Route::Login | Route::Account | Route::NotFound => None,
     }
 }
@@ -337,6 +348,11 @@ fn RouteBody(props: &RouteBodyProps) -> Html {
         Route::BackupPolicy { id } => html! { <pages::PolicyPage key={id.clone()} id={id.clone()} /> },
         Route::BackupHosts => html! { <pages::HostsPage /> },
         Route::BackupReplicas => html! { <pages::ReplicasPage /> },
+        Route::BackupDashboard => html! { <pages::BackupDashboardPage /> },
+        Route::BackupJobs => html! { <pages::BackupJobsPage /> },
+        // Its own permission is checked on the page (backup.restore), which says so.
+        Route::BackupRestore => html! { <pages::BackupRestorePage /> },
+        Route::BackupObjects => html! { <pages::BackupObjectsPage /> },
         Route::NotFound => html! { <pages::NotFoundPage /> },
     }
 }

@@ -19,7 +19,10 @@
 //! the audit trail; a reporter opens Reports and downloads a month's PDF and
 //! CSV; in the Backup section an admin creates a registration secret, an
 //! engine registers with it, and the engine gets a storage target and a
-//! policy with an app hook and a replication rule. Screenshots of the main pages go to
+//! policy with an app hook and a replication rule; a scripted engine backs
+//! up a host after "Run now", the Backup dashboard shows its tiles and four
+//! queues, and a restore point is browsed, searched and files restored from
+//! it while the page polls the engine's jobs. Screenshots of the main pages go to
 //! docs/screenshots/ with `BC_SCREENSHOTS=1`.
 //!
 //! Needs `frontend/dist` (scripts/build-frontend.sh) and Debian's chromium
@@ -380,6 +383,7 @@ async fn flow(ui: &Ui, server: &Server, fake: &fake_autotask::FakeAutotask) {
     autotask(ui, server, &api, fake).await;
     tapes(ui, &api).await;
     backup(ui, server).await;
+    backup_runs(ui, server).await;
 
     // A viewer, made through the API with the admin's session.
     api.call(
@@ -407,6 +411,7 @@ async fn flow(ui: &Ui, server: &Server, fake: &fake_autotask::FakeAutotask) {
     ui.wait_text(".state.refused", "may not open Run Checks").await;
     ui.shot("viewer-refused").await;
     tapes_read_only(ui).await;
+    backup_read_only(ui).await;
 
     // Tablet width: the same Jobs list still fits.
     ui.c.set_window_size(820, 1100).await.expect("tablet size");
@@ -1617,4 +1622,246 @@ async fn backup(ui: &Ui, server: &Server) {
     ui.wait_text("table.replicas", "File server").await;
     ui.wait_text("table.replicas", "Offsite S3").await;
     dismiss_toasts(ui).await;
+}
+
+/// What the scripted engine of [`backup_runs`] answers: a backup succeeds
+/// with a snapshot, browse and search list a small tree, a file restore
+/// restores what it was asked for; anything else is refused.
+fn scripted_answer(job: &Value, fail_backups: bool, target_id: &str) -> Value {
+    let now = chrono::Utc::now();
+    let p = &job["payload"];
+    let entry =
+        |path: &str, is_dir: bool, size: u64| json!({"path": path, "is_dir": is_dir, "size": size, "modified_at": now});
+    match p["kind"].as_str().unwrap_or_default() {
+        "backup" if fail_backups => json!({
+            "status": "failed", "started_at": now, "ended_at": now, "error": "the repository is locked", "retryable": true
+        }),
+        "backup" => json!({
+            "status": "success", "started_at": now - chrono::Duration::seconds(30), "ended_at": now,
+            "bytes_transferred": 2_500_000, "protected_bytes": 9_000_000, "retryable": false,
+            "snapshot": {"snapshot_id": format!("snap-{}", job["id"].as_str().unwrap_or_default()), "chain_id": "chain-app01",
+                         "completed_at": now, "size_bytes": 8_000_000, "file_count": 3, "verification": "passed"}
+        }),
+        "browse" => {
+            let entries = match p["path"].as_str().unwrap_or("/").trim_end_matches('/') {
+                "" => vec![entry("/srv", true, 0)],
+                "/srv" => vec![entry("/srv/data", true, 0), entry("/srv/readme.txt", false, 12)],
+                "/srv/data" => vec![entry("/srv/data/report.docx", false, 4096)],
+                _ => vec![],
+            };
+            json!({"status": "success", "entries": entries})
+        }
+        "search" => json!({"status": "success", "entries": [entry("/srv/data/report.docx", false, 4096)]}),
+        "health_check" => json!({"status": "success", "reachable": true, "capacity": {
+            "target_id": target_id, "total_bytes": 1_000_000_000_u64, "used_bytes": 400_000_000_u64, "free_bytes": 600_000_000_u64}}),
+        "file_restore" => {
+            json!({"status": "success", "restored_files": p["paths"].as_array().map(Vec::len).unwrap_or(0)})
+        }
+        other => {
+            json!({"status": "failed", "error": format!("{other} is not supported by the scripted engine"), "retryable": false})
+        }
+    }
+}
+
+/// Native backups in the browser (issue 15): a scripted engine registers,
+/// gets a target, a policy and a host; "Run now" on the Policies page
+/// dispatches a backup that the engine reports; the Backup dashboard shows
+/// its tiles and the four queues (all empty, with their texts); Backup >
+/// Restore, opened as the dashboard links it (`?host_id=`), browses the
+/// restore point, goes into a folder, searches, and restores two files
+/// while the page polls the engine's jobs; Backup > Jobs shows the native
+/// job's run and Protected Objects the host.
+async fn backup_runs(ui: &Ui, server: &Server) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let api = Api::login(&server.base, "admin", &server.admin_password).await;
+    let customer = api.call(reqwest::Method::POST, "/customers", Some(json!({"name": "Runs Browser BV"}))).await;
+    let customer_id = customer["id"].as_str().unwrap_or_default().to_string();
+    let created = api
+        .call(reqwest::Method::POST, "/backup/registration-secrets", Some(json!({"customer_id": customer_id})))
+        .await;
+    let secret = created["secret"].as_str().expect("a registration secret").to_string();
+    let clock: Arc<dyn bc_core::ports::Clock> = Arc::new(bc_core::ports::SystemClock);
+    let mut bes = bc_tests::bes::ScriptedEngine::register(7, &server.base, &secret, "Runs-BES", clock).await;
+    let target = api
+        .call(
+            reqwest::Method::POST,
+            "/backup/storage-targets",
+            Some(json!({"name": "Runs repo", "target_type": "local", "engine_id": bes.id, "connection": {"path": "/srv/runs"}})),
+        )
+        .await;
+    let policy = api
+        .call(
+            reqwest::Method::POST,
+            "/backup/policies",
+            Some(json!({"name": "App files", "engine_id": bes.id, "storage_target_id": target["id"],
+                        "full_schedule": "0 3 1 1 *", "time_zone": "UTC", "include_paths": ["/srv"],
+                        "retention_daily": 7, "retention_weekly": 0, "retention_monthly": 0})),
+        )
+        .await;
+    let policy_id = policy["policy"]["id"].as_str().expect("the policy").to_string();
+    let host = api
+        .call(reqwest::Method::POST, "/backup/hosts", Some(json!({"customer_id": customer_id, "hostname": "app01"})))
+        .await;
+    let host_id = host["id"].as_str().expect("the host").to_string();
+    api.call(reqwest::Method::POST, &format!("/backup/policies/{policy_id}/hosts"), Some(json!({"host_id": host_id})))
+        .await;
+
+    // The engine, as a task: heartbeats, fetches its jobs and answers each one.
+    let (stop, fail) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+    let engine = {
+        let (stop, fail) = (stop.clone(), fail.clone());
+        let target_id = target["id"].as_str().expect("the target").to_string();
+        tokio::spawn(async move {
+            let mut beat = std::time::Instant::now();
+            while !stop.load(Ordering::Relaxed) {
+                if beat.elapsed() > std::time::Duration::from_secs(5) {
+                    bes.heartbeat().await;
+                    beat = std::time::Instant::now();
+                }
+                for job in bes.poll().await {
+                    let id = job["id"].as_str().unwrap_or_default().to_string();
+                    bes.ack(&id).await;
+                    let (s, body) = bes.result(&id, &scripted_answer(&job, fail.load(Ordering::Relaxed), &target_id)).await;
+                    assert!(s.is_success(), "the result of {id}: {s} {body}");
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            }
+        })
+    };
+
+    // "Run now" on the Policies page dispatches the backup; the engine reports it.
+    ui.go("/backup/policies").await;
+    let row = ui.wait_text("table.policies tr", "App files").await;
+    button_in(&row, "Run now").await.click().await.expect("run now");
+    ui.wait_text(".toast", "Backup dispatched to 1 host(s)").await;
+    dismiss_toasts(ui).await;
+    let deadline = std::time::Instant::now() + harness::PATIENCE;
+    loop {
+        let points = api.call(reqwest::Method::GET, &format!("/backup/restore-points?host_id={host_id}"), None).await;
+        if points["items"].as_array().is_some_and(|a| !a.is_empty()) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no restore point for app01: {points}");
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+
+    // The dashboard: tiles, and four queues that each load on their own (all empty here).
+    ui.go("/backup/dashboard").await;
+    let tile = |name: &'static str| async move {
+        let deadline = std::time::Instant::now() + harness::PATIENCE;
+        loop {
+            let v = ui.wait(&format!("[data-testid=tile-{name}] .tile-value")).await.text().await.unwrap_or_default();
+            if let Ok(n) = v.trim().parse::<u64>() {
+                return n;
+            }
+            assert!(std::time::Instant::now() < deadline, "the {name} tile shows no number: {v:?}");
+            tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        }
+    };
+    assert!(tile("success").await >= 1, "the backup counts in the last 24 hours");
+    assert!(tile("bes-online").await >= 1, "the scripted engine is online");
+    assert!(tile("protected").await >= 2, "fs01 and app01 are protected");
+    assert_eq!(tile("failed").await, 0, "no failed backup");
+    ui.wait_text("[data-testid=queue-failed]", "No failed backups").await;
+    ui.wait_text("[data-testid=queue-rpo]", "All objects within RPO").await;
+    ui.wait_text("[data-testid=queue-storage]", "All storage healthy").await;
+    ui.wait_text("[data-testid=queue-verification]", "All verifications passing").await;
+    ui.shot("backup-dashboard").await;
+
+    // Backup > Restore as the dashboard links it: the host's restore point.
+    ui.go(&format!("/backup/restore?host_id={host_id}")).await;
+    ui.wait_text("table.restore-points", "App files").await;
+    ui.click("table.restore-points [data-testid=point-select]").await;
+    ui.wait("[data-testid=restore-panel]").await;
+    let path = ui.wait("#rs-browse-path").await.prop("value").await.ok().flatten().unwrap_or_default();
+    assert_eq!(path, "/", "browse starts at the root");
+    ui.click("[data-testid=browse]").await;
+    // The engine answers the browse job while the page polls it.
+    ui.wait_text("[data-testid=browse-entries] button", "/srv/").await.click().await.expect("into /srv");
+    ui.wait_text("[data-testid=browse-entries]", "Contents of /srv").await;
+    ui.wait_text("[data-testid=browse-entries]", "readme.txt").await;
+    ui.click("tr[data-path='/srv/readme.txt'] input[type=checkbox]").await;
+    ui.wait_text("[data-testid=picked]", "/srv/readme.txt").await;
+    ui.type_into("#rs-search", "report").await;
+    ui.click("[data-testid=search]").await;
+    ui.wait_text("[data-testid=browse-entries]", "Search results for report").await;
+    ui.click("tr[data-path='/srv/data/report.docx'] input[type=checkbox]").await;
+    ui.wait_text("[data-testid=picked]", "report.docx").await;
+    ui.type_into("#rs-target", "/restore").await;
+    let overwrite = ui.wait("#rs-overwrite").await.prop("checked").await.ok().flatten().unwrap_or_default();
+    assert_eq!(overwrite, "false", "overwrite is off by default");
+    ui.click("[data-testid=restore-files]").await;
+    ui.wait_text("[data-testid=restore-files-status]", "Restored 2 files").await;
+    ui.shot("backup-restore").await;
+    // Bare-metal restore, confirmed first: PXE is refused by the server (the engine has none),
+    // ISO reaches the engine, whose refusal is shown.
+    ui.click(".restore-more summary").await;
+    ui.wait("#rb-method").await.select_by_value("pxe").await.expect("PXE");
+    ui.click_text(".restore-more button", "Start bare-metal restore").await;
+    ui.click_text(".restore-more .confirm button", "Yes").await;
+    ui.wait_text("[data-testid=bmr-status]", "does not have PXE enabled").await;
+    ui.wait("#rb-method").await.select_by_value("iso").await.expect("ISO");
+    ui.click_text(".restore-more button", "Start bare-metal restore").await;
+    ui.click_text(".restore-more .confirm button", "Yes").await;
+    ui.wait_text("[data-testid=bmr-status]", "not supported by the scripted engine").await;
+
+    // A health check from the Storage page: queued, answered, shown on the target.
+    ui.go("/backup/storage").await;
+    let row = ui.wait_text("table.storage-targets tr", "Runs repo").await;
+    button_in(&row, "Health check").await.click().await.expect("health check");
+    ui.wait_text(".toast", "Health check queued").await;
+    dismiss_toasts(ui).await;
+    let row = ui.reload_until("/backup/storage", "table.storage-targets tr", "40.0 %").await;
+    let text = row.text().await.unwrap_or_default();
+    assert!(text.contains("Runs repo") && text.contains("success"), "the check's result on the target: {text:?}");
+
+    // Backup > Jobs: the native job with its run; Protected Objects: the host.
+    ui.go("/backup/jobs?source=native").await;
+    ui.click_text("table.backup-jobs button", "App files").await;
+    ui.wait_text("[data-testid=job-history] table.native-runs", "success").await;
+    ui.wait_text("[data-testid=job-history] table.native-runs", "run_now").await;
+    ui.shot("backup-jobs").await;
+    ui.go("/backup/objects?q=app01").await;
+    ui.wait_text("table.protected-objects", "app01").await;
+    ui.wait_text("[data-testid=objects-total]", "1 object").await;
+    ui.shot("backup-objects").await;
+
+    // A failed backup (automatic retries off): the dashboard's red queue shows it with Retry;
+    // the retry, answered with a success, empties the queue.
+    let settings = api.call(reqwest::Method::GET, "/backup/settings", None).await;
+    api.call(reqwest::Method::PUT, "/backup/settings", Some(json!({"auto_retry_max": 0}))).await;
+    fail.store(true, Ordering::Relaxed);
+    api.call(reqwest::Method::POST, &format!("/backup/policies/{policy_id}/run-now"), Some(json!({}))).await;
+    let row = ui.reload_until("/backup/dashboard", "[data-testid=queue-failed] tr", "the repository is locked").await;
+    let text = row.text().await.unwrap_or_default();
+    assert!(text.contains("App files") && text.contains("app01"), "policy and host in the failed row: {text:?}");
+    assert!(tile("failed").await >= 1, "the failure counts in the last 24 hours");
+    ui.shot("backup-dashboard-failed").await;
+    fail.store(false, Ordering::Relaxed);
+    ui.click("[data-testid=queue-failed] [data-testid=dashboard-retry]").await;
+    ui.wait_text(".toast", "Retry dispatched").await;
+    ui.reload_until("/backup/dashboard", "[data-testid=queue-failed]", "No failed backups").await;
+    dismiss_toasts(ui).await;
+    api.call(reqwest::Method::PUT, "/backup/settings", Some(settings)).await;
+
+    stop.store(true, Ordering::Relaxed);
+    engine.await.expect("the scripted engine ran without a failure");
+}
+
+/// A viewer (backup.view only) sees the Backup dashboard and objects, but
+/// Restore fails closed and nothing offers Retry, Run now or an RPO edit.
+async fn backup_read_only(ui: &Ui) {
+    ui.go("/backup/dashboard").await;
+    ui.wait_text("[data-testid=queue-verification]", "All verifications passing").await;
+    ui.wait_text(".page .hint", "need the backup.restore permission").await;
+    ui.go("/backup/restore").await;
+    ui.wait_text("[data-testid=restore-refused]", "You need backup.restore").await;
+    assert!(ui.find_text("table", "App files").await.is_none(), "no restore point is shown");
+    ui.go("/backup/objects?q=app01").await;
+    ui.wait_text("table.protected-objects", "app01").await;
+    assert!(ui.find_text("table.protected-objects button", "Save").await.is_none(), "a viewer cannot edit the RPO");
+    ui.go("/backup/policies").await;
+    ui.wait_text("table.policies", "App files").await;
+    assert!(ui.find_text("table.policies button", "Run now").await.is_none(), "a viewer cannot run a policy");
 }

@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod api_tokens;
 pub mod audit;
 pub mod backup;
+pub mod backup_runs;
 pub mod autotask;
 pub mod auth;
 pub mod customers;

@@ -42,7 +42,11 @@ fn section_of(route: &Route) -> Option<Route> {
         | Route::BackupPolicies
         | Route::BackupPolicy { .. }
         | Route::BackupHosts
-        | Route::BackupReplicas => Route::BackupEngines,
+        | Route::BackupReplicas
+        | Route::BackupDashboard
+        | Route::BackupJobs
+        | Route::BackupRestore
+        | Route::BackupObjects => Route::BackupEngines,
         _ => return None,
     })
 }

@@ -1,21 +1,30 @@
 //! The Backup section (seed 001): Engines, Storage (with the capacity
 //! chart), Policies (the form in its sections, hooks, replicas, hosts),
-//! Hosts and Replicas. Every role with `backup.view` looks; forms and
+//! Hosts and Replicas; and the native backups' Dashboard, Jobs, Restore
+//! and Protected Objects (issue 15). Every role with `backup.view` looks; forms and
 //! buttons show only with `backup.manage` (registration secrets with
 //! `backup.enroll`), and the server checks each call again.
 
+mod dashboard;
 mod engines;
 mod hosts;
+mod jobs;
+mod objects;
 mod policies;
 mod policy;
 mod replicas;
+pub(crate) mod restore;
 mod storage;
 
+pub use dashboard::BackupDashboardPage;
 pub use engines::EnginesPage;
 pub use hosts::HostsPage;
+pub use jobs::BackupJobsPage;
+pub use objects::BackupObjectsPage;
 pub use policies::PoliciesPage;
 pub use policy::PolicyPage;
 pub use replicas::ReplicasPage;
+pub use restore::BackupRestorePage;
 pub use storage::StoragePage;
 
 use bc_api_types::Permission;
@@ -109,6 +118,10 @@ pub struct TabsProps {
 pub fn BackupTabs(props: &TabsProps) -> Html {
     let session = use_session();
     let tabs = [
+        (Route::BackupDashboard, "Dashboard"),
+        (Route::BackupJobs, "Jobs"),
+        (Route::BackupRestore, "Restore"),
+        (Route::BackupObjects, "Protected Objects"),
         (Route::BackupEngines, "Engines"),
         (Route::BackupStorage, "Storage"),
         (Route::BackupPolicies, "Policies"),

@@ -53,6 +53,7 @@ pub fn PoliciesPage() -> Html {
                     <thead><tr>
                         <th scope="col">{ "Name" }</th><th scope="col">{ "Engine" }</th><th scope="col">{ "Storage target" }</th>
                         <th scope="col">{ "Full" }</th><th scope="col">{ "State" }</th>
+                        <th scope="col"><span class="sr-only">{ "Actions" }</span></th>
                     </tr></thead>
                     <tbody>
                         { for l.iter().map(|p| html! {
@@ -62,6 +63,9 @@ pub fn PoliciesPage() -> Html {
                                 <td>{ target_list.iter().find(|t| t.id == p.storage_target_id).map(|t| t.name.clone()).unwrap_or_default() }</td>
                                 <td><code>{ &p.full_schedule }</code></td>
                                 <td>{ state_badge(p) }</td>
+                                <td class="actions">
+                                    if manage { <RunNow policy_id={p.id.clone()} /> }
+                                </td>
                             </tr>
                         }) }
                     </tbody>
@@ -281,4 +285,31 @@ pub(crate) fn PolicyForm(props: &PolicyFormProps) -> Html {
             </button></div>
         </form>
     }
+}
+
+#[derive(Properties, PartialEq)]
+struct RunNowProps {
+    policy_id: String,
+}
+
+/// Dispatches a backup of the policy to its active hosts now (`backup.manage`).
+#[component]
+fn RunNow(props: &RunNowProps) -> Html {
+    let notify = crate::toast::use_notify();
+    let busy = use_state(|| false);
+    let onclick = {
+        let (notify, busy, id) = (notify.clone(), busy.clone(), props.policy_id.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (notify, busy, id) = (notify.clone(), busy.clone(), id.clone());
+            busy.set(true);
+            yew::platform::spawn_local(async move {
+                match api::backup_runs::run_now(&id).await {
+                    Ok(d) => notify.ok(format!("Backup dispatched to {} host(s)", d.agent_job_ids.len())),
+                    Err(e) => notify.error(e),
+                }
+                busy.set(false);
+            });
+        })
+    };
+    html! { <button class="btn btn-small" {onclick} disabled={*busy} data-testid="policy-run-now">{ "Run now" }</button> }
 }

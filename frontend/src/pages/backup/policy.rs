@@ -51,6 +51,17 @@ pub fn PolicyPage(props: &PolicyPageProps) -> Html {
         }
     };
 
+    let run_now = {
+        let (act, id) = (act.clone(), id.clone());
+        Callback::from(move |_: MouseEvent| {
+            let id = id.clone();
+            act(
+                "Backup dispatched to the policy's active hosts".into(),
+                Box::pin(async move { api::backup_runs::run_now(&id).await.map(|_| ()) }),
+            );
+        })
+    };
+
     let add_hook = {
         let (act, id) = (act.clone(), id.clone());
         Callback::from(move |e: SubmitEvent| {
@@ -147,6 +158,7 @@ pub fn PolicyPage(props: &PolicyPageProps) -> Html {
                 <div class="head-actions">
                     <Link<Route> to={Route::BackupPolicies} classes="btn btn-ghost">{ "← Policies" }</Link<Route>>
                     if manage {
+                        <button class="btn btn-primary" onclick={run_now} data-testid="policy-run-now">{ "Run now" }</button>
                         <button class="btn" onclick={toggle} data-testid="policy-toggle">{ if p.enabled { "Disable" } else { "Enable" } }</button>
                         <ConfirmButton label="Delete" confirm="Delete this policy with its hooks, replicas and host assignments?" onconfirm={delete} />
                     }

@@ -133,6 +133,27 @@ pub fn StoragePage() -> Html {
         })
     };
 
+    // Health check and integrity verify: engine jobs; their results land on the target.
+    let check = {
+        let (notify, reload) = (notify.clone(), list.reload.clone());
+        Callback::from(move |(id, verify): (String, bool)| {
+            let (notify, reload) = (notify.clone(), reload.clone());
+            spawn_local(async move {
+                let r = if verify {
+                    api::backup_runs::verify(&id).await
+                } else {
+                    api::backup_runs::health_check(&id).await
+                };
+                match r {
+                    Ok(_) => {
+                        notify.ok(if verify { "Integrity verify queued" } else { "Health check queued" });
+                        reload.emit(());
+                    }
+                    Err(e) => notify.error(e),
+                }
+            });
+        })
+    };
     let engine_list = engines.data.as_ref().map(|e| (**e).clone()).unwrap_or_default();
     let engine_name =
         |id: &str| engine_list.iter().find(|e| e.id == id).map(|e| e.name.clone()).unwrap_or_else(|| id.to_string());
@@ -148,12 +169,15 @@ pub fn StoragePage() -> Html {
                     <thead><tr>
                         <th scope="col">{ "Name" }</th><th scope="col">{ "Type" }</th><th scope="col">{ "Engine" }</th>
                         <th scope="col">{ "Health" }</th><th scope="col">{ "Usage" }</th><th scope="col">{ "Thresholds" }</th>
+                        <th scope="col">{ "Last health check" }</th><th scope="col">{ "Last verify" }</th>
                         <th scope="col"><span class="sr-only">{ "Actions" }</span></th>
                     </tr></thead>
                     <tbody>
                         { for l.iter().map(|t| {
                             let open = { let (s, id) = (selected.clone(), t.id.clone()); Callback::from(move |_: MouseEvent| s.set(Some(id.clone()))) };
                             let del = { let (d, id) = (delete.clone(), t.id.clone()); Callback::from(move |_| d.emit(id.clone())) };
+                            let hc = { let (c, id) = (check.clone(), t.id.clone()); Callback::from(move |_: MouseEvent| c.emit((id.clone(), false))) };
+                            let vf = { let (c, id) = (check.clone(), t.id.clone()); Callback::from(move |_: MouseEvent| c.emit((id.clone(), true))) };
                             html! {
                                 <tr data-target-id={t.id.clone()}>
                                     <td><button class="link" onclick={open}>{ &t.name }</button></td>
@@ -162,8 +186,12 @@ pub fn StoragePage() -> Html {
                                     <td><span class={health_class(t.health)}>{ t.health.as_str() }</span></td>
                                     <td>{ t.capacity.as_ref().map(|c| format!("{:.1} % of {}", c.usage_percent, bytes(c.total_bytes))).unwrap_or_else(|| "not reported".into()) }</td>
                                     <td>{ format!("{} % / {} %", t.alert_threshold, t.critical_threshold) }</td>
+                                    <td>{ check_cell(t.last_health_check.as_ref()) }</td>
+                                    <td>{ check_cell(t.last_verify.as_ref()) }</td>
                                     <td class="actions">
                                         if manage {
+                                            <button class="btn btn-small" onclick={hc} data-testid="target-health-check">{ "Health check" }</button>
+                                            <button class="btn btn-small" onclick={vf} data-testid="target-verify">{ "Verify" }</button>
                                             <ConfirmButton label="Delete" confirm={format!("Delete {}?", t.name)} onconfirm={del} class="btn btn-small btn-danger" />
                                         }
                                     </td>
@@ -348,5 +376,30 @@ fn TargetEdit(props: &TargetEditProps) -> Html {
                 <p class="hint">{ format!("Credentials are set ({}); they are never shown. Enter new ones to replace them.", t.credential_type.clone().unwrap_or_default()) }</p>
             }
         </section>
+    }
+}
+
+/// A target's last health check or verification: when, and how it went.
+fn check_cell(c: Option<&bc_api_types::TargetCheck>) -> Html {
+    use bc_api_types::AgentJobStatus as S;
+    match c {
+        None => html! { <span class="muted">{ "never" }</span> },
+        Some(c) => {
+            let badge = match c.status {
+                S::Success => "badge badge-success",
+                S::Warning => "badge badge-warning",
+                S::Failed => "badge badge-failed",
+                S::Pending | S::Running => "badge",
+            };
+            let label = match c.status {
+                S::Pending => "queued",
+                s => s.as_str(),
+            };
+            html! {
+                <span title={c.message.clone().unwrap_or_default()}>
+                    <span class={badge}>{ label }</span>{ " " }<Time at={c.at} />
+                </span>
+            }
+        }
     }
 }
