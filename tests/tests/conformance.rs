@@ -375,6 +375,9 @@ async fn jobs_insert_once_and_filter(a: Adapters) {
     assert_eq!(all(JobFilter { source: Some(K::Native), ..Default::default() }).await, ["Copy to NAS"]);
     assert_eq!(all(JobFilter { source: Some(K::Platform), ..Default::default() }).await, ["Exchange"]);
     assert_eq!(all(JobFilter { job_type: Some("Incremental".into()), ..Default::default() }).await, ["Copy to NAS"]);
+    // The search also finds a job by its source job id, whole.
+    assert_eq!(all(JobFilter { search: Some("pol1".into()), ..Default::default() }).await, ["Copy to NAS"]);
+    assert_eq!(all(JobFilter { search: Some("x1".into()), ..Default::default() }).await, ["Exchange"]);
     assert_eq!(
         all(JobFilter { last_run_from: Some(t(2, 0)), ..Default::default() }).await,
         ["Copy to NAS", "SQL Backup"]

@@ -25,10 +25,11 @@ fn filter_of(f: &JobFilter) -> Filter {
         );
     }
     if let Some(search) = f.search.as_deref().filter(|q| !q.is_empty()) {
+        // A name part, or a source job id (a platform's job id, a native policy id) whole.
         filter = filter.and(
-            "contains(#name_folded, :search)",
-            &[("#name_folded", JOB_NAME_FOLDED)],
-            &[(":search", s(fold(search)))],
+            "(contains(#name_folded, :search) OR #source.#ext = :source_id OR #source.#policy = :source_id)",
+            &[("#name_folded", JOB_NAME_FOLDED), ("#source", "source"), ("#ext", "external_id"), ("#policy", "policy_id")],
+            &[(":search", s(fold(search))), (":source_id", s(search.trim()))],
         );
     }
     match f.archived {

@@ -14,7 +14,8 @@ pub struct JobFilter {
     pub software: Option<String>,
     /// Status of the last run.
     pub last_status: Option<Status>,
-    /// Case-insensitive substring of job name, customer-independent.
+    /// Case-insensitive substring of job name, customer-independent; or a
+    /// source job id whole (a platform's job id, a native policy's id).
     pub search: Option<String>,
     /// `Some(false)`: only jobs not archived; `Some(true)`: only archived
     /// ones; `None`: both. Aliases left by a merge are never listed.

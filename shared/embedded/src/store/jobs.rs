@@ -72,7 +72,9 @@ impl JobRepo for SqliteStore {
              WHERE (?1 = '' OR customer_id = ?1)
                AND (?2 = '' OR software = ?2)
                AND (?3 = '' OR last_status = ?3)
-               AND (?4 = '' OR instr(name_key, ?4) > 0)
+               AND (?4 = '' OR instr(name_key, ?4) > 0
+                    OR lower(json_extract(doc, '$.source.external_id')) = ?4
+                    OR lower(json_extract(doc, '$.source.policy_id')) = ?4)
                AND json_extract(doc, '$.lifecycle.merged_into') IS NULL
                AND (?8 = '' OR (json_extract(doc, '$.lifecycle.archived') IS NOT NULL) = (?8 = 'archived'))
                AND (?9 = '' OR COALESCE(json_extract(doc, '$.source.kind'), 'mail') = ?9)
