@@ -28,6 +28,8 @@ pub struct TickReport {
     pub digest_queued: bool,
     /// Backup engines marked offline (no heartbeat for more than 3 minutes).
     pub engines_offline: u32,
+    /// Platform syncs queued (platforms whose interval passed).
+    pub platform_syncs: u32,
 }
 
 impl App {
@@ -44,6 +46,10 @@ impl App {
         // Alerts must never stop the rest of the tick.
         report.alert_batches = self.alert_batches().await.unwrap_or_else(|e| {
             tracing::warn!(error = %e, "batched alerts failed");
+            0
+        });
+        report.platform_syncs = self.queue_due_platform_syncs().await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "queueing platform syncs failed");
             0
         });
         report.digest_queued = self.digest_due().await.unwrap_or_else(|e| {

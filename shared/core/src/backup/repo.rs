@@ -34,10 +34,12 @@ pub enum BackupKind {
     Alert,
     /// A protected object (parent: its customer).
     ProtectedObject,
+    /// A third-party backup platform (`platforms`), due at its next sync.
+    Platform,
 }
 
 impl BackupKind {
-    pub const ALL: [BackupKind; 12] = [
+    pub const ALL: [BackupKind; 13] = [
         BackupKind::Engine,
         BackupKind::RegistrationSecret,
         BackupKind::RegistrationScope,
@@ -50,6 +52,7 @@ impl BackupKind {
         BackupKind::Assignment,
         BackupKind::Alert,
         BackupKind::ProtectedObject,
+        BackupKind::Platform,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -66,6 +69,7 @@ impl BackupKind {
             BackupKind::Assignment => "assignment",
             BackupKind::Alert => "alert",
             BackupKind::ProtectedObject => "object",
+            BackupKind::Platform => "platform",
         }
     }
 
