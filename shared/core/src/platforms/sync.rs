@@ -258,7 +258,10 @@ impl App {
                 let (run, new) = self.record_external_run(&entry.job_id, &ext).await?;
                 if new {
                     r.runs_imported += 1;
-                    for o in &ext.report.objects {
+                    // Veeam's per-object results are its protected objects; Cove's objects are its devices
+                    // (from `backup_objects`), not their data sources.
+                    let objects = if p.kind == PlatformKind::VeeamVbr { &ext.report.objects[..] } else { &[] };
+                    for o in objects {
                         let spec = ObjectSpec {
                             customer_id: customer_id.clone(),
                             name: o.name.clone(),
