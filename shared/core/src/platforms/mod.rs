@@ -442,6 +442,23 @@ impl App {
             .collect())
     }
 
+    /// The protected objects a platform's syncs discovered, by name.
+    pub async fn list_platform_objects(&self, actor: &Actor, id: &str) -> Result<Vec<api::ProtectedObject>> {
+        actor.require(Permission::ViewBackup)?;
+        let p = self.platform(id).await?.value;
+        let all = match &p.customer_id {
+            Some(c) => self.bk_children::<api::ProtectedObject>(c).await?,
+            None => self.bk_list::<api::ProtectedObject>().await?,
+        };
+        let mut out: Vec<api::ProtectedObject> = all
+            .into_iter()
+            .map(|o| o.value)
+            .filter(|o| matches!(&o.source, api::ObjectSource::Platform { platform_id, .. } if *platform_id == p.id))
+            .collect();
+        out.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.id.cmp(&b.id)));
+        Ok(out)
+    }
+
     /// Deletes a platform with the jobs (and their runs) and protected
     /// objects it created; `confirm` must be its name. Mail-derived jobs it
     /// was linked to stay (with the runs it recorded on them).

@@ -183,6 +183,7 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(platforms::list, platforms::register))
         .routes(routes!(platforms::get, platforms::update))
         .routes(routes!(platforms::deletion))
+        .routes(routes!(platforms::objects))
         .routes(routes!(platforms::delete))
         .routes(routes!(platforms::test))
         .routes(routes!(platforms::sync))

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use bc_api_types::{
     ErrorBody, Platform, PlatformBody, PlatformDeleteBody, PlatformDeletion, PlatformRetryResult, PlatformTestResult,
-    PlatformUnlinkBody, PlatformUpdate,
+    PlatformUnlinkBody, PlatformUpdate, ProtectedObject,
 };
 
 use crate::AppState;
@@ -125,4 +125,15 @@ pub(crate) async fn retry(
     Path(job_id): Path<String>,
 ) -> ApiResult<(StatusCode, Json<PlatformRetryResult>)> {
     Ok((StatusCode::ACCEPTED, Json(logged(&a, "retry_platform_job", s.app.retry_platform_job(&a, &job_id).await)?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/backup/platforms/{id}/objects", tag = "platforms", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<ProtectedObject>, description = "the protected objects its syncs discovered, with RPO"),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn objects(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<ProtectedObject>>> {
+    Ok(Json(logged(&a, "list_platform_objects", s.app.list_platform_objects(&a, &id).await)?))
 }
