@@ -50,7 +50,11 @@ async fn aws(label: &str) -> Adapters {
     // The secrets as the SAM template creates them: empty placeholders.
     let sm = aws_sdk_secretsmanager::Client::new(&a.sdk);
     let mut arns = std::collections::HashMap::new();
-    for (name, placeholder) in [(SecretName::Autotask, r#"{"username":"","secret":""}"#), (SecretName::Storage, "{}")] {
+    for (name, placeholder) in [
+        (SecretName::Autotask, r#"{"username":"","secret":""}"#),
+        (SecretName::Storage, "{}"),
+        (SecretName::Platforms, "{}"),
+    ] {
         let out = sm
             .create_secret()
             .name(format!("{}/{}", bc_aws::testing::unique_prefix(label), name.as_str()))
