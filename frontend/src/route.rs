@@ -77,6 +77,8 @@ pub enum Route {
     BackupHosts,
     #[at("/backup/replicas")]
     BackupReplicas,
+    #[at("/backup/platforms")]
+    BackupPlatforms,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -266,7 +268,8 @@ fn requirement(route: &Route) -> Option<(Permission, &'static str)> {
         | Route::BackupPolicies
         | Route::BackupPolicy { .. }
         | Route::BackupHosts
-        | Route::BackupReplicas => Some((Permission::ViewBackup, "see backup engines, storage and policies")),
+        | Route::BackupReplicas
+        | Route::BackupPlatforms => Some((Permission::ViewBackup, "see backup engines, storage and policies")),
         Route::Home | Route::Login | Route::Account | Route::NotFound => None,
     }
 }
@@ -336,6 +339,7 @@ fn RouteBody(props: &RouteBodyProps) -> Html {
         Route::BackupPolicies => html! { <pages::PoliciesPage /> },
         Route::BackupPolicy { id } => html! { <pages::PolicyPage key={id.clone()} id={id.clone()} /> },
         Route::BackupHosts => html! { <pages::HostsPage /> },
+        Route::BackupPlatforms => html! { <pages::PlatformsPage /> },
         Route::BackupReplicas => html! { <pages::ReplicasPage /> },
         Route::NotFound => html! { <pages::NotFoundPage /> },
     }

@@ -42,7 +42,8 @@ fn section_of(route: &Route) -> Option<Route> {
         | Route::BackupPolicies
         | Route::BackupPolicy { .. }
         | Route::BackupHosts
-        | Route::BackupReplicas => Route::BackupEngines,
+        | Route::BackupReplicas
+        | Route::BackupPlatforms => Route::BackupEngines,
         _ => return None,
     })
 }

@@ -6,6 +6,7 @@
 
 mod engines;
 mod hosts;
+mod platforms;
 mod policies;
 mod policy;
 mod replicas;
@@ -13,6 +14,7 @@ mod storage;
 
 pub use engines::EnginesPage;
 pub use hosts::HostsPage;
+pub use platforms::PlatformsPage;
 pub use policies::PoliciesPage;
 pub use policy::PolicyPage;
 pub use replicas::ReplicasPage;
@@ -114,6 +116,7 @@ pub fn BackupTabs(props: &TabsProps) -> Html {
         (Route::BackupPolicies, "Policies"),
         (Route::BackupHosts, "Hosts"),
         (Route::BackupReplicas, "Replicas"),
+        (Route::BackupPlatforms, "Platforms"),
     ];
     if !session.can(Permission::ViewBackup) {
         return html! {};
