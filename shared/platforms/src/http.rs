@@ -38,10 +38,10 @@ pub(crate) fn client(c: &Connection) -> PlatformResult<reqwest::Client> {
 }
 
 /// A client that trusts exactly the certificate with this SHA-256 fingerprint.
-fn pinned(_b: reqwest::ClientBuilder, _fp: &str) -> PlatformResult<reqwest::ClientBuilder> {
-    Err(PlatformError::Certificate(
-        "certificate pinning is not built into this release yet: use a certificate from a trusted authority".into(),
-    ))
+fn pinned(b: reqwest::ClientBuilder, fp: &str) -> PlatformResult<reqwest::ClientBuilder> {
+    let p = crate::pin::Pinned::new(fp)
+        .ok_or_else(|| PlatformError::Certificate(format!("{fp:?} is not a SHA-256 fingerprint")))?;
+    Ok(b.use_preconfigured_tls(p.client_config()))
 }
 
 /// A transport error, for a person.
@@ -54,7 +54,7 @@ pub(crate) fn transport(e: reqwest::Error) -> PlatformError {
     }
     if e.is_timeout() {
         PlatformError::Unavailable(format!("no answer in time ({msg})"))
-    } else if msg.to_lowercase().contains("certificate") {
+    } else if msg.to_lowercase().contains("certificate") || msg.to_lowercase().contains("unknownissuer") {
         PlatformError::Certificate(msg)
     } else if e.is_connect() {
         PlatformError::Unreachable(msg)

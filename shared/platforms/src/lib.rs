@@ -12,6 +12,7 @@
 
 pub mod cove;
 mod http;
+mod pin;
 pub mod veeam;
 
 use async_trait::async_trait;

@@ -634,6 +634,11 @@ impl FakeVeeam {
         }
     }
 
+    /// Every session id.
+    pub fn sessions_of_all(&self) -> Vec<String> {
+        self.inner.st.lock().unwrap().sessions.iter().map(|s| s.id.clone()).collect()
+    }
+
     /// The sessions of a job, oldest first.
     pub fn sessions_of(&self, job_id: &str) -> Vec<VeeamSession> {
         self.inner.st.lock().unwrap().sessions.iter().filter(|s| s.job_id == job_id).cloned().collect()
