@@ -372,3 +372,91 @@ async fn platforms_on_dynamodb_s3_sqs_through_moto() {
     let rt = rt.with_users().await;
     platforms_on(rt).await;
 }
+
+/// Registers a Veeam platform on `rt` for a new customer straight through the core.
+async fn veeam_platform(rt: &Runtime, veeam: &FakeVeeam, label: &str) -> String {
+    let actor = bc_core::Actor::system();
+    let customer = rt.app.create_customer(&actor, &format!("Speed {label}")).await.expect("customer");
+    let body = bc_api_types::PlatformBody {
+        name: format!("Speed {label}"),
+        kind: bc_api_types::PlatformKind::VeeamVbr,
+        customer_id: Some(customer.id),
+        host: veeam.base_url(),
+        port: None,
+        cert_sha256: None,
+        partner: None,
+        username: veeam.username().into(),
+        password: veeam.password().into(),
+        sync_interval_minutes: None,
+        enabled: Some(true),
+    };
+    rt.app.register_platform(&actor, &body).await.expect("register").id
+}
+
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse().unwrap_or(0)))
+        .unwrap_or(0)
+}
+
+/// The speed figure of the README: `PLATFORM_JOBS` jobs (2,000) and `PLATFORM_SESSIONS` sessions (50,000), each with
+/// one task session, synced once on the embedded runtime. `cargo test -p bc-tests --test platforms --release -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement, minutes long"]
+async fn platform_sync_speed_on_the_embedded_store() {
+    let jobs: usize = std::env::var("PLATFORM_JOBS").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000);
+    let sessions: usize = std::env::var("PLATFORM_SESSIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(50_000);
+    let mut rt = Runtime::embedded();
+    rt.app.config.allow_loopback_webhooks = true;
+    let veeam = FakeVeeam::start().await;
+    veeam.bulk(jobs, sessions, Utc::now() - Duration::hours(1), 24 * 7);
+    let id = veeam_platform(&rt, &veeam, "embedded").await;
+    let rss_before = peak_rss_kb();
+    let t = std::time::Instant::now();
+    rt.app.run_platform_sync(&id).await.expect("sync");
+    let took = t.elapsed();
+    let p = rt.app.get_platform(&bc_core::Actor::system(), &id).await.unwrap();
+    println!(
+        "platform sync, embedded: {jobs} jobs, {sessions} sessions in {:.1} s ({:.0} sessions/s); peak RSS {} MB (before the sync {} MB); {}",
+        took.as_secs_f64(),
+        sessions as f64 / took.as_secs_f64(),
+        peak_rss_kb() / 1024,
+        rss_before / 1024,
+        p.last_sync_summary.clone().unwrap_or_default()
+    );
+    assert!(p.last_sync_summary.unwrap_or_default().contains(&format!("{sessions} runs imported")));
+}
+
+/// DynamoDB requests per imported run (the README's figure): a sync importing 100 runs (10 jobs, 10 sessions
+/// each, one object each) minus a sync that imports nothing.
+#[cfg(feature = "aws")]
+#[tokio::test]
+async fn dynamodb_requests_per_imported_run() {
+    let mut rt = Runtime::aws("platform_requests").await;
+    rt.app.config.allow_loopback_webhooks = true;
+    let sdk = &rt.aws.as_ref().expect("aws adapters").sdk;
+    let sm = aws_sdk_secretsmanager::Client::new(sdk);
+    let out = sm
+        .create_secret()
+        .name(format!("{}/platforms", bc_aws::testing::unique_prefix("platform_requests")))
+        .secret_string("{}")
+        .send()
+        .await
+        .expect("create secret");
+    let arns = std::collections::HashMap::from([(bc_core::SecretName::Platforms, out.arn().expect("arn").to_string())]);
+    rt.app = rt.app.clone().with_secrets(Arc::new(bc_aws::SecretsManagerSecrets::new(sm, arns)));
+    let aws = rt.aws.clone().expect("aws");
+    let veeam = FakeVeeam::start().await;
+    veeam.bulk(10, 100, Utc::now() - Duration::hours(2), 48);
+    let id = veeam_platform(&rt, &veeam, "requests").await;
+    let before = aws.store.request_count();
+    rt.app.run_platform_sync(&id).await.expect("sync");
+    let first = aws.store.request_count() - before;
+    let before = aws.store.request_count();
+    rt.app.run_platform_sync(&id).await.expect("sync");
+    let idle = aws.store.request_count() - before;
+    let per_run = (first as f64 - idle as f64) / 100.0;
+    println!("DynamoDB requests: first sync (10 jobs, 100 runs) {first}, a sync importing nothing {idle}: {per_run:.1} per imported run");
+    assert!(per_run < 20.0, "{per_run}");
+}

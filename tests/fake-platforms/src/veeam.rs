@@ -327,7 +327,7 @@ async fn handle(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, heade
             let before = filt_time("createdBeforeFilter").flatten();
             let ended_after = filt_time("endedAfterFilter").flatten();
             let mut st = inner.st.lock().unwrap();
-            let mut list: Vec<VeeamSession> = st
+            let mut list: Vec<&VeeamSession> = st
                 .sessions
                 .iter()
                 .filter(|s| after.is_none_or(|a| s.creation_time > a))
@@ -336,7 +336,6 @@ async fn handle(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, heade
                 .filter(|s| q.get("jobIdFilter").is_none_or(|j| *j == s.job_id))
                 .filter(|s| q.get("stateFilter").is_none_or(|v| v.eq_ignore_ascii_case(&s.state)))
                 .filter(|s| q.get("resultFilter").is_none_or(|v| s.result.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(v))))
-                .cloned()
                 .collect();
             let asc = q.get("orderAsc").is_none_or(|v| v != "false");
             match q.get("orderColumn").map(String::as_str) {
@@ -348,8 +347,19 @@ async fn handle(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, heade
             if !asc {
                 list.reverse();
             }
-            let mut items: Vec<Value> = list.iter().enumerate().map(|(i, s)| inner.session_json(s, r, i)).collect();
-            let res = page(items.clone(), &q);
+            // Only the page's items are rendered (the fake stays fast with 50,000 sessions).
+            let skip: usize = q.get("skip").and_then(|v| v.parse().ok()).unwrap_or(0);
+            let limit: usize = q.get("limit").and_then(|v| v.parse().ok()).unwrap_or(200);
+            let total = list.len();
+            let mut items: Vec<Value> =
+                list.iter().enumerate().skip(skip).take(limit).map(|(i, s)| inner.session_json(s, r, i)).collect();
+            let res = page(items.clone(), &HashMap::new()).map(|mut v| {
+                v["pagination"] = json!({"total": total, "count": items.len(), "skip": skip, "limit": limit});
+                v
+            });
+            if q.get("skip").is_some_and(|v| v.parse::<usize>().is_err()) || q.get("limit").is_some_and(|v| v.parse::<usize>().is_err()) {
+                return err(StatusCode::BAD_REQUEST, "UnexpectedContent", "skip and limit are numbers");
+            }
             if disappear || st.pending_disappear {
                 // A session of the page just served goes away: the later ones shift back by one,
                 // so a client that skips by what it read misses the first of the next page.
@@ -366,6 +376,7 @@ async fn handle(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, heade
                 if let Some(d) = v["data"].as_array_mut() {
                     d.insert(0, items[0].clone());
                 }
+                v["pagination"]["count"] = json!(items.len());
                 Ok(v)
             } else {
                 res
