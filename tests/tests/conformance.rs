@@ -124,6 +124,7 @@ conformance!(
     tape_jobs_bind_tapes_in_order,
     backup_docs_are_versioned_grouped_and_due,
     backup_doc_update_and_claim_are_one_write,
+    platform_docs_are_due_by_next_sync_apart_from_engines,
 );
 
 fn t(day: u32, hour: u32) -> DateTime<Utc> {
@@ -1582,4 +1583,27 @@ async fn backup_doc_update_and_claim_are_one_write(a: Adapters) {
     assert!(s.update_backup_doc_claiming(&again, "nonce:e1:a", t(1, 2), t(1, 3)).await.unwrap());
     assert_eq!(s.get_backup_doc(Engine, "e1").await.unwrap().unwrap().version, 2);
     assert!(!s.claim("nonce:e1:a", t(1, 2), t(1, 3)).await.unwrap(), "held again");
+}
+
+/// Backup platforms (`platforms`) are backup documents of their own kind, due (indexed) at their next sync: the
+/// scheduler reads only the due ones, never an engine's deadline.
+async fn platform_docs_are_due_by_next_sync_apart_from_engines(a: Adapters) {
+    use bc_core::repos::BackupKind::{Engine, Platform};
+    let s = &a.store;
+    assert_eq!(bc_core::repos::BackupKind::parse("platform"), Some(Platform));
+    assert!(s.insert_backup_doc(&bdoc(Platform, "pf1", None, Some(t(4, 10)))).await.unwrap());
+    assert!(s.insert_backup_doc(&bdoc(Platform, "pf2", None, Some(t(4, 8)))).await.unwrap());
+    assert!(s.insert_backup_doc(&bdoc(Platform, "pf3", None, None)).await.unwrap(), "a disabled platform: never due");
+    assert!(s.insert_backup_doc(&bdoc(Engine, "pf1", None, Some(t(4, 1)))).await.unwrap());
+    let ids = |v: Vec<bc_core::repos::BackupDoc>| v.into_iter().map(|d| d.id).collect::<Vec<_>>();
+    assert_eq!(ids(s.backup_docs_due(Platform, t(4, 9), 10).await.unwrap()), vec!["pf2"]);
+    assert_eq!(ids(s.backup_docs_due(Platform, t(5, 0), 10).await.unwrap()), vec!["pf2", "pf1"]);
+    // The next sync moves on: off the list until then.
+    let mut p2 = s.get_backup_doc(Platform, "pf2").await.unwrap().unwrap();
+    p2.due_at = Some(t(6, 0));
+    s.update_backup_doc(&p2).await.unwrap();
+    assert_eq!(ids(s.backup_docs_due(Platform, t(5, 0), 10).await.unwrap()), vec!["pf1"]);
+    assert_eq!(ids(s.list_backup_docs(Platform).await.unwrap()), vec!["pf1", "pf2", "pf3"]);
+    assert!(s.delete_backup_doc(Platform, "pf1").await.unwrap());
+    assert!(s.get_backup_doc(Engine, "pf1").await.unwrap().is_some(), "kinds apart");
 }
