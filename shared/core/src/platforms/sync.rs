@@ -189,6 +189,7 @@ impl App {
         let mut completed: Vec<api::CompletedRetry> = Vec::new();
         let now = self.clock.now();
         let mut skip = 0u64;
+        let mut touched: std::collections::HashSet<String> = std::collections::HashSet::new();
         loop {
             let page = api.sessions_page(since, skip).await?;
             for m in &page.malformed {
@@ -271,6 +272,7 @@ impl App {
                             job_id: Some(entry.job_id.clone()),
                         };
                         let obj = self.upsert_protected_object(&spec).await?;
+                        touched.insert(obj.id.clone());
                         let at = o.ended_at.map(|t| t.with_timezone(&Utc)).unwrap_or(ended_utc);
                         self.record_object_backup(&obj.id, last_status(o.status), at).await?;
                     }
@@ -297,14 +299,15 @@ impl App {
                 job_id,
             };
             let obj = self.upsert_protected_object(&spec).await?;
+            touched.insert(obj.id.clone());
             if let Some(at) = o.last_success_at {
                 self.record_object_backup(&obj.id, LastBackupStatus::Success, at).await?;
             }
             if let (Some(st), Some(at)) = (o.last_status, o.last_backup_at) {
                 self.record_object_backup(&obj.id, st, at).await?;
             }
-            r.objects += 1;
         }
+        r.objects = touched.len() as u32;
 
         // The record: status, cursor, links, retries.
         r.retries_completed = completed.len() as u32;
