@@ -17,7 +17,7 @@ use bc_tests::mails::VeeamMail;
 use bc_tests::server::{Client, TestServer};
 use bc_tests::{ADMIN, Runtime, VIEWER};
 use chrono::{Duration, Utc};
-use fake_platforms::{Fault, FakeCove, FakeVeeam};
+use fake_platforms::{FakeCove, FakeVeeam, Fault};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -75,8 +75,13 @@ async fn platforms_on(mut rt: Runtime) {
     let mystery = veeam.add_job("Mystery", "FancyNewJob");
     let mailed = veeam.add_job("mailed JOB", "VSphereBackup");
     for d in [3, 2, 1] {
-        veeam.add_session(&daily, now - Duration::days(d), 20, if d == 2 { "Warning" } else { "Success" },
-            &[("vm-web01", "Success"), ("vm-db01", if d == 2 { "Warning" } else { "Success" })]);
+        veeam.add_session(
+            &daily,
+            now - Duration::days(d),
+            20,
+            if d == 2 { "Warning" } else { "Success" },
+            &[("vm-web01", "Success"), ("vm-db01", if d == 2 { "Warning" } else { "Success" })],
+        );
     }
     let running = veeam.add_running_session(&daily, now - Duration::minutes(10));
     veeam.add_session(&agent, now - Duration::hours(30), 45, "Failed", &[("fs01", "Failed")]);
@@ -90,7 +95,10 @@ async fn platforms_on(mut rt: Runtime) {
     let (s, up) = admin.post_raw("/api/v1/mails", "message/rfc822", eml).await;
     assert_eq!(s, StatusCode::OK, "{up}");
     let (s, a) = admin
-        .post(&format!("/api/v1/inbox/{}/approve", up["mail_id"].as_str().expect("mail")), &json!({"customer_id": customer}))
+        .post(
+            &format!("/api/v1/inbox/{}/approve", up["mail_id"].as_str().expect("mail")),
+            &json!({"customer_id": customer}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{a}");
     let mail_job = a["job"]["id"].as_str().expect("job").to_string();
@@ -103,8 +111,13 @@ async fn platforms_on(mut rt: Runtime) {
                       "username": veeam.username(), "password": veeam.password(), "sync_interval_minutes": 60});
     let (s, _) = viewer.post("/api/v1/backup/platforms", &body).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    for (field, value) in [("cert_sha256", json!("abc")), ("sync_interval_minutes", json!(1)), ("host", json!("not a host!")),
-                           ("password", json!("")), ("kind", json!("cove"))] {
+    for (field, value) in [
+        ("cert_sha256", json!("abc")),
+        ("sync_interval_minutes", json!(1)),
+        ("host", json!("not a host!")),
+        ("password", json!("")),
+        ("kind", json!("cove")),
+    ] {
         let mut b = body.clone();
         b[field] = value;
         let (s, e) = admin.post("/api/v1/backup/platforms", &b).await;
@@ -141,7 +154,8 @@ async fn platforms_on(mut rt: Runtime) {
     gone["name"] = json!("Unreachable");
     gone["host"] = json!("http://127.0.0.1:9");
     let (_, up_) = admin.post("/api/v1/backup/platforms", &gone).await;
-    let (_, t) = admin.post(&format!("/api/v1/backup/platforms/{}/test", up_["id"].as_str().unwrap()), &json!({})).await;
+    let (_, t) =
+        admin.post(&format!("/api/v1/backup/platforms/{}/test", up_["id"].as_str().unwrap()), &json!({})).await;
     assert_eq!(t["ok"], false, "{t}");
     assert!(t["message"].as_str().unwrap().contains("cannot be reached"), "{t}");
     // Plain http to a non-loopback host is refused outright (never "accept any").
@@ -231,12 +245,18 @@ async fn platforms_on(mut rt: Runtime) {
     assert_eq!(job_named(&jobs, "Daily VMs (renamed)")["id"], daily_job.as_str());
 
     // Retry: pending, Veeam asked (retry from API 1.3), completed at the next sync after the session ends.
-    assert_eq!(viewer.post(&format!("/api/v1/backup/platforms/jobs/{daily_job}/retry"), &json!({})).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        viewer.post(&format!("/api/v1/backup/platforms/jobs/{daily_job}/retry"), &json!({})).await.0,
+        StatusCode::FORBIDDEN
+    );
     let (s, rr) = admin.post(&format!("/api/v1/backup/platforms/jobs/{daily_job}/retry"), &json!({})).await;
     assert_eq!(s, StatusCode::ACCEPTED, "{rr}");
     assert_eq!(rr["platform_call"], "job_retry");
     assert_eq!(veeam.started(), vec![(daily.clone(), "retry".to_string())]);
-    assert_eq!(admin.post(&format!("/api/v1/backup/platforms/jobs/{daily_job}/retry"), &json!({})).await.0, StatusCode::CONFLICT);
+    assert_eq!(
+        admin.post(&format!("/api/v1/backup/platforms/jobs/{daily_job}/retry"), &json!({})).await.0,
+        StatusCode::CONFLICT
+    );
     let p = sync(&rt, &admin, &vid).await;
     assert_eq!(p["pending_retries"].as_array().unwrap().len(), 1, "still running: {p}");
     let started = rr["pending"]["session_id"].as_str().expect("session id").to_string();
@@ -254,13 +274,17 @@ async fn platforms_on(mut rt: Runtime) {
     let (s, p) = admin.post(&format!("/api/v1/backup/platforms/{vid}/unlink"), &json!({"external_id": mailed})).await;
     assert_eq!(s, StatusCode::OK, "{p}");
     assert!(p["links"][0]["job_id"].is_null());
-    assert_eq!(admin.post(&format!("/api/v1/backup/platforms/{vid}/unlink"), &json!({"external_id": "x"})).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        admin.post(&format!("/api/v1/backup/platforms/{vid}/unlink"), &json!({"external_id": "x"})).await.0,
+        StatusCode::BAD_REQUEST
+    );
 
     // ------------------------------------------------------------ Cove
     let cove = FakeCove::start().await;
     let dc = cove.add_device("ACME-DC01", "Acme Corp", 5, now - Duration::hours(5), Some(now - Duration::hours(5)));
     cove.add_device("ACME-LAPTOP7", "Acme Corp", 2, now - Duration::hours(3), Some(now - Duration::days(6)));
-    let busy = cove.add_device("ACME-SQL01", "Acme Corp", 8, now - Duration::hours(26), Some(now - Duration::hours(26)));
+    let busy =
+        cove.add_device("ACME-SQL01", "Acme Corp", 8, now - Duration::hours(26), Some(now - Duration::hours(26)));
     cove.next_session(busy, 1, now - Duration::minutes(20));
     let cbody = json!({"name": "Cove", "kind": "cove", "customer_id": customer, "host": cove.url(), "partner": "Acme Ltd",
                        "username": cove.username(), "password": cove.password()});
@@ -318,7 +342,12 @@ async fn platforms_on(mut rt: Runtime) {
     drain(&rt).await;
     let (_, d) = admin.get(&format!("/api/v1/backup/platforms/{}", due["id"].as_str().unwrap())).await;
     assert_ne!(d["last_sync_status"], "never", "{d}");
-    let (s, _) = admin.post(&format!("/api/v1/backup/platforms/{}/delete", due["id"].as_str().unwrap()), &json!({"confirm": "Due one"})).await;
+    let (s, _) = admin
+        .post(
+            &format!("/api/v1/backup/platforms/{}/delete", due["id"].as_str().unwrap()),
+            &json!({"confirm": "Due one"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
 
     // Delete with confirmation: its jobs (and runs) and objects go; the mail job stays.
@@ -338,8 +367,12 @@ async fn platforms_on(mut rt: Runtime) {
     // The audit trail.
     let (s, audit) = admin.get("/api/v1/audit?entity_type=platform&limit=200").await;
     assert_eq!(s, StatusCode::OK, "{audit}");
-    let actions: Vec<String> =
-        audit["items"].as_array().expect("items").iter().map(|e| e["action"].as_str().unwrap_or("").to_string()).collect();
+    let actions: Vec<String> = audit["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|e| e["action"].as_str().unwrap_or("").to_string())
+        .collect();
     for want in ["create", "test_connection", "trigger_sync", "update", "unlink_job", "delete"] {
         assert!(actions.iter().any(|a| a == want), "{want} not in {actions:?}");
     }
@@ -396,7 +429,11 @@ async fn veeam_platform(rt: &Runtime, veeam: &FakeVeeam, label: &str) -> String 
 fn peak_rss_kb() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse().unwrap_or(0)))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse().unwrap_or(0))
+        })
         .unwrap_or(0)
 }
 
@@ -457,6 +494,8 @@ async fn dynamodb_requests_per_imported_run() {
     rt.app.run_platform_sync(&id).await.expect("sync");
     let idle = aws.store.request_count() - before;
     let per_run = (first as f64 - idle as f64) / 100.0;
-    println!("DynamoDB requests: first sync (10 jobs, 100 runs) {first}, a sync importing nothing {idle}: {per_run:.1} per imported run");
+    println!(
+        "DynamoDB requests: first sync (10 jobs, 100 runs) {first}, a sync importing nothing {idle}: {per_run:.1} per imported run"
+    );
     assert!(per_run < 20.0, "{per_run}");
 }

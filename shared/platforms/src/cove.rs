@@ -133,10 +133,8 @@ impl Row {
 
 impl CoveSession {
     pub async fn connect(c: &Connection) -> PlatformResult<CoveSession> {
-        let partner = c
-            .partner
-            .clone()
-            .ok_or_else(|| PlatformError::Auth("a Cove platform needs its partner name".into()))?;
+        let partner =
+            c.partner.clone().ok_or_else(|| PlatformError::Auth("a Cove platform needs its partner name".into()))?;
         let mut s = CoveSession {
             http: client(c)?,
             url: c.base_url.clone(),
@@ -261,9 +259,9 @@ fn session_of(r: &Row) -> Option<PlatformSession> {
     let objects = r
         .sources()
         .into_iter()
-        .filter_map(|n| {
+        .map(|n| {
             let st = r.num(&format!("D{n:02}F00")).and_then(|c| status_of(c as u32)).unwrap_or(status);
-            Some(ReportObject {
+            ReportObject {
                 name: format!("{name} / {}", source_name(n)),
                 object_type: Some(if r.is_m365() { "m365" } else { "data source" }.into()),
                 status: st,
@@ -271,7 +269,7 @@ fn session_of(r: &Row) -> Option<PlatformSession> {
                 started_at: None,
                 ended_at: None,
                 size_bytes: None,
-            })
+            }
         })
         .collect();
     let at = at.fixed_offset();

@@ -30,7 +30,8 @@ impl Pinned {
         if h.len() != 64 {
             return None;
         }
-        let sha256 = (0..32).map(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16)).collect::<Result<Vec<_>, _>>().ok()?;
+        let sha256 =
+            (0..32).map(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16)).collect::<Result<Vec<_>, _>>().ok()?;
         Some(Pinned { sha256, provider: Arc::new(rustls::crypto::ring::default_provider()) })
     }
 

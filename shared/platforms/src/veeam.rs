@@ -127,11 +127,7 @@ impl VeeamSession {
                 ("password", self.password.clone()),
             ],
         };
-        let body = form
-            .iter()
-            .map(|(k, v)| format!("{k}={}", urlencoding::encode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
+        let body = form.iter().map(|(k, v)| format!("{k}={}", urlencoding::encode(v))).collect::<Vec<_>>().join("&");
         let resp = self
             .http
             .post(format!("{}/api/oauth2/token", self.base))
@@ -146,7 +142,8 @@ impl VeeamSession {
         if !status.is_success() {
             return Err(error_of(status, &text));
         }
-        let v: Value = serde_json::from_str(&text).map_err(|e| PlatformError::Protocol(format!("token answer: {e}")))?;
+        let v: Value =
+            serde_json::from_str(&text).map_err(|e| PlatformError::Protocol(format!("token answer: {e}")))?;
         self.access = v
             .get("access_token")
             .and_then(Value::as_str)
@@ -241,9 +238,11 @@ impl VeeamSession {
         let name = s(v, "name").unwrap_or("").to_string();
         let job = s(v, "jobId").map(str::to_string).or_else(|| self.job_ids.get(&name.to_lowercase()).cloned());
         let Some(job) = job else { return Ok(None) };
-        let started = s(v, "creationTime").and_then(parse_time).ok_or(format!("session {id}: no readable creationTime"))?;
+        let started =
+            s(v, "creationTime").and_then(parse_time).ok_or(format!("session {id}: no readable creationTime"))?;
         let stopped = s(v, "state").is_some_and(|x| x.eq_ignore_ascii_case("stopped"));
-        let ended = s(v, "endTime").map(|t| parse_time(t).ok_or(format!("session {id}: unreadable endTime"))).transpose()?;
+        let ended =
+            s(v, "endTime").map(|t| parse_time(t).ok_or(format!("session {id}: unreadable endTime"))).transpose()?;
         let result = v.get("result").filter(|r| !r.is_null());
         let (ended, status) = match (stopped, ended, result.and_then(|r| s(r, "result"))) {
             (true, Some(e), Some(r)) => (Some(e), Some(status_of(r))),

@@ -9,7 +9,7 @@ use bc_api_types::PlatformKind;
 use bc_core::platforms::port::{Connection, PlatformConnector, PlatformError, StartOutcome};
 use bc_platforms::HttpPlatforms;
 use chrono::{Duration, Utc};
-use fake_platforms::{Fault, FakeCove, FakeVeeam};
+use fake_platforms::{FakeCove, FakeVeeam, Fault};
 
 fn veeam_conn(base: &str, user: &str, pass: &str) -> Connection {
     Connection {
@@ -35,10 +35,25 @@ async fn tls_server() -> (u16, String) {
     let dir = std::env::temp_dir().join(format!("bc-pin-{}-{}", std::process::id(), rand_suffix()));
     std::fs::create_dir_all(&dir).unwrap();
     let status = std::process::Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
-               "-subj", "/CN=veeam.local", "-addext", "subjectAltName=IP:127.0.0.1"])
-        .arg("-keyout").arg(dir.join("k.pem"))
-        .arg("-out").arg(dir.join("c.pem"))
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=veeam.local",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ])
+        .arg("-keyout")
+        .arg(dir.join("k.pem"))
+        .arg("-out")
+        .arg(dir.join("c.pem"))
         .stderr(std::process::Stdio::null())
         .status()
         .expect("openssl");
@@ -67,8 +82,12 @@ async fn tls_server() -> (u16, String) {
                 let Ok(mut tls) = acceptor.accept(tcp).await else { return };
                 let mut buf = [0u8; 4096];
                 let _ = tls.read(&mut buf).await;
-                let body = r#"{"errorCode":"AccessDenied","message":"Invalid username or password.","resourceId":null}"#;
-                let resp = format!("HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+                let body =
+                    r#"{"errorCode":"AccessDenied","message":"Invalid username or password.","resourceId":null}"#;
+                let resp = format!(
+                    "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
                 let _ = tls.write_all(resp.as_bytes()).await;
                 let _ = tls.shutdown().await;
             });
@@ -122,7 +141,12 @@ async fn an_older_server_gets_its_revision_and_its_differences() {
     let e = HttpPlatforms.connect(&veeam_conn(&v.base_url(), v.username(), "wrong")).await.err().expect("refused");
     assert!(matches!(e, PlatformError::Auth(_)), "{e:?}");
     // A missing version header is refused by the fake (as a real server does, by the doc's guess).
-    let r = reqwest::Client::new().post(format!("{}/api/oauth2/token", v.base_url())).body("grant_type=password").send().await.unwrap();
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/oauth2/token", v.base_url()))
+        .body("grant_type=password")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
 }
 

@@ -90,7 +90,8 @@ impl Drop for FakeCove {
 }
 
 fn rpc_err(id: &Value, data: i64, message: &str) -> Response {
-    axum::Json(json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32603, "data": data, "message": message}})).into_response()
+    axum::Json(json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32603, "data": data, "message": message}}))
+        .into_response()
 }
 
 /// `D09F00`, `D9F00` -> (9, 0).
@@ -134,7 +135,10 @@ fn column(d: &CoveDevice, c: &str) -> Option<String> {
 
 async fn handle(State(inner): State<Arc<Inner>>, body: Bytes) -> Response {
     let Ok(req) = serde_json::from_slice::<Value>(&body) else {
-        return axum::Json(json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "data": 0, "message": "Parse error"}})).into_response();
+        return axum::Json(
+            json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "data": 0, "message": "Parse error"}}),
+        )
+        .into_response();
     };
     let id = req.get("id").cloned().unwrap_or(Value::Null);
     let method = req.get("method").and_then(Value::as_str).unwrap_or("").to_string();
@@ -246,7 +250,12 @@ impl FakeCove {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let inner = Arc::new(Inner {
-            st: Mutex::new(St { visa_lifetime: Duration::from_secs(15 * 60), visas: HashMap::new(), devices: Vec::new(), failed_logins: 0 }),
+            st: Mutex::new(St {
+                visa_lifetime: Duration::from_secs(15 * 60),
+                visas: HashMap::new(),
+                devices: Vec::new(),
+                failed_logins: 0,
+            }),
             faults: Faults::new(),
             requests: Mutex::default(),
         });
@@ -292,7 +301,14 @@ impl FakeCove {
 
     /// A server device with Files and System State whose last session ended `status` (5 completed, 8 with
     /// errors, 2 failed, 1 in process) at `session_at`; its last success at `success_at`.
-    pub fn add_device(&self, name: &str, customer: &str, status: u8, session_at: DateTime<Utc>, success_at: Option<DateTime<Utc>>) -> i64 {
+    pub fn add_device(
+        &self,
+        name: &str,
+        customer: &str,
+        status: u8,
+        session_at: DateTime<Utc>,
+        success_at: Option<DateTime<Utc>>,
+    ) -> i64 {
         let mut st = self.inner.st.lock().unwrap();
         let id = 100_000 + st.devices.len() as i64;
         let s = SourceStats {

@@ -111,7 +111,8 @@ fn rev(s: &str) -> Option<(u32, u32, u32)> {
     Some((a.parse().ok()?, b.parse().ok()?, r.parse().ok()?))
 }
 
-const KNOWN: [(u32, u32, u32); 8] = [(1, 0, 2), (1, 1, 0), (1, 1, 1), (1, 1, 2), (1, 2, 0), (1, 2, 1), (1, 3, 0), (1, 3, 1)];
+const KNOWN: [(u32, u32, u32); 8] =
+    [(1, 0, 2), (1, 1, 0), (1, 1, 1), (1, 1, 2), (1, 2, 0), (1, 2, 1), (1, 3, 0), (1, 3, 1)];
 
 fn err(status: StatusCode, code: &str, message: &str) -> Response {
     (status, axum::Json(json!({"errorCode": code, "message": message, "resourceId": null}))).into_response()
@@ -150,7 +151,9 @@ fn query(uri: &Uri) -> HashMap<String, String> {
         .unwrap_or("")
         .split('&')
         .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| (k.to_string(), urlencoding::decode(&v.replace('+', " ")).map(|c| c.into_owned()).unwrap_or_default()))
+        .map(|(k, v)| {
+            (k.to_string(), urlencoding::decode(&v.replace('+', " ")).map(|c| c.into_owned()).unwrap_or_default())
+        })
         .collect()
 }
 
@@ -212,9 +215,19 @@ impl Inner {
     }
 }
 
-async fn handle(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn handle(
+    State(inner): State<Arc<Inner>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let path = uri.path().to_string();
-    inner.requests.lock().unwrap().push(format!("{method} {path}{}", uri.query().map(|q| format!("?{q}")).unwrap_or_default()));
+    inner
+        .requests
+        .lock()
+        .unwrap()
+        .push(format!("{method} {path}{}", uri.query().map(|q| format!("?{q}")).unwrap_or_default()));
     let mut malformed = false;
     let mut disappear = false;
     while let Some(f) = inner.faults.take(&path) {
@@ -335,14 +348,18 @@ async fn handle(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, heade
                 .filter(|s| ended_after.is_none_or(|a| s.end_time.is_some_and(|e| e > a)))
                 .filter(|s| q.get("jobIdFilter").is_none_or(|j| *j == s.job_id))
                 .filter(|s| q.get("stateFilter").is_none_or(|v| v.eq_ignore_ascii_case(&s.state)))
-                .filter(|s| q.get("resultFilter").is_none_or(|v| s.result.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(v))))
+                .filter(|s| {
+                    q.get("resultFilter").is_none_or(|v| s.result.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(v)))
+                })
                 .collect();
             let asc = q.get("orderAsc").is_none_or(|v| v != "false");
             match q.get("orderColumn").map(String::as_str) {
                 None | Some("CreationTime") => list.sort_by_key(|s| s.creation_time),
                 Some("EndTime") => list.sort_by_key(|s| s.end_time),
                 Some("Name") => list.sort_by(|a, b| a.name.cmp(&b.name)),
-                Some(o) => return err(StatusCode::BAD_REQUEST, "UnexpectedContent", &format!("orderColumn {o} is unknown")),
+                Some(o) => {
+                    return err(StatusCode::BAD_REQUEST, "UnexpectedContent", &format!("orderColumn {o} is unknown"));
+                }
             }
             if !asc {
                 list.reverse();
@@ -357,7 +374,9 @@ async fn handle(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, heade
                 v["pagination"] = json!({"total": total, "count": items.len(), "skip": skip, "limit": limit});
                 v
             });
-            if q.get("skip").is_some_and(|v| v.parse::<usize>().is_err()) || q.get("limit").is_some_and(|v| v.parse::<usize>().is_err()) {
+            if q.get("skip").is_some_and(|v| v.parse::<usize>().is_err())
+                || q.get("limit").is_some_and(|v| v.parse::<usize>().is_err())
+            {
                 return err(StatusCode::BAD_REQUEST, "UnexpectedContent", "skip and limit are numbers");
             }
             if disappear || st.pending_disappear {
@@ -464,12 +483,16 @@ fn token(inner: &Inner, body: &[u8]) -> Response {
     let form: HashMap<String, String> = String::from_utf8_lossy(body)
         .split('&')
         .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| (k.to_string(), urlencoding::decode(&v.replace('+', " ")).map(|c| c.into_owned()).unwrap_or_default()))
+        .map(|(k, v)| {
+            (k.to_string(), urlencoding::decode(&v.replace('+', " ")).map(|c| c.into_owned()).unwrap_or_default())
+        })
         .collect();
     let mut st = inner.st.lock().unwrap();
     let username = match form.get("grant_type").map(String::as_str) {
         Some("password") => {
-            if form.get("username").map(String::as_str) != Some(USERNAME) || form.get("password").map(String::as_str) != Some(PASSWORD) {
+            if form.get("username").map(String::as_str) != Some(USERNAME)
+                || form.get("password").map(String::as_str) != Some(PASSWORD)
+            {
                 return err(StatusCode::UNAUTHORIZED, "AccessDenied", "Invalid username or password.");
             }
             USERNAME.to_string()
@@ -486,7 +509,10 @@ fn token(inner: &Inner, body: &[u8]) -> Response {
     let access = random_hex(48);
     let refresh = random_hex(48);
     let expires_in = st.expires_in;
-    st.tokens.insert(access.clone(), Token { expires: Instant::now() + Duration::from_secs(expires_in), username: username.clone() });
+    st.tokens.insert(
+        access.clone(),
+        Token { expires: Instant::now() + Duration::from_secs(expires_in), username: username.clone() },
+    );
     st.refresh.insert(refresh.clone(), username.clone());
     let now = Utc::now();
     axum::Json(json!({
@@ -570,7 +596,12 @@ impl FakeVeeam {
 
     pub fn add_job(&self, name: &str, job_type: &str) -> String {
         let id = guid();
-        self.inner.st.lock().unwrap().jobs.push(VeeamJob { id: id.clone(), name: name.into(), job_type: job_type.into(), disabled: false });
+        self.inner.st.lock().unwrap().jobs.push(VeeamJob {
+            id: id.clone(),
+            name: name.into(),
+            job_type: job_type.into(),
+            disabled: false,
+        });
         id
     }
     pub fn rename_job(&self, id: &str, name: &str) {
@@ -591,7 +622,14 @@ impl FakeVeeam {
     }
 
     /// A finished session of `job_id` (`result`: Success, Warning, Failed) with one task per (object, result).
-    pub fn add_session(&self, job_id: &str, start: DateTime<Utc>, minutes: i64, result: &str, tasks: &[(&str, &str)]) -> String {
+    pub fn add_session(
+        &self,
+        job_id: &str,
+        start: DateTime<Utc>,
+        minutes: i64,
+        result: &str,
+        tasks: &[(&str, &str)],
+    ) -> String {
         let mut st = self.inner.st.lock().unwrap();
         let name = st.jobs.iter().find(|j| j.id == job_id).map(|j| j.name.clone()).unwrap_or_default();
         let id = guid();
@@ -603,7 +641,11 @@ impl FakeVeeam {
             end_time: Some(start + chrono::Duration::minutes(minutes)),
             state: "Stopped".into(),
             result: Some(result.into()),
-            message: if result == "Success" { String::new() } else { format!("Processing finished with {}", result.to_lowercase()) },
+            message: if result == "Success" {
+                String::new()
+            } else {
+                format!("Processing finished with {}", result.to_lowercase())
+            },
             tasks: tasks
                 .iter()
                 .map(|(n, r)| VeeamTask {
@@ -640,7 +682,13 @@ impl FakeVeeam {
             s.result = Some(result.into());
             s.tasks = tasks
                 .iter()
-                .map(|(n, r)| VeeamTask { name: n.to_string(), task_type: "VSphereVM".into(), result: r.to_string(), message: String::new(), processed_size: 1 << 30 })
+                .map(|(n, r)| VeeamTask {
+                    name: n.to_string(),
+                    task_type: "VSphereVM".into(),
+                    result: r.to_string(),
+                    message: String::new(),
+                    processed_size: 1 << 30,
+                })
                 .collect();
         }
     }
@@ -662,7 +710,12 @@ impl FakeVeeam {
         let ids: Vec<String> = (0..jobs)
             .map(|i| {
                 let id = guid();
-                st.jobs.push(VeeamJob { id: id.clone(), name: format!("Bulk job {i:05}"), job_type: "VSphereBackup".into(), disabled: false });
+                st.jobs.push(VeeamJob {
+                    id: id.clone(),
+                    name: format!("Bulk job {i:05}"),
+                    job_type: "VSphereBackup".into(),
+                    disabled: false,
+                });
                 id
             })
             .collect();
@@ -679,7 +732,13 @@ impl FakeVeeam {
                 state: "Stopped".into(),
                 result: Some(if i % 17 == 0 { "Warning" } else { "Success" }.into()),
                 message: String::new(),
-                tasks: vec![VeeamTask { name: format!("vm-{j:05}"), task_type: "VSphereVM".into(), result: "Success".into(), message: String::new(), processed_size: 1 << 30 }],
+                tasks: vec![VeeamTask {
+                    name: format!("vm-{j:05}"),
+                    task_type: "VSphereVM".into(),
+                    result: "Success".into(),
+                    message: String::new(),
+                    processed_size: 1 << 30,
+                }],
             });
         }
         st.sessions.sort_by_key(|s| s.creation_time);

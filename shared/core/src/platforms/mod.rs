@@ -111,7 +111,9 @@ fn interval(v: Option<u32>) -> Result<u32> {
 fn credential(username: &str, password: &str) -> Result<Credential> {
     let u = username.trim();
     if u.is_empty() || u.chars().count() > 200 || password.is_empty() || password.chars().count() > 4096 {
-        return Err(Error::Invalid("credentials are a username (at most 200) and a password (at most 4096 characters)".into()));
+        return Err(Error::Invalid(
+            "credentials are a username (at most 200) and a password (at most 4096 characters)".into(),
+        ));
     }
     Ok(Credential { username: u.to_string(), password: password.to_string() })
 }
@@ -139,7 +141,8 @@ impl App {
     /// Deletes a job a platform created (with its runs), as part of deleting
     /// the platform: the platform's `backup.manage` covers it.
     async fn remove_imported_job(&self, actor: &Actor, id: &str, name: &str) -> Result<()> {
-        let elevated = Actor { user_id: actor.user_id.clone(), username: actor.username.clone(), role: api::Role::Admin };
+        let elevated =
+            Actor { user_id: actor.user_id.clone(), username: actor.username.clone(), role: api::Role::Admin };
         self.delete_job(&elevated, id, name).await?;
         Ok(())
     }
@@ -148,8 +151,9 @@ impl App {
         match self.secrets.get(SecretName::Platforms).await? {
             None => Ok(Vault::new()),
             Some(s) if s.trim().is_empty() => Ok(Vault::new()),
-            Some(s) => serde_json::from_str(&s)
-                .map_err(|_| Error::Backend("the platform credentials secret is not the JSON this release writes".into())),
+            Some(s) => serde_json::from_str(&s).map_err(|_| {
+                Error::Backend("the platform credentials secret is not the JSON this release writes".into())
+            }),
         }
     }
 
@@ -328,9 +332,8 @@ impl App {
         actor.require(Permission::ManageBackup)?;
         let p = self.platform(id).await?.value;
         let conn = self.platform_connection(&p).await?;
-        let connector = self.platforms.clone().ok_or_else(|| {
-            Error::Invalid("this runtime has no platform adapters".into())
-        })?;
+        let connector =
+            self.platforms.clone().ok_or_else(|| Error::Invalid("this runtime has no platform adapters".into()))?;
         let result = match connector.connect(&conn).await {
             Err(e) => api::PlatformTestResult { ok: false, message: describe(&e), api_version: None, jobs_seen: None },
             Ok(mut s) => match s.list_jobs().await {
@@ -352,7 +355,8 @@ impl App {
                 },
             },
         };
-        let change = Change::fields(serde_json::json!({}), serde_json::json!({"ok": result.ok, "message": result.message}));
+        let change =
+            Change::fields(serde_json::json!({}), serde_json::json!({"ok": result.ok, "message": result.message}));
         self.audit(audit_entry(self, actor, "platform", id, "test_connection", change)).await?;
         if result.api_version.is_some() {
             let v = result.api_version.clone();
@@ -427,7 +431,12 @@ impl App {
         }
         let linked_jobs = p.links.iter().filter_map(|l| l.job_id.clone()).collect();
         let objects = self.platform_objects(p).await?;
-        Ok(api::PlatformDeletion { platform_id: p.id.clone(), jobs, linked_jobs, protected_objects: objects.len() as u32 })
+        Ok(api::PlatformDeletion {
+            platform_id: p.id.clone(),
+            jobs,
+            linked_jobs,
+            protected_objects: objects.len() as u32,
+        })
     }
 
     async fn platform_objects(&self, p: &api::Platform) -> Result<Vec<String>> {
@@ -437,7 +446,9 @@ impl App {
         };
         Ok(all
             .into_iter()
-            .filter(|o| matches!(&o.value.source, api::ObjectSource::Platform { platform_id, .. } if *platform_id == p.id))
+            .filter(
+                |o| matches!(&o.value.source, api::ObjectSource::Platform { platform_id, .. } if *platform_id == p.id),
+            )
             .map(|o| o.value.id)
             .collect())
     }
@@ -516,8 +527,10 @@ impl App {
             PlatformKind::Cove => StartOutcome::NotOffered,
             PlatformKind::VeeamVbr => {
                 let conn = self.platform_connection(&p).await?;
-                let connector =
-                    self.platforms.clone().ok_or_else(|| Error::Invalid("this runtime has no platform adapters".into()))?;
+                let connector = self
+                    .platforms
+                    .clone()
+                    .ok_or_else(|| Error::Invalid("this runtime has no platform adapters".into()))?;
                 let mut s = connector
                     .connect(&conn)
                     .await

@@ -161,11 +161,13 @@ impl App {
     pub async fn sync_platform(&self, p: &api::Platform) -> std::result::Result<SyncReport, SyncError> {
         let customer_id = p.customer_id.clone().ok_or_else(|| {
             SyncError::Setup(
-                "the platform belongs to no customer: its jobs need one; set the customer under Backup > Platforms".into(),
+                "the platform belongs to no customer: its jobs need one; set the customer under Backup > Platforms"
+                    .into(),
             )
         })?;
         let conn = self.platform_connection(p).await.map_err(|e| SyncError::Setup(e.to_string()))?;
-        let connector = self.platforms.clone().ok_or_else(|| SyncError::Setup("this runtime has no platform adapters".into()))?;
+        let connector =
+            self.platforms.clone().ok_or_else(|| SyncError::Setup("this runtime has no platform adapters".into()))?;
         let mut api = connector.connect(&conn).await?;
         let mut r = SyncReport::default();
         let mut links: Vec<api::PlatformLink> = p.links.clone();
@@ -174,7 +176,10 @@ impl App {
         let mut jobs: HashMap<String, JobEntry> = HashMap::new();
         for j in api.list_jobs().await? {
             if let Some(t) = &j.unknown_type {
-                r.problems.push(format!("job {:?} has a type this release does not know ({t}); imported as {:?}", j.name, j.job_type));
+                r.problems.push(format!(
+                    "job {:?} has a type this release does not know ({t}); imported as {:?}",
+                    j.name, j.job_type
+                ));
             }
             let e = self.platform_job(p, &customer_id, &j, &mut links).await?;
             jobs.insert(j.external_id.clone(), e);
@@ -251,11 +256,8 @@ impl App {
                     original_sender: None,
                     original_subject: None,
                 };
-                let ext = ExternalRun {
-                    key: format!("{}:{}:{}", p.kind.as_str(), p.id, sess.id),
-                    received_at: now,
-                    report,
-                };
+                let ext =
+                    ExternalRun { key: format!("{}:{}:{}", p.kind.as_str(), p.id, sess.id), received_at: now, report };
                 let (run, new) = self.record_external_run(&entry.job_id, &ext).await?;
                 if new {
                     r.runs_imported += 1;
@@ -268,7 +270,10 @@ impl App {
                             name: o.name.clone(),
                             object_type: object_type(p.kind, o.object_type.as_deref()),
                             hostname: None,
-                            source: ObjectSource::Platform { platform_id: p.id.clone(), external_id: object_key(&o.name) },
+                            source: ObjectSource::Platform {
+                                platform_id: p.id.clone(),
+                                external_id: object_key(&o.name),
+                            },
                             job_id: Some(entry.job_id.clone()),
                         };
                         let obj = self.upsert_protected_object(&spec).await?;
@@ -474,4 +479,3 @@ impl From<Error> for SyncError {
         SyncError::Core(e)
     }
 }
-

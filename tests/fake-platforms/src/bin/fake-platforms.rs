@@ -34,7 +34,13 @@ async fn main() {
     let j1 = v.add_job("Daily VMs", "VSphereBackup");
     let j2 = v.add_job("File server agent", "WindowsAgentBackup");
     for d in 1..=3 {
-        v.add_session(&j1, now - Duration::days(d), 20, if d == 2 { "Warning" } else { "Success" }, &[("vm-web01", "Success"), ("vm-db01", if d == 2 { "Warning" } else { "Success" })]);
+        v.add_session(
+            &j1,
+            now - Duration::days(d),
+            20,
+            if d == 2 { "Warning" } else { "Success" },
+            &[("vm-web01", "Success"), ("vm-db01", if d == 2 { "Warning" } else { "Success" })],
+        );
         v.add_session(&j2, now - Duration::days(d) + Duration::hours(1), 30, "Success", &[("fs01", "Success")]);
     }
     v.add_object("vm-web01", "VM", "VMware");
@@ -44,7 +50,15 @@ async fn main() {
     println!("Fake Veeam B&R REST API on {} (x-api-version up to 1.3-rev1)", v.base_url());
     println!("  register: host {}  username {}  password {}", v.base_url(), v.username(), v.password());
     println!("Fake Cove JSON-RPC API on {}", c.url());
-    println!("  register: host {}  partner {:?}  username {}  password {}", c.url(), c.partner(), c.username(), c.password());
-    println!("(plain http on loopback: the Backupchecks server must allow loopback integrations, e.g. `serve --allow-loopback-webhooks`)");
+    println!(
+        "  register: host {}  partner {:?}  username {}  password {}",
+        c.url(),
+        c.partner(),
+        c.username(),
+        c.password()
+    );
+    println!(
+        "(plain http on loopback: the Backupchecks server must allow loopback integrations, e.g. `serve --allow-loopback-webhooks`)"
+    );
     let _ = tokio::signal::ctrl_c().await;
 }
