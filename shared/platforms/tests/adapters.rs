@@ -169,6 +169,13 @@ async fn no_session_is_lost_when_one_disappears_between_pages() {
         }
     }
     assert_eq!(seen, all, "every session read once or more");
+    // A 401 on a call (token revoked on the server): renewed once, the call still answers; a slow answer is waited for.
+    v.inject(Fault::Status(401), "/api/v1/jobs/states");
+    v.inject(Fault::Slow(std::time::Duration::from_millis(300)), "/api/v1/jobs/states");
+    assert_eq!(s.list_jobs().await.unwrap().len(), 10);
+    // 429 and 503: "busy", which the sync turns into a retried task.
+    v.inject(Fault::Status(429), "/api/v1/backupObjects");
+    assert!(matches!(s.backup_objects().await, Err(PlatformError::Unavailable(_))));
     // Expired token mid-paging: renewed (refresh token), the page still comes.
     v.inject(Fault::ExpireTokens, "/api/v1/sessions");
     assert_eq!(s.sessions_page(None, 0).await.unwrap().items.len(), 200);
