@@ -258,7 +258,8 @@ pub fn PlatformsPage() -> Html {
                             </select></div>
                         <div class="field"><label for="pf-name">{ "Name" }</label><input id="pf-name" type="text" /></div>
                         <div class="field"><label for="pf-customer">{ "Customer" }</label>
-                            <select id="pf-customer">
+                            // Keyed on the list, so the first customer is chosen once the list arrives.
+                            <select id="pf-customer" key={customer_list.len()}>
                                 { for customer_list.iter().map(|c| html! { <option value={c.id.clone()}>{ &c.name }</option> }) }
                                 <option value="">{ "The MSP (set a customer before syncing)" }</option>
                             </select></div>
