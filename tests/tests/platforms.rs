@@ -333,6 +333,30 @@ async fn platforms_on(mut rt: Runtime) {
     assert!(p["pending_retries"].as_array().unwrap().is_empty(), "{p}");
     assert_eq!(runs(&admin, &dc_job).await.len(), 2);
 
+    // An MSP-level Cove platform: each device goes to the customer of its Cove customer name; unknown ones are skipped
+    // with a clear status.
+    let (s, acme) = admin.post("/api/v1/customers", &json!({"name": "ACME CORP"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{acme}");
+    cove.add_device("STRAY-PC", "Unknown Co", 5, now - Duration::hours(2), Some(now - Duration::hours(2)));
+    let mut msp = cbody.clone();
+    msp["name"] = json!("Cove (MSP)");
+    msp["partner"] = json!(cove.partner());
+    msp["customer_id"] = Value::Null;
+    let (s, mp) = admin.post("/api/v1/backup/platforms", &msp).await;
+    assert_eq!(s, StatusCode::CREATED, "{mp}");
+    let mid = mp["id"].as_str().unwrap().to_string();
+    let p = sync(&rt, &admin, &mid).await;
+    assert_eq!(p["last_sync_status"], "partial", "{p}");
+    assert!(p["last_error"].as_str().unwrap().contains("Unknown Co"), "{p}");
+    let msp_jobs: Vec<Value> =
+        platform_jobs(&admin).await.into_iter().filter(|j| j["source"]["platform_id"] == mid.as_str()).collect();
+    assert_eq!(msp_jobs.len(), 3, "{msp_jobs:?}");
+    assert!(msp_jobs.iter().all(|j| j["customer_id"] == acme["id"]), "{msp_jobs:?}");
+    assert!(objects(&admin, &mid).await.iter().all(|o| o["customer_id"] == acme["id"]));
+    let (s, _) = admin.post(&format!("/api/v1/backup/platforms/{mid}/delete"), &json!({"confirm": "Cove (MSP)"})).await;
+    assert_eq!(s, StatusCode::OK);
+    drain(&rt).await;
+
     // The scheduler queues due syncs (registered platforms are due at once; a second tick queues nothing).
     let mut e = body.clone();
     e["name"] = json!("Due one");

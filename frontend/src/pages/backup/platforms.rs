@@ -261,7 +261,7 @@ pub fn PlatformsPage() -> Html {
                             // Keyed on the list, so the first customer is chosen once the list arrives.
                             <select id="pf-customer" key={customer_list.len()}>
                                 { for customer_list.iter().map(|c| html! { <option value={c.id.clone()}>{ &c.name }</option> }) }
-                                <option value="">{ "The MSP (set a customer before syncing)" }</option>
+                                <option value="">{ "The MSP (Cove: each device to the customer of its Cove customer name)" }</option>
                             </select></div>
                         <div class="field"><label for="pf-host">{ if veeam { "Host (name or address)" } else { "API URL (empty: https://api.backup.management/jsonapi)" } }</label><input id="pf-host" type="text" /></div>
                         if veeam {

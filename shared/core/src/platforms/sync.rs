@@ -73,6 +73,7 @@ impl SyncReport {
 
 struct JobEntry {
     job_id: String,
+    customer_id: String,
     linked: bool,
     job_type: String,
 }
@@ -159,12 +160,32 @@ impl App {
 
     /// One sync (no claim; [`Self::run_platform_sync`] takes it).
     pub async fn sync_platform(&self, p: &api::Platform) -> std::result::Result<SyncReport, SyncError> {
-        let customer_id = p.customer_id.clone().ok_or_else(|| {
-            SyncError::Setup(
-                "the platform belongs to no customer: its jobs need one; set the customer under Backup > Platforms"
-                    .into(),
-            )
-        })?;
+        // The platform's customer; an MSP-level Cove platform puts each device under the customer of its
+        // Cove customer name (I8), matched case-insensitively.
+        let by_name: HashMap<String, String> = match (&p.customer_id, p.kind) {
+            (Some(_), _) => HashMap::new(),
+            (None, PlatformKind::Cove) => self
+                .store
+                .list_customers()
+                .await
+                .map_err(Error::from)?
+                .into_iter()
+                .map(|c| (c.name.trim().to_lowercase(), c.id))
+                .collect(),
+            (None, PlatformKind::VeeamVbr) => {
+                return Err(SyncError::Setup(
+                    "the platform belongs to no customer: its jobs need one; set the customer under Backup > Platforms"
+                        .into(),
+                ));
+            }
+        };
+        let customer_of = |j: &PlatformJob| -> Option<String> {
+            match &p.customer_id {
+                Some(c) => Some(c.clone()),
+                None => j.customer_hint.as_ref().and_then(|h| by_name.get(&h.trim().to_lowercase()).cloned()),
+            }
+        };
+        let mut skipped_jobs: std::collections::HashSet<String> = std::collections::HashSet::new();
         let conn = self.platform_connection(p).await.map_err(|e| SyncError::Setup(e.to_string()))?;
         let connector =
             self.platforms.clone().ok_or_else(|| SyncError::Setup("this runtime has no platform adapters".into()))?;
@@ -181,6 +202,15 @@ impl App {
                     j.name, j.job_type
                 ));
             }
+            let Some(customer_id) = customer_of(&j) else {
+                r.problems.push(format!(
+                    "device {:?}: its Cove customer {:?} is no Backupchecks customer (create one of that name); skipped",
+                    j.name,
+                    j.customer_hint.clone().unwrap_or_default()
+                ));
+                skipped_jobs.insert(j.external_id.clone());
+                continue;
+            };
             let e = self.platform_job(p, &customer_id, &j, &mut links).await?;
             jobs.insert(j.external_id.clone(), e);
             r.jobs += 1;
@@ -204,6 +234,9 @@ impl App {
                 r.sessions_seen += 1;
                 let started = sess.started_at.with_timezone(&Utc);
                 newest = newest.max(Some(started));
+                if skipped_jobs.contains(&sess.job_external_id) {
+                    continue;
+                }
                 if !jobs.contains_key(&sess.job_external_id) {
                     // A job the listing did not show (deleted, or a type the listing leaves out).
                     let j = PlatformJob {
@@ -212,6 +245,11 @@ impl App {
                         job_type: "Backup".into(),
                         unknown_type: None,
                         customer_hint: None,
+                    };
+                    let Some(customer_id) = customer_of(&j) else {
+                        r.problems.push(format!("a session of the unlisted job {:?} was skipped", j.name));
+                        skipped_jobs.insert(j.external_id.clone());
+                        continue;
                     };
                     let e = self.platform_job(p, &customer_id, &j, &mut links).await?;
                     jobs.insert(j.external_id.clone(), e);
@@ -239,6 +277,11 @@ impl App {
                     Some(o) => o.clone(),
                     None => api.task_sessions(&sess).await?,
                 };
+                // Session-level sizes when the platform gives none: what its objects processed.
+                let mut sizes = sess.sizes.clone();
+                if sizes == api::Sizes::default() && objects.iter().any(|o| o.size_bytes.is_some()) {
+                    sizes.read_bytes = Some(objects.iter().filter_map(|o| o.size_bytes).sum());
+                }
                 let report = Report {
                     parser: format!("platform:{}", p.kind.as_str()),
                     software: p.kind.software().to_string(),
@@ -248,7 +291,7 @@ impl App {
                     started_at: Some(sess.started_at),
                     ended_at: Some(ended),
                     duration_secs: None,
-                    sizes: sess.sizes.clone(),
+                    sizes,
                     messages: sess.messages.clone(),
                     objects,
                     attempt: None,
@@ -266,7 +309,7 @@ impl App {
                     let objects = if p.kind == PlatformKind::VeeamVbr { &ext.report.objects[..] } else { &[] };
                     for o in objects {
                         let spec = ObjectSpec {
-                            customer_id: customer_id.clone(),
+                            customer_id: entry.customer_id.clone(),
                             name: o.name.clone(),
                             object_type: object_type(p.kind, o.object_type.as_deref()),
                             hostname: None,
@@ -294,9 +337,13 @@ impl App {
 
         // Protected objects the platform lists (with their last backups).
         for o in api.backup_objects().await? {
-            let job_id = o.job_external_id.as_ref().and_then(|j| jobs.get(j)).map(|e| e.job_id.clone());
+            let entry = o.job_external_id.as_ref().and_then(|j| jobs.get(j));
+            let job_id = entry.map(|e| e.job_id.clone());
+            let Some(customer_id) = entry.map(|e| e.customer_id.clone()).or_else(|| p.customer_id.clone()) else {
+                continue;
+            };
             let spec = ObjectSpec {
-                customer_id: customer_id.clone(),
+                customer_id,
                 name: o.name.clone(),
                 object_type: o.object_type,
                 hostname: o.hostname.clone(),
@@ -391,14 +438,24 @@ impl App {
             && let Some(jid) = &l.job_id
             && self.resolve_job(jid).await?.is_some()
         {
-            return Ok(JobEntry { job_id: jid.clone(), linked: true, job_type: j.job_type.clone() });
+            return Ok(JobEntry {
+                job_id: jid.clone(),
+                customer_id: customer_id.to_string(),
+                linked: true,
+                job_type: j.job_type.clone(),
+            });
         }
         if link.is_none()
             && p.kind == PlatformKind::VeeamVbr
             && let Some(mail_job) = self.mail_job_named(customer_id, p.kind.software(), &j.name).await?
         {
             links.push(api::PlatformLink { external_id: j.external_id.clone(), job_id: Some(mail_job.clone()) });
-            return Ok(JobEntry { job_id: mail_job, linked: true, job_type: j.job_type.clone() });
+            return Ok(JobEntry {
+                job_id: mail_job,
+                customer_id: customer_id.to_string(),
+                linked: true,
+                job_type: j.job_type.clone(),
+            });
         }
         let spec = ExternalJob {
             origin: format!("{}@{}", p.kind.as_str(), p.id),
@@ -410,7 +467,7 @@ impl App {
             source: JobSource::Platform { platform_id: p.id.clone(), external_id: j.external_id.clone() },
         };
         let job = self.ensure_external_job(&Actor::system(), &spec).await?;
-        Ok(JobEntry { job_id: job.id, linked: false, job_type: j.job_type.clone() })
+        Ok(JobEntry { job_id: job.id, customer_id: job.customer_id, linked: false, job_type: j.job_type.clone() })
     }
 
     /// An approved, not archived mail-derived job of the customer with this software and name (case-insensitive).
