@@ -110,8 +110,9 @@ impl VeeamSession {
             };
             match s.sign_in(false).await {
                 Ok(()) => return Ok(s),
-                // An older server refuses a newer revision with 400: try the next.
-                Err(PlatformError::Protocol(m)) => last = Some(PlatformError::Protocol(m)),
+                // An older server refuses a newer revision (400 in the fake, a guess; how a real one answers is
+                // unconfirmed, so a 404 counts too): try the next.
+                Err(e @ (PlatformError::Protocol(_) | PlatformError::NotFound(_))) => last = Some(e),
                 Err(e) => return Err(e),
             }
         }
