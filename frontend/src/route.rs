@@ -85,6 +85,8 @@ pub enum Route {
     BackupRestore,
     #[at("/backup/objects")]
     BackupObjects,
+    #[at("/backup/platforms")]
+    BackupPlatforms,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -274,7 +276,8 @@ fn requirement(route: &Route) -> Option<(Permission, &'static str)> {
         | Route::BackupPolicies
         | Route::BackupPolicy { .. }
         | Route::BackupHosts
-        | Route::BackupReplicas => Some((Permission::ViewBackup, "see backup engines, storage and policies")),
+        | Route::BackupReplicas
+        | Route::BackupPlatforms => Some((Permission::ViewBackup, "see backup engines, storage and policies")),
         Route::BackupDashboard | Route::BackupJobs | Route::BackupRestore | Route::BackupObjects => {
             Some((Permission::ViewBackup, "see the backup dashboard, jobs and protected objects"))
         }
@@ -347,6 +350,7 @@ fn RouteBody(props: &RouteBodyProps) -> Html {
         Route::BackupPolicies => html! { <pages::PoliciesPage /> },
         Route::BackupPolicy { id } => html! { <pages::PolicyPage key={id.clone()} id={id.clone()} /> },
         Route::BackupHosts => html! { <pages::HostsPage /> },
+        Route::BackupPlatforms => html! { <pages::PlatformsPage /> },
         Route::BackupReplicas => html! { <pages::ReplicasPage /> },
         Route::BackupDashboard => html! { <pages::BackupDashboardPage /> },
         Route::BackupJobs => html! { <pages::BackupJobsPage /> },

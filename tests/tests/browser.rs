@@ -384,6 +384,7 @@ async fn flow(ui: &Ui, server: &Server, fake: &fake_autotask::FakeAutotask) {
     tapes(ui, &api).await;
     backup(ui, server).await;
     backup_runs(ui, server).await;
+    platforms(ui).await;
 
     // A viewer, made through the API with the admin's session.
     api.call(
@@ -1864,4 +1865,37 @@ async fn backup_read_only(ui: &Ui) {
     ui.go("/backup/policies").await;
     ui.wait_text("table.policies", "App files").await;
     assert!(ui.find_text("table.policies button", "Run now").await.is_none(), "a viewer cannot run a policy");
+}
+
+/// Backup > Platforms: a Veeam B&R server (the fake, on loopback) registered
+/// for the customer, its connection tested, a sync run, and its jobs shown
+/// on the Platforms page and on the Jobs page.
+async fn platforms(ui: &Ui) {
+    let veeam = fake_platforms::FakeVeeam::start().await;
+    let now = chrono::Utc::now();
+    let job = veeam.add_job("Browser Daily VMs", "VSphereBackup");
+    veeam.add_session(&job, now - chrono::Duration::hours(20), 30, "Success", &[("vm-web01", "Success")]);
+    veeam.add_session(&job, now - chrono::Duration::hours(44), 30, "Warning", &[("vm-web01", "Warning")]);
+
+    ui.go("/backup/platforms").await;
+    ui.wait("[data-testid=platforms-empty]").await;
+    ui.type_into("#pf-name", "Browser Veeam").await;
+    ui.wait("#pf-customer").await.select_by_label(CUSTOMER).await.expect("the customer");
+    ui.type_into("#pf-host", &veeam.base_url()).await;
+    ui.type_into("#pf-username", veeam.username()).await;
+    ui.type_into("#pf-password", veeam.password()).await;
+    ui.click("[data-testid=platform-register]").await;
+    ui.wait_text(".toast", "Platform Browser Veeam registered").await;
+    dismiss_toasts(ui).await;
+    ui.wait_text("[data-testid=platform-row]", "Browser Veeam").await;
+    ui.click("[data-testid=platform-test]").await;
+    ui.wait_text("[data-testid=platform-test-result]", "Connection OK").await;
+    ui.click("[data-testid=platform-sync]").await;
+    ui.wait_text(".toast", "Sync queued").await;
+    dismiss_toasts(ui).await;
+    ui.reload_until("/backup/platforms", "[data-testid=platform-jobs]", "Browser Daily VMs").await;
+    ui.wait_text("[data-testid=platform-status]", "ok").await;
+    assert!(!ui.c.source().await.unwrap_or_default().contains(veeam.password()), "the password never comes back");
+    ui.shot("backup-platforms").await;
+    ui.reload_until("/jobs", "table.jobs", "Browser Daily VMs").await;
 }

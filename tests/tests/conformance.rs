@@ -50,7 +50,11 @@ async fn aws(label: &str) -> Adapters {
     // The secrets as the SAM template creates them: empty placeholders.
     let sm = aws_sdk_secretsmanager::Client::new(&a.sdk);
     let mut arns = std::collections::HashMap::new();
-    for (name, placeholder) in [(SecretName::Autotask, r#"{"username":"","secret":""}"#), (SecretName::Storage, "{}")] {
+    for (name, placeholder) in [
+        (SecretName::Autotask, r#"{"username":"","secret":""}"#),
+        (SecretName::Storage, "{}"),
+        (SecretName::Platforms, "{}"),
+    ] {
         let out = sm
             .create_secret()
             .name(format!("{}/{}", bc_aws::testing::unique_prefix(label), name.as_str()))
@@ -121,6 +125,7 @@ conformance!(
     backup_docs_are_versioned_grouped_and_due,
     backup_doc_update_and_claim_are_one_write,
     protected_objects_are_counted_and_queued,
+    platform_docs_are_due_by_next_sync_apart_from_engines,
 );
 
 fn t(day: u32, hour: u32) -> DateTime<Utc> {
@@ -1652,4 +1657,27 @@ async fn protected_objects_are_counted_and_queued(a: Adapters) {
     assert!(s.insert_backup_doc(&assignment("p_h1", "h1", "active")).await.unwrap());
     assert!(s.insert_backup_doc(&assignment("p_h2", "h2", "archived")).await.unwrap());
     assert_eq!(s.uncovered_host_count().await.unwrap(), 2, "h2 (archived) and h3 (none)");
+}
+
+/// Backup platforms (`platforms`) are backup documents of their own kind, due (indexed) at their next sync: the
+/// scheduler reads only the due ones, never an engine's deadline.
+async fn platform_docs_are_due_by_next_sync_apart_from_engines(a: Adapters) {
+    use bc_core::repos::BackupKind::{Engine, Platform};
+    let s = &a.store;
+    assert_eq!(bc_core::repos::BackupKind::parse("platform"), Some(Platform));
+    assert!(s.insert_backup_doc(&bdoc(Platform, "pf1", None, Some(t(4, 10)))).await.unwrap());
+    assert!(s.insert_backup_doc(&bdoc(Platform, "pf2", None, Some(t(4, 8)))).await.unwrap());
+    assert!(s.insert_backup_doc(&bdoc(Platform, "pf3", None, None)).await.unwrap(), "a disabled platform: never due");
+    assert!(s.insert_backup_doc(&bdoc(Engine, "pf1", None, Some(t(4, 1)))).await.unwrap());
+    let ids = |v: Vec<bc_core::repos::BackupDoc>| v.into_iter().map(|d| d.id).collect::<Vec<_>>();
+    assert_eq!(ids(s.backup_docs_due(Platform, t(4, 9), 10).await.unwrap()), vec!["pf2"]);
+    assert_eq!(ids(s.backup_docs_due(Platform, t(5, 0), 10).await.unwrap()), vec!["pf2", "pf1"]);
+    // The next sync moves on: off the list until then.
+    let mut p2 = s.get_backup_doc(Platform, "pf2").await.unwrap().unwrap();
+    p2.due_at = Some(t(6, 0));
+    s.update_backup_doc(&p2).await.unwrap();
+    assert_eq!(ids(s.backup_docs_due(Platform, t(5, 0), 10).await.unwrap()), vec!["pf1"]);
+    assert_eq!(ids(s.list_backup_docs(Platform).await.unwrap()), vec!["pf1", "pf2", "pf3"]);
+    assert!(s.delete_backup_doc(Platform, "pf1").await.unwrap());
+    assert!(s.get_backup_doc(Engine, "pf1").await.unwrap().is_some(), "kinds apart");
 }

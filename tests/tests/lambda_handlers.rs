@@ -86,7 +86,7 @@ impl Stack {
             "MailBucket" => self.cfg.mail_bucket.clone(),
             "MailFrom" => self.cfg.mail_from.clone(),
             "LogLevel" => "info".into(),
-            "AutotaskSecret" | "StorageSecret" => {
+            "AutotaskSecret" | "StorageSecret" | "PlatformsSecret" => {
                 format!("arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:backupchecks/{name}-AbCdEf")
             }
             other => match self.queue_url(other) {

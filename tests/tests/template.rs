@@ -229,6 +229,7 @@ fn every_function_gets_every_variable_it_reads() {
     assert!(has("ApiFunction", "AUTOTASK_SECRET_ARN") && has("WorkerFunction", "AUTOTASK_SECRET_ARN"));
     assert!(!has("MailIngestFunction", "AUTOTASK_SECRET_ARN") && !has("SchedulerFunction", "AUTOTASK_SECRET_ARN"));
     assert!(has("ApiFunction", "STORAGE_SECRET_ARN"));
+    assert!(has("ApiFunction", "PLATFORMS_SECRET_ARN") && has("WorkerFunction", "PLATFORMS_SECRET_ARN"));
     assert_eq!(
         function_env(&t, "ApiFunction")["AUTOTASK_SECRET_ARN"],
         r("AutotaskSecret"),
@@ -460,6 +461,8 @@ fn expected_permissions() -> BTreeMap<&'static str, Vec<(&'static str, Value)>> 
             ("secretsmanager:GetSecretValue", r("StorageSecret")),
             ("secretsmanager:PutSecretValue", r("AutotaskSecret")), // Autotask settings (write-only credentials)
             ("secretsmanager:PutSecretValue", r("StorageSecret")), // storage target credentials (write-only)
+            ("secretsmanager:GetSecretValue", r("PlatformsSecret")), // backup platform credentials (test connection, retry)
+            ("secretsmanager:PutSecretValue", r("PlatformsSecret")), // backup platform credentials (write-only)
             decrypt(),
             ("kms:GenerateDataKey", arn("SecretsKey")), // writing that secret
         ]);
@@ -509,6 +512,7 @@ fn expected_permissions() -> BTreeMap<&'static str, Vec<(&'static str, Value)>> 
                 ] }),
             ),
             ("secretsmanager:GetSecretValue", r("AutotaskSecret")), // ticket calls
+            ("secretsmanager:GetSecretValue", r("PlatformsSecret")), // platform syncs
             decrypt(),
         ]);
         v.extend(consume("TaskQueue"));
@@ -616,7 +620,7 @@ fn secrets_are_encrypted_with_the_stack_key() {
     let t = template();
     let secrets = of_type(&t, "AWS::SecretsManager::Secret");
     let names: BTreeSet<&str> = secrets.iter().map(|(n, _)| *n).collect();
-    assert_eq!(names, BTreeSet::from(["AutotaskSecret", "StorageSecret", "OriginVerifySecret"]));
+    assert_eq!(names, BTreeSet::from(["AutotaskSecret", "StorageSecret", "PlatformsSecret", "OriginVerifySecret"]));
     for (name, s) in secrets {
         assert_eq!(s["Properties"]["KmsKeyId"], r("SecretsKey"), "{name}");
     }

@@ -16,6 +16,7 @@ pub mod mails;
 pub mod notes;
 pub mod operations;
 pub mod overrides;
+pub mod platforms;
 pub mod quarantine;
 pub mod reports;
 pub mod reviewed;

@@ -46,7 +46,8 @@ fn section_of(route: &Route) -> Option<Route> {
         | Route::BackupDashboard
         | Route::BackupJobs
         | Route::BackupRestore
-        | Route::BackupObjects => Route::BackupEngines,
+        | Route::BackupObjects
+        | Route::BackupPlatforms => Route::BackupDashboard,
         _ => return None,
     })
 }
@@ -72,7 +73,7 @@ pub fn Layout(props: &LayoutProps) -> Html {
         (Route::Reports, "Reports", Permission::ViewReports),
         (Route::DailyJobs, "Daily Jobs", Permission::ViewDailyJobs),
         (Route::Tapes, "Tapes", Permission::ViewTapes),
-        (Route::BackupEngines, "Backup", Permission::ViewBackup),
+        (Route::BackupDashboard, "Backup", Permission::ViewBackup),
         (Route::Users, "Users", Permission::ManageUsers),
         (Route::Settings, "Settings", Permission::ManageSettings),
         (Route::Audit, "Audit", Permission::ViewAudit),

@@ -28,7 +28,7 @@ mod users;
 pub use account::AccountPage;
 pub use audit::AuditPage;
 pub use backup::{BackupDashboardPage, BackupJobsPage, BackupObjectsPage, BackupRestorePage};
-pub use backup::{EnginesPage, HostsPage, PoliciesPage, PolicyPage, ReplicasPage, StoragePage};
+pub use backup::{EnginesPage, HostsPage, PlatformsPage, PoliciesPage, PolicyPage, ReplicasPage, StoragePage};
 pub use customers::CustomersPage;
 pub use daily_jobs::DailyJobsPage;
 pub use inbox::InboxPage;

@@ -9,6 +9,7 @@ async fn main() -> Result<(), Error> {
     let arns = bc_lambda::secret_arns(&[
         (SecretName::Autotask, std::env::var("AUTOTASK_SECRET_ARN").ok()),
         (SecretName::Storage, std::env::var("STORAGE_SECRET_ARN").ok()),
+        (SecretName::Platforms, std::env::var("PLATFORMS_SECRET_ARN").ok()),
     ]);
     let app = bc_lambda::app_from_env_with_secrets(arns).await?;
     // Autotask calls share one hourly request budget across every function instance.

@@ -47,7 +47,7 @@ enum Cmd {
 
 #[derive(Subcommand)]
 enum AdminCmd {
-    /// Store an integration credential (autotask, storage), encrypted with the
+    /// Store an integration credential (autotask, storage, platforms), encrypted with the
     /// data folder's key; the value is read from standard input.
     SetSecret {
         #[arg(long, default_value = "data", env = "BACKUPCHECKS_DATA")]

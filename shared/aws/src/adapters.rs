@@ -61,6 +61,7 @@ impl AwsAdapters {
             config,
         )
         .with_webhooks(Arc::new(bc_webhooks::HttpWebhooks::new()))
+        .with_platforms(Arc::new(bc_platforms::HttpPlatforms::new()))
     }
 }
 

@@ -71,6 +71,8 @@ pub struct App {
     pub(crate) parse_options: Arc<OptionsCache>,
     /// The PSA adapter (Autotask), when the runtime has one.
     pub psa: Option<Arc<dyn Psa>>,
+    /// The backup platform adapters (Veeam B&R, Cove), when the runtime has them.
+    pub platforms: Option<Arc<dyn crate::platforms::port::PlatformConnector>>,
     /// Intake policy (trusted verdict sources, hold switch) as last read.
     pub(crate) intake_policy: Arc<PolicyCache>,
     /// Time zone, cut-over and maintenance windows as last read.
@@ -102,12 +104,19 @@ impl App {
             schedule_context: Arc::default(),
             alerts_cache: Arc::default(),
             psa: None,
+            platforms: None,
         }
     }
 
     /// The PSA adapter (Autotask) the runtime has.
     pub fn with_psa(mut self, psa: Arc<dyn Psa>) -> Self {
         self.psa = Some(psa);
+        self
+    }
+
+    /// The backup platform adapters the runtime has (none by default).
+    pub fn with_platforms(mut self, platforms: Arc<dyn crate::platforms::port::PlatformConnector>) -> Self {
+        self.platforms = Some(platforms);
         self
     }
 

@@ -23,6 +23,7 @@ pub mod inbox;
 pub mod ingest;
 pub mod jobs;
 pub mod model;
+pub mod platforms;
 pub mod ports;
 mod present;
 pub mod psa;

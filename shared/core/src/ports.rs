@@ -92,15 +92,18 @@ pub enum SecretName {
     Autotask,
     /// Credentials of storage targets.
     Storage,
+    /// Credentials of backup platforms (Veeam B&R, Cove).
+    Platforms,
 }
 
 impl SecretName {
-    pub const ALL: [SecretName; 2] = [SecretName::Autotask, SecretName::Storage];
+    pub const ALL: [SecretName; 3] = [SecretName::Autotask, SecretName::Storage, SecretName::Platforms];
 
     pub fn as_str(self) -> &'static str {
         match self {
             SecretName::Autotask => "autotask",
             SecretName::Storage => "storage",
+            SecretName::Platforms => "platforms",
         }
     }
 }
@@ -111,7 +114,7 @@ impl std::str::FromStr for SecretName {
         SecretName::ALL
             .into_iter()
             .find(|n| n.as_str() == s)
-            .ok_or_else(|| format!("unknown secret {s:?} (autotask, storage)"))
+            .ok_or_else(|| format!("unknown secret {s:?} (autotask, storage, platforms)"))
     }
 }
 

@@ -36,6 +36,8 @@ pub struct TickReport {
     pub rpo_breaches: u32,
     /// Restore points expired by the daily retention pass.
     pub restore_points_expired: u32,
+    /// Platform syncs queued (platforms whose interval passed).
+    pub platform_syncs: u32,
 }
 
 impl App {
@@ -69,6 +71,10 @@ impl App {
         // Alerts must never stop the rest of the tick.
         report.alert_batches = self.alert_batches().await.unwrap_or_else(|e| {
             tracing::warn!(error = %e, "batched alerts failed");
+            0
+        });
+        report.platform_syncs = self.queue_due_platform_syncs().await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "queueing platform syncs failed");
             0
         });
         report.digest_queued = self.digest_due().await.unwrap_or_else(|e| {

@@ -84,6 +84,7 @@ impl Embedded {
         App::new(self.store.clone(), self.blobs.clone(), self.queue.clone(), self.mailer.clone(), clock, config)
             .with_secrets(self.secrets.clone())
             .with_webhooks(Arc::new(bc_webhooks::HttpWebhooks::new()))
+            .with_platforms(Arc::new(bc_platforms::HttpPlatforms::new()))
     }
 
     pub fn drop_dir(&self) -> PathBuf {

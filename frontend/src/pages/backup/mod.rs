@@ -10,6 +10,7 @@ mod engines;
 mod hosts;
 mod jobs;
 mod objects;
+mod platforms;
 mod policies;
 mod policy;
 mod replicas;
@@ -21,6 +22,7 @@ pub use engines::EnginesPage;
 pub use hosts::HostsPage;
 pub use jobs::BackupJobsPage;
 pub use objects::BackupObjectsPage;
+pub use platforms::PlatformsPage;
 pub use policies::PoliciesPage;
 pub use policy::PolicyPage;
 pub use replicas::ReplicasPage;
@@ -127,6 +129,7 @@ pub fn BackupTabs(props: &TabsProps) -> Html {
         (Route::BackupPolicies, "Policies"),
         (Route::BackupHosts, "Hosts"),
         (Route::BackupReplicas, "Replicas"),
+        (Route::BackupPlatforms, "Platforms"),
     ];
     if !session.can(Permission::ViewBackup) {
         return html! {};

@@ -41,10 +41,12 @@ pub enum BackupKind {
     RestorePoint,
     /// A policy's next schedule slots (due: the earliest).
     PolicyClock,
+    /// A third-party backup platform (`platforms`), due at its next sync.
+    Platform,
 }
 
 impl BackupKind {
-    pub const ALL: [BackupKind; 15] = [
+    pub const ALL: [BackupKind; 16] = [
         BackupKind::Engine,
         BackupKind::RegistrationSecret,
         BackupKind::RegistrationScope,
@@ -60,6 +62,7 @@ impl BackupKind {
         BackupKind::AgentJob,
         BackupKind::RestorePoint,
         BackupKind::PolicyClock,
+        BackupKind::Platform,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -79,6 +82,7 @@ impl BackupKind {
             BackupKind::AgentJob => "agentjob",
             BackupKind::RestorePoint => "restorepoint",
             BackupKind::PolicyClock => "policyclock",
+            BackupKind::Platform => "platform",
         }
     }
 

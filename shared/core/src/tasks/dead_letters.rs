@@ -34,6 +34,7 @@ pub fn describe(body: &str) -> (String, String) {
         Task::PsaCompanySync { hour } => format!("sync the Autotask company names ({hour})"),
         Task::Alert { channel_id, event } => format!("deliver alert {} to channel {channel_id}", event.key()),
         Task::Digest { day } => format!("send the morning digest of {day}"),
+        Task::PlatformSync { platform_id } => format!("sync the backup platform {platform_id}"),
         Task::ReindexReviewedRuns { .. } => "re-index a batch of reviewed runs".into(),
     };
     (kind, summary)

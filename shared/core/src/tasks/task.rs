@@ -30,6 +30,8 @@ pub enum Task {
     PsaCompanySync { hour: String },
     /// Deliver one alert event to one channel (`alerts::deliver`).
     Alert { channel_id: String, event: crate::alerts::event::AlertEvent },
+    /// Sync one backup platform (`platforms::sync`).
+    PlatformSync { platform_id: String },
     /// Send the morning digest of a backup day (`alerts::digest`).
     Digest { day: chrono::NaiveDate },
     ReindexReviewedRuns {

@@ -43,6 +43,7 @@ impl App {
             }
             Task::Alert { channel_id, event } => self.deliver_alert(&channel_id, &event).await?,
             Task::Digest { day } => self.send_digest(day).await?,
+            Task::PlatformSync { platform_id } => self.run_platform_sync(&platform_id).await?,
             Task::ReindexReviewedRuns { cursor, examined, rewritten } => {
                 self.reindex_reviewed_batch(cursor.as_deref(), examined, rewritten).await?
             }

@@ -16,6 +16,7 @@ mod meta;
 mod operations;
 mod overrides;
 mod ping;
+mod platforms;
 mod psa;
 mod quarantine;
 mod remarks;
@@ -55,7 +56,7 @@ const UPLOAD_LIMIT: usize = bc_core::parsers::MAX_MAIL_BYTES + 1024 * 1024;
         (name = "jobs"), (name = "runs"), (name = "overrides"), (name = "remarks"), (name = "tickets"),
         (name = "operations"), (name = "users"), (name = "api_tokens"), (name = "audit"), (name = "settings"),
         (name = "reports"), (name = "autotask"), (name = "meta"), (name = "quarantine"), (name = "schedules"),
-        (name = "alerts"), (name = "ping"), (name = "tapes"), (name = "backup"), (name = "bes")
+        (name = "alerts"), (name = "ping"), (name = "tapes"), (name = "backup"), (name = "bes"), (name = "platforms")
     )
 )]
 struct ApiDoc;
@@ -180,6 +181,15 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(backup::assign_host))
         .routes(routes!(backup::set_assignment, backup::remove_assignment))
         .routes(routes!(backup::list_alerts))
+        .routes(routes!(platforms::list, platforms::register))
+        .routes(routes!(platforms::get, platforms::update))
+        .routes(routes!(platforms::deletion))
+        .routes(routes!(platforms::objects))
+        .routes(routes!(platforms::delete))
+        .routes(routes!(platforms::test))
+        .routes(routes!(platforms::sync))
+        .routes(routes!(platforms::unlink))
+        .routes(routes!(platforms::retry))
         .routes(routes!(bes::register))
         .routes(routes!(bes::heartbeat))
         .routes(routes!(bes::rotate_key))
