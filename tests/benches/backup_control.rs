@@ -13,16 +13,22 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bc_api_types::Role;
 use bc_api_types::{self as api, LastBackupStatus, ObjectSource, ObjectType, ProtectedObject};
+use bc_core::Actor;
 use bc_core::backup::repo::{BackupDoc, BackupKind};
 use bc_core::model::Customer;
 use bc_core::ports::ManualClock;
-use bc_api_types::Role;
-use bc_core::Actor;
 use bc_tests::Runtime;
 use chrono::{DateTime, Duration as CDuration, TimeZone, Utc};
 
-fn doc<T: serde::Serialize>(kind: BackupKind, id: &str, parent: Option<&str>, due: Option<DateTime<Utc>>, v: &T) -> BackupDoc {
+fn doc<T: serde::Serialize>(
+    kind: BackupKind,
+    id: &str,
+    parent: Option<&str>,
+    due: Option<DateTime<Utc>>,
+    v: &T,
+) -> BackupDoc {
     BackupDoc {
         kind,
         id: id.to_string(),

@@ -93,3 +93,80 @@ impl ScriptedEngine {
         self.call("POST", &format!("/bes/v1/jobs/{job_id}/result"), result).await
     }
 }
+
+/// Set-up through the use cases: a customer, an engine of it registered with
+/// a fresh secret, a Local storage target on it, and `policies` policies
+/// (full backups on `schedule`, UTC) with `hosts` active hosts each. Returns
+/// the policy ids.
+pub async fn native_policies(
+    app: &bc_core::App,
+    customer: &str,
+    schedule: &str,
+    policies: usize,
+    hosts: usize,
+) -> Vec<String> {
+    let admin = bc_core::Actor::system();
+    let customer = app.create_customer(&admin, customer).await.expect("customer");
+    let secret = app
+        .rotate_registration_secret(
+            &admin,
+            &bc_api_types::RegistrationSecretBody { customer_id: Some(customer.id.clone()) },
+        )
+        .await
+        .expect("secret");
+    let engine = app
+        .bes_register(&bc_api_types::BesRegister {
+            registration_secret: secret.secret,
+            name: format!("{} engine", customer.name),
+            deployment_model: bc_api_types::DeploymentModel::OnPremise,
+            public_key: "6kpsY+KcUgq+9VB7Ey7F+ZVHdq6+vnuSQh7qaRRG0iw=".into(),
+            hostname: "bes.lan".into(),
+            ip: "10.0.0.9".into(),
+            port: 8443,
+        })
+        .await
+        .expect("engine");
+    let target = app
+        .create_storage_target(
+            &admin,
+            &bc_api_types::StorageTargetBody {
+                name: "Repo".into(),
+                target_type: bc_api_types::TargetType::Local,
+                engine_id: engine.engine_id.clone(),
+                connection: bc_api_types::ConnectionConfig { path: Some("/srv/repo".into()), ..Default::default() },
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("target");
+    let mut ids = Vec::new();
+    for p in 0..policies {
+        let policy = app
+            .create_policy(
+                &admin,
+                &bc_api_types::PolicyBody {
+                    name: Some(format!("Policy {p}")),
+                    engine_id: Some(engine.engine_id.clone()),
+                    storage_target_id: Some(target.id.clone()),
+                    full_schedule: Some(schedule.into()),
+                    time_zone: Some("UTC".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("policy");
+        for h in 0..hosts {
+            let body = bc_api_types::ManagedHostBody {
+                customer_id: customer.id.clone(),
+                hostname: format!("host-{p}-{h}"),
+                ip: None,
+                os: None,
+            };
+            let host = app.create_host(&admin, &body).await.expect("host");
+            let assign = bc_api_types::AssignHostBody { host_id: host.id };
+            app.assign_host(&admin, &policy.policy.id, &assign).await.expect("assign");
+        }
+        ids.push(policy.policy.id);
+    }
+    ids
+}

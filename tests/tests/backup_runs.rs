@@ -126,7 +126,8 @@ async fn backup_runs_on(rt: Runtime, clock: Arc<ManualClock>) {
     assert_eq!((s, body["status"].as_str()), (StatusCode::OK, Some("running")), "{body}");
     let (s, _) = bes.call("POST", &format!("/bes/v1/jobs/{aj}/progress"), &json!({"percent": 140})).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "percent over 100");
-    let (s, _) = bes.call("POST", &format!("/bes/v1/jobs/{aj}/progress"), &json!({"percent": 50, "bytes_done": 500})).await;
+    let (s, _) =
+        bes.call("POST", &format!("/bes/v1/jobs/{aj}/progress"), &json!({"percent": 50, "bytes_done": 500})).await;
     assert_eq!(s, StatusCode::NO_CONTENT);
     clock.advance(Duration::minutes(5));
     let done = success("snap-1", clock.now());
@@ -142,7 +143,10 @@ async fn backup_runs_on(rt: Runtime, clock: Arc<ManualClock>) {
     assert_eq!(s, StatusCode::OK, "{points}");
     let points = points["items"].as_array().cloned().unwrap();
     assert_eq!(points.len(), 1, "{points:?}");
-    assert_eq!((points[0]["snapshot_id"].as_str(), points[0]["verification"].as_str()), (Some("snap-1"), Some("passed")));
+    assert_eq!(
+        (points[0]["snapshot_id"].as_str(), points[0]["verification"].as_str()),
+        (Some("snap-1"), Some("passed"))
+    );
     let rp_id = points[0]["id"].as_str().unwrap().to_string();
     let (s, _) = viewer.get("/api/v1/backup/restore-points").await;
     assert_eq!(s, StatusCode::FORBIDDEN, "restore points need backup.restore");
@@ -212,16 +216,25 @@ async fn backup_runs_on(rt: Runtime, clock: Arc<ManualClock>) {
     // File restores: 10,001 paths refused; a viewer refused; a good one queued at high priority.
     let many: Vec<String> = (0..10_001).map(|i| format!("/srv/data/f{i}")).collect();
     let (s, body) = op
-        .post(&format!("/api/v1/backup/restore-points/{rp_id}/restore-files"), &json!({"paths": many, "target_path": "/restore"}))
+        .post(
+            &format!("/api/v1/backup/restore-points/{rp_id}/restore-files"),
+            &json!({"paths": many, "target_path": "/restore"}),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(body["error"]["message"].as_str().unwrap_or("").contains("10000"), "{body}");
     let (s, _) = viewer
-        .post(&format!("/api/v1/backup/restore-points/{rp_id}/restore-files"), &json!({"paths": ["/srv/readme.txt"], "target_path": "/restore"}))
+        .post(
+            &format!("/api/v1/backup/restore-points/{rp_id}/restore-files"),
+            &json!({"paths": ["/srv/readme.txt"], "target_path": "/restore"}),
+        )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, fr) = op
-        .post(&format!("/api/v1/backup/restore-points/{rp_id}/restore-files"), &json!({"paths": ["/srv/readme.txt"], "target_path": "/restore"}))
+        .post(
+            &format!("/api/v1/backup/restore-points/{rp_id}/restore-files"),
+            &json!({"paths": ["/srv/readme.txt"], "target_path": "/restore"}),
+        )
         .await;
     assert_eq!(s, StatusCode::ACCEPTED, "{fr}");
     assert_eq!((fr["priority"].as_str(), fr["payload"]["overwrite"].as_bool()), (Some("high"), Some(false)));
@@ -243,7 +256,10 @@ async fn backup_runs_on(rt: Runtime, clock: Arc<ManualClock>) {
     let late_id = late["id"].as_str().unwrap().to_string();
     let jobs = bes.poll().await;
     let token_of = |id: &str| {
-        jobs.iter().find(|j| j["id"] == id).map(|j| j["payload"]["token"].as_str().unwrap_or("").to_string()).expect("offered")
+        jobs.iter()
+            .find(|j| j["id"] == id)
+            .map(|j| j["payload"]["token"].as_str().unwrap_or("").to_string())
+            .expect("offered")
     };
     let (token, late_token) = (token_of(&bmr_id), token_of(&late_id));
     assert_eq!(token.len(), 36, "a UUID: {token}");
@@ -263,7 +279,11 @@ async fn backup_runs_on(rt: Runtime, clock: Arc<ManualClock>) {
     assert_eq!(s, StatusCode::GONE, "after 4 hours: {body}");
     for id in [&bmr_id, &late_id] {
         bes.ack(id).await;
-        bes.result(id, &json!({"status": "failed", "error": "not supported by the reference engine", "retryable": false})).await;
+        bes.result(
+            id,
+            &json!({"status": "failed", "error": "not supported by the reference engine", "retryable": false}),
+        )
+        .await;
     }
 
     // The engine disappears mid-job: the job fails with the reason after the timeout.
@@ -308,10 +328,15 @@ async fn backup_runs_on(rt: Runtime, clock: Arc<ManualClock>) {
     let breaches = objects(&viewer, "?rpo_breach=true").await;
     assert_eq!(breaches.len(), 1);
     let (_, summary) = viewer.get("/api/v1/backup/dashboard/summary").await;
-    assert_eq!((summary["protected_count"].as_u64(), summary["rpo_breach_count"].as_u64()), (Some(1), Some(1)), "{summary}");
+    assert_eq!(
+        (summary["protected_count"].as_u64(), summary["rpo_breach_count"].as_u64()),
+        (Some(1), Some(1)),
+        "{summary}"
+    );
     assert_eq!(summary["engines_offline"].as_u64(), Some(2), "both engines fell silent: {summary}");
     let (_, checks) = op.get("/api/v1/run-checks").await;
-    let native_row = checks["jobs"].as_array().unwrap().iter().find(|j| j["id"] == job_id.as_str()).cloned().expect("in Run Checks");
+    let native_row =
+        checks["jobs"].as_array().unwrap().iter().find(|j| j["id"] == job_id.as_str()).cloned().expect("in Run Checks");
     assert!(native_row.to_string().contains("RPO breach"), "{native_row}");
     let (s, _) = op.get("/api/v1/backup/objects?object_type=tape").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);

@@ -336,70 +336,7 @@ async fn requests_per_dispatched_backup_job() {
     rt.app.clock = clock.clone();
     let aws = rt.aws.clone().expect("aws");
     let app = &rt.app;
-    let admin = Actor::system();
-    let customer = app.create_customer(&admin, "Dispatch BV").await.expect("customer");
-    let secret = app
-        .rotate_registration_secret(&admin, &bc_api_types::RegistrationSecretBody { customer_id: Some(customer.id.clone()) })
-        .await
-        .expect("secret");
-    let registered = app
-        .bes_register(&bc_api_types::BesRegister {
-            registration_secret: secret.secret,
-            name: "Dispatcher".into(),
-            deployment_model: bc_api_types::DeploymentModel::OnPremise,
-            public_key: "6kpsY+KcUgq+9VB7Ey7F+ZVHdq6+vnuSQh7qaRRG0iw=".into(),
-            hostname: "bes.lan".into(),
-            ip: "10.0.0.9".into(),
-            port: 8443,
-        })
-        .await
-        .expect("register");
-    let target = app
-        .create_storage_target(
-            &admin,
-            &bc_api_types::StorageTargetBody {
-                name: "Repo".into(),
-                target_type: bc_api_types::TargetType::Local,
-                engine_id: registered.engine_id.clone(),
-                connection: bc_api_types::ConnectionConfig { path: Some("/srv/repo".into()), ..Default::default() },
-                ..Default::default()
-            },
-        )
-        .await
-        .expect("target");
-    for p in 0..POLICIES {
-        let policy = app
-            .create_policy(
-                &admin,
-                &bc_api_types::PolicyBody {
-                    name: Some(format!("Policy {p}")),
-                    engine_id: Some(registered.engine_id.clone()),
-                    storage_target_id: Some(target.id.clone()),
-                    full_schedule: Some("0 2 * * *".into()),
-                    time_zone: Some("UTC".into()),
-                    ..Default::default()
-                },
-            )
-            .await
-            .expect("policy");
-        for h in 0..HOSTS {
-            let host = app
-                .create_host(
-                    &admin,
-                    &bc_api_types::ManagedHostBody {
-                        customer_id: customer.id.clone(),
-                        hostname: format!("host-{p}-{h}"),
-                        ip: None,
-                        os: None,
-                    },
-                )
-                .await
-                .expect("host");
-            app.assign_host(&admin, &policy.policy.id, &bc_api_types::AssignHostBody { host_id: host.id })
-                .await
-                .expect("assign");
-        }
-    }
+    bc_tests::bes::native_policies(app, "Dispatch BV", "0 2 * * *", POLICIES, HOSTS).await;
     clock.set("2026-03-10T02:00:30Z".parse().expect("time"));
     let before = aws.store.request_count();
     let n = app.dispatch_due().await.expect("dispatch");

@@ -914,70 +914,17 @@ async fn scheduler_ticks_on_the_schedules_payload() {
     assert!(store.insert_mail(&stuck).await.expect("insert"));
 
     // A native backup policy whose slot just passed, with one active host.
-    let sys = bc_core::Actor::system();
-    let p = &d.plain;
-    let customer = p.create_customer(&sys, "Tick BV").await.expect("customer");
-    let secret = p
-        .rotate_registration_secret(&sys, &bc_api_types::RegistrationSecretBody { customer_id: Some(customer.id.clone()) })
-        .await
-        .expect("secret");
-    let engine = p
-        .bes_register(&bc_api_types::BesRegister {
-            registration_secret: secret.secret,
-            name: "Tick engine".into(),
-            deployment_model: bc_api_types::DeploymentModel::OnPremise,
-            public_key: "6kpsY+KcUgq+9VB7Ey7F+ZVHdq6+vnuSQh7qaRRG0iw=".into(),
-            hostname: "bes.lan".into(),
-            ip: "10.0.0.9".into(),
-            port: 8443,
-        })
-        .await
-        .expect("engine");
-    let target = p
-        .create_storage_target(
-            &sys,
-            &bc_api_types::StorageTargetBody {
-                name: "Repo".into(),
-                target_type: bc_api_types::TargetType::Local,
-                engine_id: engine.engine_id.clone(),
-                connection: bc_api_types::ConnectionConfig { path: Some("/srv/repo".into()), ..Default::default() },
-                ..Default::default()
-            },
-        )
-        .await
-        .expect("target");
-    let policy = p
-        .create_policy(
-            &sys,
-            &bc_api_types::PolicyBody {
-                name: Some("Tick files".into()),
-                engine_id: Some(engine.engine_id.clone()),
-                storage_target_id: Some(target.id),
-                full_schedule: Some("0 3 * * *".into()),
-                time_zone: Some("UTC".into()),
-                ..Default::default()
-            },
-        )
-        .await
-        .expect("policy");
-    let host = p
-        .create_host(
-            &sys,
-            &bc_api_types::ManagedHostBody { customer_id: customer.id, hostname: "fs-tick".into(), ip: None, os: None },
-        )
-        .await
-        .expect("host");
-    p.assign_host(&sys, &policy.policy.id, &bc_api_types::AssignHostBody { host_id: host.id }).await.expect("assign");
+    let policy_id = bc_tests::bes::native_policies(&d.plain, "Tick BV", "0 3 * * *", 1, 1).await.remove(0);
     {
         use bc_core::repos::{BackupDoc, BackupKind, BackupRepo};
         let slot = now - chrono::Duration::minutes(1);
         let clock = BackupDoc {
             kind: BackupKind::PolicyClock,
-            id: policy.policy.id.clone(),
+            id: policy_id.clone(),
             parent: None,
             due_at: Some(slot),
             version: 0,
-            body: json!({"id": policy.policy.id, "next": [["full", slot]]}).to_string(),
+            body: json!({"id": policy_id, "next": [["full", slot]]}).to_string(),
         };
         store.put_backup_doc(&clock).await.expect("the policy's clock, its slot just passed");
     }

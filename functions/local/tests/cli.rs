@@ -4,14 +4,16 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use bc_api_types::Status;
 use bc_tests::mails::{VeeamMail, newsletter};
 use serde_json::{Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_backupchecks");
+mod common;
+
+use common::{BIN, Serve};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/parsers/tests/fixtures")
@@ -231,53 +233,8 @@ fn ingest_and_create_user_from_the_command_line() {
     assert_eq!((l[1]["mail_id"].clone(), l[1]["duplicate"].clone()), (l[0]["mail_id"].clone(), json!(true)));
 }
 
-struct Serve {
-    child: Child,
-    base: String,
-    password: String,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 fn serve(data: &Path, frontend: &Path) -> Serve {
-    let port = free_port();
-    let mut child = Command::new(BIN)
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data"])
-        .arg(data)
-        .arg("--frontend")
-        .arg(frontend)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut password = String::new();
-    let stdout = child.stdout.take().unwrap();
-    let mut reader = BufReader::new(stdout);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut line = String::new();
-    while Instant::now() < deadline {
-        line.clear();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            break;
-        }
-        if let Some(p) = line.trim().strip_prefix("password: ") {
-            password = p.to_string();
-        }
-        if line.contains("is running at") {
-            break;
-        }
-    }
-    std::thread::spawn(move || for _ in reader.lines() {});
-    Serve { child, base: format!("http://127.0.0.1:{port}"), password }
+    common::serve_with(data, &["--frontend".as_ref(), frontend.as_os_str()], &[])
 }
 
 async fn until<F, Fut>(what: &str, mut f: F) -> Value

@@ -13,9 +13,7 @@
 //! backup put the host in the dashboard's RPO breach queue.
 #![cfg(unix)]
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use bc_tests::server::{Client, TestServer};
@@ -23,60 +21,29 @@ use chrono::{DateTime, Timelike, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_backupchecks");
+mod common;
 
-struct Serve {
-    child: Child,
-    base: String,
-    password: String,
+/// The server, its test clock file and its data folder.
+struct Served {
+    serve: common::Serve,
     offset_file: PathBuf,
     _data: tempfile::TempDir,
 }
 
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn serve() -> Serve {
+fn serve() -> Served {
     let data = tempfile::tempdir().unwrap();
     let offset_file = data.path().join("clock-offset");
     std::fs::write(&offset_file, "0").unwrap();
-    let port = free_port();
-    let mut child = Command::new(BIN)
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--frontend", "/nonexistent", "--data"])
-        .arg(data.path().join("data"))
-        .env("BACKUPCHECKS_TICK_SECS", "1")
-        .env("BACKUPCHECKS_TEST_CLOCK_OFFSET_FILE", &offset_file)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    let mut password = String::new();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while Instant::now() < deadline {
-        line.clear();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 || line.contains("is running at") {
-            break;
-        }
-        if let Some(p) = line.trim().strip_prefix("password: ") {
-            password = p.trim().to_string();
-        }
-    }
-    std::thread::spawn(move || for _ in reader.lines() {});
-    assert!(!password.is_empty(), "serve printed the first admin's password");
-    Serve { child, base: format!("http://127.0.0.1:{port}"), password, offset_file, _data: data }
+    let serve = common::serve_with(
+        &data.path().join("data"),
+        &["--frontend".as_ref(), "/nonexistent".as_ref()],
+        &[("BACKUPCHECKS_TICK_SECS", "1".as_ref()), ("BACKUPCHECKS_TEST_CLOCK_OFFSET_FILE", offset_file.as_os_str())],
+    );
+    assert!(!serve.password.is_empty(), "serve printed the first admin's password");
+    Served { serve, offset_file, _data: data }
 }
 
-impl Serve {
+impl Served {
     /// Moves the server's clock to `at` (and returns the offset to give the engine).
     fn set_time(&self, at: DateTime<Utc>) -> i64 {
         let offset = (at - Utc::now()).num_seconds();
@@ -147,8 +114,8 @@ fn next_three(t: DateTime<Utc>) -> DateTime<Utc> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_and_the_reference_engine_back_up_and_restore() {
     let srv = serve();
-    let server = TestServer { base: srv.base.clone() };
-    let mut admin = server.login(("admin", srv.password.as_str())).await;
+    let server = TestServer { base: srv.serve.base.clone() };
+    let mut admin = server.login(("admin", srv.serve.password.as_str())).await;
 
     let work = tempfile::tempdir().unwrap();
     let source = work.path().join("source");
@@ -165,7 +132,7 @@ async fn serve_and_the_reference_engine_back_up_and_restore() {
     assert_eq!(s, StatusCode::CREATED, "{created}");
 
     let engine = bc_engine::Engine::new(bc_engine::EngineConfig {
-        server: srv.base.clone(),
+        server: srv.serve.base.clone(),
         state_dir: work.path().join("engine-state"),
         registration_secret: Some(created["secret"].as_str().unwrap().to_string()),
         name: "Vault-E2E".into(),
@@ -202,7 +169,8 @@ async fn serve_and_the_reference_engine_back_up_and_restore() {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{pol}");
     let policy_id = pol["policy"]["id"].as_str().unwrap().to_string();
-    let (s, body) = admin.post(&format!("/api/v1/backup/policies/{policy_id}/hosts"), &json!({"host_id": host_id})).await;
+    let (s, body) =
+        admin.post(&format!("/api/v1/backup/policies/{policy_id}/hosts"), &json!({"host_id": host_id})).await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
     let (_, jobs) = admin.get("/api/v1/jobs?source=native").await;
     let job_id = jobs["items"][0]["id"].as_str().expect("the policy's job").to_string();
@@ -211,7 +179,7 @@ async fn serve_and_the_reference_engine_back_up_and_restore() {
     let slot = next_three(Utc::now());
     engine.set_clock_offset(srv.set_time(slot + chrono::Duration::seconds(20)));
     // Sessions end with the server's clock: sign in again after each jump.
-    admin = server.login(("admin", srv.password.as_str())).await;
+    admin = server.login(("admin", srv.serve.password.as_str())).await;
     engine_until(&engine, "the first backup", async || points(&admin, &host_id, "").await.len() == 1).await;
     let first = points(&admin, &host_id, "&status=complete").await.remove(0);
     assert_eq!(first["verification"], "passed", "{first}");
@@ -227,7 +195,7 @@ async fn serve_and_the_reference_engine_back_up_and_restore() {
     write(&source.join("docs/report.txt"), b"quarterly figures v2\n".repeat(200).as_slice());
     write(&source.join("docs/new.txt"), b"a new file\n");
     engine.set_clock_offset(srv.set_time(slot + chrono::Duration::days(1) + chrono::Duration::seconds(20)));
-    admin = server.login(("admin", srv.password.as_str())).await;
+    admin = server.login(("admin", srv.serve.password.as_str())).await;
     engine_until(&engine, "the second backup", async || points(&admin, &host_id, "").await.len() == 2).await;
     // Both snapshots carry the engine's (real) time, so they fall on one day:
     // the GFS rule keeps the newer and expires the older (a forget job for the engine).
@@ -282,7 +250,7 @@ async fn serve_and_the_reference_engine_back_up_and_restore() {
         .await;
     assert_eq!(s, StatusCode::OK, "{body}");
     engine.set_clock_offset(srv.set_time(slot + chrono::Duration::days(2) + chrono::Duration::seconds(20)));
-    admin = server.login(("admin", srv.password.as_str())).await;
+    admin = server.login(("admin", srv.serve.password.as_str())).await;
     engine_until(&engine, "the failed run and its retries", async || {
         native_runs(&admin, &job_id).await.iter().filter(|r| r["status"] == "failed").count() >= 4
     })
@@ -299,7 +267,7 @@ async fn serve_and_the_reference_engine_back_up_and_restore() {
     // Two days after the last success the host is past its 24-hour RPO.
     engine.set_clock_offset(srv.set_time(slot + chrono::Duration::days(3) + chrono::Duration::hours(2)));
     let deadline = Instant::now() + Duration::from_secs(60);
-    let admin = server.login(("admin", srv.password.as_str())).await;
+    let admin = server.login(("admin", srv.serve.password.as_str())).await;
     loop {
         let (s, queue) = admin.get("/api/v1/backup/dashboard/rpo-breaches").await;
         assert_eq!(s, StatusCode::OK, "{queue}");

@@ -10,40 +10,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Compression, Encryption, HookType, IoPriority, StorageHealth, TargetType};
 
-macro_rules! snake_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $wire:literal),* $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-        pub enum $name {
-            $(#[serde(rename = $wire)] $variant,)*
-        }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $wire,)* }
-            }
-
-            pub fn parse(s: &str) -> Option<$name> {
-                match s { $($wire => Some($name::$variant),)* _ => None }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-snake_enum!(
+wire_enum!(
     /// An agent job's (and a native run's) state.
     AgentJobStatus { Pending = "pending", Running = "running", Success = "success", Warning = "warning", Failed = "failed" }
 );
-snake_enum!(
+wire_enum!(
     /// What an agent job does.
     AgentJobKind {
         Backup = "backup",
@@ -57,15 +28,15 @@ snake_enum!(
         Verify = "verify",
     }
 );
-snake_enum!(
+wire_enum!(
     /// Which of the policy's schedules a backup came from.
     BackupLevel { Full = "full", Incremental = "incremental", SyntheticFull = "synthetic_full" }
 );
-snake_enum!(JobPriority { Normal = "normal", High = "high", Critical = "critical" });
-snake_enum!(RestorePointStatus { Complete = "complete", Running = "running", Failed = "failed", Expired = "expired" });
-snake_enum!(VerificationStatus { Passed = "passed", Failed = "failed", Partial = "partial", Pending = "pending" });
-snake_enum!(BmrMethod { Pxe = "pxe", Iso = "iso" });
-snake_enum!(
+wire_enum!(JobPriority { Normal = "normal", High = "high", Critical = "critical" });
+wire_enum!(RestorePointStatus { Complete = "complete", Running = "running", Failed = "failed", Expired = "expired" });
+wire_enum!(VerificationStatus { Passed = "passed", Failed = "failed", Partial = "partial", Pending = "pending" });
+wire_enum!(BmrMethod { Pxe = "pxe", Iso = "iso" });
+wire_enum!(
     /// Why a job was dispatched.
     DispatchReason { Schedule = "schedule", RunNow = "run_now", Retry = "retry", AutoRetry = "auto_retry", CatchUp = "catch_up", User = "user", Retention = "retention" }
 );

@@ -77,27 +77,7 @@ impl JobSource {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum JobSourceKind {
-    Mail,
-    Native,
-    Platform,
-}
-
-impl JobSourceKind {
-    pub const ALL: &'static [JobSourceKind] = &[JobSourceKind::Mail, JobSourceKind::Native, JobSourceKind::Platform];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobSourceKind::Mail => "mail",
-            JobSourceKind::Native => "native",
-            JobSourceKind::Platform => "platform",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<JobSourceKind> {
-        JobSourceKind::ALL.iter().copied().find(|k| k.as_str() == s)
-    }
-}
+wire_enum!(
+    /// Where a job's runs come from, as the Jobs page filters it.
+    JobSourceKind { Mail = "mail", Native = "native", Platform = "platform" }
+);

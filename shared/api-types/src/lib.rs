@@ -1,6 +1,46 @@
 //! The JSON shapes of `/api/v1`, shared by the server and the Yew frontend so
 //! the two cannot drift apart. Pure serde; compiles to wasm32.
 
+/// A string-valued enum as the wire spells it: `ALL`, `as_str`, `parse`,
+/// `Display`, and with `default X` a `Default`.
+macro_rules! wire_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $wire:literal),* $(,)? } default $def:ident) => {
+        wire_enum!($(#[$m])* $name { $($variant = $wire),* });
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name::$def
+            }
+        }
+    };
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $wire:literal),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        pub enum $name {
+            $(#[serde(rename = $wire)] $variant,)*
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $wire,)* }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                match s { $($wire => Some($name::$variant),)* _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
 mod agent_jobs;
 mod alerts;
 mod backup;

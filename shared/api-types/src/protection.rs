@@ -8,35 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::JobSourceKind;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ObjectType {
-    Vm,
-    Physical,
-    Fileset,
-    CloudResource,
-    Nas,
-}
-
-impl ObjectType {
-    pub const ALL: &'static [ObjectType] =
-        &[ObjectType::Vm, ObjectType::Physical, ObjectType::Fileset, ObjectType::CloudResource, ObjectType::Nas];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ObjectType::Vm => "vm",
-            ObjectType::Physical => "physical",
-            ObjectType::Fileset => "fileset",
-            ObjectType::CloudResource => "cloud_resource",
-            ObjectType::Nas => "nas",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ObjectType> {
-        ObjectType::ALL.iter().copied().find(|k| k.as_str() == s)
-    }
-}
+wire_enum!(
+    /// What a protected object is.
+    ObjectType { Vm = "vm", Physical = "physical", Fileset = "fileset", CloudResource = "cloud_resource", Nas = "nas" }
+);
 
 /// Where a protected object comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,35 +33,10 @@ impl ObjectSource {
     }
 }
 
-/// The last backup's result for an object; `never` when it has none.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum LastBackupStatus {
-    Success,
-    Warning,
-    Failed,
-    #[default]
-    Never,
-}
-
-impl LastBackupStatus {
-    pub const ALL: &'static [LastBackupStatus] =
-        &[LastBackupStatus::Success, LastBackupStatus::Warning, LastBackupStatus::Failed, LastBackupStatus::Never];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LastBackupStatus::Success => "success",
-            LastBackupStatus::Warning => "warning",
-            LastBackupStatus::Failed => "failed",
-            LastBackupStatus::Never => "never",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<LastBackupStatus> {
-        LastBackupStatus::ALL.iter().copied().find(|k| k.as_str() == s)
-    }
-}
+wire_enum!(
+    /// The last backup's result for an object; `never` when it has none.
+    LastBackupStatus { Success = "success", Warning = "warning", Failed = "failed", Never = "never" } default Never
+);
 
 /// One protected object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

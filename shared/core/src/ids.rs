@@ -85,6 +85,19 @@ pub fn check_cursor(cursor: Option<&str>) -> crate::error::Result<()> {
     }
 }
 
+/// A plain mail-address check at the edge: one `@`, a dotted domain, no
+/// spaces or list separators, at most 254 characters. Returns it trimmed.
+pub fn check_mail_address(addr: &str) -> crate::error::Result<String> {
+    let a = addr.trim();
+    let ok = a.len() <= 254
+        && a.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.contains('@'))
+        && !a.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'));
+    if !ok {
+        return Err(crate::error::Error::Invalid(format!("{a:?} is not a mail address")));
+    }
+    Ok(a.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,17 +120,4 @@ mod tests {
         assert!(is_valid_id(&random_id("c")));
         assert_eq!(random_token(32).len(), 43);
     }
-}
-
-/// A plain mail-address check at the edge: one `@`, a dotted domain, no
-/// spaces or list separators, at most 254 characters. Returns it trimmed.
-pub fn check_mail_address(addr: &str) -> crate::error::Result<String> {
-    let a = addr.trim();
-    let ok = a.len() <= 254
-        && a.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.contains('@'))
-        && !a.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'));
-    if !ok {
-        return Err(crate::error::Error::Invalid(format!("{a:?} is not a mail address")));
-    }
-    Ok(a.to_string())
 }

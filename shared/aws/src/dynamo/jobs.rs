@@ -62,14 +62,14 @@ fn filter_of(f: &JobFilter) -> Filter {
         filter = filter.and(
             "#last_run.#at >= :from",
             &[("#last_run", "last_run"), ("#at", "at")],
-            &[(":from", s(&time_text(from)))],
+            &[(":from", s(time_text(from)))],
         );
     }
     if let Some(to) = f.last_run_to {
         filter = filter.and(
             "#last_run.#at < :to",
             &[("#last_run", "last_run"), ("#at", "at")],
-            &[(":to", s(&time_text(to)))],
+            &[(":to", s(time_text(to)))],
         );
     }
     filter

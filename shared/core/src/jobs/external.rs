@@ -66,6 +66,16 @@ impl ExternalRun {
 }
 
 impl App {
+    /// One more job on a customer (its job count, shown on the Customers page).
+    pub(crate) async fn count_job_on_customer(&self, customer_id: &str) -> Result<()> {
+        retry::on_conflict("the customer", || async {
+            let mut c = self.store.get_customer(customer_id).await?.ok_or(Error::NotFound("customer"))?;
+            c.job_count += 1;
+            retry::written(self.store.update_customer(&c).await, ())
+        })
+        .await
+    }
+
     /// The approved job for `spec`, created (approved by `actor`, counted on
     /// its customer, audited) the first time; afterwards its name and type
     /// follow the source's. A job an operator moved, renamed or archived
@@ -113,12 +123,7 @@ impl App {
             // Created by a concurrent call.
             return self.store.get_job(&id).await?.ok_or(Error::NotFound("job"));
         }
-        retry::on_conflict("the customer", || async {
-            let mut c = self.store.get_customer(&customer.id).await?.ok_or(Error::NotFound("customer"))?;
-            c.job_count += 1;
-            retry::written(self.store.update_customer(&c).await, ())
-        })
-        .await?;
+        self.count_job_on_customer(&customer.id).await?;
         let change = Change::created(json!({
             "identity": job.identity, "customer_id": job.customer_id, "software": job.software,
             "job_name": job.job_name, "source": job.source.kind().as_str(),

@@ -124,12 +124,7 @@ impl App {
         if !self.store.insert_job(&job).await? {
             return Err(Error::Conflict(format!("{:?} already has a job named {name:?}", customer.name)));
         }
-        retry::on_conflict("the customer", || async {
-            let mut c = self.store.get_customer(&customer.id).await?.ok_or(Error::NotFound("customer"))?;
-            c.job_count += 1;
-            retry::written(self.store.update_customer(&c).await, ())
-        })
-        .await?;
+        self.count_job_on_customer(&customer.id).await?;
         let change = Change::created(json!({
             "identity": job.identity, "customer_id": job.customer_id, "software": job.software, "job_name": job.job_name,
         }));

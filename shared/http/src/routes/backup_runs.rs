@@ -25,10 +25,17 @@ fn nonempty(v: Option<String>) -> Option<String> {
     v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
-fn parsed<T>(name: &str, v: Option<String>, parse: impl Fn(&str) -> Option<T>, expected: &str) -> Result<Option<T>, ApiError> {
+fn parsed<T>(
+    name: &str,
+    v: Option<String>,
+    parse: impl Fn(&str) -> Option<T>,
+    expected: &str,
+) -> Result<Option<T>, ApiError> {
     match nonempty(v) {
         None => Ok(None),
-        Some(v) => parse(&v).map(Some).ok_or_else(|| ApiError::invalid(format!("{name}: expected {expected}, not {v:?}"))),
+        Some(v) => {
+            parse(&v).map(Some).ok_or_else(|| ApiError::invalid(format!("{name}: expected {expected}, not {v:?}")))
+        }
     }
 }
 
@@ -95,7 +102,12 @@ pub(crate) async fn restore_points(
         engine_id: nonempty(q.engine_id),
         chain_id: nonempty(q.chain_id).filter(|c| c.len() <= 256),
         status: parsed("status", q.status, RestorePointStatus::parse, "complete, running, failed or expired")?,
-        verification: parsed("verification", q.verification, VerificationStatus::parse, "passed, failed, partial or pending")?,
+        verification: parsed(
+            "verification",
+            q.verification,
+            VerificationStatus::parse,
+            "passed, failed, partial or pending",
+        )?,
     };
     Ok(Json(s.app.restore_points(&a, &f, q.cursor.as_deref(), q.limit.unwrap_or(50)).await?))
 }
@@ -172,7 +184,11 @@ pub(crate) async fn bmr(
 
 #[utoipa::path(get, path = "/api/v1/backup/agent-jobs/{id}", tag = "backup", params(("id" = String, Path)),
     responses((status = 200, body = AgentJob, description = "status and, once ended, the result"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub(crate) async fn agent_job(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<Json<AgentJob>> {
+pub(crate) async fn agent_job(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<AgentJob>> {
     Ok(Json(s.app.agent_job(&a, &id).await?))
 }
 
@@ -223,7 +239,12 @@ pub(crate) async fn objects(
 ) -> ApiResult<Json<ProtectedObjectPage>> {
     let f = ObjectFilter {
         customer_id: nonempty(q.customer_id),
-        object_type: parsed("object_type", q.object_type, ObjectType::parse, "vm, physical, fileset, cloud_resource or nas")?,
+        object_type: parsed(
+            "object_type",
+            q.object_type,
+            ObjectType::parse,
+            "vm, physical, fileset, cloud_resource or nas",
+        )?,
         rpo_breach: parsed("rpo_breach", q.rpo_breach, |v| v.parse::<bool>().ok(), "true or false")?,
         source: parsed(
             "source",
@@ -232,7 +253,12 @@ pub(crate) async fn objects(
             "native or platform",
         )?,
         host: nonempty(q.host),
-        last_status: parsed("last_status", q.last_status, LastBackupStatus::parse, "success, warning, failed or never")?,
+        last_status: parsed(
+            "last_status",
+            q.last_status,
+            LastBackupStatus::parse,
+            "success, warning, failed or never",
+        )?,
         q: nonempty(q.q),
     };
     Ok(Json(s.app.protected_objects(&a, &f, q.cursor.as_deref(), q.limit.unwrap_or(50)).await?))
@@ -263,19 +289,28 @@ pub(crate) async fn dashboard_failed(State(s): State<AppState>, Auth(a): Auth) -
 
 #[utoipa::path(get, path = "/api/v1/backup/dashboard/rpo-breaches", tag = "backup",
     responses((status = 200, body = Vec<ProtectedObjectView>, description = "longest breach first"), (status = 403, body = ErrorBody)))]
-pub(crate) async fn dashboard_rpo(State(s): State<AppState>, Auth(a): Auth) -> ApiResult<Json<Vec<ProtectedObjectView>>> {
+pub(crate) async fn dashboard_rpo(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+) -> ApiResult<Json<Vec<ProtectedObjectView>>> {
     Ok(Json(s.app.dashboard_rpo_breaches(&a).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/backup/dashboard/storage", tag = "backup",
     responses((status = 200, body = Vec<StorageAlertRow>, description = "targets in warning or critical health"), (status = 403, body = ErrorBody)))]
-pub(crate) async fn dashboard_storage(State(s): State<AppState>, Auth(a): Auth) -> ApiResult<Json<Vec<StorageAlertRow>>> {
+pub(crate) async fn dashboard_storage(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+) -> ApiResult<Json<Vec<StorageAlertRow>>> {
     Ok(Json(s.app.dashboard_storage(&a).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/backup/dashboard/verification-failures", tag = "backup",
     responses((status = 200, body = Vec<RestorePoint>), (status = 403, body = ErrorBody)))]
-pub(crate) async fn dashboard_verification(State(s): State<AppState>, Auth(a): Auth) -> ApiResult<Json<Vec<RestorePoint>>> {
+pub(crate) async fn dashboard_verification(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+) -> ApiResult<Json<Vec<RestorePoint>>> {
     Ok(Json(s.app.dashboard_verification_failures(&a).await?))
 }
 

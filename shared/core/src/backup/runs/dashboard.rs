@@ -118,7 +118,11 @@ impl App {
             .filter(|t| matches!(t.health, api::StorageHealth::Warning | api::StorageHealth::Critical))
             .map(|t| api::StorageAlertRow {
                 usage_percent: t.capacity.as_ref().map(|c| c.usage_percent),
-                last_check_at: t.last_health_check.as_ref().map(|c| c.at).or(t.capacity.as_ref().map(|c| c.reported_at)),
+                last_check_at: t
+                    .last_health_check
+                    .as_ref()
+                    .map(|c| c.at)
+                    .or(t.capacity.as_ref().map(|c| c.reported_at)),
                 target_id: t.id,
                 name: t.name,
                 target_type: t.target_type,
@@ -147,7 +151,7 @@ impl App {
                     && matches!(p.verification, api::VerificationStatus::Failed | api::VerificationStatus::Partial)
             })
             .collect();
-        out.sort_by(|a, b| b.completed_at.cmp(&a.completed_at));
+        out.sort_by_key(|p| std::cmp::Reverse(p.completed_at));
         out.truncate(QUEUE_LIMIT);
         Ok(out)
     }

@@ -114,7 +114,8 @@ impl App {
                 self.bk_delete::<PolicyClock>(&clock.id).await?;
                 continue;
             };
-            let due: Vec<(BackupLevel, DateTime<Utc>)> = clock.next.iter().copied().filter(|(_, t)| *t <= now).collect();
+            let due: Vec<(BackupLevel, DateTime<Utc>)> =
+                clock.next.iter().copied().filter(|(_, t)| *t <= now).collect();
             // One job per slot time: full before synthetic full before incremental.
             let mut fired: Vec<DateTime<Utc>> = Vec::new();
             for (level, slot) in &due {
@@ -122,7 +123,9 @@ impl App {
                     continue;
                 }
                 fired.push(*slot);
-                match self.dispatch_policy(&policy, *level, Some(*slot), DispatchReason::Schedule, &Actor::system()).await
+                match self
+                    .dispatch_policy(&policy, *level, Some(*slot), DispatchReason::Schedule, &Actor::system())
+                    .await
                 {
                     Ok(ids) => created += ids.len() as u32,
                     Err(e) => tracing::warn!(policy = %policy.id, error = %e, "dispatching a policy's slot failed"),
@@ -191,7 +194,9 @@ impl App {
                 continue;
             }
             let id = match slot {
-                Some(s) => ids::derived("aj", &format!("{}|{}|{}|{}", policy.id, a.value.host_id, level, s.timestamp())),
+                Some(s) => {
+                    ids::derived("aj", &format!("{}|{}|{}|{}", policy.id, a.value.host_id, level, s.timestamp()))
+                }
                 None => ids::random_id("aj"),
             };
             if self.bk_get::<AgentJobRecord>(&id).await?.is_some() {
@@ -277,7 +282,11 @@ impl App {
             host_id: host.id.clone(),
             hostname: host.hostname.clone(),
             level,
-            include_paths: if policy.include_paths.is_empty() { vec!["/".into()] } else { policy.include_paths.clone() },
+            include_paths: if policy.include_paths.is_empty() {
+                vec!["/".into()]
+            } else {
+                policy.include_paths.clone()
+            },
             exclude_paths: policy.exclude_paths.clone(),
             exclude_patterns: policy.exclude_patterns.clone(),
             retention_daily: policy.retention_daily,

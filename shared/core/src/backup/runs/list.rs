@@ -104,7 +104,9 @@ impl App {
         check_id(job_id, "job")?;
         let job = self.resolve_job(job_id).await?.ok_or(Error::NotFound("job"))?;
         let JobSource::Native { policy_id } = &job.source else {
-            return Err(Error::Invalid("this job is not a native backup policy's; its runs are on the job's page".into()));
+            return Err(Error::Invalid(
+                "this job is not a native backup policy's; its runs are on the job's page".into(),
+            ));
         };
         let start = offset(cursor)?;
         let mut runs: Vec<api::AgentJob> = self

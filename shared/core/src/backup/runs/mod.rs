@@ -60,11 +60,7 @@ impl Record for AgentJobRecord {
         &self.job.id
     }
     fn parent(&self) -> Option<String> {
-        Some(if self.job.status.is_final() {
-            done_parent(&self.job)
-        } else {
-            open_parent(&self.job.engine_id)
-        })
+        Some(if self.job.status.is_final() { done_parent(&self.job) } else { open_parent(&self.job.engine_id) })
     }
     fn due_at(&self) -> Option<DateTime<Utc>> {
         if self.job.status.is_final() { None } else { self.deadline }

@@ -226,7 +226,9 @@ impl App {
         }
         let now = self.clock.now();
         if now > p.token_expires_at {
-            return Err(Error::Gone(format!("the token expired {BMR_TOKEN_HOURS} hours after the restore was asked for")));
+            return Err(Error::Gone(format!(
+                "the token expired {BMR_TOKEN_HOURS} hours after the restore was asked for"
+            )));
         }
         self.bk_modify::<AgentJobRecord, _>(&body.job_id, "job", |r| {
             if r.token_redeemed_at.is_some() {

@@ -69,7 +69,10 @@ impl App {
         check_id(id, "host")?;
         let h = self.bk_get::<api::ManagedHost>(id).await?.ok_or(Error::NotFound("host"))?.value;
         if rp.customer_id.as_ref().is_some_and(|c| c != &h.customer_id) {
-            return Err(Error::Invalid(format!("host {} belongs to another customer than the restore point", h.hostname)));
+            return Err(Error::Invalid(format!(
+                "host {} belongs to another customer than the restore point",
+                h.hostname
+            )));
         }
         Ok(Some(h))
     }

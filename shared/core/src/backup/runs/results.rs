@@ -54,7 +54,11 @@ pub(crate) fn report_of(j: &api::AgentJob, policy_name: &str) -> Report {
                 messages.push(format!(
                     "hook {} {}",
                     h.hook_id,
-                    if h.timed_out { "timed out".to_string() } else { format!("exited with {}", h.exit_code.unwrap_or(-1)) }
+                    if h.timed_out {
+                        "timed out".to_string()
+                    } else {
+                        format!("exited with {}", h.exit_code.unwrap_or(-1))
+                    }
                 ));
             }
         }
@@ -136,10 +140,10 @@ impl App {
     async fn backup_ended(&self, j: &api::AgentJob, p: &api::BackupPayload) -> Result<()> {
         let now = self.clock.now();
         let ended = j.ended_at.unwrap_or(now);
-        // The restore point.
-        if let Some(snap) = j.result.as_ref().and_then(|r| r.snapshot.as_ref())
-            && j.status != AgentJobStatus::Failed
-        {
+        // The restore point: complete with the snapshot, failed without one.
+        let snapshot =
+            j.result.as_ref().and_then(|r| r.snapshot.as_ref()).filter(|_| j.status != AgentJobStatus::Failed);
+        if snapshot.is_some() || j.status == AgentJobStatus::Failed {
             let rp = api::RestorePoint {
                 id: restore_point_id(&j.id),
                 customer_id: j.customer_id.clone(),
@@ -149,40 +153,18 @@ impl App {
                 host_id: p.host_id.clone(),
                 hostname: p.hostname.clone(),
                 target_id: j.target_id.clone().unwrap_or_default(),
-                snapshot_id: snap.snapshot_id.clone(),
-                chain_id: snap.chain_id.clone(),
+                snapshot_id: snapshot.map(|s| s.snapshot_id.clone()).unwrap_or_default(),
+                chain_id: snapshot.map(|s| s.chain_id.clone()).unwrap_or_default(),
                 level: p.level,
-                status: api::RestorePointStatus::Complete,
-                verification: snap.verification,
-                size_bytes: snap.size_bytes,
-                file_count: snap.file_count,
-                completed_at: snap.completed_at,
-                agent_job_id: j.id.clone(),
-                archived: false,
-                expired_at: None,
-            };
-            match self.bk_insert(&rp).await {
-                Ok(()) | Err(Error::Conflict(_)) => {}
-                Err(e) => return Err(e),
-            }
-        } else if j.status == AgentJobStatus::Failed {
-            let rp = api::RestorePoint {
-                id: restore_point_id(&j.id),
-                customer_id: j.customer_id.clone(),
-                engine_id: j.engine_id.clone(),
-                policy_id: p.policy_id.clone(),
-                policy_name: p.policy_name.clone(),
-                host_id: p.host_id.clone(),
-                hostname: p.hostname.clone(),
-                target_id: j.target_id.clone().unwrap_or_default(),
-                snapshot_id: String::new(),
-                chain_id: String::new(),
-                level: p.level,
-                status: api::RestorePointStatus::Failed,
-                verification: api::VerificationStatus::Pending,
-                size_bytes: 0,
-                file_count: 0,
-                completed_at: ended,
+                status: if snapshot.is_some() {
+                    api::RestorePointStatus::Complete
+                } else {
+                    api::RestorePointStatus::Failed
+                },
+                verification: snapshot.map_or(api::VerificationStatus::Pending, |s| s.verification),
+                size_bytes: snapshot.map_or(0, |s| s.size_bytes),
+                file_count: snapshot.map_or(0, |s| s.file_count),
+                completed_at: snapshot.map_or(ended, |s| s.completed_at),
                 agent_job_id: j.id.clone(),
                 archived: false,
                 expired_at: None,

@@ -54,7 +54,8 @@ pub fn gfs_keep(
         if week_age >= 0 && week_age < i64::from(weekly) {
             newest_per.entry((1, week_age)).or_insert(id);
         }
-        let month_age = i64::from(today.year() * 12 + today.month() as i32) - i64::from(d.year() * 12 + d.month() as i32);
+        let month_age =
+            i64::from(today.year() * 12 + today.month() as i32) - i64::from(d.year() * 12 + d.month() as i32);
         if month_age >= 0 && month_age < i64::from(monthly) {
             newest_per.entry((2, month_age)).or_insert(id);
         }
@@ -112,7 +113,8 @@ impl App {
             Ok(()) | Err(Error::Conflict(_)) => {}
             Err(e) => return Err(e),
         }
-        let change = Change::fields(json!({}), json!({"expired": expire.len(), "policy_id": policy_id, "host_id": host_id}));
+        let change =
+            Change::fields(json!({}), json!({"expired": expire.len(), "policy_id": policy_id, "host_id": host_id}));
         self.audit(audit_entry(self, &Actor::system(), "restore_point", host_id, "expire", change)).await?;
         Ok(expire.len() as u32)
     }
@@ -222,9 +224,15 @@ impl App {
     pub async fn retry_native_job(&self, actor: &Actor, job_id: &str) -> Result<api::Dispatched> {
         actor.require(Permission::ManageBackup)?;
         let policy = self.policy_of_job(job_id).await?;
-        let latest = self.latest_backup(&policy.id).await?.ok_or_else(|| Error::Invalid("the job has no run to retry".into()))?;
+        let latest = self
+            .latest_backup(&policy.id)
+            .await?
+            .ok_or_else(|| Error::Invalid("the job has no run to retry".into()))?;
         if !matches!(latest.status, AgentJobStatus::Failed | AgentJobStatus::Warning) {
-            return Err(Error::Invalid(format!("the latest run is {}; only a failed or warning run is retried", latest.status)));
+            return Err(Error::Invalid(format!(
+                "the latest run is {}; only a failed or warning run is retried",
+                latest.status
+            )));
         }
         if !latest.retryable {
             return Err(Error::Invalid("the latest run is not retryable".into()));
@@ -240,13 +248,24 @@ impl App {
             let id = ids::random_id("aj");
             let level = latest.level.unwrap_or(BackupLevel::Incremental);
             if let Some(x) = self
-                .dispatch_backup(&policy, &a.value.host_id, level, None, DispatchReason::Retry, actor, id, 1, Some(latest.id.clone()))
+                .dispatch_backup(
+                    &policy,
+                    &a.value.host_id,
+                    level,
+                    None,
+                    DispatchReason::Retry,
+                    actor,
+                    id,
+                    1,
+                    Some(latest.id.clone()),
+                )
                 .await?
             {
                 ids_out.push(x);
             }
         }
-        let change = Change::fields(json!({}), json!({"policy_id": policy.id, "agent_jobs": ids_out, "retry_of": latest.id}));
+        let change =
+            Change::fields(json!({}), json!({"policy_id": policy.id, "agent_jobs": ids_out, "retry_of": latest.id}));
         self.audit(audit_entry(self, actor, "job", job_id, "retry", change)).await?;
         Ok(api::Dispatched { agent_job_ids: ids_out })
     }

@@ -29,7 +29,9 @@ impl App {
             let engine = self.bk_get::<api::Engine>(&r.job.engine_id).await?.map(|e| e.value);
             let offline = engine.as_ref().is_none_or(|e| e.status == api::EngineStatus::Offline);
             let reason = match (r.job.status, offline) {
-                (AgentJobStatus::Running, true) => "the engine went offline during the job and did not come back in time",
+                (AgentJobStatus::Running, true) => {
+                    "the engine went offline during the job and did not come back in time"
+                }
                 (AgentJobStatus::Running, false) => "the engine stopped reporting on this job",
                 (_, true) => "the engine was offline and did not fetch the job within 24 hours",
                 (_, false) => "no engine fetched the job within 24 hours",
