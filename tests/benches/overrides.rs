@@ -8,9 +8,9 @@
 
 use std::time::Instant;
 
-use bc_api_types::{MailState, OverrideScope, OverrideSpec, Sizes, Status, StatusMatch, TextMatch};
+use bc_api_types::{MailState, OverrideScope, OverrideSpec, Status, StatusMatch, TextMatch};
 use bc_core::Actor;
-use bc_core::model::{Customer, Job, Mail, ParseSummary, Run};
+use bc_core::model::{Customer, Job, Mail, Run};
 use bc_core::repos::RecordRun;
 use bc_tests::Runtime;
 use chrono::{Duration as CDuration, TimeZone, Utc};
@@ -39,19 +39,20 @@ fn main() {
         for i in 0..total {
             let at = base + CDuration::minutes(i as i64);
             let mail = Mail {
-                id: format!("m{i:07}"), dedupe_key: format!("k{i}"), raw_key: format!("inbound/{i}"), received_at: at,
-                sender: "s".into(), sender_name: None, recipients: vec![], subject: "s".into(), date: None,
-                message_id: None, size: 1, text_key: None, html_key: None, attachments: vec![], state: MailState::Processed,
-                parse: ParseSummary::default(), report_key: None, identity: None, job_id: None, run_id: None,
-                deleted: None, raw_sha256: None, conflict_of: None, expired_at: None, intake: Default::default(), version: 0,
+                subject: "s".into(),
+                size: 1,
+                state: MailState::Processed,
+                ..Mail::received(format!("m{i:07}"), format!("k{i}"), format!("inbound/{i}"), "s", at)
             };
             store.insert_mail(&mail).await.expect("mail");
             let run = Run {
-                id: format!("r{i:07}"), job_id: format!("j{:03}", i % jobs), customer_id: "c1".into(),
-                mail_id: mail.id.clone(), status: Status::Warning, started_at: Some(at), ended_at: Some(at),
-                received_at: at, duration_secs: Some(60), sizes: Sizes::default(), object_count: 1,
-                message: Some("Changed block tracking is disabled".into()), report_key: None, review: None,
-                overridden: None, while_archived: false, late: None, version: 0,
+                mail_id: mail.id.clone(),
+                started_at: Some(at),
+                ended_at: Some(at),
+                duration_secs: Some(60),
+                object_count: 1,
+                message: Some("Changed block tracking is disabled".into()),
+                ..Run::new(format!("r{i:07}"), format!("j{:03}", i % jobs), "c1", Status::Warning, at)
             };
             let mut job = store.get_job(&run.job_id).await.expect("get").expect("job");
             job.run_count += 1;

@@ -134,37 +134,28 @@ fn t(day: u32, hour: u32) -> DateTime<Utc> {
 
 fn mail(id: &str, at: DateTime<Utc>, state: MailState, identity: Option<&str>) -> Mail {
     Mail {
-        id: id.into(),
-        dedupe_key: format!("mid:{id}"),
-        raw_key: format!("inbound/{id}.eml"),
-        received_at: at,
-        sender: "veeam@acme.example.com".into(),
         sender_name: Some("Veeam".into()),
         recipients: vec!["ops@msp.example.net".into()],
         subject: format!("[Success] {id}"),
-        date: None,
         message_id: Some(format!("{id}@x")),
         size: 1234,
-        text_key: None,
-        html_key: None,
-        attachments: vec![],
         state,
         parse: ParseSummary { ok: true, status: Some(Status::Success), object_count: 2, ..Default::default() },
-        report_key: None,
         identity: identity.map(Into::into),
-        job_id: None,
-        run_id: None,
-        deleted: None,
-        raw_sha256: None,
-        conflict_of: None,
-        expired_at: None,
-        intake: Default::default(),
-        version: 0,
+        ..Mail::received(id, format!("mid:{id}"), format!("inbound/{id}.eml"), "veeam@acme.example.com", at)
     }
 }
 
 fn customer(id: &str, name: &str) -> Customer {
-    Customer { id: id.into(), name: name.into(), active: true, created_at: t(1, 8), job_count: 0, psa: None, version: 0 }
+    Customer {
+        id: id.into(),
+        name: name.into(),
+        active: true,
+        created_at: t(1, 8),
+        job_count: 0,
+        psa: None,
+        version: 0,
+    }
 }
 
 fn job(id: &str, customer_id: &str, name: &str, software: &str) -> Job {
@@ -191,24 +182,13 @@ fn job(id: &str, customer_id: &str, name: &str, software: &str) -> Job {
 
 fn run(id: &str, job_id: &str, mail_id: &str, at: DateTime<Utc>, status: Status) -> Run {
     Run {
-        id: id.into(),
-        job_id: job_id.into(),
-        customer_id: "c1".into(),
         mail_id: mail_id.into(),
-        status,
         started_at: Some(at),
         ended_at: Some(at + Duration::minutes(30)),
-        received_at: at + Duration::minutes(31),
         duration_secs: Some(1800),
         sizes: Sizes { total_bytes: Some(10), ..Default::default() },
         object_count: 3,
-        message: None,
-        report_key: None,
-        review: None,
-        overridden: None,
-        while_archived: false,
-        late: None,
-        version: 0,
+        ..Run::new(id, job_id, "c1", status, at + Duration::minutes(31))
     }
 }
 
@@ -1494,7 +1474,12 @@ async fn tape_jobs_bind_tapes_in_order(a: Adapters) {
     assert!(s.get_tape("tp2").await.unwrap().is_some(), "the Cartridges stay");
 }
 
-fn bdoc(kind: bc_core::repos::BackupKind, id: &str, parent: Option<&str>, due: Option<DateTime<Utc>>) -> bc_core::repos::BackupDoc {
+fn bdoc(
+    kind: bc_core::repos::BackupKind,
+    id: &str,
+    parent: Option<&str>,
+    due: Option<DateTime<Utc>>,
+) -> bc_core::repos::BackupDoc {
     bc_core::repos::BackupDoc {
         kind,
         id: id.into(),
@@ -1595,26 +1580,27 @@ async fn protected_objects_are_counted_and_queued(a: Adapters) {
     use bc_api_types::{LastBackupStatus, ObjectSource, ObjectType, ProtectedObject};
     let s = &a.store;
     let now = t(20, 12);
-    let object = |id: &str, last_success: Option<DateTime<Utc>>, status: LastBackupStatus, native: bool| ProtectedObject {
-        id: id.into(),
-        customer_id: "c1".into(),
-        name: id.into(),
-        object_type: ObjectType::Vm,
-        hostname: None,
-        source: if native {
-            ObjectSource::Native { policy_id: "p".into(), host_id: id.into() }
-        } else {
-            ObjectSource::Platform { platform_id: "pf".into(), external_id: id.into() }
-        },
-        job_id: None,
-        rpo_hours: 24,
-        last_status: status,
-        last_backup_at: last_success.or(Some(t(1, 0))),
-        last_success_at: last_success,
-        created_at: t(1, 0),
-        breach_reported_for: None,
-        last_run_id: None,
-    };
+    let object =
+        |id: &str, last_success: Option<DateTime<Utc>>, status: LastBackupStatus, native: bool| ProtectedObject {
+            id: id.into(),
+            customer_id: "c1".into(),
+            name: id.into(),
+            object_type: ObjectType::Vm,
+            hostname: None,
+            source: if native {
+                ObjectSource::Native { policy_id: "p".into(), host_id: id.into() }
+            } else {
+                ObjectSource::Platform { platform_id: "pf".into(), external_id: id.into() }
+            },
+            job_id: None,
+            rpo_hours: 24,
+            last_status: status,
+            last_backup_at: last_success.or(Some(t(1, 0))),
+            last_success_at: last_success,
+            created_at: t(1, 0),
+            breach_reported_for: None,
+            last_run_id: None,
+        };
     let objects = [
         object("o-fresh", Some(now - Duration::hours(2)), LastBackupStatus::Success, true),
         object("o-old", Some(now - Duration::hours(72)), LastBackupStatus::Failed, true),
@@ -1651,7 +1637,8 @@ async fn protected_objects_are_counted_and_queued(a: Adapters) {
         assert!(s.insert_backup_doc(&bdoc(Host, h, Some("c1"), None)).await.unwrap());
     }
     let assignment = |id: &str, host: &str, state: &str| bc_core::repos::BackupDoc {
-        body: serde_json::json!({"id": id, "policy_id": "p", "host_id": host, "state": state, "assigned_at": t(1, 0)}).to_string(),
+        body: serde_json::json!({"id": id, "policy_id": "p", "host_id": host, "state": state, "assigned_at": t(1, 0)})
+            .to_string(),
         ..bdoc(Assignment, id, Some("p"), None)
     };
     assert!(s.insert_backup_doc(&assignment("p_h1", "h1", "active")).await.unwrap());

@@ -69,8 +69,7 @@ async fn requests_per_ingested_mail() {
 /// table for each transaction, so `record_run` would be slow here).
 #[tokio::test]
 async fn requests_per_run_when_an_override_is_created() {
-    use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
-    use bc_api_types::{OverrideScope, OverrideSpec, Sizes, StatusMatch, TextMatch};
+    use bc_api_types::{OverrideScope, OverrideSpec, StatusMatch, TextMatch};
     use bc_aws::dynamo::items::to_item;
     use bc_core::model::{Job, Run};
     use chrono::{Duration, TimeZone, Utc};
@@ -107,43 +106,14 @@ async fn requests_per_run_when_an_override_is_created() {
     for i in 0..RUNS {
         let at = base + Duration::minutes(i as i64);
         let run = Run {
-            id: format!("rreq{i:04}"),
-            job_id: format!("jreq{}", i % 6),
-            customer_id: customer.id.clone(),
             mail_id: format!("mreq{i}"),
-            status: Status::Warning,
             started_at: Some(at),
-            ended_at: None,
-            received_at: at,
-            duration_secs: None,
-            sizes: Sizes::default(),
-            object_count: 0,
             message: Some("Changed block tracking is disabled".into()),
-            report_key: None,
-            review: None,
-            overridden: None,
-            while_archived: false,
-            late: None,
-            version: 0,
+            ..Run::new(format!("rreq{i:04}"), format!("jreq{}", i % 6), &customer.id, Status::Warning, at)
         };
         items.push(to_item(&run).expect("run item"));
     }
-    let client = aws_sdk_dynamodb::Client::new(&aws.sdk);
-    for chunk in items.chunks(25) {
-        let mut pending: Vec<WriteRequest> = chunk
-            .iter()
-            .map(|i| {
-                WriteRequest::builder()
-                    .put_request(PutRequest::builder().set_item(Some(i.clone())).build().expect("put"))
-                    .build()
-            })
-            .collect();
-        while !pending.is_empty() {
-            let out =
-                client.batch_write_item().request_items(aws.store.table_name(), pending).send().await.expect("batch");
-            pending = out.unprocessed_items.and_then(|mut u| u.remove(aws.store.table_name())).unwrap_or_default();
-        }
-    }
+    bc_aws::testing::batch_put(&aws, &items).await.expect("batch write");
 
     let spec = OverrideSpec {
         scope: OverrideScope::Global,
@@ -176,7 +146,6 @@ async fn requests_per_run_when_an_override_is_created() {
 /// directly, in the adapter's own item shape.
 #[tokio::test]
 async fn requests_per_due_job_in_the_scheduler_tick() {
-    use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
     use bc_api_types::{Cadence, LearnedSchedule};
     use bc_aws::dynamo::items::to_item;
     use bc_core::model::{Job, JobSchedule};
@@ -198,8 +167,13 @@ async fn requests_per_due_job_in_the_scheduler_tick() {
     let aws = rt.aws.clone().expect("aws");
     let app = &rt.app;
     let customer = app.create_customer(&Actor::system(), "Acme").await.expect("customer");
-    let learned =
-        LearnedSchedule { cadence: Cadence::Daily, expected_minute: 60, tolerance_minutes: 15, confidence: 1.0, runs: 30 };
+    let learned = LearnedSchedule {
+        cadence: Cadence::Daily,
+        expected_minute: 60,
+        tolerance_minutes: 15,
+        confidence: 1.0,
+        runs: 30,
+    };
     let eff = Effective::Learned(learned.clone());
     let ctx = Context::default();
     let mut items = Vec::new();
@@ -230,22 +204,7 @@ async fn requests_per_due_job_in_the_scheduler_tick() {
         };
         items.push(to_item(&job).expect("job item"));
     }
-    let client = aws_sdk_dynamodb::Client::new(&aws.sdk);
-    for chunk in items.chunks(25) {
-        let mut pending: Vec<WriteRequest> = chunk
-            .iter()
-            .map(|i| {
-                WriteRequest::builder()
-                    .put_request(PutRequest::builder().set_item(Some(i.clone())).build().expect("put"))
-                    .build()
-            })
-            .collect();
-        while !pending.is_empty() {
-            let out =
-                client.batch_write_item().request_items(aws.store.table_name(), pending).send().await.expect("batch");
-            pending = out.unprocessed_items.and_then(|mut u| u.remove(aws.store.table_name())).unwrap_or_default();
-        }
-    }
+    bc_aws::testing::batch_put(&aws, &items).await.expect("batch write");
 
     let before = aws.store.request_count();
     let report = app.tick().await.expect("tick");
@@ -343,6 +302,8 @@ async fn requests_per_dispatched_backup_job() {
     let used = aws.store.request_count() - before;
     assert_eq!(n as usize, POLICIES * HOSTS);
     let per_job = used as f64 / n as f64;
-    println!("DynamoDB requests to dispatch {n} backup jobs ({POLICIES} policies x {HOSTS} hosts): {used} ({per_job:.2} a job)");
+    println!(
+        "DynamoDB requests to dispatch {n} backup jobs ({POLICIES} policies x {HOSTS} hosts): {used} ({per_job:.2} a job)"
+    );
     assert!(used <= (3 * POLICIES * HOSTS + 7 * POLICIES + 2) as u64, "{used}");
 }

@@ -7,9 +7,9 @@
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 
-use bc_api_types::{MailState, OperationState, Sizes, Status};
+use bc_api_types::{MailState, OperationState, Status};
 use bc_core::Store;
-use bc_core::model::{Customer, Job, Mail, ParseSummary, Run};
+use bc_core::model::{Customer, Job, Mail, Run};
 use bc_core::repos::RecordRun;
 use bc_tests::mails::{VeeamMail, newsletter};
 use bc_tests::server::{Client, TestServer};
@@ -38,7 +38,7 @@ async fn seed_job(store: &Arc<dyn Store>, customer_id: &str, job_id: &str, n: us
         identity: format!("{SENDER}|veeam|{job_id}"),
         customer_id: customer_id.into(),
         sender: SENDER.into(),
-        software: if offset % 2 == 0 { "Veeam Backup & Replication".into() } else { "Proxmox VE".into() },
+        software: if offset.is_multiple_of(2) { "Veeam Backup & Replication".into() } else { "Proxmox VE".into() },
         job_type: "Backup".into(),
         job_name: format!("Job {job_id}"),
         parser: "veeam-vbr".into(),
@@ -60,53 +60,21 @@ async fn seed_job(store: &Arc<dyn Store>, customer_id: &str, job_id: &str, n: us
         let at = base() + Duration::minutes(i as i64);
         let mail_id = format!("m{job_id}x{i}");
         let mail = Mail {
-            id: mail_id.clone(),
-            dedupe_key: mail_id.clone(),
-            raw_key: format!("inbound/{mail_id}.eml"),
-            received_at: at,
-            sender: SENDER.into(),
-            sender_name: None,
-            recipients: vec![],
             subject: "seed".into(),
-            date: None,
-            message_id: None,
             size: 1,
-            text_key: None,
-            html_key: None,
-            attachments: vec![],
-            state: MailState::Received,
-            parse: ParseSummary::default(),
-            report_key: None,
-            identity: None,
-            job_id: None,
-            run_id: None,
-            deleted: None,
-            raw_sha256: None,
-            conflict_of: None,
-            expired_at: None,
-            intake: Default::default(),
-            version: 0,
+            ..Mail::received(&mail_id, &mail_id, format!("inbound/{mail_id}.eml"), SENDER, at)
         };
         assert!(store.insert_mail(&mail).await.expect("mail"));
         let run = Run {
-            id: format!("r{job_id}x{i}"),
-            job_id: job_id.into(),
-            customer_id: customer_id.into(),
             mail_id: mail_id.clone(),
-            status: [Status::Success, Status::Warning, Status::Failed][(i + offset) % 3],
             started_at: Some(at),
-            ended_at: None,
-            received_at: at,
-            duration_secs: None,
-            sizes: Sizes::default(),
-            object_count: 0,
-            message: None,
-            report_key: None,
-            review: None,
-            overridden: None,
-            while_archived: false,
-            late: None,
-            version: 0,
+            ..Run::new(
+                format!("r{job_id}x{i}"),
+                job_id,
+                customer_id,
+                [Status::Success, Status::Warning, Status::Failed][(i + offset) % 3],
+                at,
+            )
         };
         let mut processed = mail.clone();
         processed.state = MailState::Processed;
@@ -616,7 +584,6 @@ mod aws {
         jobs: usize,
         runs_each: usize,
     ) {
-        use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
         use bc_aws::dynamo::items::to_item;
         for j in 0..jobs {
             let job_id = format!("jbulk{j}");
@@ -625,60 +592,30 @@ mod aws {
             for i in 0..runs_each {
                 let at = base() + Duration::minutes(i as i64);
                 let mail_id = format!("m{job_id}x{i}");
-                let mail: Mail = serde_json::from_value(json!({
-                    "id": mail_id, "dedupe_key": mail_id, "raw_key": format!("inbound/{mail_id}.eml"),
-                    "received_at": at, "sender": SENDER, "sender_name": null, "recipients": [], "subject": "seed",
-                    "date": null, "message_id": null, "size": 1, "text_key": null, "html_key": null,
-                    "attachments": [], "state": "processed", "parse": ParseSummary::default(), "report_key": null,
-                    "identity": null, "job_id": job_id, "run_id": format!("r{job_id}x{i}"), "deleted": null, "version": 1
-                }))
-                .expect("mail");
+                let mail = Mail {
+                    subject: "seed".into(),
+                    size: 1,
+                    state: MailState::Processed,
+                    job_id: Some(job_id.clone()),
+                    run_id: Some(format!("r{job_id}x{i}")),
+                    version: 1,
+                    ..Mail::received(&mail_id, &mail_id, format!("inbound/{mail_id}.eml"), SENDER, at)
+                };
                 let run = Run {
-                    id: format!("r{job_id}x{i}"),
-                    job_id: job_id.clone(),
-                    customer_id: customer_id.into(),
                     mail_id,
-                    status: [Status::Success, Status::Warning, Status::Failed][i % 3],
                     started_at: Some(at),
-                    ended_at: None,
-                    received_at: at,
-                    duration_secs: None,
-                    sizes: Sizes::default(),
-                    object_count: 0,
-                    message: None,
-                    report_key: None,
-                    review: None,
-                    overridden: None,
-                    while_archived: false,
-                    late: None,
-                    version: 0,
+                    ..Run::new(
+                        format!("r{job_id}x{i}"),
+                        &job_id,
+                        customer_id,
+                        [Status::Success, Status::Warning, Status::Failed][i % 3],
+                        at,
+                    )
                 };
                 items.push(to_item(&mail).expect("mail item"));
                 items.push(to_item(&run).expect("run item"));
             }
-            let client = aws_sdk_dynamodb::Client::new(&adapters.sdk);
-            for chunk in items.chunks(25) {
-                let mut pending: Vec<WriteRequest> = chunk
-                    .iter()
-                    .map(|i| {
-                        WriteRequest::builder()
-                            .put_request(PutRequest::builder().set_item(Some(i.clone())).build().expect("put"))
-                            .build()
-                    })
-                    .collect();
-                while !pending.is_empty() {
-                    let out = client
-                        .batch_write_item()
-                        .request_items(adapters.store.table_name(), pending)
-                        .send()
-                        .await
-                        .expect("batch write");
-                    pending = out
-                        .unprocessed_items
-                        .and_then(|mut u| u.remove(adapters.store.table_name()))
-                        .unwrap_or_default();
-                }
-            }
+            bc_aws::testing::batch_put(adapters, &items).await.expect("batch write");
         }
     }
 

@@ -30,7 +30,7 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use bc_api_types::{MailState, Role, Status};
 use bc_aws::{AwsConfig, DynamoStore, S3Blobs, SdkConfig, SesMailer, SqsQueue};
-use bc_core::model::{Mail, ParseSummary, Session};
+use bc_core::model::{Mail, Session};
 use bc_core::ports::{Blobs, OutboundMail};
 use bc_core::repos::SessionRepo;
 use bc_core::tasks::task::Task;
@@ -883,32 +883,16 @@ async fn scheduler_ticks_on_the_schedules_payload() {
     blobs.put(&raw_key, eml.clone(), "message/rfc822").await.expect("raw mail");
     let dedupe_key = format!("sha256:{}", bc_core::ids::sha256_hex(&eml));
     let stuck = Mail {
-        id: bc_core::ids::mail_id(&dedupe_key),
-        dedupe_key,
-        raw_key,
-        received_at: now - chrono::Duration::minutes(20),
-        sender: "veeam@stuck.example.com".into(),
-        sender_name: None,
         recipients: vec!["reports@msp.example".into()],
         subject: "[Warning] Stuck".into(),
-        date: None,
-        message_id: None,
         size: eml.len() as u64,
-        text_key: None,
-        html_key: None,
-        attachments: Vec::new(),
-        state: MailState::Received,
-        parse: ParseSummary::default(),
-        report_key: None,
-        identity: None,
-        job_id: None,
-        run_id: None,
-        deleted: None,
-        raw_sha256: None,
-        conflict_of: None,
-        expired_at: None,
-        intake: Default::default(),
-        version: 0,
+        ..Mail::received(
+            bc_core::ids::mail_id(&dedupe_key),
+            dedupe_key,
+            raw_key,
+            "veeam@stuck.example.com",
+            now - chrono::Duration::minutes(20),
+        )
     };
     use bc_core::repos::MailRepo;
     assert!(store.insert_mail(&stuck).await.expect("insert"));

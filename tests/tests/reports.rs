@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use bc_api_types::{JobHistory, JobReport, MailState, Sizes, Status};
 use bc_core::Store;
-use bc_core::model::{Job, Mail, ParseSummary, Run};
+use bc_core::model::{Job, Mail, Run};
 use bc_core::repos::RecordRun;
 use bc_tests::server::{Client, TestServer};
 use bc_tests::{ADMIN, OPERATOR, REPORTER, Runtime, VIEWER};
@@ -58,53 +58,17 @@ async fn add_run(
     let job = store.get_job(job_id).await.expect("get").expect("job");
     let mail_id = format!("m{job_id}x{n}");
     let mail = Mail {
-        id: mail_id.clone(),
-        dedupe_key: mail_id.clone(),
-        raw_key: format!("inbound/{mail_id}.eml"),
-        received_at: at,
-        sender: SENDER.into(),
-        sender_name: None,
-        recipients: vec![],
         subject: "seed".into(),
-        date: None,
-        message_id: None,
         size: 1,
-        text_key: None,
-        html_key: None,
-        attachments: vec![],
-        state: MailState::Received,
-        parse: ParseSummary::default(),
-        report_key: None,
-        identity: None,
-        job_id: None,
-        run_id: None,
-        deleted: None,
-        raw_sha256: None,
-        conflict_of: None,
-        expired_at: None,
-        intake: Default::default(),
-        version: 0,
+        ..Mail::received(&mail_id, &mail_id, format!("inbound/{mail_id}.eml"), SENDER, at)
     };
     assert!(store.insert_mail(&mail).await.expect("mail"));
     let run = Run {
-        id: format!("r{job_id}x{n}"),
-        job_id: job_id.into(),
-        customer_id: job.customer_id.clone(),
         mail_id,
-        status,
         started_at: Some(at),
-        ended_at: None,
-        received_at: at,
         duration_secs: secs,
         sizes: Sizes { total_bytes: bytes, ..Sizes::default() },
-        object_count: 0,
-        message: None,
-        report_key: None,
-        review: None,
-        overridden: None,
-        while_archived: false,
-        late: None,
-        version: 0,
+        ..Run::new(format!("r{job_id}x{n}"), job_id, &job.customer_id, status, at)
     };
     let mut processed = mail.clone();
     processed.state = MailState::Processed;

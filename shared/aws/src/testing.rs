@@ -197,6 +197,39 @@ pub async fn adapters_at(endpoint: &str, label: &str) -> Result<AwsAdapters, Tes
     Ok(AwsAdapters::with_sdk_config(&sdk, cfg))
 }
 
+/// Writes `items` (in the adapter's own shape, `dynamo::items::to_item`)
+/// to the adapters' table with BatchWriteItem, 25 at a time, until none is
+/// left unprocessed. Bulk seeding for tests: moto copies the whole table
+/// for every action of a transaction, so thousands of `record_run`s would
+/// take it an hour.
+pub async fn batch_put(adapters: &AwsAdapters, items: &[crate::dynamo::items::Item]) -> Result<(), TestingError> {
+    use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+    let client = aws_sdk_dynamodb::Client::new(&adapters.sdk);
+    let table = adapters.store.table_name();
+    for chunk in items.chunks(25) {
+        let mut pending = chunk
+            .iter()
+            .map(|i| {
+                Ok(WriteRequest::builder()
+                    .put_request(
+                        PutRequest::builder().set_item(Some(i.clone())).build().map_err(|e| err(e.to_string()))?,
+                    )
+                    .build())
+            })
+            .collect::<Result<Vec<_>, TestingError>>()?;
+        while !pending.is_empty() {
+            let out = client
+                .batch_write_item()
+                .request_items(table, pending)
+                .send()
+                .await
+                .map_err(|e| err(format!("BatchWriteItem: {e}")))?;
+            pending = out.unprocessed_items.and_then(|mut u| u.remove(table)).unwrap_or_default();
+        }
+    }
+    Ok(())
+}
+
 /// A mail moto's SES recorded as sent.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 pub struct SentEmail {

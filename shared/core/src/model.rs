@@ -96,6 +96,48 @@ pub struct Mail {
     pub version: u64,
 }
 
+impl Mail {
+    /// A mail as intake first stores it: received, not yet parsed, not
+    /// linked to a job or run, no verdicts. Callers set what they know
+    /// (sender name, recipients, subject, size, …) with struct update syntax.
+    pub fn received(
+        id: impl Into<String>,
+        dedupe_key: impl Into<String>,
+        raw_key: impl Into<String>,
+        sender: impl Into<String>,
+        received_at: DateTime<Utc>,
+    ) -> Mail {
+        Mail {
+            id: id.into(),
+            dedupe_key: dedupe_key.into(),
+            raw_key: raw_key.into(),
+            received_at,
+            sender: sender.into(),
+            sender_name: None,
+            recipients: Vec::new(),
+            subject: String::new(),
+            date: None,
+            message_id: None,
+            size: 0,
+            text_key: None,
+            html_key: None,
+            attachments: Vec::new(),
+            state: MailState::Received,
+            parse: ParseSummary::default(),
+            report_key: None,
+            identity: None,
+            job_id: None,
+            run_id: None,
+            deleted: None,
+            raw_sha256: None,
+            conflict_of: None,
+            expired_at: None,
+            intake: MailIntake::default(),
+            version: 0,
+        }
+    }
+}
+
 /// What intake learned about a mail beyond its content: the verdicts read
 /// from the receiving server's headers, whether it was held from
 /// auto-processing, its ingest attempts and its quarantine.
@@ -301,6 +343,38 @@ pub struct Run {
 }
 
 impl Run {
+    /// A run of a job with its identity, status and arrival set and nothing
+    /// else: no times, sizes, objects, message, mail, report, review or
+    /// override. Callers set the rest with struct update syntax.
+    pub fn new(
+        id: impl Into<String>,
+        job_id: impl Into<String>,
+        customer_id: impl Into<String>,
+        status: Status,
+        received_at: DateTime<Utc>,
+    ) -> Run {
+        Run {
+            id: id.into(),
+            job_id: job_id.into(),
+            customer_id: customer_id.into(),
+            mail_id: String::new(),
+            status,
+            started_at: None,
+            ended_at: None,
+            received_at,
+            duration_secs: None,
+            sizes: Sizes::default(),
+            object_count: 0,
+            message: None,
+            report_key: None,
+            review: None,
+            overridden: None,
+            while_archived: false,
+            late: None,
+            version: 0,
+        }
+    }
+
     /// The status the report gave, before any override.
     pub fn original_status(&self) -> Status {
         self.overridden.as_ref().map_or(self.status, |o| o.original_status)

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use bc_api_types::{MailState, Role, Sizes, Status};
+use bc_api_types::{MailState, Role, Status};
 use bc_core::model::{Customer, Job, LastRun, Mail, ParseSummary, Run, Session, User};
 use bc_core::repos::*;
 use bc_embedded::migrations::SCHEMA_VERSION;
@@ -60,52 +60,27 @@ fn write_v1_fixture() {
         version: 2,
     };
     let mail = Mail {
-        id: "m1".into(),
-        dedupe_key: "mid:veeam@acme.example:<1@x>".into(),
-        raw_key: "inbound/m1.eml".into(),
-        received_at: t(3),
-        sender: "veeam@acme.example".into(),
         sender_name: Some("Veeam".into()),
         recipients: vec!["ops@msp.example".into()],
         subject: "[Warning] Daily".into(),
-        date: None,
         message_id: Some("<1@x>".into()),
         size: 2048,
-        text_key: None,
-        html_key: None,
-        attachments: vec![],
         state: MailState::Processed,
         parse: ParseSummary { ok: true, status: Some(Status::Warning), object_count: 2, ..Default::default() },
-        report_key: None,
         identity: Some(job.identity.clone()),
         job_id: Some("jdaily".into()),
         run_id: Some("r1".into()),
-        deleted: None,
-        raw_sha256: None,
-        conflict_of: None,
-        expired_at: None,
-        intake: Default::default(),
         version: 2,
+        ..Mail::received("m1", "mid:veeam@acme.example:<1@x>", "inbound/m1.eml", "veeam@acme.example", t(3))
     };
     let run = Run {
-        id: "r1".into(),
-        job_id: "jdaily".into(),
-        customer_id: "cacme".into(),
         mail_id: "m1".into(),
-        status: Status::Warning,
         started_at: Some(t(2)),
         ended_at: Some(t(3)),
-        received_at: t(3),
         duration_secs: Some(3600),
-        sizes: Sizes::default(),
         object_count: 2,
         message: Some("CBT disabled".into()),
-        report_key: None,
-        review: None,
-        overridden: None,
-        while_archived: false,
-        late: None,
-        version: 0,
+        ..Run::new("r1", "jdaily", "cacme", Status::Warning, t(3))
     };
     let user = User {
         id: "uadmin".into(),

@@ -186,8 +186,10 @@ impl Record for Job {
             return Vec::new();
         }
         let by_name = name_id(&self.job_name, &self.id);
-        let mut out =
-            vec![(Index::Gsi1, JOBS.into(), by_name.clone()), (Index::Gsi2, customer_jobs_pk(&self.customer_id), by_name)];
+        let mut out = vec![
+            (Index::Gsi1, JOBS.into(), by_name.clone()),
+            (Index::Gsi2, customer_jobs_pk(&self.customer_id), by_name),
+        ];
         // The scheduler's due list (sparse): only jobs with an expected run.
         if let Some(due) = self.schedule.next_due_at() {
             out.push((Index::Gsi3, JOBS_DUE.into(), format!("{}#{}", key_time(due), self.id)));
@@ -370,8 +372,8 @@ pub const CLAIM_EXPIRES: &str = "expires_ms";
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bc_api_types::{Sizes, Status};
-    use bc_core::model::{ParseSummary, Review};
+    use bc_api_types::Status;
+    use bc_core::model::Review;
     use chrono::{TimeZone, Utc};
 
     fn at() -> chrono::DateTime<Utc> {
@@ -380,56 +382,17 @@ mod tests {
 
     fn mail(state: MailState, identity: Option<&str>) -> Mail {
         Mail {
-            id: "m1".into(),
-            dedupe_key: "k".into(),
-            raw_key: "raw/m1".into(),
-            received_at: at(),
-            sender: "a@b".into(),
-            sender_name: None,
-            recipients: vec![],
             subject: "s".into(),
-            date: None,
-            message_id: None,
             size: 1,
-            text_key: None,
-            html_key: None,
-            attachments: vec![],
             state,
-            parse: ParseSummary::default(),
-            report_key: None,
             identity: identity.map(str::to_string),
-            job_id: None,
-            run_id: None,
-            deleted: None,
-            raw_sha256: None,
-            conflict_of: None,
-            expired_at: None,
-            intake: Default::default(),
             version: 3,
+            ..Mail::received("m1", "k", "raw/m1", "a@b", at())
         }
     }
 
     fn run(review: Option<Review>) -> Run {
-        Run {
-            id: "r1".into(),
-            job_id: "j1".into(),
-            customer_id: "c1".into(),
-            mail_id: "m1".into(),
-            status: Status::Warning,
-            started_at: None,
-            ended_at: None,
-            received_at: at(),
-            duration_secs: None,
-            sizes: Sizes::default(),
-            object_count: 0,
-            message: None,
-            report_key: None,
-            review,
-            overridden: None,
-            while_archived: false,
-            late: None,
-            version: 0,
-        }
+        Run { mail_id: "m1".into(), review, ..Run::new("r1", "j1", "c1", Status::Warning, at()) }
     }
 
     #[test]

@@ -25,32 +25,15 @@ pub fn at(minutes: i64) -> DateTime<Utc> {
 
 pub fn mail(id: &str, state: MailState, received_minute: i64) -> Mail {
     Mail {
-        id: id.into(),
-        dedupe_key: format!("sha256:{id}"),
-        raw_key: format!("raw/{id}.eml"),
-        received_at: at(received_minute),
-        sender: "backup@example.com".into(),
         sender_name: Some("Backup Server".into()),
         recipients: vec!["reports@msp.example".into()],
         subject: format!("Backup report {id}"),
-        date: None,
         message_id: Some(format!("<{id}@example.com>")),
         size: 1234,
         text_key: Some(format!("text/{id}")),
-        html_key: None,
-        attachments: vec![],
         state,
         parse: ParseSummary { ok: true, status: Some(Status::Success), object_count: 2, ..Default::default() },
-        report_key: None,
-        identity: None,
-        job_id: None,
-        run_id: None,
-        deleted: None,
-        raw_sha256: None,
-        conflict_of: None,
-        expired_at: None,
-        intake: Default::default(),
-        version: 0,
+        ..Mail::received(id, format!("sha256:{id}"), format!("raw/{id}.eml"), "backup@example.com", at(received_minute))
     }
 }
 
@@ -87,24 +70,14 @@ pub fn with_last(mut job: Job, status: Status) -> Job {
 
 pub fn run(id: &str, job_id: &str, minute: i64) -> Run {
     Run {
-        id: id.into(),
-        job_id: job_id.into(),
-        customer_id: "c1".into(),
         mail_id: format!("m-{id}"),
-        status: Status::Warning,
         started_at: Some(at(minute)),
         ended_at: Some(at(minute + 5)),
-        received_at: at(minute + 6),
         duration_secs: Some(300),
         sizes: Sizes { total_bytes: Some(10), ..Default::default() },
         object_count: 1,
         message: Some("1 warning".into()),
-        report_key: None,
-        review: None,
-        overridden: None,
-        while_archived: false,
-        late: None,
-        version: 0,
+        ..Run::new(id, job_id, "c1", Status::Warning, at(minute + 6))
     }
 }
 

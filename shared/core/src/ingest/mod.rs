@@ -5,7 +5,7 @@
 
 use bc_api_types::{MailState, Report};
 use bc_parsers::{MAX_MAIL_BYTES, MailMessage, parse_report_with, read_mail};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 pub mod guard;
 pub mod keys;
@@ -26,10 +26,10 @@ use crate::auth::permissions::Actor;
 use crate::error::{Error, Result};
 use crate::ids;
 use crate::model::{Job, LastRun, Mail, MailIntake, MissedMark, ParseSummary, Run, StoredAttachment};
-use crate::schedules;
 use crate::ports::PortError;
 use crate::retry::{self, Attempt};
 use crate::review::repo::RecordRun;
+use crate::schedules;
 
 /// What happened to one ingested mail.
 #[derive(Debug, Clone)]
@@ -92,6 +92,26 @@ pub(crate) fn summary_message(report: &Report) -> Option<String> {
     })?;
     let line = m.lines().next().unwrap_or("").trim().to_string();
     Some(line.chars().take(300).collect())
+}
+
+/// A run of `job` made from a report: its status, times (the duration
+/// from them when the report has none), sizes and object count. Mail runs
+/// and runs of native engines and platforms are made alike.
+pub(crate) fn report_run(id: String, job: &Job, report: &Report, received_at: DateTime<Utc>) -> Run {
+    let started_at = report.started_at.map(|t| t.with_timezone(&Utc));
+    let ended_at = report.ended_at.map(|t| t.with_timezone(&Utc));
+    let duration_secs = report.duration_secs.or_else(|| match (started_at, ended_at) {
+        (Some(s), Some(e)) if e >= s => Some((e - s).num_seconds() as u64),
+        _ => None,
+    });
+    Run {
+        started_at,
+        ended_at,
+        duration_secs,
+        sizes: report.sizes.clone(),
+        object_count: report.objects.len() as u32,
+        ..Run::new(id, &job.id, &job.customer_id, report.status, received_at)
+    }
 }
 
 impl App {
@@ -171,32 +191,16 @@ impl App {
         let now = self.clock.now();
         let subject = m.map(|m| m.subject.clone()).unwrap_or_default();
         let mut mail = Mail {
-            id: id.clone(),
-            dedupe_key,
-            raw_key: raw_key.to_string(),
-            received_at: now,
-            sender,
             sender_name: m.and_then(|m| m.from_name.clone()),
             recipients: m.map(|m| m.to.clone()).unwrap_or_default(),
             subject: if subject.is_empty() && decoded.is_err() { "(unreadable mail)".to_string() } else { subject },
             date: m.and_then(|m| m.date),
             message_id: m.and_then(|m| m.message_id.clone()),
             size: raw.len() as u64,
-            text_key: None,
-            html_key: None,
-            attachments: Vec::new(),
-            state: MailState::Received,
-            parse: ParseSummary::default(),
-            report_key: None,
-            identity: None,
-            job_id: None,
-            run_id: None,
-            deleted: None,
             raw_sha256: Some(raw_sha256),
             conflict_of,
-            expired_at: None,
             intake: MailIntake { verdicts: Some(verdicts.clone()), attempts: 1, ..Default::default() },
-            version: 0,
+            ..Mail::received(id.clone(), dedupe_key, raw_key, sender, now)
         };
         if verdicts.virus == bc_api_types::Verdict::Fail {
             // Never parsed, its parts never stored: the raw mail waits for an admin.
@@ -472,31 +476,12 @@ impl App {
     }
 
     pub(crate) fn run_from(&self, mail: &Mail, job: &Job, report: &Report) -> Run {
-        let started_at = report.started_at.map(|t| t.with_timezone(&Utc));
-        let ended_at = report.ended_at.map(|t| t.with_timezone(&Utc));
-        let duration_secs = report.duration_secs.or_else(|| match (started_at, ended_at) {
-            (Some(s), Some(e)) if e >= s => Some((e - s).num_seconds() as u64),
-            _ => None,
-        });
         Run {
-            id: ids::run_id(&mail.id),
-            job_id: job.id.clone(),
-            customer_id: job.customer_id.clone(),
             mail_id: mail.id.clone(),
-            status: report.status,
-            started_at,
-            ended_at,
-            received_at: mail.received_at,
-            duration_secs,
-            sizes: report.sizes.clone(),
-            object_count: report.objects.len() as u32,
             message: summary_message(report),
             report_key: mail.report_key.clone(),
-            review: None,
-            overridden: None,
             while_archived: job.is_archived(),
-            late: None,
-            version: 0,
+            ..report_run(ids::run_id(&mail.id), job, report, mail.received_at)
         }
     }
 

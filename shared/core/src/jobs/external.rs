@@ -17,7 +17,7 @@ use crate::audit::{Change, audit_entry};
 use crate::auth::permissions::Actor;
 use crate::error::{Error, Result};
 use crate::ids;
-use crate::ingest::job_identity;
+use crate::ingest::{job_identity, report_run};
 use crate::model::{Job, LastRun, Review, Run};
 use crate::ports::PortError;
 use crate::retry::{self, Attempt};
@@ -175,32 +175,12 @@ impl App {
 }
 
 fn external_run(id: &str, job: &Job, ext: &ExternalRun, report_key: &str) -> Run {
-    let r = &ext.report;
-    let started_at = r.started_at.map(|t| t.with_timezone(&Utc));
-    let ended_at = r.ended_at.map(|t| t.with_timezone(&Utc));
-    let duration_secs = r.duration_secs.or_else(|| match (started_at, ended_at) {
-        (Some(s), Some(e)) if e >= s => Some((e - s).num_seconds() as u64),
-        _ => None,
-    });
     Run {
-        id: id.to_string(),
-        job_id: job.id.clone(),
-        customer_id: job.customer_id.clone(),
-        mail_id: String::new(),
-        status: r.status,
-        started_at,
-        ended_at,
-        received_at: ext.received_at,
-        duration_secs,
-        sizes: r.sizes.clone(),
-        object_count: r.objects.len() as u32,
-        message: r.messages.first().map(|m| m.chars().take(500).collect()),
+        message: ext.report.messages.first().map(|m| m.chars().take(500).collect()),
         report_key: Some(report_key.to_string()),
         // A run of an archived job stays in its history, never in Run Checks.
         review: job.is_archived().then(|| Review { by: Actor::system().username, at: ext.received_at }),
-        overridden: None,
         while_archived: job.is_archived(),
-        late: None,
-        version: 0,
+        ..report_run(id.to_string(), job, &ext.report, ext.received_at)
     }
 }

@@ -299,24 +299,11 @@ mod tests {
     fn run(id: &str, at: &str, status: Status, bytes: Option<u64>, secs: Option<u64>) -> Run {
         let at: DateTime<Utc> = at.parse().unwrap();
         Run {
-            id: id.into(),
-            job_id: "j1".into(),
-            customer_id: "c1".into(),
             mail_id: "m".into(),
-            status,
             started_at: Some(at),
-            ended_at: None,
-            received_at: at,
             duration_secs: secs,
             sizes: Sizes { total_bytes: bytes, ..Sizes::default() },
-            object_count: 0,
-            message: None,
-            report_key: None,
-            review: None,
-            overridden: None,
-            while_archived: false,
-            late: None,
-            version: 0,
+            ..Run::new(id, "j1", "c1", status, at)
         }
     }
 

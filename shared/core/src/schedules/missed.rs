@@ -9,11 +9,11 @@
 
 use std::sync::Mutex;
 
-use bc_api_types::{Expectation, LateArrival, Sizes, Status};
+use bc_api_types::{Expectation, LateArrival, Status};
 use chrono::{DateTime, Utc};
 
-use super::expect::{Context, DEFAULT_GRACE_MINUTES, effective};
 use super::MISSED_KEPT;
+use super::expect::{Context, DEFAULT_GRACE_MINUTES, effective};
 use crate::app::App;
 use crate::audit::{Change, audit_entry};
 use crate::auth::permissions::Actor;
@@ -39,29 +39,14 @@ pub fn missed_run_id(job_id: &str, at: DateTime<Utc>) -> String {
 pub fn missed_run(job: &Job, e: &Expectation, ctx: &Context) -> Run {
     let local = e.at.with_timezone(&ctx.tz);
     Run {
-        id: missed_run_id(&job.id, e.at),
-        job_id: job.id.clone(),
-        customer_id: job.customer_id.clone(),
-        mail_id: String::new(),
-        status: Status::Missed,
         started_at: Some(e.at),
-        ended_at: None,
-        received_at: e.due_at,
-        duration_secs: None,
-        sizes: Sizes::default(),
-        object_count: 0,
         message: Some(format!(
             "No report arrived for the run expected at {} on {} (backup day {}).",
             local.format("%H:%M"),
             local.format("%Y-%m-%d"),
             e.day
         )),
-        report_key: None,
-        review: None,
-        overridden: None,
-        late: None,
-        while_archived: false,
-        version: 0,
+        ..Run::new(missed_run_id(&job.id, e.at), &job.id, &job.customer_id, Status::Missed, e.due_at)
     }
 }
 

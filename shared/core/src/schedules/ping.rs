@@ -232,26 +232,15 @@ fn ping_run(
     message: Option<String>,
 ) -> Run {
     Run {
-        id: id.to_string(),
-        job_id: job.id.clone(),
-        customer_id: job.customer_id.clone(),
-        mail_id: String::new(),
-        status,
         started_at: Some(started.unwrap_or(now)),
         ended_at: Some(now),
-        received_at: now,
         duration_secs: started.map(|s| (now - s).num_seconds().max(0) as u64),
-        sizes: Sizes::default(),
-        object_count: 0,
         message,
-        report_key: None,
         // A ping to an archived job is kept in its history, reviewed by the
         // system: it never reaches Run Checks.
         review: job.is_archived().then(|| Review { by: Actor::system().username, at: now }),
-        overridden: None,
         while_archived: job.is_archived(),
-        late: None,
-        version: 0,
+        ..Run::new(id, &job.id, &job.customer_id, status, now)
     }
 }
 
