@@ -10,8 +10,6 @@
 //! linked and shows one run per backup (and can be unlinked); deleting a
 //! platform takes what it imported; roles and bad input; the audit trail.
 
-use std::sync::Arc;
-
 use bc_api_types::Status;
 use bc_tests::mails::VeeamMail;
 use bc_tests::server::{Client, TestServer};
@@ -402,7 +400,6 @@ async fn platforms_on(mut rt: Runtime) {
         assert!(actions.iter().any(|a| a == want), "{want} not in {actions:?}");
     }
     drop(server);
-    let _ = Arc::new(());
 }
 
 #[tokio::test]
@@ -414,21 +411,28 @@ async fn platforms_on_the_embedded_store() {
 #[cfg(feature = "aws")]
 #[tokio::test]
 async fn platforms_on_dynamodb_s3_sqs_through_moto() {
-    let mut rt = Runtime::aws("platforms").await;
-    // The platforms secret as the SAM template creates it: an empty placeholder.
+    let rt = aws_with_platforms_secret("platforms").await.with_users().await;
+    platforms_on(rt).await;
+}
+
+/// The AWS runtime (DynamoDB, S3, SQS through moto) with the platforms
+/// secret as the SAM template creates it: an empty placeholder in Secrets
+/// Manager.
+#[cfg(feature = "aws")]
+async fn aws_with_platforms_secret(name: &str) -> Runtime {
+    let mut rt = Runtime::aws(name).await;
     let sdk = &rt.aws.as_ref().expect("aws adapters").sdk;
     let sm = aws_sdk_secretsmanager::Client::new(sdk);
     let out = sm
         .create_secret()
-        .name(format!("{}/platforms", bc_aws::testing::unique_prefix("platforms")))
+        .name(format!("{}/platforms", bc_aws::testing::unique_prefix(name)))
         .secret_string("{}")
         .send()
         .await
         .expect("create secret");
     let arns = std::collections::HashMap::from([(bc_core::SecretName::Platforms, out.arn().expect("arn").to_string())]);
-    rt.app = rt.app.clone().with_secrets(Arc::new(bc_aws::SecretsManagerSecrets::new(sm, arns)));
-    let rt = rt.with_users().await;
-    platforms_on(rt).await;
+    rt.app = rt.app.clone().with_secrets(std::sync::Arc::new(bc_aws::SecretsManagerSecrets::new(sm, arns)));
+    rt
 }
 
 /// Registers a Veeam platform on `rt` for a new customer straight through the core.
@@ -495,19 +499,8 @@ async fn platform_sync_speed_on_the_embedded_store() {
 #[cfg(feature = "aws")]
 #[tokio::test]
 async fn dynamodb_requests_per_imported_run() {
-    let mut rt = Runtime::aws("platform_requests").await;
+    let mut rt = aws_with_platforms_secret("platform_requests").await;
     rt.app.config.allow_loopback_webhooks = true;
-    let sdk = &rt.aws.as_ref().expect("aws adapters").sdk;
-    let sm = aws_sdk_secretsmanager::Client::new(sdk);
-    let out = sm
-        .create_secret()
-        .name(format!("{}/platforms", bc_aws::testing::unique_prefix("platform_requests")))
-        .secret_string("{}")
-        .send()
-        .await
-        .expect("create secret");
-    let arns = std::collections::HashMap::from([(bc_core::SecretName::Platforms, out.arn().expect("arn").to_string())]);
-    rt.app = rt.app.clone().with_secrets(Arc::new(bc_aws::SecretsManagerSecrets::new(sm, arns)));
     let aws = rt.aws.clone().expect("aws");
     let veeam = FakeVeeam::start().await;
     veeam.bulk(10, 100, Utc::now() - Duration::hours(2), 48);

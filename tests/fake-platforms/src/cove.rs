@@ -78,15 +78,7 @@ struct Inner {
 pub struct FakeCove {
     inner: Arc<Inner>,
     addr: SocketAddr,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Drop for FakeCove {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-    }
+    _serving: crate::Serving,
 }
 
 fn rpc_err(id: &Value, data: i64, message: &str) -> Response {
@@ -260,15 +252,7 @@ impl FakeCove {
             requests: Mutex::default(),
         });
         let app = Router::new().route("/jsonapi", axum::routing::post(handle)).with_state(inner.clone());
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
-        });
-        Ok(FakeCove { inner, addr, shutdown: Some(tx) })
+        Ok(FakeCove { inner, addr, _serving: crate::serve(listener, app) })
     }
 
     /// `http://127.0.0.1:<port>/jsonapi`.

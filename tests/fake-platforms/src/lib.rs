@@ -58,6 +58,30 @@ impl Faults {
     }
 }
 
+/// A fake's server task; dropping it stops the server.
+pub(crate) struct Serving(Option<tokio::sync::oneshot::Sender<()>>);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        if let Some(tx) = self.0.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Serves `app` on `listener` on a task of its own until the handle drops.
+pub(crate) fn serve(listener: tokio::net::TcpListener, app: axum::Router) -> Serving {
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    Serving(Some(tx))
+}
+
 pub(crate) fn random_hex(n: usize) -> String {
     (0..n).map(|_| format!("{:x}", rand::random::<u8>() % 16)).collect()
 }

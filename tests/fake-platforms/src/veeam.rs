@@ -94,15 +94,7 @@ struct Inner {
 pub struct FakeVeeam {
     inner: Arc<Inner>,
     addr: SocketAddr,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Drop for FakeVeeam {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-    }
+    _serving: crate::Serving,
 }
 
 fn rev(s: &str) -> Option<(u32, u32, u32)> {
@@ -547,15 +539,7 @@ impl FakeVeeam {
             requests: Mutex::default(),
         });
         let app = Router::new().fallback(handle).with_state(inner.clone());
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
-        });
-        Ok(FakeVeeam { inner, addr, shutdown: Some(tx) })
+        Ok(FakeVeeam { inner, addr, _serving: crate::serve(listener, app) })
     }
 
     /// `http://127.0.0.1:<port>`.
