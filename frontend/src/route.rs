@@ -219,9 +219,45 @@ pub fn return_query() -> QueryPairs {
 /// Goes back to the page a run detail was opened from, filters included.
 pub fn go_back(navigator: &Navigator) {
     let (route, query) = (return_route(), return_query());
-    if query.is_empty() || navigator.push_with_query(&route, &query).is_err() {
+    if query.is_empty() {
         navigator.push(&route);
+    } else {
+        push_with(navigator, &route, &query);
     }
+}
+
+/// Shows `route` with `query` (a list page's filters) in the URL; the route
+/// alone when the query cannot be written.
+pub fn push_with<Q: Serialize>(navigator: &Navigator, route: &Route, query: &Q) {
+    if navigator.push_with_query(route, query).is_err() {
+        navigator.push(route);
+    }
+}
+
+/// A list page's `apply`: shows `route` with the filters given, from the
+/// first page of results (`reset`, the page's pager reset).
+pub fn filter_apply<Q: Serialize + 'static>(
+    navigator: Option<Navigator>,
+    route: Route,
+    reset: impl Fn() + 'static,
+) -> Callback<Q> {
+    Callback::from(move |q: Q| {
+        reset();
+        if let Some(n) = &navigator {
+            push_with(n, &route, &q);
+        }
+    })
+}
+
+/// A filter `<select>`'s change: the page's query with one field set to the
+/// choice, applied at once (the URL is then what the form shows).
+pub fn select_filter<Q: Clone + 'static>(query: &Q, apply: &Callback<Q>, field: fn(&mut Q, String)) -> Callback<Event> {
+    let (query, apply) = (query.clone(), apply.clone());
+    Callback::from(move |e: Event| {
+        let mut q = query.clone();
+        field(&mut q, e.target_unchecked_into::<web_sys::HtmlSelectElement>().value());
+        apply.emit(q);
+    })
 }
 
 /// The query of the URL on screen, as pairs.

@@ -7,7 +7,7 @@
 use bc_api_types::{AuditEntry, AuditPage as Page};
 use chrono::{Datelike, NaiveDate};
 use serde_json::Value;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -109,24 +109,10 @@ pub fn AuditPage(props: &AuditProps) -> Html {
     }
 
     let apply = {
-        let (navigator, pager) = (navigator.clone(), pager.clone());
-        Callback::from(move |q: AuditQuery| {
-            pager.reset();
-            if let Some(n) = &navigator
-                && n.push_with_query(&Route::Audit, &q).is_err()
-            {
-                n.push(&Route::Audit);
-            }
-        })
+        let pager = pager.clone();
+        crate::route::filter_apply::<AuditQuery>(navigator.clone(), Route::Audit, move || pager.reset())
     };
-    let on_type = {
-        let (apply, query) = (apply.clone(), props.query.clone());
-        Callback::from(move |e: Event| {
-            let mut q = query.clone();
-            q.entity_type = e.target_unchecked_into::<HtmlSelectElement>().value();
-            apply.emit(q);
-        })
-    };
+    let on_type = crate::route::select_filter(&props.query, &apply, |q, v| q.entity_type = v);
     let onsubmit = {
         let (apply, query, refs) = (apply.clone(), props.query.clone(), refs.clone());
         Callback::from(move |e: SubmitEvent| {

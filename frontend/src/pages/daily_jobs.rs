@@ -39,7 +39,7 @@ pub fn DailyJobsPage(props: &DailyJobsProps) -> Html {
         let navigator = navigator.clone();
         move |next: DailyJobsQuery| {
             if let Some(n) = &navigator {
-                let _ = n.push_with_query(&Route::DailyJobs, &next);
+                crate::route::push_with(n, &Route::DailyJobs, &next);
             }
         }
     };

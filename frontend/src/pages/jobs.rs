@@ -2,7 +2,7 @@
 //! last run and name; the filters live in the URL so a view can be shared.
 
 use bc_api_types::{JobPage, Status};
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -35,24 +35,10 @@ pub fn JobsPage() -> Html {
     use_field_value(&software_ref, query.software.clone());
 
     let apply = {
-        let (navigator, pager) = (navigator.clone(), pager.clone());
-        Callback::from(move |q: JobsQuery| {
-            pager.reset();
-            if let Some(n) = &navigator
-                && n.push_with_query(&Route::Jobs, &q).is_err()
-            {
-                n.push(&Route::Jobs);
-            }
-        })
+        let pager = pager.clone();
+        crate::route::filter_apply::<JobsQuery>(navigator.clone(), Route::Jobs, move || pager.reset())
     };
-    let on_select = |field: fn(&mut JobsQuery, String)| {
-        let (apply, query) = (apply.clone(), query.clone());
-        Callback::from(move |e: Event| {
-            let mut q = query.clone();
-            field(&mut q, e.target_unchecked_into::<HtmlSelectElement>().value());
-            apply.emit(q);
-        })
-    };
+    let on_select = |field: fn(&mut JobsQuery, String)| crate::route::select_filter(&query, &apply, field);
     let onsubmit = {
         let (apply, query, search_ref, software_ref) =
             (apply.clone(), query.clone(), search_ref.clone(), software_ref.clone());

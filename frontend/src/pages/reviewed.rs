@@ -69,15 +69,8 @@ pub fn ReviewedPage(props: &ReviewedProps) -> Html {
     }
 
     let apply = {
-        let (navigator, pager) = (navigator.clone(), pager.clone());
-        Callback::from(move |q: ReviewedQuery| {
-            pager.reset();
-            if let Some(n) = &navigator
-                && n.push_with_query(&Route::Reviewed, &q).is_err()
-            {
-                n.push(&Route::Reviewed);
-            }
-        })
+        let pager = pager.clone();
+        crate::route::filter_apply::<ReviewedQuery>(navigator.clone(), Route::Reviewed, move || pager.reset())
     };
     // The filters as the fields hold them now; a submit applies them, and a
     // choice in a list applies at once (the URL is then what it shows).

@@ -79,9 +79,7 @@ pub fn BackupDashboardPage() -> Html {
         Callback::from(move |(host_id, point): (String, String)| {
             if let Some(n) = &navigator {
                 let q = RestoreQuery { host_id, point, ..RestoreQuery::default() };
-                if n.push_with_query(&Route::BackupRestore, &q).is_err() {
-                    n.push(&Route::BackupRestore);
-                }
+                crate::route::push_with(n, &Route::BackupRestore, &q);
             }
         })
     };

@@ -6,7 +6,6 @@
 
 use bc_api_types::{AgentJob, AgentJobStatus, Job, JobSource, Permission, Status};
 use serde::{Deserialize, Serialize};
-use web_sys::HtmlSelectElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -83,21 +82,17 @@ pub fn BackupJobsPage() -> Html {
             if reset {
                 pager.reset();
             }
-            if let Some(n) = &navigator
-                && n.push_with_query(&Route::BackupJobs, &q).is_err()
-            {
-                n.push(&Route::BackupJobs);
+            if let Some(n) = &navigator {
+                crate::route::push_with(n, &Route::BackupJobs, &q);
             }
         })
     };
     let on_select = |field: fn(&mut BackupJobsQuery, String)| {
-        let (apply, query) = (apply.clone(), query.clone());
-        Callback::from(move |e: Event| {
-            let mut q = query.clone();
-            field(&mut q, e.target_unchecked_into::<HtmlSelectElement>().value());
+        let apply = apply.reform(|mut q: BackupJobsQuery| {
             q.job.clear();
-            apply.emit((q, true));
-        })
+            (q, true)
+        });
+        crate::route::select_filter(&query, &apply, field)
     };
     let onsubmit = {
         let (apply, query) = (apply.clone(), query.clone());

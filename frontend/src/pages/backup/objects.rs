@@ -5,7 +5,7 @@
 
 use bc_api_types::{LastBackupStatus, ObjectSource, ObjectType, Permission, ProtectedObjectView};
 use serde::{Deserialize, Serialize};
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -79,24 +79,10 @@ pub fn BackupObjectsPage() -> Html {
     let manage = session.can(Permission::ManageBackup);
 
     let apply = {
-        let (navigator, pager) = (navigator.clone(), pager.clone());
-        Callback::from(move |q: ObjectsQuery| {
-            pager.reset();
-            if let Some(n) = &navigator
-                && n.push_with_query(&Route::BackupObjects, &q).is_err()
-            {
-                n.push(&Route::BackupObjects);
-            }
-        })
+        let pager = pager.clone();
+        crate::route::filter_apply::<ObjectsQuery>(navigator.clone(), Route::BackupObjects, move || pager.reset())
     };
-    let on_select = |field: fn(&mut ObjectsQuery, String)| {
-        let (apply, query) = (apply.clone(), query.clone());
-        Callback::from(move |e: Event| {
-            let mut q = query.clone();
-            field(&mut q, e.target_unchecked_into::<HtmlSelectElement>().value());
-            apply.emit(q);
-        })
-    };
+    let on_select = |field: fn(&mut ObjectsQuery, String)| crate::route::select_filter(&query, &apply, field);
     let onsubmit = {
         let (apply, query) = (apply.clone(), query.clone());
         Callback::from(move |e: SubmitEvent| {

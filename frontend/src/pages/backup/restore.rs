@@ -13,7 +13,6 @@ use bc_api_types::{
     RestorePointStatus, SnapshotEntry, VerificationStatus,
 };
 use serde::{Deserialize, Serialize};
-use web_sys::HtmlSelectElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -121,26 +120,17 @@ fn RestoreList() -> Html {
     }
 
     let apply = {
-        let (navigator, pager, selected) = (navigator.clone(), pager.clone(), selected.clone());
-        Callback::from(move |mut q: RestoreQuery| {
-            q.point.clear();
+        let (pager, selected) = (pager.clone(), selected.clone());
+        crate::route::filter_apply::<RestoreQuery>(navigator.clone(), Route::BackupRestore, move || {
             pager.reset();
             selected.set(None);
-            if let Some(n) = &navigator
-                && n.push_with_query(&Route::BackupRestore, &q).is_err()
-            {
-                n.push(&Route::BackupRestore);
-            }
+        })
+        .reform(|mut q: RestoreQuery| {
+            q.point.clear();
+            q
         })
     };
-    let on_select = |field: fn(&mut RestoreQuery, String)| {
-        let (apply, query) = (apply.clone(), query.clone());
-        Callback::from(move |e: Event| {
-            let mut q = query.clone();
-            field(&mut q, e.target_unchecked_into::<HtmlSelectElement>().value());
-            apply.emit(q);
-        })
-    };
+    let on_select = |field: fn(&mut RestoreQuery, String)| crate::route::select_filter(&query, &apply, field);
     let on_chain = {
         let (apply, query) = (apply.clone(), query.clone());
         Callback::from(move |e: SubmitEvent| {

@@ -18,7 +18,7 @@ use bc_api_types::{
     Operation, OperationState, PAGE_SIZE, Permission, RunChecks, RunChecksJob, RunChecksTotals, Status,
 };
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement};
+use web_sys::{HtmlElement, HtmlInputElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -398,24 +398,10 @@ pub fn RunChecksPage(props: &RunChecksProps) -> Html {
 
     // Filters: applying one starts from the first page.
     let apply = {
-        let (navigator, pager) = (navigator.clone(), pager.clone());
-        Callback::from(move |q: RunChecksQuery| {
-            pager.reset();
-            if let Some(n) = &navigator
-                && n.push_with_query(&Route::RunChecks, &q).is_err()
-            {
-                n.push(&Route::RunChecks);
-            }
-        })
+        let pager = pager.clone();
+        crate::route::filter_apply::<RunChecksQuery>(navigator.clone(), Route::RunChecks, move || pager.reset())
     };
-    let on_select = |field: fn(&mut RunChecksQuery, String)| {
-        let (apply, query) = (apply.clone(), props.query.clone());
-        Callback::from(move |e: Event| {
-            let mut q = query.clone();
-            field(&mut q, e.target_unchecked_into::<HtmlSelectElement>().value());
-            apply.emit(q);
-        })
-    };
+    let on_select = |field: fn(&mut RunChecksQuery, String)| crate::route::select_filter(&props.query, &apply, field);
     let on_filter_submit = {
         let (apply, query, software_ref) = (apply.clone(), props.query.clone(), software_ref.clone());
         Callback::from(move |e: SubmitEvent| {
