@@ -110,7 +110,7 @@ fn parse_gives_the_expected_report_for_every_fixture() {
             }
             assert_eq!(g["size_bytes"], w.get("size_bytes").cloned().unwrap_or(Value::Null), "{}", file.display());
             for k in ["started_at", "ended_at"] {
-                assert_eq!(at(&g[k]), w.get(k).and_then(|v| at(v)), "{}: object {k}", file.display());
+                assert_eq!(at(&g[k]), w.get(k).and_then(at), "{}: object {k}", file.display());
             }
         }
     };

@@ -96,10 +96,10 @@ fn join(a: &str, b: &str) -> String {
 }
 
 /// Every `crate::`/`super::` path a file names, as absolute paths.
-fn paths(module: &str, is_mod_file: bool, code: &str) -> Vec<String> {
+fn paths(module: &str, code: &str) -> Vec<String> {
     let parent = |m: &str| m.rsplit_once("::").map(|(p, _)| p.to_string()).unwrap_or_default();
-    // `super` of a.rs is the parent; of a/mod.rs, too, but relative to `a`.
-    let sup = if is_mod_file { parent(module) } else { parent(module) };
+    // `super` of a.rs and of a/mod.rs alike is the parent of `a`.
+    let sup = parent(module);
     let mut raw = Vec::new();
     let mut rest = code;
     while let Some(i) = rest.find("use ") {
@@ -122,10 +122,8 @@ fn paths(module: &str, is_mod_file: bool, code: &str) -> Vec<String> {
                 Some(r.to_string())
             } else if let Some(r) = p.strip_prefix("super::") {
                 Some(join(&sup, r))
-            } else if let Some(r) = p.strip_prefix("self::") {
-                Some(join(module, r))
             } else {
-                None
+                p.strip_prefix("self::").map(|r| join(module, r))
             }
         })
         .collect()
@@ -143,9 +141,8 @@ fn core_modules_have_no_cycle() {
         if m.is_empty() {
             continue; // the crate root only re-exports
         }
-        let is_mod = f.file_name().is_some_and(|n| n == "mod.rs");
         let code = code_only(&std::fs::read_to_string(f).expect("read"));
-        for p in paths(&m, is_mod, &code) {
+        for p in paths(&m, &code) {
             // The longest prefix of the path that is a module.
             let segs: Vec<&str> = p.split("::").collect();
             let target = (1..=segs.len()).rev().map(|n| segs[..n].join("::")).find(|c| modules.contains(c));
@@ -210,7 +207,7 @@ fn the_scanner_sees_paths_and_cycles() {
     let code = code_only(
         "use crate::{a::b, c::{d, e as f}};\n// use crate::zz;\nuse super::x;\nlet s = \"crate::q\"; let v = crate::g::h();",
     );
-    let mut p = paths("m::n", false, &code);
+    let mut p = paths("m::n", &code);
     p.sort();
     assert_eq!(p, vec!["a::b", "c::d", "c::e", "g::h", "m::x"]);
     let modules: BTreeSet<String> = ["a", "b", "c"].into_iter().map(String::from).collect();

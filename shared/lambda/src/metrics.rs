@@ -122,10 +122,7 @@ mod tests {
 
     #[test]
     fn documents_follow_the_embedded_metric_format() {
-        let mut m = IngestMetrics::default();
-        m.received = 3;
-        m.duplicates = 1;
-        m.parse_failures = 1;
+        let mut m = IngestMetrics { received: 3, duplicates: 1, parse_failures: 1, ..Default::default() };
         m.failed();
         m.runs.insert("Failed".into(), 1);
         m.runs.insert("Success".into(), 2);

@@ -115,10 +115,12 @@ pub fn IntegrationsPage() -> Html {
                 compatibility_mode: on(12),
                 log_level: opt(13),
             };
-            for i in [4] {
-                set_value(&refs[i], "");
-            }
-            run("Autotask settings saved", Box::pin(async move { api::autotask::save(&body).await.map(Outcome::Saved) }));
+            // The password field empties once sent; it is never shown again.
+            set_value(&refs[4], "");
+            run(
+                "Autotask settings saved",
+                Box::pin(async move { api::autotask::save(&body).await.map(Outcome::Saved) }),
+            );
         })
     };
     let test = {

@@ -73,5 +73,5 @@ pub fn tags(s: &str) -> Vec<String> {
 
 /// "12 TB" for a capacity in GB.
 pub fn capacity(gb: u64) -> String {
-    if gb >= 1000 && gb % 100 == 0 { format!("{} TB", gb as f64 / 1000.0) } else { format!("{gb} GB") }
+    if gb >= 1000 && gb.is_multiple_of(100) { format!("{} TB", gb as f64 / 1000.0) } else { format!("{gb} GB") }
 }

@@ -92,11 +92,8 @@ fn auth_results(value: &str) -> (Verdict, Verdict, Verdict) {
         let result = verdict_of(rest.split_whitespace().next().unwrap_or(""));
         match method.trim().to_ascii_lowercase().as_str() {
             "spf" if spf.is_none() => spf = Some(result),
-            "dkim" if dkim != Some(Verdict::Pass) => {
-                if dkim.is_none() || result == Verdict::Pass {
-                    dkim = Some(result)
-                }
-            }
+            // The first DKIM result, or a later pass (one passing signature suffices).
+            "dkim" if dkim != Some(Verdict::Pass) && (dkim.is_none() || result == Verdict::Pass) => dkim = Some(result),
             "dmarc" if dmarc.is_none() => dmarc = Some(result),
             _ => {}
         }

@@ -137,7 +137,7 @@ fn learn_sub_daily(sorted: &[i64], minutes: &[i32]) -> Option<LearnedSchedule> {
 
 fn sample_factor(n: usize) -> f32 {
     // Three runs make a guess, a dozen a habit.
-    (n as f32 / 6.0).min(1.0).max(0.6)
+    (n as f32 / 6.0).clamp(0.6, 1.0)
 }
 
 fn round2(x: f32) -> f32 {
@@ -297,7 +297,7 @@ mod tests {
         assert_eq!(learn(&weekdays, chrono_tz::UTC).map(|s| s.cadence), Some(Cadence::Weekdays));
         let weekly: Vec<i64> = (0..6).map(|i| at(monday + Duration::days(7 * i + 5), 3 * 60)).collect();
         assert_eq!(learn(&weekly, chrono_tz::UTC).map(|s| s.cadence), Some(Cadence::Weekly { day: 5 }));
-        let monthly: Vec<i64> = (1..=5).map(|m| at(d(2026, m, 15), 1 * 60)).collect();
+        let monthly: Vec<i64> = (1..=5).map(|m| at(d(2026, m, 15), 60)).collect();
         assert_eq!(learn(&monthly, chrono_tz::UTC).map(|s| s.cadence), Some(Cadence::Monthly { day: 15 }));
         let mon_wed_fri: Vec<i64> = (0..28)
             .map(|i| monday + Duration::days(i))

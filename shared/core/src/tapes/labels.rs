@@ -57,10 +57,11 @@ pub fn normalise_barcode(raw: &str) -> Result<String> {
 }
 
 pub fn classify(barcode: &str) -> Label {
-    if barcode.len() == 8 && barcode.bytes().all(|c| c.is_ascii_alphanumeric()) {
-        if let Some((generation, type_m)) = media_generation(&barcode[6..]) {
-            return Label::Lto { generation, type_m };
-        }
+    if barcode.len() == 8
+        && barcode.bytes().all(|c| c.is_ascii_alphanumeric())
+        && let Some((generation, type_m)) = media_generation(&barcode[6..])
+    {
+        return Label::Lto { generation, type_m };
     }
     Label::Other
 }

@@ -105,6 +105,9 @@ fn summarise_tape(tape: &api::Tape, jobs: &[&api::TapeJob], now: DateTime<Utc>) 
     }
 }
 
+/// A hand-off's checked fields: from, to, when, reason, signature.
+type CustodyFields = (String, String, DateTime<Utc>, String, Option<Signature>);
+
 impl App {
     fn not_in_future(&self, at: Option<DateTime<Utc>>, what: &str) -> Result<DateTime<Utc>> {
         let now = self.clock.now();
@@ -417,10 +420,8 @@ impl App {
         Ok(loc)
     }
 
-    fn custody_fields(
-        &self,
-        req: &api::RecordCustody,
-    ) -> Result<(String, String, DateTime<Utc>, String, Option<Signature>)> {
+    /// A hand-off's fields, checked: from, to, when, reason and signature.
+    fn custody_fields(&self, req: &api::RecordCustody) -> Result<CustodyFields> {
         Ok((
             text(&req.from, "\"from\"", 100, true)?,
             text(&req.to, "\"to\"", 100, true)?,
