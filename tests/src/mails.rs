@@ -24,7 +24,16 @@ pub struct VeeamMail {
 
 impl VeeamMail {
     pub fn new(sender: &str, job: &str, status: Status, seq: u64) -> Self {
-        VeeamMail { sender: sender.into(), job: job.into(), status, objects: 3, seq, failing: 1, message: None, start: None }
+        VeeamMail {
+            sender: sender.into(),
+            job: job.into(),
+            status,
+            objects: 3,
+            seq,
+            failing: 1,
+            message: None,
+            start: None,
+        }
     }
 
     pub fn objects(mut self, n: usize) -> Self {
@@ -78,7 +87,9 @@ impl VeeamMail {
         let mut rows = String::new();
         for i in 0..self.objects {
             let (st, st_colour, detail) = match self.status {
-                Status::Failed if i < self.failing => ("Failed", "#fb9895", "Error: Failed to create VM snapshot. Timed out"),
+                Status::Failed if i < self.failing => {
+                    ("Failed", "#fb9895", "Error: Failed to create VM snapshot. Timed out")
+                }
                 Status::Warning if i < self.failing => ("Warning", "#ffd96c", "Changed block tracking is disabled"),
                 _ => ("Success", "#00B050", ""),
             };
@@ -96,7 +107,9 @@ impl VeeamMail {
         let (ok, warn, err) = match self.status {
             Status::Success => (self.objects, 0, 0),
             Status::Warning => (self.objects.saturating_sub(self.failing), self.failing.min(self.objects), 0),
-            Status::Failed | Status::Missed => (self.objects.saturating_sub(self.failing), 0, self.failing.min(self.objects)),
+            Status::Failed | Status::Missed => {
+                (self.objects.saturating_sub(self.failing), 0, self.failing.min(self.objects))
+            }
         };
         let cell = |label: &str, value: &str| {
             format!("<td nowrap=\"\" {td}><b>{label}</b></td>\n<td nowrap=\"\" {td}>{value}</td>\n")

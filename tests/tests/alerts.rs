@@ -30,8 +30,9 @@ fn at(t: &str) -> DateTime<Utc> {
 }
 
 async fn upload(c: &Client, seq: u64) -> Value {
-    let (s, body) =
-        c.post_raw("/api/v1/mails", "message/rfc822", VeeamMail::new(SENDER, "Exchange", Status::Success, seq).eml()).await;
+    let (s, body) = c
+        .post_raw("/api/v1/mails", "message/rfc822", VeeamMail::new(SENDER, "Exchange", Status::Success, seq).eml())
+        .await;
     assert_eq!(s, StatusCode::OK, "{body}");
     body
 }
@@ -67,9 +68,11 @@ enum Outbox {
 impl Outbox {
     async fn holds(&self, text: &str) -> bool {
         match self {
-            Outbox::Folder(dir) => std::fs::read_dir(dir).into_iter().flatten().flatten().any(|e| {
-                std::fs::read_to_string(e.path()).is_ok_and(|s| s.contains(text))
-            }),
+            Outbox::Folder(dir) => std::fs::read_dir(dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .any(|e| std::fs::read_to_string(e.path()).is_ok_and(|s| s.contains(text))),
             Outbox::Moto(endpoint) => bc_aws::testing::sent_emails(endpoint)
                 .await
                 .expect("moto's sent mail")
@@ -110,18 +113,27 @@ async fn alerts_on(mut rt: Runtime, clock: Arc<ManualClock>, outbox: Outbox) {
     let (s, cfg) = admin.get("/api/v1/alerts").await;
     assert_eq!(s, StatusCode::OK, "{cfg}");
     assert!(!cfg.to_string().contains(&secret) && !cfg.to_string().contains("/hook"), "no secret, no URL path: {cfg}");
-    let (s, e) = admin.post("/api/v1/alerts/channels", &json!({"name": "Mail", "kind": "email", "recipients": ["not an address"]})).await;
+    let (s, e) = admin
+        .post("/api/v1/alerts/channels", &json!({"name": "Mail", "kind": "email", "recipients": ["not an address"]}))
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
 
     // ---- a rule: Missed and Failed, at once, to the webhook.
-    let (s, e) = admin.post("/api/v1/alerts/rules", &json!({"name": "r", "statuses": ["Success"], "channel_ids": [channel]})).await;
+    let (s, e) = admin
+        .post("/api/v1/alerts/rules", &json!({"name": "r", "statuses": ["Success"], "channel_ids": [channel]}))
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
     let (s, rule) = admin
-        .post("/api/v1/alerts/rules", &json!({"name": "Problems", "statuses": ["Missed", "Failed"], "channel_ids": [channel]}))
+        .post(
+            "/api/v1/alerts/rules",
+            &json!({"name": "Problems", "statuses": ["Missed", "Failed"], "channel_ids": [channel]}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{rule}");
     // ---- the digest at 07:00 (UTC, the default time zone) to ops.
-    let (s, d) = admin.put("/api/v1/alerts/digest", &json!({"enabled": true, "hour": 7, "recipients": ["ops@msp.example"]})).await;
+    let (s, d) = admin
+        .put("/api/v1/alerts/digest", &json!({"enabled": true, "hour": 7, "recipients": ["ops@msp.example"]}))
+        .await;
     assert_eq!(s, StatusCode::OK, "{d}");
 
     // ---- a job learns a daily schedule from four nightly runs.
@@ -131,7 +143,10 @@ async fn alerts_on(mut rt: Runtime, clock: Arc<ManualClock>, outbox: Outbox) {
     let (admin, op, viewer) = logins(&server).await;
     let first = upload(&op, 0).await;
     let (s, approved) = op
-        .post(&format!("/api/v1/inbox/{}/approve", first["mail_id"].as_str().unwrap()), &json!({"customer_id": customer_id}))
+        .post(
+            &format!("/api/v1/inbox/{}/approve", first["mail_id"].as_str().unwrap()),
+            &json!({"customer_id": customer_id}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{approved}");
     let job_id = approved["job"]["id"].as_str().expect("job").to_string();
@@ -168,7 +183,8 @@ async fn alerts_on(mut rt: Runtime, clock: Arc<ManualClock>, outbox: Outbox) {
     let missed_id = v["runs"][0]["run_id"].as_str().expect("run").to_string();
     assert_eq!(v["runs"][0]["url"], format!("https://bc.example/runs/{missed_id}"));
     // Redelivery and a second tick send nothing more.
-    let task = json!({"type": "alert", "channel_id": channel, "event": {"kind": "run", "run_id": missed_id}}).to_string();
+    let task =
+        json!({"type": "alert", "channel_id": channel, "event": {"kind": "run", "run_id": missed_id}}).to_string();
     rt.app.run_task(&task).await.expect("redelivered task");
     assert_eq!(rt.app.tick().await.expect("tick").missed_runs, 0);
     drain_all(&rt.app).await;
@@ -200,7 +216,10 @@ async fn alerts_on(mut rt: Runtime, clock: Arc<ManualClock>, outbox: Outbox) {
     let url = pj["ping"]["url"].as_str().expect("the ping URL").to_string();
     let token = url.rsplit('/').next().expect("token").to_string();
     let (_, as_viewer) = viewer.get(&format!("/api/v1/jobs/{ping_job}")).await;
-    assert!(as_viewer["ping"]["url"].is_null() && !as_viewer.to_string().contains(&token), "viewers never see the token");
+    assert!(
+        as_viewer["ping"]["url"].is_null() && !as_viewer.to_string().contains(&token),
+        "viewers never see the token"
+    );
     let http = reqwest::Client::new();
     let base = &server.base;
     let r = http.post(format!("{base}/ping/{token}/start")).send().await.expect("start");
@@ -213,7 +232,8 @@ async fn alerts_on(mut rt: Runtime, clock: Arc<ManualClock>, outbox: Outbox) {
     assert_eq!(d["run"]["status"], "Success", "{d}");
     assert_eq!(d["run"]["message"], "dumped 3.2 GB");
     assert_eq!(d["run"]["duration_secs"], 20 * 60, "from the start ping: {d}");
-    let r = http.post(format!("{base}/ping/{token}/fail")).body("pg_dump: connection refused").send().await.expect("fail");
+    let r =
+        http.post(format!("{base}/ping/{token}/fail")).body("pg_dump: connection refused").send().await.expect("fail");
     assert_eq!(r.status(), StatusCode::OK);
     let failed_run = r.text().await.expect("text").trim().trim_start_matches("OK ").to_string();
     let (_, d) = op.get(&format!("/api/v1/runs/{failed_run}")).await;
@@ -230,7 +250,9 @@ async fn alerts_on(mut rt: Runtime, clock: Arc<ManualClock>, outbox: Outbox) {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let mut limited = false;
     for _ in 0..40 {
-        if http.get(format!("{base}/ping/{token}/start")).send().await.expect("flood").status() == StatusCode::TOO_MANY_REQUESTS {
+        if http.get(format!("{base}/ping/{token}/start")).send().await.expect("flood").status()
+            == StatusCode::TOO_MANY_REQUESTS
+        {
             limited = true;
             break;
         }
@@ -284,7 +306,15 @@ async fn alerts_on(mut rt: Runtime, clock: Arc<ManualClock>, outbox: Outbox) {
     // ---- every change is in the audit trail.
     let (_, audit) = admin.get("/api/v1/audit?limit=200").await;
     let actions = audit.to_string();
-    for want in ["alert_channel", "alert_rule", "alert_digest", "alert_mutes", "create_ping", "regenerate_ping_token", "dead_letter"] {
+    for want in [
+        "alert_channel",
+        "alert_rule",
+        "alert_digest",
+        "alert_mutes",
+        "create_ping",
+        "regenerate_ping_token",
+        "dead_letter",
+    ] {
         assert!(actions.contains(want), "{want} not in the audit trail");
     }
     let _ = rule;

@@ -94,9 +94,14 @@ async fn autotask_on(app: App) {
     let (_, cust) = op.post("/api/v1/customers", &json!({"name": "Acme (BC)"})).await;
     let customer_id = cust["id"].as_str().expect("customer").to_string();
     // No run-level message: scenario B of §5A (the objects are listed, at most 5).
-    let first = upload(&op, VeeamMail::new(SENDER, "Fileserver", Status::Failed, 1).objects(8).failing(7).message("").eml()).await;
+    let first =
+        upload(&op, VeeamMail::new(SENDER, "Fileserver", Status::Failed, 1).objects(8).failing(7).message("").eml())
+            .await;
     let (s, approved) = op
-        .post(&format!("/api/v1/inbox/{}/approve", first["mail_id"].as_str().unwrap()), &json!({"customer_id": customer_id}))
+        .post(
+            &format!("/api/v1/inbox/{}/approve", first["mail_id"].as_str().unwrap()),
+            &json!({"customer_id": customer_id}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{approved}");
     let job_id = approved["job"]["id"].as_str().expect("job").to_string();
@@ -115,7 +120,10 @@ async fn autotask_on(app: App) {
     assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
     let (s, mapped) = op.put(&format!("/api/v1/customers/{customer_id}/autotask"), &json!({"company_id": acme})).await;
     assert_eq!(s, StatusCode::OK, "{mapped}");
-    assert_eq!((mapped["autotask"]["status"].as_str(), mapped["autotask"]["company_name"].as_str()), (Some("ok"), Some("Acme Corp")));
+    assert_eq!(
+        (mapped["autotask"]["status"].as_str(), mapped["autotask"]["company_name"].as_str()),
+        (Some("ok"), Some("Acme Corp"))
+    );
 
     // ---- manual numbers are off while the integration is on (no compatibility mode).
     let (s, e) = op.post(&format!("/api/v1/jobs/{job_id}/tickets"), &json!({"run_id": run1, "number": "T1"})).await;
@@ -140,7 +148,9 @@ async fn autotask_on(app: App) {
     let description = made["description"].as_str().unwrap_or("");
     assert!(description.contains(&format!("{BASE}/runs/{run1}")), "links the run: {description}");
     assert!(
-        description.contains("Job: Fileserver\nBackup: Veeam Backup & Replication / Backup\nRun date/time: 2026-03-02 21:00 UTC\n"),
+        description.contains(
+            "Job: Fileserver\nBackup: Veeam Backup & Replication / Backup\nRun date/time: 2026-03-02 21:00 UTC\n"
+        ),
         "{description}"
     );
     assert!(
@@ -185,7 +195,11 @@ async fn autotask_on(app: App) {
     // ---- resolve with time entries: the other note, the ticket stays open.
     // A run-level message: scenario A of §5A (the remark leads; the objects are summarised in one line).
     let remark = "Snapshot storage on SAN01 is full; every VM failed";
-    let second = upload(&op, VeeamMail::new(SENDER, "Fileserver", Status::Failed, 2).objects(3).failing(2).message(remark).eml()).await;
+    let second = upload(
+        &op,
+        VeeamMail::new(SENDER, "Fileserver", Status::Failed, 2).objects(3).failing(2).message(remark).eml(),
+    )
+    .await;
     let run2 = second["run_id"].as_str().expect("a run").to_string();
     let (_, p2) = op.post(&format!("/api/v1/runs/{run2}/autotask-ticket"), &json!({})).await;
     let tk2 = p2["id"].as_str().expect("id").to_string();
@@ -193,10 +207,17 @@ async fn autotask_on(app: App) {
     let at2 = ticket_of(&op, &job_id, &tk2).await["autotask"]["ticket_id"].as_i64().expect("created");
     let d2 = fake.ticket(at2).expect("in Autotask")["description"].as_str().unwrap_or("").to_string();
     assert!(
-        d2.contains(&format!("\n\nRemark:\n{remark}\n\nMultiple objects reported errors. See Backupchecks for full details.\n\n")),
+        d2.contains(&format!(
+            "\n\nRemark:\n{remark}\n\nMultiple objects reported errors. See Backupchecks for full details.\n\n"
+        )),
         "scenario A: {d2}"
     );
-    assert!(!d2.contains("VM000") && d2.contains("Run date/time: 2026-03-03 21:00 UTC") && d2.contains(&format!("{BASE}/runs/{run2}")), "{d2}");
+    assert!(
+        !d2.contains("VM000")
+            && d2.contains("Run date/time: 2026-03-03 21:00 UTC")
+            && d2.contains(&format!("{BASE}/runs/{run2}")),
+        "{d2}"
+    );
     fake.add_time_entry(at2, 0.5);
     op.post(&format!("/api/v1/tickets/{tk2}/autotask-resolve"), &json!({})).await;
     drain(&app).await;
@@ -250,7 +271,10 @@ async fn autotask_on(app: App) {
     assert!(app.tick().await.expect("tick").companies_sync_queued, "the tick queues the hourly sync");
     drain(&app).await;
     let (_, c) = op.get(&format!("/api/v1/customers/{customer_id}")).await;
-    assert_eq!((c["name"].as_str(), c["autotask"]["company_name"].as_str()), (Some("Acme (BC)"), Some("Acme Corporation")));
+    assert_eq!(
+        (c["name"].as_str(), c["autotask"]["company_name"].as_str()),
+        (Some("Acme (BC)"), Some("Acme Corporation"))
+    );
     assert_eq!(c["autotask"]["status"], "renamed");
     // Gone in Autotask: invalid, and ticket creation is blocked with a clear message.
     fake.delete_company(acme);
@@ -264,7 +288,8 @@ async fn autotask_on(app: App) {
 
     // ---- the trail.
     let (_, trail) = admin.get(&format!("/api/v1/audit?entity_type=ticket&entity_id={tk1}")).await;
-    let actions: Vec<&str> = trail["items"].as_array().expect("items").iter().filter_map(|e| e["action"].as_str()).collect();
+    let actions: Vec<&str> =
+        trail["items"].as_array().expect("items").iter().filter_map(|e| e["action"].as_str()).collect();
     for a in ["create", "autotask_created", "resolve_requested", "autotask_resolve"] {
         assert!(actions.contains(&a), "{a} in {actions:?}");
     }

@@ -416,10 +416,14 @@ async fn backup_engines_on(mut rt: Runtime, clock: Arc<MovableClock>) {
 
     // An alert rule for Failed (critical) to a webhook receiver.
     let (hook_url, got) = bc_tests::webhooks::receiver(Vec::new()).await;
-    let (s, ch) = admin.post("/api/v1/alerts/channels", &json!({"name": "On call", "kind": "webhook", "url": hook_url})).await;
+    let (s, ch) =
+        admin.post("/api/v1/alerts/channels", &json!({"name": "On call", "kind": "webhook", "url": hook_url})).await;
     assert_eq!(s, StatusCode::CREATED, "{ch}");
     let (s, rule) = admin
-        .post("/api/v1/alerts/rules", &json!({"name": "Critical", "statuses": ["Failed"], "channel_ids": [ch["channel"]["id"]]}))
+        .post(
+            "/api/v1/alerts/rules",
+            &json!({"name": "Critical", "statuses": ["Failed"], "channel_ids": [ch["channel"]["id"]]}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{rule}");
 

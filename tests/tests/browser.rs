@@ -1145,17 +1145,29 @@ async fn two_factor(ui: &Ui) {
 async fn job_lifecycle(ui: &Ui, api: &Api) {
     let (kept, merged) = (OTHERS[1].1, OTHERS[2].1);
     let id_of = |page: &Value, name: &str| {
-        page["items"].as_array().and_then(|a| a.iter().find(|j| j["job_name"] == name)).map(|j| j["id"].as_str().unwrap_or_default().to_string())
+        page["items"]
+            .as_array()
+            .and_then(|a| a.iter().find(|j| j["job_name"] == name))
+            .map(|j| j["id"].as_str().unwrap_or_default().to_string())
     };
     let jobs = api.call(reqwest::Method::GET, "/jobs?archived=all", None).await;
     let merged_id = id_of(&jobs, merged).unwrap_or_else(|| panic!("{merged} in {jobs}"));
-    let kept_runs = jobs["items"].as_array().and_then(|a| a.iter().find(|j| j["job_name"] == kept)).map(|j| j["run_count"].as_u64().unwrap_or(0)).unwrap_or(0);
+    let kept_runs = jobs["items"]
+        .as_array()
+        .and_then(|a| a.iter().find(|j| j["job_name"] == kept))
+        .map(|j| j["run_count"].as_u64().unwrap_or(0))
+        .unwrap_or(0);
 
     ui.go("/jobs").await;
     ui.wait_text("table.jobs a", kept).await.click().await.expect("open the job");
     ui.wait_text("[aria-label='Manage job']", "Merge").await;
     ui.wait(&format!("#job-merge-from option[value='{merged_id}']")).await;
-    ui.c.find(Locator::Css("#job-merge-from")).await.expect("merge select").select_by_value(&merged_id).await.expect("choose the job to merge");
+    ui.c.find(Locator::Css("#job-merge-from"))
+        .await
+        .expect("merge select")
+        .select_by_value(&merged_id)
+        .await
+        .expect("choose the job to merge");
     ui.click_text("[aria-label='Manage job'] button", "Merge into this job").await;
     ui.click_text(".confirm button", "Yes").await;
     ui.wait_text(".toast", "Jobs merged").await;
@@ -1234,7 +1246,8 @@ async fn autotask(ui: &Ui, server: &Server, api: &Api, fake: &fake_autotask::Fak
     let href = link.attr("href").await.ok().flatten().unwrap_or_default();
     assert!(href.contains("ExecuteCommand") || href.contains("ticket"), "the ticket opens in Autotask: {href}");
     dismiss_toasts(ui).await;
-    let _ = ui.c.execute("document.querySelector('.modal [data-testid=autotask-state]').scrollIntoView()", vec![]).await;
+    let _ =
+        ui.c.execute("document.querySelector('.modal [data-testid=autotask-state]').scrollIntoView()", vec![]).await;
     ui.shot("run-detail-autotask").await;
     ui.click("[data-testid=autotask-resolve]").await;
     ui.wait_text(".toast", "Resolving in Autotask").await;
@@ -1294,9 +1307,14 @@ async fn missed_runs_and_alerts(ui: &Ui, server: &Server) {
         .to_string();
     let t0 = (chrono::Utc::now() - chrono::Duration::hours(3)).fixed_offset();
     for k in 1..=4i64 {
-        let mail = bc_tests::mails::VeeamMail::new("veeam@dag.example.org", SCHED_JOB, bc_api_types::Status::Success, 500 + k as u64)
-            .started_at(t0 - chrono::Duration::days(k))
-            .eml();
+        let mail = bc_tests::mails::VeeamMail::new(
+            "veeam@dag.example.org",
+            SCHED_JOB,
+            bc_api_types::Status::Success,
+            500 + k as u64,
+        )
+        .started_at(t0 - chrono::Duration::days(k))
+        .eml();
         server.drop_mail(&format!("dag-{k}"), &mail);
     }
     let deadline = std::time::Instant::now() + harness::PATIENCE;
@@ -1318,7 +1336,8 @@ async fn missed_runs_and_alerts(ui: &Ui, server: &Server) {
     while !text.contains("Missed") {
         assert!(std::time::Instant::now() < deadline, "no Missed run for {SCHED_JOB}: {text}");
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        text = ui.reload_until("/run-checks", "table.run-checks tr.row", SCHED_JOB).await.text().await.unwrap_or_default();
+        text =
+            ui.reload_until("/run-checks", "table.run-checks tr.row", SCHED_JOB).await.text().await.unwrap_or_default();
     }
     ui.shot("run-checks-missed").await;
 
@@ -1428,7 +1447,11 @@ async fn tapes(ui: &Ui, api: &Api) {
         .await
         .expect("src")
         .unwrap_or_default();
-    assert!(png.starts_with("data:image/png;base64,") && png.len() > 200, "the drawing is stored as a PNG: {}", png.len());
+    assert!(
+        png.starts_with("data:image/png;base64,") && png.len() > 200,
+        "the drawing is stored as a PNG: {}",
+        png.len()
+    );
 
     ui.c.find(Locator::Css("#loc-kind")).await.expect("kind").select_by_value("off_site").await.expect("off-site");
     ui.type_into("#loc-place", "Vault B, slot 12").await;
@@ -1451,18 +1474,24 @@ async fn tapes(ui: &Ui, api: &Api) {
     ui.wait_text(".toast", "Logged: On-site").await;
     ui.wait_text("[data-testid=current-location]", "On-site").await;
     ui.wait_text("[data-testid=custody-table]", "/s/ Admin").await;
-    let current = ui.c.find_all(Locator::Css("[data-testid=locations-table] tr[data-current=true]")).await.expect("rows");
+    let current =
+        ui.c.find_all(Locator::Css("[data-testid=locations-table] tr[data-current=true]")).await.expect("rows");
     assert_eq!(current.len(), 1, "one current location");
     for action in ["custody", "location", "job_bound", "create"] {
         ui.wait(&format!("[data-testid=tape-audit] tr[data-action={action}]")).await;
     }
     // Two plain hand-offs (the "corrects" select stayed on "—"), two locations.
     for (action, n) in [("custody", 2), ("location", 2), ("custody_correction", 0)] {
-        let rows = ui.c.find_all(Locator::Css(&format!("[data-testid=tape-audit] tr[data-action={action}]"))).await.expect("rows");
+        let rows =
+            ui.c.find_all(Locator::Css(&format!("[data-testid=tape-audit] tr[data-action={action}]")))
+                .await
+                .expect("rows");
         assert_eq!(rows.len(), n, "{n} {action} entries");
     }
     dismiss_toasts(ui).await;
-    ui.c.execute("document.querySelector('[data-testid=locations-table]').scrollIntoView()", vec![]).await.expect("scroll");
+    ui.c.execute("document.querySelector('[data-testid=locations-table]').scrollIntoView()", vec![])
+        .await
+        .expect("scroll");
     ui.shot("tape-detail").await;
 
     // Delete it: the dialog says what goes with it.
@@ -1476,7 +1505,8 @@ async fn tapes(ui: &Ui, api: &Api) {
     ui.wait_gone("table.tapes", "LTO100L8").await;
     ui.wait_text("table.tape-jobs", "LTO101L8 → LTO102L8").await;
     let trail = api.call(reqwest::Method::GET, &format!("/tapes/audit/tape/{tape_id}"), None).await;
-    let actions: Vec<&str> = trail.as_array().map(|a| a.iter().filter_map(|e| e["action"].as_str()).collect()).unwrap_or_default();
+    let actions: Vec<&str> =
+        trail.as_array().map(|a| a.iter().filter_map(|e| e["action"].as_str()).collect()).unwrap_or_default();
     assert_eq!(actions.first(), Some(&"delete"), "{trail}");
     assert!(actions.contains(&"custody") && actions.contains(&"location"), "the earlier entries remain: {actions:?}");
     // Every role writes tapes until an admin says otherwise (seed 002): the
@@ -1723,7 +1753,8 @@ async fn backup_runs(ui: &Ui, server: &Server) {
                 for job in bes.poll().await {
                     let id = job["id"].as_str().unwrap_or_default().to_string();
                     bes.ack(&id).await;
-                    let (s, body) = bes.result(&id, &scripted_answer(&job, fail.load(Ordering::Relaxed), &target_id)).await;
+                    let (s, body) =
+                        bes.result(&id, &scripted_answer(&job, fail.load(Ordering::Relaxed), &target_id)).await;
                     assert!(s.is_success(), "the result of {id}: {s} {body}");
                 }
                 tokio::time::sleep(std::time::Duration::from_millis(300)).await;

@@ -162,7 +162,11 @@ async fn lifecycle_on(rt: Runtime) {
     let (_, tickets) = op.get(&format!("/api/v1/jobs/{nightly}/tickets")).await;
     assert_eq!(tickets["items"].as_array().map(Vec::len), Some(1), "{tickets}");
     let (_, ov_now) = op.get(&format!("/api/v1/overrides/{}", ov["id"].as_str().unwrap())).await;
-    assert_eq!(ov_now["spec"]["scope"]["job_id"].as_str().or(ov_now["scope"]["job_id"].as_str()), Some(nightly.as_str()), "{ov_now}");
+    assert_eq!(
+        ov_now["spec"]["scope"]["job_id"].as_str().or(ov_now["scope"]["job_id"].as_str()),
+        Some(nightly.as_str()),
+        "{ov_now}"
+    );
     // The old identity routes to the kept job from now on.
     let late = upload(&op, VeeamMail::new(SENDER, "Nightly v2", Status::Success, 12).eml()).await;
     assert_eq!(late["job_id"].as_str(), Some(nightly.as_str()), "{late}");
@@ -193,7 +197,10 @@ async fn lifecycle_on(rt: Runtime) {
     assert_eq!(after.len(), 1);
     assert!(!after[0].1.contains(&quiet_run), "a run made while archived stays out of Run Checks");
     assert_eq!(after[0].1, shown_before, "what waited before archiving is back");
-    assert!(shown_before.contains(&late["run_id"].as_str().expect("late run").to_string()), "the alias's late mail too");
+    assert!(
+        shown_before.contains(&late["run_id"].as_str().expect("late run").to_string()),
+        "the alias's late mail too"
+    );
     assert!(job_runs(&op, &nightly).await.iter().any(|r| r["id"] == quiet_run.as_str()), "but in the history");
 
     // ---- undo an approval: admins only, confirmed by name; mails back to the Inbox.
@@ -213,7 +220,8 @@ async fn lifecycle_on(rt: Runtime) {
     let (s, _) = op.get(&format!("/api/v1/jobs/{weekly}")).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (_, inbox) = op.get("/api/v1/inbox").await;
-    let weekly_in_inbox = inbox["items"].as_array().expect("items").iter().filter(|m| m["job_name"] == "Weekly").count();
+    let weekly_in_inbox =
+        inbox["items"].as_array().expect("items").iter().filter(|m| m["job_name"] == "Weekly").count();
     assert_eq!(weekly_in_inbox, 2, "{inbox}");
     assert_eq!(job_count(&op, &hq).await, 0);
     // And can be approved again.
@@ -241,10 +249,7 @@ async fn lifecycle_on(rt: Runtime) {
     let (s, _) = op.get(&format!("/api/v1/jobs/{nightly}/remarks")).await;
     assert_eq!(s, StatusCode::NOT_FOUND, "its remarks go with it");
     let (_, checks_now) = op.get("/api/v1/run-checks").await;
-    assert!(
-        checks_now["jobs"].as_array().expect("jobs").iter().all(|j| j["id"] != nightly.as_str()),
-        "{checks_now}"
-    );
+    assert!(checks_now["jobs"].as_array().expect("jobs").iter().all(|j| j["id"] != nightly.as_str()), "{checks_now}");
     let (_, open) = op.get(&format!("/api/v1/jobs/{weekly}/tickets")).await;
     assert_eq!(open["items"].as_array().map(Vec::len), Some(0), "{open}");
     // A new mail of the deleted job's identity waits in the Inbox again.

@@ -41,8 +41,9 @@ fn t(s: &str) -> DateTime<Utc> {
 }
 
 async fn upload(c: &Client, seq: u64) -> Value {
-    let (s, body) =
-        c.post_raw("/api/v1/mails", "message/rfc822", VeeamMail::new(SENDER, "File server", Status::Success, seq).eml()).await;
+    let (s, body) = c
+        .post_raw("/api/v1/mails", "message/rfc822", VeeamMail::new(SENDER, "File server", Status::Success, seq).eml())
+        .await;
     assert_eq!(s, StatusCode::OK, "{body}");
     body
 }
@@ -128,8 +129,7 @@ async fn schedules_on(rt: Runtime, clock: Arc<MovableClock>) {
     let (admin, op, viewer) = logins(&server).await;
     assert_eq!(rt.app.tick().await.expect("tick").missed_runs, 1);
     assert_eq!(rt.app.tick().await.expect("tick").missed_runs, 0, "a second tick creates nothing more");
-    let missed: Vec<String> =
-        checks(&op).await.into_iter().filter(|(_, s)| s == "Missed").map(|(id, _)| id).collect();
+    let missed: Vec<String> = checks(&op).await.into_iter().filter(|(_, s)| s == "Missed").map(|(id, _)| id).collect();
     assert_eq!(missed.len(), 1);
     let missed_id = missed[0].clone();
     let (s, detail) = op.get(&format!("/api/v1/runs/{missed_id}")).await;
@@ -177,7 +177,10 @@ async fn schedules_on(rt: Runtime, clock: Arc<MovableClock>) {
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}");
     let (s, _) = viewer
-        .post("/api/v1/maintenance-windows", &json!({"customer_id": customer_id, "from": "2026-03-06T12:00:00Z", "until": "2026-03-07T12:00:00Z"}))
+        .post(
+            "/api/v1/maintenance-windows",
+            &json!({"customer_id": customer_id, "from": "2026-03-06T12:00:00Z", "until": "2026-03-07T12:00:00Z"}),
+        )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert_eq!(daily(&viewer, "date=2026-03-06").await.items[0].state, DailyState::Maintenance);

@@ -76,7 +76,10 @@ async fn tapes_on(rt: Runtime) {
     assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
     let overview: TapesOverview = get(&viewer, "/api/v1/tapes").await;
     assert_eq!(overview.total_tapes, 4, "nothing of the refused registrations was written");
-    assert!(overview.can_write && !overview.can_delete, "a viewer writes until an admin says otherwise; only admins delete");
+    assert!(
+        overview.can_write && !overview.can_delete,
+        "a viewer writes until an admin says otherwise; only admins delete"
+    );
 
     // A tape job spanning three Cartridges; its expiry is computed.
     let job_date = Utc::now() - Duration::days(2);

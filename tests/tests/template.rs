@@ -460,7 +460,7 @@ fn expected_permissions() -> BTreeMap<&'static str, Vec<(&'static str, Value)>> 
             ("secretsmanager:GetSecretValue", r("AutotaskSecret")),
             ("secretsmanager:GetSecretValue", r("StorageSecret")),
             ("secretsmanager:PutSecretValue", r("AutotaskSecret")), // Autotask settings (write-only credentials)
-            ("secretsmanager:PutSecretValue", r("StorageSecret")), // storage target credentials (write-only)
+            ("secretsmanager:PutSecretValue", r("StorageSecret")),  // storage target credentials (write-only)
             ("secretsmanager:GetSecretValue", r("PlatformsSecret")), // backup platform credentials (test connection, retry)
             ("secretsmanager:PutSecretValue", r("PlatformsSecret")), // backup platform credentials (write-only)
             decrypt(),

@@ -2,8 +2,7 @@
 //! customer mapping and a run's Autotask ticket.
 
 use bc_api_types::{
-    AutotaskCheck, AutotaskCompany, AutotaskSettings, Customer, LinkTicket, MapCompany, Ticket,
-    UpdateAutotaskSettings,
+    AutotaskCheck, AutotaskCompany, AutotaskSettings, Customer, LinkTicket, MapCompany, Ticket, UpdateAutotaskSettings,
 };
 use gloo_net::http::Method;
 

@@ -5,10 +5,10 @@
 pub mod alerts;
 pub mod api_tokens;
 pub mod audit;
+pub mod auth;
+pub mod autotask;
 pub mod backup;
 pub mod backup_runs;
-pub mod autotask;
-pub mod auth;
 pub mod customers;
 pub mod inbox;
 pub mod jobs;

@@ -20,7 +20,9 @@ pub async fn windows() -> Result<Vec<bc_api_types::MaintenanceWindow>, ApiError>
     request(Method::GET, "/maintenance-windows", Body::None).await
 }
 
-pub async fn add_window(body: &bc_api_types::MaintenanceWindowBody) -> Result<bc_api_types::MaintenanceWindow, ApiError> {
+pub async fn add_window(
+    body: &bc_api_types::MaintenanceWindowBody,
+) -> Result<bc_api_types::MaintenanceWindow, ApiError> {
     request(Method::POST, "/maintenance-windows", Body::json(body)?).await
 }
 

@@ -18,9 +18,12 @@ fn describe(d: &HistoryDay) -> String {
         return format!("{}: no runs", d.date);
     }
     let mut parts = Vec::new();
-    for (n, s) in
-        [(d.success, Status::Success), (d.warning, Status::Warning), (d.failed, Status::Failed), (d.missed, Status::Missed)]
-    {
+    for (n, s) in [
+        (d.success, Status::Success),
+        (d.warning, Status::Warning),
+        (d.failed, Status::Failed),
+        (d.missed, Status::Missed),
+    ] {
         if n > 0 {
             parts.push(format!("{n} {}", s.as_str()));
         }

@@ -10,8 +10,8 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::api::{self, ApiError};
 use crate::api::jobs::JobFilter;
+use crate::api::{self, ApiError};
 use crate::components::{ConfirmButton, OperationProgress};
 use crate::hooks::use_fetch;
 use crate::route::Route;
@@ -34,11 +34,14 @@ pub fn JobActions(props: &JobActionsProps) -> Html {
     let operation = use_state(|| None::<Operation>);
     let can_manage = session.can(Permission::ManageJobs);
     let can_delete = session.can(Permission::DeleteJobs);
-    let customers = use_fetch(can_manage, |can| async move {
-        if can { api::customers::list().await.map(Some) } else { Ok(None) }
-    });
+    let customers =
+        use_fetch(can_manage, |can| async move { if can { api::customers::list().await.map(Some) } else { Ok(None) } });
     let others = use_fetch((can_manage, props.job.id.clone()), |(can, _)| async move {
-        if can { api::jobs::page(&JobFilter { archived: "all".into(), ..Default::default() }, None).await.map(Some) } else { Ok(None) }
+        if can {
+            api::jobs::page(&JobFilter { archived: "all".into(), ..Default::default() }, None).await.map(Some)
+        } else {
+            Ok(None)
+        }
     });
     let name_ref = use_node_ref();
     let customer_ref = use_node_ref();
@@ -60,7 +63,8 @@ pub fn JobActions(props: &JobActionsProps) -> Html {
                 return;
             }
             busy.set(true);
-            let (busy, notify, operation, onchange) = (busy.clone(), notify.clone(), operation.clone(), onchange.clone());
+            let (busy, notify, operation, onchange) =
+                (busy.clone(), notify.clone(), operation.clone(), onchange.clone());
             spawn_local(async move {
                 let result = fut.await;
                 busy.set(false);

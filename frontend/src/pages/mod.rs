@@ -1,8 +1,8 @@
 //! One module per page.
 
 mod account;
-pub(crate) mod backup;
 pub(crate) mod audit;
+pub(crate) mod backup;
 mod customers;
 mod daily_jobs;
 mod inbox;
@@ -18,9 +18,9 @@ mod ping;
 mod quarantine;
 mod reports;
 mod reviewed;
-mod schedule_card;
 mod run_checks;
 pub(crate) mod run_detail;
+mod schedule_card;
 mod settings;
 mod tapes;
 mod users;

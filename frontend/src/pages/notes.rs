@@ -221,93 +221,95 @@ pub fn RunNotes(props: &RunNotesProps) -> Html {
             </li>
         }
     };
-    let ticket_row =
-        |t: &Ticket| {
-            let resolve = {
-                let (busy, notify, done, id) = (busy.clone(), notify.clone(), props.onchange.clone(), t.id.clone());
-                Callback::from(move |_| {
-                    let id = id.clone();
-                    act(&busy, &notify, done.clone(), "Ticket resolved", async move {
-                        api::notes::resolve_ticket(&id).await.map(|_| ())
-                    });
-                })
-            };
-            let delete =
-                {
-                    let (busy, notify, done, id) = (busy.clone(), notify.clone(), props.onchange.clone(), t.id.clone());
-                    Callback::from(move |_| {
-                        let id = id.clone();
-                        act(&busy, &notify, done.clone(), "Ticket deleted", async move {
-                            api::notes::delete_ticket(&id).await
-                        });
-                    })
-                };
-            let here = t.run_id == props.run_id;
-            let at = t.autotask.clone();
-            let resolve_at = {
-                let (busy, notify, done, id) = (busy.clone(), notify.clone(), props.onchange.clone(), t.id.clone());
-                Callback::from(move |_| {
-                    let id = id.clone();
-                    act(&busy, &notify, done.clone(), "Resolving in Autotask…", async move {
-                        api::autotask::resolve_ticket(&id).await.map(|_| ())
-                    });
-                })
-            };
-            let check_at = {
-                let (busy, notify, done, id) = (busy.clone(), notify.clone(), props.onchange.clone(), t.id.clone());
-                Callback::from(move |_| {
-                    let id = id.clone();
-                    act(&busy, &notify, done.clone(), "Checked in Autotask", async move {
-                        api::autotask::check_ticket(&id).await.map(|_| ())
-                    });
-                })
-            };
-            let linked = at.as_ref().is_some_and(|a| a.ticket_id.is_some() && a.pending.is_none());
-            html! {
-                <li class="note" data-ticket-id={t.id.clone()}>
-                    if let Some(a) = &at {
-                        <p class="muted note-meta" data-testid="autotask-state">
-                            { match (a.pending.as_deref(), a.state) {
-                                (Some("create"), _) => "Autotask: creating…".to_string(),
-                                (Some(_), _) => "Autotask: resolving…".to_string(),
-                                (None, bc_api_types::PsaTicketState::Deleted) => "Deleted in Autotask".to_string(),
-                                (None, bc_api_types::PsaTicketState::Failed) => "Autotask: not created".to_string(),
-                                (None, _) => format!("Autotask{}", a.status_label.as_ref().map(|l| format!(": {l}")).unwrap_or_default()),
-                            } }
-                            if let Some(e) = &a.error { { format!(" — {e}") } }
-                            if let Some(n) = &a.note { { format!(" — {n}") } }
-                        </p>
-                    }
-                    <p class="note-text">
-                        { "🎫 " }
-                        if let Some(url) = &t.url {
-                            <a href={url.clone()} target="_blank" rel="noopener noreferrer">{ &t.number }</a>
-                        } else { { &t.number } }
-                    </p>
-                    <p class="muted note-meta">
-                        { format!("{}{} · ", t.created_by, if here { ", for this run" } else { "" }) }
-                        <Time at={t.created_at} relative=true />
-                    </p>
-                    <div class="note-actions">
-                        if can_ticket && at.is_none() {
-                            <button class="btn btn-small" onclick={resolve} disabled={*busy}>{ "Resolve" }</button>
-                        }
-                        if can_ticket && linked && autotask_resolve {
-                            <button class="btn btn-small" onclick={resolve_at} disabled={*busy} data-testid="autotask-resolve">
-                                { "Resolve in Autotask" }
-                            </button>
-                        }
-                        if can_ticket && linked && autotask {
-                            <button class="btn btn-small btn-ghost" onclick={check_at} disabled={*busy}>{ "Check" }</button>
-                        }
-                        if can_delete {
-                            <ConfirmButton label="Delete" confirm="Delete this ticket?" onconfirm={delete}
-                                           disabled={*busy} class="btn btn-danger btn-small" />
-                        }
-                    </div>
-                </li>
-            }
+    let ticket_row = |t: &Ticket| {
+        let resolve = {
+            let (busy, notify, done, id) = (busy.clone(), notify.clone(), props.onchange.clone(), t.id.clone());
+            Callback::from(move |_| {
+                let id = id.clone();
+                act(&busy, &notify, done.clone(), "Ticket resolved", async move {
+                    api::notes::resolve_ticket(&id).await.map(|_| ())
+                });
+            })
         };
+        let delete = {
+            let (busy, notify, done, id) = (busy.clone(), notify.clone(), props.onchange.clone(), t.id.clone());
+            Callback::from(move |_| {
+                let id = id.clone();
+                act(
+                    &busy,
+                    &notify,
+                    done.clone(),
+                    "Ticket deleted",
+                    async move { api::notes::delete_ticket(&id).await },
+                );
+            })
+        };
+        let here = t.run_id == props.run_id;
+        let at = t.autotask.clone();
+        let resolve_at = {
+            let (busy, notify, done, id) = (busy.clone(), notify.clone(), props.onchange.clone(), t.id.clone());
+            Callback::from(move |_| {
+                let id = id.clone();
+                act(&busy, &notify, done.clone(), "Resolving in Autotask…", async move {
+                    api::autotask::resolve_ticket(&id).await.map(|_| ())
+                });
+            })
+        };
+        let check_at = {
+            let (busy, notify, done, id) = (busy.clone(), notify.clone(), props.onchange.clone(), t.id.clone());
+            Callback::from(move |_| {
+                let id = id.clone();
+                act(&busy, &notify, done.clone(), "Checked in Autotask", async move {
+                    api::autotask::check_ticket(&id).await.map(|_| ())
+                });
+            })
+        };
+        let linked = at.as_ref().is_some_and(|a| a.ticket_id.is_some() && a.pending.is_none());
+        html! {
+            <li class="note" data-ticket-id={t.id.clone()}>
+                if let Some(a) = &at {
+                    <p class="muted note-meta" data-testid="autotask-state">
+                        { match (a.pending.as_deref(), a.state) {
+                            (Some("create"), _) => "Autotask: creating…".to_string(),
+                            (Some(_), _) => "Autotask: resolving…".to_string(),
+                            (None, bc_api_types::PsaTicketState::Deleted) => "Deleted in Autotask".to_string(),
+                            (None, bc_api_types::PsaTicketState::Failed) => "Autotask: not created".to_string(),
+                            (None, _) => format!("Autotask{}", a.status_label.as_ref().map(|l| format!(": {l}")).unwrap_or_default()),
+                        } }
+                        if let Some(e) = &a.error { { format!(" — {e}") } }
+                        if let Some(n) = &a.note { { format!(" — {n}") } }
+                    </p>
+                }
+                <p class="note-text">
+                    { "🎫 " }
+                    if let Some(url) = &t.url {
+                        <a href={url.clone()} target="_blank" rel="noopener noreferrer">{ &t.number }</a>
+                    } else { { &t.number } }
+                </p>
+                <p class="muted note-meta">
+                    { format!("{}{} · ", t.created_by, if here { ", for this run" } else { "" }) }
+                    <Time at={t.created_at} relative=true />
+                </p>
+                <div class="note-actions">
+                    if can_ticket && at.is_none() {
+                        <button class="btn btn-small" onclick={resolve} disabled={*busy}>{ "Resolve" }</button>
+                    }
+                    if can_ticket && linked && autotask_resolve {
+                        <button class="btn btn-small" onclick={resolve_at} disabled={*busy} data-testid="autotask-resolve">
+                            { "Resolve in Autotask" }
+                        </button>
+                    }
+                    if can_ticket && linked && autotask {
+                        <button class="btn btn-small btn-ghost" onclick={check_at} disabled={*busy}>{ "Check" }</button>
+                    }
+                    if can_delete {
+                        <ConfirmButton label="Delete" confirm="Delete this ticket?" onconfirm={delete}
+                                       disabled={*busy} class="btn btn-danger btn-small" />
+                    }
+                </div>
+            </li>
+        }
+    };
 
     html! {
         <section class="notes" aria-labelledby="run-notes">

@@ -79,7 +79,8 @@ pub fn NewPingJobForm() -> Html {
         Callback::from(move |c: Option<bc_api_types::Customer>| customer.set(c.map(|c| c.id).unwrap_or_default()))
     };
     let submit = {
-        let (customer, name_ref, notify, navigator) = (customer.clone(), name_ref.clone(), notify.clone(), navigator.clone());
+        let (customer, name_ref, notify, navigator) =
+            (customer.clone(), name_ref.clone(), notify.clone(), navigator.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let name = name_ref.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
@@ -133,7 +134,8 @@ pub fn MuteToggle(props: &MuteProps) -> Html {
     let Some(c) = config.data.clone() else { return html! {} };
     let muted = c.mutes.job_ids.contains(&props.job_id);
     let toggle = {
-        let (mutes, id, notify, reload) = (c.mutes.clone(), props.job_id.clone(), notify.clone(), config.reload.clone());
+        let (mutes, id, notify, reload) =
+            (c.mutes.clone(), props.job_id.clone(), notify.clone(), config.reload.clone());
         Callback::from(move |_| {
             let mut m = mutes.clone();
             if muted {
@@ -145,7 +147,11 @@ pub fn MuteToggle(props: &MuteProps) -> Html {
             spawn_local(async move {
                 match api::alerts::put_mutes(&m).await {
                     Ok(_) => {
-                        notify.ok(if muted { "Alerts of this job are on again" } else { "This job's alerts are muted" });
+                        notify.ok(if muted {
+                            "Alerts of this job are on again"
+                        } else {
+                            "This job's alerts are muted"
+                        });
                         reload.emit(());
                     }
                     Err(e) => notify.error(e),

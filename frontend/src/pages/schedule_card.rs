@@ -60,11 +60,15 @@ pub fn ScheduleCard(props: &ScheduleCardProps) -> Html {
         Callback::from(move |e: Event| kind.set(e.target_unchecked_into::<HtmlSelectElement>().value()))
     };
     let save = {
-        let (kind, refs, notify, onchange, id) = (kind.clone(), refs.clone(), notify.clone(), props.onchange.clone(), job_id.clone());
+        let (kind, refs, notify, onchange, id) =
+            (kind.clone(), refs.clone(), notify.clone(), props.onchange.clone(), job_id.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let spec = match kind.as_str() {
-                "cron" => Some(ScheduleSpec::Cron { expression: value(&refs[0]).trim().to_string(), time_zone: value(&refs[1]).trim().to_string() }),
+                "cron" => Some(ScheduleSpec::Cron {
+                    expression: value(&refs[0]).trim().to_string(),
+                    time_zone: value(&refs[1]).trim().to_string(),
+                }),
                 "interval" => Some(ScheduleSpec::Interval { minutes: value(&refs[2]).trim().parse().unwrap_or(0) }),
                 "none" => Some(ScheduleSpec::None),
                 _ => None,
@@ -91,7 +95,13 @@ pub fn ScheduleCard(props: &ScheduleCardProps) -> Html {
                 notify.error("Give the window's start and end.");
                 return;
             };
-            let body = MaintenanceWindowBody { job_id: Some(id.clone()), customer_id: None, from, until, reason: value(&refs[6]) };
+            let body = MaintenanceWindowBody {
+                job_id: Some(id.clone()),
+                customer_id: None,
+                from,
+                until,
+                reason: value(&refs[6]),
+            };
             let (notify, reload) = (notify.clone(), reload.clone());
             spawn_local(async move {
                 match api::schedules::add_window(&body).await {

@@ -21,7 +21,8 @@ pub enum ChannelKind {
 }
 
 impl ChannelKind {
-    pub const ALL: [ChannelKind; 4] = [ChannelKind::Email, ChannelKind::Webhook, ChannelKind::Slack, ChannelKind::Teams];
+    pub const ALL: [ChannelKind; 4] =
+        [ChannelKind::Email, ChannelKind::Webhook, ChannelKind::Slack, ChannelKind::Teams];
 
     pub fn label(self) -> &'static str {
         match self {

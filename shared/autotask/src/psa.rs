@@ -68,7 +68,13 @@ impl AutotaskPsa {
         client.ticket_picklists().await.map_err(err)
     }
 
-    fn present(&self, client: &AutotaskClient, t: &Ticket, lists: Option<&TicketPicklists>, complete: i64) -> PsaTicket {
+    fn present(
+        &self,
+        client: &AutotaskClient,
+        t: &Ticket,
+        lists: Option<&TicketPicklists>,
+        complete: i64,
+    ) -> PsaTicket {
         PsaTicket {
             id: t.id,
             number: t.ticket_number.clone(),
@@ -153,7 +159,11 @@ impl Psa for AutotaskPsa {
             objects: req
                 .objects
                 .iter()
-                .map(|o| ObjectResult { name: o.name.clone(), status: run_status(o.status), message: o.message.clone() })
+                .map(|o| ObjectResult {
+                    name: o.name.clone(),
+                    status: run_status(o.status),
+                    message: o.message.clone(),
+                })
                 .collect(),
         };
         let description = ticket_description(&run, &DescriptionOptions::new(&req.base_url))
@@ -177,7 +187,8 @@ impl Psa for AutotaskPsa {
     async fn ticket(&self, creds: &PsaCredentials, id: i64) -> PsaResult<PsaTicketStatus> {
         let client = self.client(creds).await?;
         let lists = self.picklists(&client).await.ok();
-        let complete = lists.as_ref().and_then(TicketPicklists::complete_status).unwrap_or(resolve::DEFAULT_COMPLETE_STATUS);
+        let complete =
+            lists.as_ref().and_then(TicketPicklists::complete_status).unwrap_or(resolve::DEFAULT_COMPLETE_STATUS);
         match resolve::ticket_state(&client, id, complete).await.map_err(err)? {
             TicketState::Open(t) | TicketState::Closed(t) => {
                 Ok(PsaTicketStatus::Exists(self.present(&client, &t, lists.as_ref(), complete)))

@@ -90,7 +90,8 @@ pub fn check_cursor(cursor: Option<&str>) -> crate::error::Result<()> {
 pub fn check_mail_address(addr: &str) -> crate::error::Result<String> {
     let a = addr.trim();
     let ok = a.len() <= 254
-        && a.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.contains('@'))
+        && a.split_once('@')
+            .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.contains('@'))
         && !a.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'));
     if !ok {
         return Err(crate::error::Error::Invalid(format!("{a:?} is not a mail address")));

@@ -13,8 +13,8 @@
 pub mod alerts;
 pub mod app;
 pub mod audit;
-pub mod backup;
 pub mod auth;
+pub mod backup;
 pub mod claims;
 pub mod customers;
 pub mod error;

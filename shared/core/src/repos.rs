@@ -3,8 +3,8 @@
 //! its own `repo` module.)
 
 pub use crate::audit::repo::{AuditFilter, AuditRepo};
-pub use crate::backup::repo::{BackupDoc, BackupKind, BackupRepo};
 pub use crate::auth::repo::{ApiTokenRepo, CounterRepo, SessionRepo};
+pub use crate::backup::repo::{BackupDoc, BackupKind, BackupRepo};
 pub use crate::claims::ClaimRepo;
 pub use crate::customers::repo::CustomerRepo;
 pub use crate::inbox::repo::{MailList, MailRepo};

@@ -2,8 +2,8 @@
 //! runtime passes one object. Each repository trait lives with its area.
 
 use crate::audit::repo::AuditRepo;
-use crate::backup::repo::BackupRepo;
 use crate::auth::repo::{ApiTokenRepo, CounterRepo, SessionRepo};
+use crate::backup::repo::BackupRepo;
 use crate::claims::ClaimRepo;
 use crate::customers::repo::CustomerRepo;
 use crate::inbox::repo::MailRepo;
@@ -56,7 +56,7 @@ impl<T> Store for T where
         + OperationRepo
         + OverrideRepo
         + ScheduleRepo
-    + TapeRepo
-    + BackupRepo
+        + TapeRepo
+        + BackupRepo
 {
 }

@@ -56,7 +56,8 @@ fn default_port(scheme: &str) -> Option<u16> {
 pub(crate) async fn check(State(site): State<Arc<SiteOrigin>>, req: Request, next: Next) -> Response {
     // Ping URLs take no session: their token is the credential.
     let ping = req.uri().path().starts_with("/ping/");
-    if changes_state(req.method()) && !ping && !allowed(req.headers(), req.uri().authority().map(|a| a.as_str()), &site) {
+    if changes_state(req.method()) && !ping && !allowed(req.headers(), req.uri().authority().map(|a| a.as_str()), &site)
+    {
         tracing::debug!(method = %req.method(), path = %req.uri().path(), "refused: cross-site request");
         return crate::error::error_response(
             StatusCode::FORBIDDEN,

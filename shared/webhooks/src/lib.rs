@@ -133,7 +133,11 @@ mod tests {
             "/hook",
             post(|h: axum::http::HeaderMap, b: String| async move {
                 let sig = h.get("x-test").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-                if b == "{\"a\":1}" && sig == "yes" { axum::http::StatusCode::NO_CONTENT } else { axum::http::StatusCode::BAD_REQUEST }
+                if b == "{\"a\":1}" && sig == "yes" {
+                    axum::http::StatusCode::NO_CONTENT
+                } else {
+                    axum::http::StatusCode::BAD_REQUEST
+                }
             }),
         );
         let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -118,7 +118,8 @@ pub fn AlertsPage() -> Html {
         })
     };
     let save_digest = {
-        let (refs, notify, reload, config_data) = (refs.clone(), notify.clone(), config.reload.clone(), config.data.clone());
+        let (refs, notify, reload, config_data) =
+            (refs.clone(), notify.clone(), config.reload.clone(), config.data.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let body = DigestSettings {
@@ -216,7 +217,9 @@ pub fn AlertsPage() -> Html {
     let dead_body = match (&dead.data, &dead.error) {
         (_, Some(e)) => html! { <ErrorView error={e.clone()} onretry={Some(dead.reload.clone())} /> },
         (None, None) => html! { <Loading what="dead letters" /> },
-        (Some(list), None) if list.is_empty() => html! { <p class="hint" data-testid="dead-empty">{ "No dead letters: every background task got through." }</p> },
+        (Some(list), None) if list.is_empty() => {
+            html! { <p class="hint" data-testid="dead-empty">{ "No dead letters: every background task got through." }</p> }
+        }
         (Some(list), None) => html! {
             <table class="table" data-testid="dead-letters">
                 <thead><tr><th scope="col">{ "Task" }</th><th scope="col">{ "Attempts" }</th><th scope="col"></th></tr></thead>
@@ -365,7 +368,8 @@ fn ChannelsCard(props: &CardProps) -> Html {
 fn RulesCard(props: &CardProps) -> Html {
     let notify = use_notify();
     let c = &props.config;
-    let channel_name = |id: &String| c.channels.iter().find(|ch| ch.id == *id).map(|ch| ch.name.clone()).unwrap_or_else(|| id.clone());
+    let channel_name =
+        |id: &String| c.channels.iter().find(|ch| ch.id == *id).map(|ch| ch.name.clone()).unwrap_or_else(|| id.clone());
     html! {
         <section class="card" aria-labelledby="r-title">
             <h2 id="r-title" class="card-title">{ "Rules" }</h2>

@@ -4,8 +4,8 @@
 
 mod alerts;
 mod api_tokens;
-mod integrations;
 mod intake;
+mod integrations;
 mod keyword_rules;
 mod tapes_access;
 
@@ -207,9 +207,13 @@ fn CutoverCard() -> Html {
     let notify = use_notify();
     let settings = use_fetch((), |_| async { api::settings::get().await });
     let cut_ref = use_node_ref();
-    use_field_value(&cut_ref, settings.data.as_ref().and_then(|s| s.day_cutover.clone()).unwrap_or_else(|| "00:00".into()));
+    use_field_value(
+        &cut_ref,
+        settings.data.as_ref().and_then(|s| s.day_cutover.clone()).unwrap_or_else(|| "00:00".into()),
+    );
     let save = {
-        let (cut_ref, notify, reload, data) = (cut_ref.clone(), notify.clone(), settings.reload.clone(), settings.data.clone());
+        let (cut_ref, notify, reload, data) =
+            (cut_ref.clone(), notify.clone(), settings.reload.clone(), settings.data.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(s) = data.as_ref() else { return };

@@ -28,17 +28,26 @@ fn filter_of(f: &JobFilter) -> Filter {
         // A name part, or a source job id (a platform's job id, a native policy id) whole.
         filter = filter.and(
             "(contains(#name_folded, :search) OR #source.#ext = :source_id OR #source.#policy = :source_id)",
-            &[("#name_folded", JOB_NAME_FOLDED), ("#source", "source"), ("#ext", "external_id"), ("#policy", "policy_id")],
+            &[
+                ("#name_folded", JOB_NAME_FOLDED),
+                ("#source", "source"),
+                ("#ext", "external_id"),
+                ("#policy", "policy_id"),
+            ],
             &[(":search", s(fold(search))), (":source_id", s(search.trim()))],
         );
     }
     match f.archived {
         Some(true) => {
-            filter = filter.and("attribute_exists(#lc.#archived)", &[("#lc", "lifecycle"), ("#archived", "archived")], &[])
+            filter =
+                filter.and("attribute_exists(#lc.#archived)", &[("#lc", "lifecycle"), ("#archived", "archived")], &[])
         }
         Some(false) => {
-            filter =
-                filter.and("attribute_not_exists(#lc.#archived)", &[("#lc", "lifecycle"), ("#archived", "archived")], &[])
+            filter = filter.and(
+                "attribute_not_exists(#lc.#archived)",
+                &[("#lc", "lifecycle"), ("#archived", "archived")],
+                &[],
+            )
         }
         None => {}
     }

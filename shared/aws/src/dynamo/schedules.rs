@@ -30,7 +30,9 @@ impl ScheduleRepo for DynamoStore {
         match self.transact(actions, op).await? {
             Tx::Written => Ok(true),
             Tx::Cancelled(codes) if Tx::failed(&codes, 0) => Ok(false),
-            Tx::Cancelled(codes) if Tx::failed(&codes, 1) => Err(version_conflict(&format!("job {}", job.id), job.version)),
+            Tx::Cancelled(codes) if Tx::failed(&codes, 1) => {
+                Err(version_conflict(&format!("job {}", job.id), job.version))
+            }
             Tx::Cancelled(codes) => Err(Tx::other(op, &codes)),
         }
     }

@@ -80,7 +80,9 @@ impl App {
             let channels: BTreeSet<&String> = doc
                 .rules
                 .iter()
-                .filter(|r| r.enabled && r.batch_minutes == 0 && r.statuses.contains(&status) && r.customer_ids.is_empty())
+                .filter(|r| {
+                    r.enabled && r.batch_minutes == 0 && r.statuses.contains(&status) && r.customer_ids.is_empty()
+                })
                 .flat_map(|r| r.channel_ids.iter())
                 .collect();
             for c in channels {
@@ -289,7 +291,13 @@ impl App {
                     kind: "backup.alert".into(),
                     title: format!("{weight}: {}", a.message),
                     lines: vec![
-                        format!("{} {} ({}) at {}", a.subject_type, a.subject_id, a.kind, a.at.format("%Y-%m-%d %H:%M UTC")),
+                        format!(
+                            "{} {} ({}) at {}",
+                            a.subject_type,
+                            a.subject_id,
+                            a.kind,
+                            a.at.format("%Y-%m-%d %H:%M UTC")
+                        ),
                         format!("{}/backup/engines", self.config.public_url.trim_end_matches('/')),
                     ],
                     items: Vec::new(),

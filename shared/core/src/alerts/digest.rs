@@ -20,7 +20,13 @@ const CLAIM_DAYS: i64 = 3;
 
 fn age(d: Duration) -> String {
     let h = d.num_hours();
-    if h >= 48 { format!("{} days", h / 24) } else if h >= 1 { format!("{h} h") } else { format!("{} min", d.num_minutes().max(0)) }
+    if h >= 48 {
+        format!("{} days", h / 24)
+    } else if h >= 1 {
+        format!("{h} h")
+    } else {
+        format!("{} min", d.num_minutes().max(0))
+    }
 }
 
 impl App {
@@ -100,7 +106,11 @@ impl App {
             }
         }
         problems.sort_by(|a, b| {
-            b.status.severity().cmp(&a.status.severity()).then(a.customer_name.cmp(&b.customer_name)).then(a.job_name.cmp(&b.job_name))
+            b.status
+                .severity()
+                .cmp(&a.status.severity())
+                .then(a.customer_name.cmp(&b.customer_name))
+                .then(a.job_name.cmp(&b.job_name))
         });
         let unreviewed = self.store.unreviewed_by_job().await?;
         let waiting: u32 = unreviewed.iter().map(|u| u.runs()).sum();

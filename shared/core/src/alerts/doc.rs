@@ -78,4 +78,3 @@ impl AlertsDoc {
         self.mutes.job_ids.iter().any(|j| j == job_id) || self.mutes.customer_ids.iter().any(|c| c == customer_id)
     }
 }
-

@@ -136,14 +136,17 @@ impl AlertMessage {
         }
         let rest = self.more + self.items.len().saturating_sub(20);
         if rest > 0 {
-            blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": format!("… and {rest} more")}]}));
+            blocks.push(
+                json!({"type": "context", "elements": [{"type": "mrkdwn", "text": format!("… and {rest} more")}]}),
+            );
         }
         json!({"text": cut(&self.text(), 3000), "blocks": blocks}).to_string()
     }
 
     /// A Microsoft Teams incoming-webhook message carrying an Adaptive Card.
     pub fn teams_json(&self) -> String {
-        let mut body = vec![json!({"type": "TextBlock", "text": self.title, "weight": "Bolder", "size": "Medium", "wrap": true})];
+        let mut body =
+            vec![json!({"type": "TextBlock", "text": self.title, "weight": "Bolder", "size": "Medium", "wrap": true})];
         for l in &self.lines {
             body.push(json!({"type": "TextBlock", "text": l, "wrap": true, "spacing": "None"}));
         }
@@ -248,7 +251,10 @@ mod tests {
     fn slack_escapes_and_links() {
         let v: serde_json::Value = serde_json::from_str(&msg().slack_json()).unwrap();
         let s = v["blocks"][1]["text"]["text"].as_str().unwrap();
-        assert!(s.starts_with("<https://bc.example/runs/r1|Acme &amp; Co - Fileserver &lt;nightly&gt; - Missed>"), "{s}");
+        assert!(
+            s.starts_with("<https://bc.example/runs/r1|Acme &amp; Co - Fileserver &lt;nightly&gt; - Missed>"),
+            "{s}"
+        );
         assert!(v["text"].as_str().unwrap().contains("Missed"));
     }
 

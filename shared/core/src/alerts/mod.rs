@@ -8,8 +8,8 @@
 //! per channel, claimed once, retried with backoff, then dead-lettered.
 
 pub mod deliver;
-pub mod doc;
 pub mod digest;
+pub mod doc;
 pub mod event;
 pub mod message;
 pub mod port;

@@ -15,8 +15,13 @@ pub trait WebhookSender: Send + Sync {
     async fn check_destination(&self, url: &str, allow_loopback: bool) -> PortResult<()>;
     /// POSTs `body` as JSON with `headers`. `Ok(status)` for any HTTP answer;
     /// an error when the destination is refused or cannot be reached.
-    async fn post_json(&self, url: &str, headers: &[(String, String)], body: &str, allow_loopback: bool)
-    -> PortResult<u16>;
+    async fn post_json(
+        &self,
+        url: &str,
+        headers: &[(String, String)],
+        body: &str,
+        allow_loopback: bool,
+    ) -> PortResult<u16>;
 }
 
 /// For runtimes without outbound HTTP: every webhook is refused.

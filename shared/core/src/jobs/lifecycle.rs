@@ -333,7 +333,8 @@ impl App {
             "run_count": job.run_count, "merged_from": job.lifecycle.merged_from,
         });
         self.audit(audit_entry(self, actor, "job", &job.id, action, Change::deleted(before))).await?;
-        let op = self.start_job_runs(actor, JobRunsParams::Remove { job: job.id.clone(), mails_to }, job.run_count).await?;
+        let op =
+            self.start_job_runs(actor, JobRunsParams::Remove { job: job.id.clone(), mails_to }, job.run_count).await?;
         self.job_change(None, op.as_ref()).await
     }
 

@@ -510,7 +510,9 @@ impl App {
             version: 0,
         };
         self.store.insert_ticket(&t).await.map_err(|e| match e {
-            PortError::Conflict(_) => Error::Conflict("this run has an open ticket already (one ticket per run)".into()),
+            PortError::Conflict(_) => {
+                Error::Conflict("this run has an open ticket already (one ticket per run)".into())
+            }
             other => other.into(),
         })?;
         let after = json!({"run_id": t.run_id, "number": t.number, "autotask": t.psa});

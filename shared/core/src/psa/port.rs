@@ -80,7 +80,9 @@ pub enum PsaResolved {
     /// The closing note is on the ticket and it is Complete.
     Resolved,
     /// Time entries exist: the other note is on it, it stays open.
-    LeftOpen { time_entries: u64 },
+    LeftOpen {
+        time_entries: u64,
+    },
     AlreadyClosed,
     Deleted,
 }

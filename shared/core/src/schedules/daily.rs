@@ -32,9 +32,9 @@ impl std::str::FromStr for DailyFilter {
         if s.eq_ignore_ascii_case("expected") {
             return Ok(DailyFilter::Expected);
         }
-        s.parse::<Status>().map(DailyFilter::Status).map_err(|_| {
-            Error::Invalid(format!("unknown status {s:?} (Success, Warning, Failed, Missed or Expected)"))
-        })
+        s.parse::<Status>()
+            .map(DailyFilter::Status)
+            .map_err(|_| Error::Invalid(format!("unknown status {s:?} (Success, Warning, Failed, Missed or Expected)")))
     }
 }
 
@@ -110,8 +110,15 @@ impl App {
                 break;
             }
         }
-        items.sort_by(|a, b| (a.expected_at, &a.customer_name, &a.job_name).cmp(&(b.expected_at, &b.customer_name, &b.job_name)));
-        Ok(api::DailyJobs { date, time_zone: ctx.tz.name().to_string(), day_cutover: format_cutover(ctx.cutover), items })
+        items.sort_by(|a, b| {
+            (a.expected_at, &a.customer_name, &a.job_name).cmp(&(b.expected_at, &b.customer_name, &b.job_name))
+        });
+        Ok(api::DailyJobs {
+            date,
+            time_zone: ctx.tz.name().to_string(),
+            day_cutover: format_cutover(ctx.cutover),
+            items,
+        })
     }
 
     /// A job's runs on a backup day, oldest first.
@@ -144,5 +151,10 @@ impl App {
 }
 
 fn daily_run(r: &Run) -> DailyRun {
-    DailyRun { id: r.id.clone(), status: r.status, at: r.sort_at(), late_run_id: r.late.as_ref().map(|l| l.run_id.clone()) }
+    DailyRun {
+        id: r.id.clone(),
+        status: r.status,
+        at: r.sort_at(),
+        late_run_id: r.late.as_ref().map(|l| l.run_id.clone()),
+    }
 }

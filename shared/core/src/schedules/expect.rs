@@ -62,7 +62,10 @@ pub enum Effective {
     Learned(LearnedSchedule),
     Cron(Box<Cron>, Tz),
     /// Every this many minutes after the last run (which is kept here).
-    Interval { minutes: u32, last: Option<DateTime<Utc>> },
+    Interval {
+        minutes: u32,
+        last: Option<DateTime<Utc>>,
+    },
 }
 
 /// Parses and checks an explicit cron schedule: the reason when it is not one.
@@ -218,12 +221,7 @@ fn learned_next(l: &LearnedSchedule, after: DateTime<Utc>, tz: Tz) -> Option<Dat
 }
 
 /// The expected starts of a backup day, with their expectations.
-pub fn expectations_on(
-    eff: &Effective,
-    day: NaiveDate,
-    grace_minutes: u32,
-    ctx: &Context,
-) -> Vec<Expectation> {
+pub fn expectations_on(eff: &Effective, day: NaiveDate, grace_minutes: u32, ctx: &Context) -> Vec<Expectation> {
     let Some((from, until)) = ctx.day_span(day) else { return Vec::new() };
     let mut out = Vec::new();
     let mut cursor = from - Duration::seconds(1);
@@ -266,7 +264,9 @@ pub fn view(s: &JobSchedule) -> Option<bc_api_types::JobScheduleView> {
         (Some(ScheduleSpec::Cron { expression, time_zone }), _) => {
             ("explicit", format!("cron {expression} ({time_zone})"))
         }
-        (Some(ScheduleSpec::Interval { minutes }), _) => ("explicit", format!("every {minutes} min after the last run")),
+        (Some(ScheduleSpec::Interval { minutes }), _) => {
+            ("explicit", format!("every {minutes} min after the last run"))
+        }
         (None, Some(l)) => ("learned", format!("{}, {:.0}% confidence", describe_learned(l), l.confidence * 100.0)),
         (None, None) => ("none", "not learned yet".to_string()),
     };
@@ -357,12 +357,10 @@ mod tests {
         let e = learned(Cadence::EveryHours { hours: 6 }, 30, 10);
         let day = NaiveDate::from_ymd_opt(2026, 3, 1).expect("d");
         let list = expectations_on(&e, day, 30, &ctx);
-        assert_eq!(list.iter().map(|x| x.at).collect::<Vec<_>>(), vec![
-            utc(2026, 3, 1, 0, 30),
-            utc(2026, 3, 1, 6, 30),
-            utc(2026, 3, 1, 12, 30),
-            utc(2026, 3, 1, 18, 30)
-        ]);
+        assert_eq!(
+            list.iter().map(|x| x.at).collect::<Vec<_>>(),
+            vec![utc(2026, 3, 1, 0, 30), utc(2026, 3, 1, 6, 30), utc(2026, 3, 1, 12, 30), utc(2026, 3, 1, 18, 30)]
+        );
     }
 
     #[test]

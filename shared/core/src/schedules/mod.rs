@@ -72,15 +72,13 @@ pub fn on_run(job: &mut Job, run: &Run, ctx: &Context) -> Option<MissedMark> {
     }
     s.learned = learn::learn(&s.starts, ctx.tz);
     let day = ctx.backup_day(t);
-    let attached = s
-        .missed
-        .iter_mut()
-        .filter(|m| !m.late && m.day == day)
-        .min_by_key(|m| (m.at - t).num_seconds().abs())
-        .map(|m| {
-            m.late = true;
-            m.clone()
-        });
+    let attached =
+        s.missed.iter_mut().filter(|m| !m.late && m.day == day).min_by_key(|m| (m.at - t).num_seconds().abs()).map(
+            |m| {
+                m.late = true;
+                m.clone()
+            },
+        );
     let latest = s.starts.last().and_then(|x| DateTime::from_timestamp(*x, 0)).unwrap_or(t);
     let grace = s.grace_minutes.unwrap_or(DEFAULT_GRACE_MINUTES);
     s.next = effective(s).and_then(|e| e.next_after(latest, grace, ctx));
@@ -179,7 +177,12 @@ impl App {
                 check_id(c, "customer")?;
                 self.store.get_customer(c).await?.ok_or(Error::NotFound("customer"))?;
             }
-            _ => return Err(Error::Invalid("a maintenance window is for one job or one customer: give exactly one of job_id and customer_id".into())),
+            _ => {
+                return Err(Error::Invalid(
+                    "a maintenance window is for one job or one customer: give exactly one of job_id and customer_id"
+                        .into(),
+                ));
+            }
         }
         if body.until <= body.from {
             return Err(Error::Invalid("a maintenance window ends after it starts".into()));
@@ -215,7 +218,9 @@ impl App {
         actor.require(Permission::ManageSchedules)?;
         check_id(id, "maintenance window")?;
         let mut windows = self.stored_windows().await?;
-        let Some(i) = windows.iter().position(|w| w.id == id) else { return Err(Error::NotFound("maintenance window")) };
+        let Some(i) = windows.iter().position(|w| w.id == id) else {
+            return Err(Error::NotFound("maintenance window"));
+        };
         let gone = windows.remove(i);
         self.put_windows(&windows).await?;
         let change = Change::deleted(serde_json::to_value(&gone).unwrap_or_default());
@@ -243,7 +248,8 @@ impl App {
         let after = format_cutover(minutes);
         if before != after {
             self.store.put_setting(DAY_CUTOVER, &after).await?;
-            let change = Change::fields(serde_json::json!({DAY_CUTOVER: before}), serde_json::json!({DAY_CUTOVER: after}));
+            let change =
+                Change::fields(serde_json::json!({DAY_CUTOVER: before}), serde_json::json!({DAY_CUTOVER: after}));
             self.audit(audit_entry(self, actor, "settings", DAY_CUTOVER, "update", change)).await?;
             self.load_schedule_context().await?;
         }

@@ -78,7 +78,12 @@ mod tests {
     fn descriptions_hold_no_mail_body() {
         let t = Task::SendMail {
             idempotency_key: "k".into(),
-            mail: OutboundMail { to: vec!["a@b.example".into()], subject: "Digest".into(), text: "SECRET".into(), html: None },
+            mail: OutboundMail {
+                to: vec!["a@b.example".into()],
+                subject: "Digest".into(),
+                text: "SECRET".into(),
+                html: None,
+            },
         };
         let (kind, s) = describe(&serde_json::to_string(&t).unwrap());
         assert_eq!(kind, "send_mail");

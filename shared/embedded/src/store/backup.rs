@@ -13,7 +13,8 @@ use crate::sql::{backend, is_unique_violation, ts};
 const COLUMNS: &str = "kind, id, parent, due_at, version, doc";
 
 /// A protected object's breach time (`ProtectedObject::breach_at`) as a Julian day.
-const BREACH_AT: &str = "(julianday(COALESCE(json_extract(doc, '$.last_success_at'), json_extract(doc, '$.created_at')))
+const BREACH_AT: &str =
+    "(julianday(COALESCE(json_extract(doc, '$.last_success_at'), json_extract(doc, '$.created_at')))
      + json_extract(doc, '$.rpo_hours') / 24.0)";
 
 fn rows(conn: &Connection, sql: &str, args: &[&dyn rusqlite::ToSql]) -> PortResult<Vec<BackupDoc>> {

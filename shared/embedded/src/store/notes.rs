@@ -45,8 +45,8 @@ impl RemarkRepo for SqliteStore {
     }
 
     async fn delete_remark(&self, id: &str) -> PortResult<bool> {
-        let n =
-            Self::exec(&self.db(), "DELETE FROM remarks WHERE id = ?1", params![id]).map_err(backend("delete remark"))?;
+        let n = Self::exec(&self.db(), "DELETE FROM remarks WHERE id = ?1", params![id])
+            .map_err(backend("delete remark"))?;
         Ok(n > 0)
     }
 

@@ -79,7 +79,11 @@ pub(crate) async fn update_rule(
 
 #[utoipa::path(delete, path = "/api/v1/alerts/rules/{id}", tag = "alerts", params(("id" = String, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub(crate) async fn delete_rule(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub(crate) async fn delete_rule(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     s.app.delete_rule(&a, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

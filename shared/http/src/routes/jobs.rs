@@ -62,22 +62,23 @@ pub(crate) async fn list(
         Some(other) => return Err(ApiError::invalid(format!("archived: expected true, false or all, not {other:?}"))),
     };
     let nonempty = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
-    let filter = JobFilter {
-        customer_id: nonempty(q.customer_id),
-        software: nonempty(q.software),
-        last_status,
-        search: nonempty(q.q),
-        archived,
-        source: match nonempty(q.source) {
-            None => None,
-            Some(v) => Some(bc_api_types::JobSourceKind::parse(v.trim()).ok_or_else(|| {
-                ApiError::invalid(format!("source: expected mail, native or platform, not {v:?}"))
-            })?),
-        },
-        job_type: nonempty(q.job_type).filter(|t| t.len() <= 100),
-        last_run_from: instant("from", q.from)?,
-        last_run_to: instant("to", q.to)?,
-    };
+    let filter =
+        JobFilter {
+            customer_id: nonempty(q.customer_id),
+            software: nonempty(q.software),
+            last_status,
+            search: nonempty(q.q),
+            archived,
+            source: match nonempty(q.source) {
+                None => None,
+                Some(v) => Some(bc_api_types::JobSourceKind::parse(v.trim()).ok_or_else(|| {
+                    ApiError::invalid(format!("source: expected mail, native or platform, not {v:?}"))
+                })?),
+            },
+            job_type: nonempty(q.job_type).filter(|t| t.len() <= 100),
+            last_run_from: instant("from", q.from)?,
+            last_run_to: instant("to", q.to)?,
+        };
     Ok(Json(s.app.jobs(&a, &filter, q.cursor.as_deref(), q.limit.unwrap_or(50)).await?))
 }
 
@@ -128,7 +129,11 @@ pub(crate) async fn move_to(
 #[utoipa::path(post, path = "/api/v1/jobs/{id}/archive", tag = "jobs", params(("id" = String, Path)),
     responses((status = 200, body = JobChange, description = "archived: out of Run Checks, later runs raise nothing"),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub(crate) async fn archive(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<Json<JobChange>> {
+pub(crate) async fn archive(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<JobChange>> {
     Ok(Json(s.app.set_job_archived(&a, &id, true).await?))
 }
 

@@ -127,6 +127,10 @@ pub(crate) async fn create_job(
 #[utoipa::path(post, path = "/api/v1/jobs/{id}/ping-token", tag = "jobs", params(("id" = String, Path)),
     responses((status = 200, body = Job, description = "a new ping URL; the old one stops working"),
               (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub(crate) async fn regenerate(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<Json<Job>> {
+pub(crate) async fn regenerate(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Job>> {
     Ok(Json(s.app.regenerate_ping_token(&a, &id).await?))
 }

@@ -48,9 +48,7 @@ pub(crate) async fn daily_jobs(
     let nonempty = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
     let date = match nonempty(p.date) {
         Some(d) => Some(
-            d.trim()
-                .parse::<NaiveDate>()
-                .map_err(|_| ApiError::invalid(format!("date {d:?} is not YYYY-MM-DD")))?,
+            d.trim().parse::<NaiveDate>().map_err(|_| ApiError::invalid(format!("date {d:?} is not YYYY-MM-DD")))?,
         ),
         None => None,
     };
