@@ -17,6 +17,7 @@ mod signature_pad;
 mod states;
 pub mod status_badge;
 mod status_strip;
+mod text_file;
 mod time;
 
 pub use confirm_button::ConfirmButton;
@@ -36,4 +37,5 @@ pub use signature_pad::{SignaturePad, drawing as signature_drawing};
 pub use states::{ErrorView, Loading, Refused};
 pub use status_badge::StatusBadge;
 pub use status_strip::StatusStrip;
+pub use text_file::on_text_file;
 pub use time::Time;

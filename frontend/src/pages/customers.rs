@@ -1,7 +1,6 @@
 //! Customers: list, create, rename, (de)activate, CSV export and import.
 
 use bc_api_types::{Customer, Permission, UpdateCustomer};
-use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
@@ -52,18 +51,10 @@ pub fn CustomersPage() -> Html {
         })
     };
     let import = {
-        let (file, notify, reload) = (file.clone(), notify.clone(), list.reload.clone());
-        Callback::from(move |_: Event| {
-            let Some(input) = file.cast::<HtmlInputElement>() else { return };
-            let Some(f) = input.files().and_then(|l| l.get(0)) else { return };
-            let (notify, reload) = (notify.clone(), reload.clone());
-            spawn_local(async move {
-                let text = JsFuture::from(f.text()).await.ok().and_then(|v| v.as_string());
-                input.set_value("");
-                let Some(text) = text else {
-                    notify.error("The file could not be read as text.");
-                    return;
-                };
+        let (n, reload) = (notify.clone(), list.reload.clone());
+        crate::components::on_text_file(&file, &notify, move |text| {
+            let (notify, reload) = (n.clone(), reload.clone());
+            async move {
                 match api::customers::import_csv(text).await {
                     // The server checks the whole file first: with any error, nothing changed.
                     Ok(r) if !r.errors.is_empty() => notify.error(format!(
@@ -77,7 +68,7 @@ pub fn CustomersPage() -> Html {
                     }
                     Err(e) => notify.error(e),
                 }
-            });
+            }
         })
     };
     let on_search = {

@@ -176,26 +176,7 @@ pub fn BackupDashboardPage() -> Html {
         },
     );
 
-    let check = {
-        let (notify, reload) = (notify.clone(), storage.reload.clone());
-        Callback::from(move |(id, verify): (String, bool)| {
-            let (notify, reload) = (notify.clone(), reload.clone());
-            spawn_local(async move {
-                let r = if verify {
-                    api::backup_runs::verify(&id).await
-                } else {
-                    api::backup_runs::health_check(&id).await
-                };
-                match r {
-                    Ok(_) => {
-                        notify.ok(if verify { "Integrity verify queued" } else { "Health check queued" });
-                        reload.emit(());
-                    }
-                    Err(e) => notify.error(e),
-                }
-            });
-        })
-    };
+    let check = super::target_check(&notify, &storage.reload);
     let storage_rows = queue(
         (&storage.data, &storage.error, &storage.reload),
         "storage alerts",

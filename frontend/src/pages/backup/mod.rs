@@ -38,6 +38,30 @@ use yew_router::prelude::*;
 use crate::route::Route;
 use crate::session::use_session;
 
+/// A storage target's health check or integrity verify (`(target id,
+/// verify)`): queued as an engine job, its result lands on the target,
+/// which `reload` then shows.
+pub(crate) fn target_check(notify: &crate::toast::Notify, reload: &Callback<()>) -> Callback<(String, bool)> {
+    let (notify, reload) = (notify.clone(), reload.clone());
+    Callback::from(move |(id, verify): (String, bool)| {
+        let (notify, reload) = (notify.clone(), reload.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            let r = if verify {
+                crate::api::backup_runs::verify(&id).await
+            } else {
+                crate::api::backup_runs::health_check(&id).await
+            };
+            match r {
+                Ok(_) => {
+                    notify.ok(if verify { "Integrity verify queued" } else { "Health check queued" });
+                    reload.emit(());
+                }
+                Err(e) => notify.error(e),
+            }
+        });
+    })
+}
+
 /// The value of the input, select or textarea with this id ("" if none).
 pub(crate) fn val(id: &str) -> String {
     let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) else {

@@ -134,26 +134,7 @@ pub fn StoragePage() -> Html {
     };
 
     // Health check and integrity verify: engine jobs; their results land on the target.
-    let check = {
-        let (notify, reload) = (notify.clone(), list.reload.clone());
-        Callback::from(move |(id, verify): (String, bool)| {
-            let (notify, reload) = (notify.clone(), reload.clone());
-            spawn_local(async move {
-                let r = if verify {
-                    api::backup_runs::verify(&id).await
-                } else {
-                    api::backup_runs::health_check(&id).await
-                };
-                match r {
-                    Ok(_) => {
-                        notify.ok(if verify { "Integrity verify queued" } else { "Health check queued" });
-                        reload.emit(());
-                    }
-                    Err(e) => notify.error(e),
-                }
-            });
-        })
-    };
+    let check = super::target_check(&notify, &list.reload);
     let engine_list = engines.data.as_ref().map(|e| (**e).clone()).unwrap_or_default();
     let engine_name =
         |id: &str| engine_list.iter().find(|e| e.id == id).map(|e| e.name.clone()).unwrap_or_else(|| id.to_string());

@@ -17,8 +17,6 @@ pub use tape::TapePage;
 use bc_api_types::{
     LocationKind, RegisterTapes, TapeJobInput, TapeJobSummary, TapeStatus, TapeSummary, TapesOverview, Verification,
 };
-use wasm_bindgen_futures::JsFuture;
-use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -195,18 +193,10 @@ pub fn TapesPage() -> Html {
     };
 
     let import = {
-        let (file, notify, reload) = (file.clone(), notify.clone(), data.reload.clone());
-        Callback::from(move |_: Event| {
-            let Some(input) = file.cast::<HtmlInputElement>() else { return };
-            let Some(f) = input.files().and_then(|l| l.get(0)) else { return };
-            let (notify, reload) = (notify.clone(), reload.clone());
-            spawn_local(async move {
-                let text = JsFuture::from(f.text()).await.ok().and_then(|v| v.as_string());
-                input.set_value("");
-                let Some(text) = text else {
-                    notify.error("The file could not be read as text.");
-                    return;
-                };
+        let (n, reload) = (notify.clone(), data.reload.clone());
+        crate::components::on_text_file(&file, &notify, move |text| {
+            let (notify, reload) = (n.clone(), reload.clone());
+            async move {
                 match api::tapes::import_csv(text).await {
                     Ok(r) => {
                         notify.ok(format!("Imported {} tape(s)", r.tapes.len()));
@@ -215,7 +205,7 @@ pub fn TapesPage() -> Html {
                     // Checked whole first: with any error nothing was imported.
                     Err(e) => notify.error(format!("Nothing imported: {e}")),
                 }
-            });
+            }
         })
     };
 
