@@ -94,32 +94,17 @@ async fn interrupted_ingest_is_resumed_by_the_tick(rt: Runtime, clock: std::sync
     // What ingest had written when it was cut off: the mail, state received.
     let mail = bc_parsers::read_mail(&eml).expect("mail");
     let stuck = bc_core::model::Mail {
-        id: "mstuck000000000000000001".into(),
-        dedupe_key: "mid:stuck".into(),
-        raw_key: "inbound/cut-off.eml".into(),
-        received_at: clock.now(),
-        sender: mail.from_address.clone().unwrap_or_default(),
-        sender_name: None,
-        recipients: vec![],
         subject: mail.subject.clone(),
         date: mail.date,
         message_id: mail.message_id.clone(),
         size: eml.len() as u64,
-        text_key: None,
-        html_key: None,
-        attachments: vec![],
-        state: MailState::Received,
-        parse: Default::default(),
-        report_key: None,
-        identity: None,
-        job_id: None,
-        run_id: None,
-        deleted: None,
-        raw_sha256: None,
-        conflict_of: None,
-        expired_at: None,
-        intake: Default::default(),
-        version: 0,
+        ..bc_core::model::Mail::received(
+            "mstuck000000000000000001",
+            "mid:stuck",
+            "inbound/cut-off.eml",
+            mail.from_address.clone().unwrap_or_default(),
+            clock.now(),
+        )
     };
     assert!(rt.app.store.insert_mail(&stuck).await.expect("insert"));
     // Too young: a concurrent ingest may still be working on it.
