@@ -46,6 +46,7 @@ fn result(status: AgentJobStatus, started: chrono::DateTime<Utc>) -> JobResult {
         reachable: None,
         capacity: None,
         hooks: Vec::new(),
+        replica_snapshot_id: None,
     }
 }
 
@@ -135,21 +136,32 @@ impl Executor {
 
     /// The local repository path of a job, or the failed result to answer.
     fn repo_path(&self, job: &EngineJob, started: chrono::DateTime<Utc>) -> Result<PathBuf, Box<JobResult>> {
-        let Some(target) = &job.target else {
-            return Err(Box::new(failed(started, "the job names no storage target", false)));
-        };
-        if target.target_type != TargetType::Local {
-            return Err(Box::new(failed(started, STORAGE_NOT_SUPPORTED, false)));
-        }
-        match target.connection.path.as_deref().map(str::trim) {
-            Some(p) if Path::new(p).is_absolute() => Ok(PathBuf::from(p)),
-            Some(p) if !p.is_empty() => {
-                Err(Box::new(failed(started, format!("the Local target's path {p:?} is not absolute"), false)))
-            }
-            _ => Err(Box::new(failed(started, "the Local target has no path", false))),
-        }
+        local_path(job.target.as_ref(), "storage target", started)
     }
+}
 
+/// A Local target's repository path, or the failed result to answer.
+fn local_path(
+    target: Option<&bc_api_types::JobTarget>,
+    what: &str,
+    started: chrono::DateTime<Utc>,
+) -> Result<PathBuf, Box<JobResult>> {
+    let Some(target) = target else {
+        return Err(Box::new(failed(started, format!("the job names no {what}"), false)));
+    };
+    if target.target_type != TargetType::Local {
+        return Err(Box::new(failed(started, STORAGE_NOT_SUPPORTED, false)));
+    }
+    match target.connection.path.as_deref().map(str::trim) {
+        Some(p) if Path::new(p).is_absolute() => Ok(PathBuf::from(p)),
+        Some(p) if !p.is_empty() => {
+            Err(Box::new(failed(started, format!("the Local target's path {p:?} is not absolute"), false)))
+        }
+        _ => Err(Box::new(failed(started, "the Local target has no path", false))),
+    }
+}
+
+impl Executor {
     /// Runs a job to its result. Never panics outward: the caller also runs it in a task and turns
     /// a panic into a failed result.
     pub async fn execute(&self, job: &EngineJob, counters: Arc<Counters>) -> JobResult {
@@ -247,6 +259,34 @@ impl Executor {
                     Ok(n) => {
                         let mut r = result(AgentJobStatus::Success, started);
                         r.restored_files = Some(n);
+                        r
+                    }
+                    Err(e) => failed(started, format!("{e:#}"), true),
+                }
+            }
+            JobPayload::Replicate(rp) => {
+                if rp.kek_source != bc_api_types::KekSource::Account {
+                    return failed(
+                        started,
+                        "the reference engine encrypts copies with the account's key only (KEK source pam_vault is not supported)",
+                        false,
+                    );
+                }
+                let dest = match local_path(job.replica_target.as_ref(), "replica target", started) {
+                    Ok(p) => p,
+                    Err(r) => return *r,
+                };
+                if dest == path {
+                    return failed(started, "the replica target is the policy's primary target", false);
+                }
+                let _g = lock.read().await;
+                let dest_lock = self.lock_for(&dest);
+                let _d = dest_lock.read().await;
+                let snap = rp.snapshot_id.clone();
+                match blocking(move || Repo::open(&path, &pw)?.copy_to(&snap, &dest, &pw)).await {
+                    Ok(copy) => {
+                        let mut r = result(AgentJobStatus::Success, started);
+                        r.replica_snapshot_id = Some(copy);
                         r
                     }
                     Err(e) => failed(started, format!("{e:#}"), true),

@@ -162,6 +162,28 @@ impl Repo {
         self.repo.get_all_snapshots().map_err(rerr)
     }
 
+    /// Copies a snapshot into the repository at `dest` (initialised there,
+    /// with the same password, when there is none) and returns the copy's
+    /// id. A copy already there (same tree and time: what a copy keeps) is
+    /// not made again, so a replication delivered twice copies once.
+    pub fn copy_to(self, snapshot_id: &str, dest: &Path, password: &str) -> anyhow::Result<String> {
+        let snap = self.snapshot(snapshot_id)?;
+        let dest = Repo::open_or_init(dest, password, None)?;
+        let is_copy = |s: &SnapshotFile| s.tree == snap.tree && s.time == snap.time;
+        if let Some(c) = dest.snapshots()?.iter().find(|s| is_copy(s)) {
+            return Ok(full_id(&c.id));
+        }
+        let src = self.repo.to_indexed().map_err(rerr)?;
+        let dst = dest.repo.to_indexed_ids().map_err(rerr)?;
+        src.copy(&dst, [&snap]).map_err(|e| anyhow!("copying snapshot {snapshot_id}: {e}"))?;
+        let copies = dst.get_all_snapshots().map_err(rerr)?;
+        copies
+            .iter()
+            .find(|s| is_copy(s))
+            .map(|c| full_id(&c.id))
+            .ok_or_else(|| anyhow!("the copy of snapshot {snapshot_id} is not in the replica repository"))
+    }
+
     /// One snapshot by its id (or a unique prefix of it).
     pub fn snapshot(&self, id: &str) -> anyhow::Result<SnapshotFile> {
         let mut snaps = self.repo.get_snapshots(&[id]).map_err(|e| anyhow!("snapshot {id}: {e}"))?;

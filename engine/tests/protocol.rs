@@ -192,6 +192,7 @@ async fn start(fake: Shared) -> String {
 
 fn job(id: &str, target: Option<JobTarget>, payload: JobPayload) -> EngineJob {
     EngineJob {
+        replica_target: None,
         id: id.into(),
         priority: payload.kind().priority(),
         created_at: Utc::now(),

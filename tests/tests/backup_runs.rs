@@ -78,6 +78,22 @@ async fn backup_runs_on(rt: Runtime, clock: Arc<ManualClock>) {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{pol}");
     let policy_id = pol["policy"]["id"].as_str().unwrap().to_string();
+    // A replication rule to a second target: each backup's snapshot is copied there once it ends.
+    let (s, replica) = op
+        .post(
+            "/api/v1/backup/storage-targets",
+            &json!({"name": "Replica repo", "target_type": "local", "engine_id": bes.id, "connection": {"path": "/srv/replica"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{replica}");
+    let replica_target_id = replica["id"].as_str().unwrap().to_string();
+    let (s, rule) = op
+        .post(
+            "/api/v1/backup/replicas",
+            &json!({"policy_id": policy_id, "storage_target_id": replica_target_id, "is_offsite": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{rule}");
     let (_, host) = op.post("/api/v1/backup/hosts", &json!({"customer_id": customer_id, "hostname": "fs01"})).await;
     let host_id = host["id"].as_str().unwrap().to_string();
     let (s, body) = op.post(&format!("/api/v1/backup/policies/{policy_id}/hosts"), &json!({"host_id": host_id})).await;
@@ -148,6 +164,32 @@ async fn backup_runs_on(rt: Runtime, clock: Arc<ManualClock>) {
         (Some("snap-1"), Some("passed"))
     );
     let rp_id = points[0]["id"].as_str().unwrap().to_string();
+
+    // Its copy: one replication job (the result delivered twice made no second one) from the
+    // primary target to the replica target, pending on the restore point until it ends.
+    assert_eq!(points[0]["replicas"][0]["status"], "pending", "{points:?}");
+    let jobs = bes.poll().await;
+    assert_eq!(jobs.len(), 1, "one replication job: {jobs:?}");
+    let rj = &jobs[0];
+    assert_eq!(rj["payload"]["kind"], "replicate");
+    assert_eq!(rj["payload"]["snapshot_id"], "snap-1");
+    assert_eq!(rj["payload"]["restore_point_id"], rp_id.as_str());
+    assert_eq!(rj["payload"]["replica_target_id"], replica_target_id.as_str());
+    assert_eq!(rj["target"]["connection"]["path"], "/srv/repo");
+    assert_eq!(rj["replica_target"]["connection"]["path"], "/srv/replica");
+    let rj_id = rj["id"].as_str().unwrap().to_string();
+    bes.ack(&rj_id).await;
+    let copied = json!({"status": "success", "started_at": clock.now(), "ended_at": clock.now(), "replica_snapshot_id": "copy-1"});
+    let (s, body) = bes.result(&rj_id, &copied).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let (_, points) = op.get(&format!("/api/v1/backup/restore-points?host_id={host_id}&status=complete")).await;
+    let copy = &points["items"][0]["replicas"][0];
+    assert_eq!(
+        (copy["status"].as_str(), copy["snapshot_id"].as_str(), copy["is_offsite"].as_bool()),
+        (Some("success"), Some("copy-1"), Some(true)),
+        "{copy}"
+    );
+    assert_eq!(points["items"][0]["replicas"].as_array().map(Vec::len), Some(1));
     let (s, _) = viewer.get("/api/v1/backup/restore-points").await;
     assert_eq!(s, StatusCode::FORBIDDEN, "restore points need backup.restore");
     let objs = objects(&viewer, "?last_status=success").await;

@@ -120,6 +120,7 @@ async fn serve_and_the_reference_engine_back_up_and_restore() {
     let work = tempfile::tempdir().unwrap();
     let source = work.path().join("source");
     let repo = work.path().join("repo");
+    let replica = work.path().join("replica");
     let restore_to = work.path().join("restored");
     write(&source.join("docs/report.txt"), b"quarterly figures v1\n".repeat(200).as_slice());
     write(&source.join("docs/notes.md"), b"# notes\n".repeat(50).as_slice());
@@ -169,6 +170,19 @@ async fn serve_and_the_reference_engine_back_up_and_restore() {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{pol}");
     let policy_id = pol["policy"]["id"].as_str().unwrap().to_string();
+    // A replication rule: each backup's snapshot is copied to a second repository.
+    let (s, replica_target) = admin
+        .post(
+            "/api/v1/backup/storage-targets",
+            &json!({"name": "Replica repo", "target_type": "local", "engine_id": engine_id,
+                    "connection": {"path": replica.to_str().unwrap()}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{replica_target}");
+    let (s, rule) = admin
+        .post("/api/v1/backup/replicas", &json!({"policy_id": policy_id, "storage_target_id": replica_target["id"]}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{rule}");
     let (s, body) =
         admin.post(&format!("/api/v1/backup/policies/{policy_id}/hosts"), &json!({"host_id": host_id})).await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
@@ -190,6 +204,20 @@ async fn serve_and_the_reference_engine_back_up_and_restore() {
     assert!(first_bytes > 1_000_000, "the first backup stored the data: {first_bytes}");
     let (_, core_runs) = admin.get(&format!("/api/v1/jobs/{job_id}/runs")).await;
     assert_eq!(core_runs["items"][0]["status"], "Success", "the run is on the Jobs page");
+    // The replication job copies the snapshot into the replica repository (a restic repository
+    // of its own: its snapshot file is named by the copy's id).
+    engine_until(&engine, "the first copy", async || {
+        points(&admin, &host_id, "").await[0]["replicas"][0]["status"] == "success"
+    })
+    .await;
+    let copy = points(&admin, &host_id, "").await[0]["replicas"][0].clone();
+    let copy_id = copy["snapshot_id"].as_str().expect("the copy's id").to_string();
+    let replica_snapshots = || -> Vec<String> {
+        std::fs::read_dir(replica.join("snapshots"))
+            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(replica_snapshots(), vec![copy_id.clone()], "{copy}");
 
     // Files change; the next day's slot backs up again, incrementally.
     write(&source.join("docs/report.txt"), b"quarterly figures v2\n".repeat(200).as_slice());
@@ -204,6 +232,11 @@ async fn serve_and_the_reference_engine_back_up_and_restore() {
     let runs = native_runs(&admin, &job_id).await;
     let second_bytes = runs[0]["bytes_transferred"].as_u64().unwrap();
     assert!(second_bytes * 10 < first_bytes, "incremental: {second_bytes} bytes after {first_bytes}");
+    engine_until(&engine, "the second copy", async || {
+        points(&admin, &host_id, "&status=complete").await[0]["replicas"][0]["status"] == "success"
+    })
+    .await;
+    assert_eq!(replica_snapshots().len(), 2, "the incremental backup copied too");
     let latest = points(&admin, &host_id, "&status=complete").await.remove(0);
     let rp = latest["id"].as_str().unwrap().to_string();
 

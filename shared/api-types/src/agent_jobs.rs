@@ -26,6 +26,7 @@ wire_enum!(
         BareMetalRestore = "bare_metal_restore",
         HealthCheck = "health_check",
         Verify = "verify",
+        Replicate = "replicate",
     }
 );
 wire_enum!(
@@ -38,7 +39,7 @@ wire_enum!(VerificationStatus { Passed = "passed", Failed = "failed", Partial = 
 wire_enum!(BmrMethod { Pxe = "pxe", Iso = "iso" });
 wire_enum!(
     /// Why a job was dispatched.
-    DispatchReason { Schedule = "schedule", RunNow = "run_now", Retry = "retry", AutoRetry = "auto_retry", CatchUp = "catch_up", User = "user", Retention = "retention" }
+    DispatchReason { Schedule = "schedule", RunNow = "run_now", Retry = "retry", AutoRetry = "auto_retry", CatchUp = "catch_up", User = "user", Retention = "retention", Replication = "replication" }
 );
 
 impl AgentJobStatus {
@@ -192,6 +193,21 @@ pub enum JobPayload {
     BareMetalRestore(BmrPayload),
     HealthCheck,
     Verify(VerifyPayload),
+    Replicate(ReplicatePayload),
+}
+
+/// Copies one restore point's snapshot from the policy's primary target
+/// (the job's `target`) to a replication rule's target (`replica_target`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReplicatePayload {
+    pub policy_id: String,
+    pub rule_id: String,
+    pub restore_point_id: String,
+    pub snapshot_id: String,
+    pub replica_target_id: String,
+    pub kek_source: crate::KekSource,
+    pub is_offsite: bool,
 }
 
 impl JobPayload {
@@ -206,6 +222,7 @@ impl JobPayload {
             JobPayload::BareMetalRestore(_) => AgentJobKind::BareMetalRestore,
             JobPayload::HealthCheck => AgentJobKind::HealthCheck,
             JobPayload::Verify(_) => AgentJobKind::Verify,
+            JobPayload::Replicate(_) => AgentJobKind::Replicate,
         }
     }
 }
@@ -219,6 +236,9 @@ pub struct EngineJob {
     pub created_at: DateTime<Utc>,
     /// The storage target the job works on.
     pub target: Option<JobTarget>,
+    /// replicate: the replica target the snapshot is copied to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replica_target: Option<JobTarget>,
     pub payload: JobPayload,
     /// Report progress at least this often while running, or the job fails.
     pub progress_timeout_seconds: u32,
@@ -327,6 +347,9 @@ pub struct JobResult {
     pub capacity: Option<crate::BesCapacity>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hooks: Vec<HookOutcome>,
+    /// replicate: the copy's snapshot id on the replica target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replica_snapshot_id: Option<String>,
 }
 
 /// `POST /bes/v1/bmr/redeem`.
@@ -414,6 +437,27 @@ pub struct RestorePoint {
     #[serde(default)]
     pub archived: bool,
     pub expired_at: Option<DateTime<Utc>>,
+    /// Its copies on the policy's replica targets (one per replication rule
+    /// that applies to its level), as their replication jobs left them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replicas: Vec<ReplicaCopy>,
+}
+
+/// A restore point's copy on a replica target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReplicaCopy {
+    pub rule_id: String,
+    pub target_id: String,
+    pub is_offsite: bool,
+    /// The replication job.
+    pub agent_job_id: String,
+    /// `pending` until the job ends, then its outcome.
+    pub status: AgentJobStatus,
+    /// The copy's snapshot id on the replica target.
+    pub snapshot_id: Option<String>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

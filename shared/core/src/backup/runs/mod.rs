@@ -83,6 +83,7 @@ pub(crate) fn done_parent(j: &api::AgentJob) -> String {
         api::JobPayload::ImageRestore(p) => p.restore_point_id.clone(),
         api::JobPayload::BareMetalRestore(p) => p.restore_point_id.clone(),
         api::JobPayload::HealthCheck | api::JobPayload::Verify(_) => j.target_id.clone().unwrap_or_default(),
+        api::JobPayload::Replicate(p) => p.restore_point_id.clone(),
     };
     format!("done:{owner}")
 }
@@ -99,16 +100,22 @@ impl Record for api::RestorePoint {
 
 /// The engine-facing view of a job: no token once redeemed, and never the
 /// UI's bookkeeping.
-pub(crate) fn for_engine(r: &AgentJobRecord, target: Option<&api::StorageTarget>) -> api::EngineJob {
+pub(crate) fn for_engine(
+    r: &AgentJobRecord,
+    target: Option<&api::StorageTarget>,
+    replica_target: Option<&api::StorageTarget>,
+) -> api::EngineJob {
+    let job_target = |t: &api::StorageTarget| api::JobTarget {
+        id: t.id.clone(),
+        target_type: t.target_type,
+        connection: t.connection.clone(),
+    };
     api::EngineJob {
         id: r.job.id.clone(),
         priority: r.job.priority,
         created_at: r.job.created_at,
-        target: target.map(|t| api::JobTarget {
-            id: t.id.clone(),
-            target_type: t.target_type,
-            connection: t.connection.clone(),
-        }),
+        target: target.map(job_target),
+        replica_target: replica_target.map(job_target),
         payload: r.job.payload.clone(),
         progress_timeout_seconds: PROGRESS_TIMEOUT_SECONDS,
     }

@@ -103,7 +103,13 @@ impl App {
                 Some(t) => self.bk_get::<api::StorageTarget>(t).await?.map(|t| t.value),
                 None => None,
             };
-            jobs.push(for_engine(&r, target.as_ref()));
+            let replica_target = match &r.job.payload {
+                api::JobPayload::Replicate(p) => {
+                    self.bk_get::<api::StorageTarget>(&p.replica_target_id).await?.map(|t| t.value)
+                }
+                _ => None,
+            };
+            jobs.push(for_engine(&r, target.as_ref(), replica_target.as_ref()));
         }
         let urgent = jobs.iter().any(|j| j.priority != api::JobPriority::Normal);
         Ok(api::EngineJobs { jobs, next_poll_seconds: if urgent { POLL_SECONDS_URGENT } else { POLL_SECONDS } })

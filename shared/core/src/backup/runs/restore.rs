@@ -205,7 +205,9 @@ impl App {
         actor.require(Permission::ViewBackup)?;
         check_id(id, "job")?;
         let r = self.bk_get::<AgentJobRecord>(id).await?.ok_or(Error::NotFound("job"))?.value;
-        if r.job.restore_point_id.is_some() && r.job.kind != api::AgentJobKind::Backup {
+        if r.job.restore_point_id.is_some()
+            && !matches!(r.job.kind, api::AgentJobKind::Backup | api::AgentJobKind::Replicate)
+        {
             actor.require(Permission::RestoreBackup)?;
         }
         Ok(for_ui(r.job))

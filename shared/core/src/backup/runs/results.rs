@@ -11,8 +11,8 @@
 use bc_api_types::{self as api, AgentJobStatus, LastBackupStatus, ObjectSource, Report, ReportObject, Sizes, Status};
 use serde_json::json;
 
-use super::AgentJobRecord;
 use super::dispatch::NATIVE_SOFTWARE;
+use super::{AgentJobRecord, new_job};
 use crate::app::App;
 use crate::audit::{Change, audit_entry};
 use crate::auth::permissions::Actor;
@@ -107,6 +107,7 @@ impl App {
             api::JobPayload::Backup(p) => self.backup_ended(j, p).await?,
             api::JobPayload::Verify(_) => self.verification_ended(j).await?,
             api::JobPayload::HealthCheck => self.health_check_ended(j).await?,
+            api::JobPayload::Replicate(p) => self.replication_ended(j, p).await?,
             api::JobPayload::Forget(p) => {
                 let forgotten = j.result.as_ref().map(|r| r.forgotten.clone()).unwrap_or_default();
                 for rp in self.bk_list::<api::RestorePoint>().await? {
@@ -168,10 +169,14 @@ impl App {
                 agent_job_id: j.id.clone(),
                 archived: false,
                 expired_at: None,
+                replicas: Vec::new(),
             };
             match self.bk_insert(&rp).await {
                 Ok(()) | Err(Error::Conflict(_)) => {}
                 Err(e) => return Err(e),
+            }
+            if let Some(s) = snapshot {
+                self.dispatch_replicas(j, p, &rp.id, &s.snapshot_id).await?;
             }
         }
         // The run, on the policy's job.
@@ -202,6 +207,100 @@ impl App {
             _ => {}
         }
         Ok(())
+    }
+
+    /// After a backup that made a snapshot (docs/backup.md, replication):
+    /// one replication job per rule of the policy that applies to the
+    /// backup's level (after full: full and synthetic full backups; after
+    /// incremental: incremental ones), for the engine that made it, and the
+    /// copy noted on the restore point as pending. The job's id derives from
+    /// the backup's and the rule's, so a result delivered twice dispatches
+    /// each copy once.
+    async fn dispatch_replicas(
+        &self,
+        j: &api::AgentJob,
+        p: &api::BackupPayload,
+        restore_point_id: &str,
+        snapshot_id: &str,
+    ) -> Result<()> {
+        let now = self.clock.now();
+        for rule in self.bk_children::<api::ReplicaRule>(&p.policy_id).await?.into_iter().map(|r| r.value) {
+            let applies = match p.level {
+                api::BackupLevel::Incremental => rule.replicate_after_incremental,
+                api::BackupLevel::Full | api::BackupLevel::SyntheticFull => rule.replicate_after_full,
+            };
+            if !applies {
+                continue;
+            }
+            let id = ids::derived("aj", &format!("{}:replicate:{}", j.id, rule.id));
+            let payload = api::JobPayload::Replicate(api::ReplicatePayload {
+                policy_id: p.policy_id.clone(),
+                rule_id: rule.id.clone(),
+                restore_point_id: restore_point_id.to_string(),
+                snapshot_id: snapshot_id.to_string(),
+                replica_target_id: rule.storage_target_id.clone(),
+                kek_source: rule.kek_source,
+                is_offsite: rule.is_offsite,
+            });
+            let system = Actor::system().username;
+            let mut r = new_job(id.clone(), &j.engine_id, payload, api::DispatchReason::Replication, &system, now);
+            r.job.customer_id = j.customer_id.clone();
+            r.job.policy_id = Some(p.policy_id.clone());
+            r.job.host_id = Some(p.host_id.clone());
+            r.job.hostname = Some(p.hostname.clone());
+            r.job.target_id = j.target_id.clone();
+            r.job.restore_point_id = Some(restore_point_id.to_string());
+            match self.bk_insert(&r).await {
+                Ok(()) | Err(Error::Conflict(_)) => {}
+                Err(e) => return Err(e),
+            }
+            let copy = api::ReplicaCopy {
+                rule_id: rule.id.clone(),
+                target_id: rule.storage_target_id.clone(),
+                is_offsite: rule.is_offsite,
+                agent_job_id: id.clone(),
+                status: AgentJobStatus::Pending,
+                snapshot_id: None,
+                ended_at: None,
+                error: None,
+            };
+            self.bk_modify::<api::RestorePoint, _>(restore_point_id, "restore point", |x| {
+                if !x.replicas.iter().any(|c| c.agent_job_id == copy.agent_job_id) {
+                    x.replicas.push(copy.clone());
+                }
+                Ok(())
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// A replication job ended: its copy on the restore point takes the outcome.
+    async fn replication_ended(&self, j: &api::AgentJob, p: &api::ReplicatePayload) -> Result<()> {
+        let copy = api::ReplicaCopy {
+            rule_id: p.rule_id.clone(),
+            target_id: p.replica_target_id.clone(),
+            is_offsite: p.is_offsite,
+            agent_job_id: j.id.clone(),
+            status: j.status,
+            snapshot_id: j.result.as_ref().and_then(|r| r.replica_snapshot_id.clone()),
+            ended_at: j.ended_at,
+            error: j.error.clone(),
+        };
+        let set = self
+            .bk_modify::<api::RestorePoint, _>(&p.restore_point_id, "restore point", |x| {
+                match x.replicas.iter_mut().find(|c| c.agent_job_id == copy.agent_job_id) {
+                    Some(c) => *c = copy.clone(),
+                    None => x.replicas.push(copy.clone()),
+                }
+                Ok(())
+            })
+            .await;
+        match set {
+            // The restore point was deleted meanwhile: nothing to note.
+            Ok(_) | Err(Error::NotFound(_)) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     async fn verification_ended(&self, j: &api::AgentJob) -> Result<()> {
