@@ -1656,8 +1656,9 @@ async fn backup(ui: &Ui, server: &Server) {
 }
 
 /// What the scripted engine of [`backup_runs`] answers: a backup succeeds
-/// with a snapshot, browse and search list a small tree, a file restore
-/// restores what it was asked for; anything else is refused.
+/// with a snapshot, a replication with its copy, browse and search list a
+/// small tree, a file restore restores what it was asked for; anything else
+/// is refused.
 fn scripted_answer(job: &Value, fail_backups: bool, target_id: &str) -> Value {
     let now = chrono::Utc::now();
     let p = &job["payload"];
@@ -1683,6 +1684,8 @@ fn scripted_answer(job: &Value, fail_backups: bool, target_id: &str) -> Value {
             json!({"status": "success", "entries": entries})
         }
         "search" => json!({"status": "success", "entries": [entry("/srv/data/report.docx", false, 4096)]}),
+        "replicate" => json!({"status": "success", "started_at": now, "ended_at": now,
+                              "replica_snapshot_id": format!("copy-{}", p["snapshot_id"].as_str().unwrap_or_default())}),
         "health_check" => json!({"status": "success", "reachable": true, "capacity": {
             "target_id": target_id, "total_bytes": 1_000_000_000_u64, "used_bytes": 400_000_000_u64, "free_bytes": 600_000_000_u64}}),
         "file_restore" => {
@@ -1697,8 +1700,9 @@ fn scripted_answer(job: &Value, fail_backups: bool, target_id: &str) -> Value {
 /// Native backups in the browser (issue 15): a scripted engine registers,
 /// gets a target, a policy and a host; "Run now" on the Policies page
 /// dispatches a backup that the engine reports; the Backup dashboard shows
-/// its tiles and the four queues (all empty, with their texts); Backup >
-/// Restore, opened as the dashboard links it (`?host_id=`), browses the
+/// its tiles and the four queues (all empty, with their texts); a
+/// replication rule copies the backup offsite and the restore point shows
+/// the copy; Backup > Restore, opened as the dashboard links it (`?host_id=`), browses the
 /// restore point, goes into a folder, searches, and restores two files
 /// while the page polls the engine's jobs; Backup > Jobs shows the native
 /// job's run and Protected Objects the host.
@@ -1737,6 +1741,20 @@ async fn backup_runs(ui: &Ui, server: &Server) {
     let host_id = host["id"].as_str().expect("the host").to_string();
     api.call(reqwest::Method::POST, &format!("/backup/policies/{policy_id}/hosts"), Some(json!({"host_id": host_id})))
         .await;
+    // Each backup is copied offsite by a replication rule.
+    let replica = api
+        .call(
+            reqwest::Method::POST,
+            "/backup/storage-targets",
+            Some(json!({"name": "Runs replica", "target_type": "local", "engine_id": bes.id, "connection": {"path": "/srv/runs-copy"}})),
+        )
+        .await;
+    api.call(
+        reqwest::Method::POST,
+        "/backup/replicas",
+        Some(json!({"policy_id": policy_id, "storage_target_id": replica["id"], "is_offsite": true})),
+    )
+    .await;
 
     // The engine, as a task: heartbeats, fetches its jobs and answers each one.
     let (stop, fail) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
@@ -1771,10 +1789,11 @@ async fn backup_runs(ui: &Ui, server: &Server) {
     let deadline = std::time::Instant::now() + harness::PATIENCE;
     loop {
         let points = api.call(reqwest::Method::GET, &format!("/backup/restore-points?host_id={host_id}"), None).await;
-        if points["items"].as_array().is_some_and(|a| !a.is_empty()) {
+        // The restore point, and its offsite copy made.
+        if points["items"][0]["replicas"][0]["status"] == "success" {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "no restore point for app01: {points}");
+        assert!(std::time::Instant::now() < deadline, "no restore point copied for app01: {points}");
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     }
 
@@ -1804,6 +1823,7 @@ async fn backup_runs(ui: &Ui, server: &Server) {
     // Backup > Restore as the dashboard links it: the host's restore point.
     ui.go(&format!("/backup/restore?host_id={host_id}")).await;
     ui.wait_text("table.restore-points", "App files").await;
+    ui.wait_text("table.restore-points [data-testid=point-copies]", "offsite success").await;
     ui.click("table.restore-points [data-testid=point-select]").await;
     ui.wait("[data-testid=restore-panel]").await;
     let path = ui.wait("#rs-browse-path").await.prop("value").await.ok().flatten().unwrap_or_default();

@@ -56,6 +56,27 @@ fn point_badge(s: RestorePointStatus) -> &'static str {
     }
 }
 
+/// A restore point's copies on replica targets: each as a badge with its
+/// outcome (the error as its title), "—" without replication rules.
+fn copies(replicas: &[bc_api_types::ReplicaCopy]) -> Html {
+    use bc_api_types::AgentJobStatus as S;
+    if replicas.is_empty() {
+        return html! { <span class="muted">{ "—" }</span> };
+    }
+    html! {
+        { for replicas.iter().map(|c| {
+            let class = match c.status {
+                S::Success => "badge badge-success",
+                S::Warning => "badge badge-warning",
+                S::Failed => "badge badge-failed",
+                _ => "badge",
+            };
+            let label = format!("{}{}", if c.is_offsite { "offsite " } else { "" }, c.status.as_str());
+            html! { <span {class} title={c.error.clone().unwrap_or_default()}>{ label }</span> }
+        }) }
+    }
+}
+
 fn verification_badge(v: VerificationStatus) -> &'static str {
     match v {
         VerificationStatus::Passed => "badge badge-success",
@@ -168,7 +189,7 @@ fn RestoreList() -> Html {
                     <thead><tr>
                         <th scope="col">{ "Completed" }</th><th scope="col">{ "Host" }</th><th scope="col">{ "Policy" }</th>
                         <th scope="col">{ "Type" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Verification" }</th>
-                        <th scope="col">{ "Size" }</th><th scope="col">{ "Chain" }</th>
+                        <th scope="col">{ "Size" }</th><th scope="col">{ "Copies" }</th><th scope="col">{ "Chain" }</th>
                         <th scope="col"><span class="sr-only">{ "Select" }</span></th>
                     </tr></thead>
                     <tbody>
@@ -185,6 +206,7 @@ fn RestoreList() -> Html {
                                         if rp.archived { { " " }<span class="tag">{ "archived" }</span> }</td>
                                     <td><span class={verification_badge(rp.verification)}>{ rp.verification.as_str() }</span></td>
                                     <td>{ format!("{} · {} files", bytes(rp.size_bytes), rp.file_count) }</td>
+                                    <td data-testid="point-copies">{ copies(&rp.replicas) }</td>
                                     <td><code>{ &rp.chain_id }</code></td>
                                     <td class="actions">
                                         <button class={classes!("btn", "btn-small", here.then_some("btn-primary"))} onclick={pick}
